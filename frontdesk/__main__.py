@@ -1,0 +1,137 @@
+"""The frontdesk command: serve, migrate, demo, user add."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import sys
+from collections.abc import Awaitable, Callable
+
+from pydantic import ValidationError
+
+from frontdesk.accounts.models import Role
+from frontdesk.accounts.policy import password_problem
+from frontdesk.db.migrate import migrate
+from frontdesk.errors import FrontdeskError
+from frontdesk.logs import configure_logging
+from frontdesk.services import Services
+from frontdesk.settings import Settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        print(f"frontdesk: {error.errors()[0]['msg']}", file=sys.stderr)
+        return 2
+    configure_logging(settings)
+    try:
+        return int(args.run(settings, args) or 0)
+    except FrontdeskError as error:
+        print(f"frontdesk: {error.message}", file=sys.stderr)
+        return 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="frontdesk", description=__doc__)
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="run the portal with uvicorn")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(run=_serve)
+
+    commands.add_parser("migrate", help="bring the store's schema up to date").set_defaults(
+        run=lambda settings, args: _with_services(settings, _migrate)
+    )
+    commands.add_parser("demo", help="add the demo accounts and data (idempotent)").set_defaults(
+        run=_demo
+    )
+
+    user = commands.add_parser("user", help="manage users").add_subparsers(required=True)
+    add = user.add_parser("add", help="add a verified user with a role")
+    add.add_argument("email")
+    add.add_argument("--role", choices=[role.value for role in Role], default="customer")
+    add.add_argument("--username", help="defaults to the email address")
+    add.add_argument("--first-name", required=True)
+    add.add_argument("--last-name", required=True)
+    add.add_argument("--country", default="GB")
+    add.add_argument("--password", help="read from the terminal when not given")
+    add.set_defaults(run=_user_add)
+    return parser
+
+
+def _with_services(settings: Settings, work: Callable[[Services], Awaitable[None]]) -> int:
+    async def run() -> None:
+        services = Services.build(settings)
+        try:
+            await work(services)
+        finally:
+            await services.aclose()
+
+    asyncio.run(run())
+    return 0
+
+
+async def _migrate(services: Services) -> None:
+    await migrate(services.engine)
+    print("migrated to the newest schema")
+
+
+def _demo(settings: Settings, args: argparse.Namespace) -> int:
+    if settings.env == "production":
+        print("frontdesk: refusing to load demo accounts into production", file=sys.stderr)
+        return 2
+    from frontdesk.demo import load_demo_data
+
+    async def work(services: Services) -> None:
+        await migrate(services.engine)
+        accounts = await load_demo_data(services)
+        print("\nDemo sign-ins (username / password):")
+        for account in accounts:
+            print(f"  {account.role.value:<10}  {account.username:<32} {account.password}")
+
+    return _with_services(settings, work)
+
+
+def _user_add(settings: Settings, args: argparse.Namespace) -> int:
+    password = args.password or getpass.getpass("Password: ")
+    problem = password_problem(password)
+    if problem:
+        print(f"frontdesk: {problem}", file=sys.stderr)
+        return 2
+
+    async def work(services: Services) -> None:
+        user = await services.accounts.add_user(
+            email=args.email,
+            username=args.username or args.email,
+            password=password,
+            first_name=args.first_name,
+            last_name=args.last_name,
+            role=Role(args.role),
+            country=args.country.upper(),
+        )
+        print(f"added {user.role.value} {user.username} (id {user.id})")
+
+    return _with_services(settings, work)
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    uvicorn.run(
+        "frontdesk.asgi:app",
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        proxy_headers=True,
+        log_config=None,  # keep our structured logging
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

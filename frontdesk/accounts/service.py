@@ -1,0 +1,331 @@
+"""Account rules: register, verify, sign in and out, recover username and password.
+
+Messages about sign-in and recovery never say whether an account exists: a wrong
+username and a wrong password read the same, throttling counts attempts against the
+name typed whether or not it matches anyone, and recovery always answers "if an account
+matches, we have emailed it".
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from frontdesk.accounts import emails, store, tokens
+from frontdesk.accounts.models import RegistrationIn, RegistrationOut, Role, User
+from frontdesk.accounts.passwords import hash_password, needs_rehash, verify_password
+from frontdesk.accounts.policy import PUBLIC_EMAIL_WARNING, is_public_email
+from frontdesk.clock import Clock
+from frontdesk.db.engine import transaction
+from frontdesk.errors import Conflict, Forbidden, Invalid, TooManyRequests, Unauthorized
+from frontdesk.mail import queue_mail
+from frontdesk.settings import Settings
+
+RECOVERY_SENT = "If an account matches what you entered, we have sent it an email."
+
+
+@dataclass(frozen=True)
+class SessionGrant:
+    user: User
+    token: str
+
+
+def session_key(token: str) -> str:
+    return tokens.digest(token)
+
+
+class AccountService:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        clock: Clock,
+        settings: Settings,
+        mail_queued: Callable[[], None] = lambda: None,
+    ) -> None:
+        self._engine = engine
+        self._clock = clock
+        self._settings = settings
+        self._mail_queued = mail_queued  # wakes the outbox sender after a commit
+
+    # Registration and verification ----------------------------------------------------
+
+    async def register(self, data: RegistrationIn) -> RegistrationOut:
+        now = self._clock.now()
+        password_hash = await hash_password(data.password)
+        keys = sorted({data.email.lower(), data.username.lower()})
+        try:
+            async with transaction(self._engine) as conn:
+                await store.delete_stale_unverified(conn, keys, now - self._verify_window)
+                held = await store.select_user_holding(
+                    conn, email=data.email, username=data.username
+                )
+                owner = next((user for user, what in held if what == "email"), None)
+                if owner is not None:
+                    await self._remind_owner(conn, owner, now)
+                elif held:
+                    raise Conflict(
+                        "This username is taken; choose another",
+                        code="USERNAME_TAKEN",
+                        fields={"username": "This username is taken; choose another"},
+                    )
+                else:
+                    user_id = await store.insert_user(
+                        conn,
+                        email=data.email,
+                        username=data.username,
+                        first_name=data.first_name,
+                        last_name=data.last_name,
+                        country=data.country,
+                        role=Role.CUSTOMER,
+                        password_hash=password_hash,
+                        now=now,
+                    )
+                    link = await self._issue_link(
+                        conn, user_id, tokens.VERIFY, now + self._verify_window
+                    )
+                    await self._mail(conn, data.email, *emails.verify(data.first_name, link))
+        except IntegrityError:  # a racing registration took the name between our checks
+            raise Conflict(
+                "This username or email was just taken; try again", code="USERNAME_TAKEN"
+            ) from None
+        self._mail_queued()
+        warnings = {"email": PUBLIC_EMAIL_WARNING} if is_public_email(data.email) else {}
+        return RegistrationOut(
+            message=f"We have sent a link to {data.email}. Open it within "
+            f"{self._settings.verify_hours} hours to finish creating your account.",
+            warnings=warnings,
+        )
+
+    async def _remind_owner(self, conn: AsyncConnection, owner: User, now: datetime) -> None:
+        """Someone registered an email that already has an account: tell its owner, and
+        answer the registration as usual, so the form does not reveal the account."""
+        if owner.verified_at is None:
+            link = await self._issue_link(
+                conn, owner.id, tokens.VERIFY, owner.created_at + self._verify_window
+            )
+            await self._mail(conn, owner.email, *emails.verify(owner.first_name, link))
+        else:
+            base = self._settings.public_url
+            await self._mail(conn, owner.email, *emails.already_registered(owner, base))
+
+    async def verify_email(self, token: str) -> User:
+        now = self._clock.now()
+        async with transaction(self._engine) as conn:
+            user_id = await self._use_link(conn, tokens.VERIFY, token, now)
+            await store.update_user_verified(conn, user_id, now)
+            user = await store.select_user(conn, user_id)
+        assert user is not None
+        return user
+
+    # Sessions -------------------------------------------------------------------------
+
+    async def sign_in(
+        self, login: str, password: str, *, address: str, user_agent: str = ""
+    ) -> SessionGrant:
+        now = self._clock.now()
+        account_key = login.strip().lower()
+        async with transaction(self._engine) as conn:
+            await self._check_throttle(conn, "signin", account_key, address, now)
+            found = await store.select_user_by_login(conn, login)
+        user, password_hash = found if found else (None, None)
+        correct = await verify_password(password_hash, password)
+        if user is None or not correct or not user.is_active:
+            async with transaction(self._engine) as conn:
+                await store.insert_failure(conn, "signin:account", account_key, now)
+                await store.insert_failure(conn, "signin:address", address, now)
+            raise Unauthorized("Incorrect username or password", code="BAD_CREDENTIALS")
+        if user.verified_at is None:
+            raise Forbidden(
+                "Please verify your email address with the link we sent you first",
+                code="EMAIL_NOT_VERIFIED",
+            )
+        token = secrets.token_urlsafe(32)
+        async with transaction(self._engine) as conn:
+            await store.insert_session(
+                conn,
+                token_hash=session_key(token),
+                user_id=user.id,
+                now=now,
+                expires_at=now + timedelta(days=self._settings.session_days),
+                user_agent=user_agent,
+                address=address,
+            )
+            await store.delete_failures(conn, "signin:account", account_key)
+            if password_hash and needs_rehash(password_hash):
+                await store.update_user_password(conn, user.id, await hash_password(password))
+        return SessionGrant(user=user, token=token)
+
+    async def session_user(self, token: str) -> User | None:
+        async with self._engine.connect() as conn:
+            return await store.select_session_user(conn, session_key(token), self._clock.now())
+
+    async def sign_out(self, token: str) -> None:
+        async with transaction(self._engine) as conn:
+            await store.delete_session(conn, session_key(token))
+
+    # Recovery -------------------------------------------------------------------------
+
+    async def send_username_reminder(self, email: str, *, address: str) -> str:
+        now = self._clock.now()
+        async with transaction(self._engine) as conn:
+            await self._check_throttle(conn, "recover", email.lower(), address, now)
+            await self._count_attempt(conn, "recover", email.lower(), address, now)
+            found = [u for u in await store.select_users_by_email(conn, email) if u.is_active]
+            for user in found:
+                await self._mail(conn, user.email, *emails.username_reminder(user, self._base))
+        self._mail_queued()
+        return RECOVERY_SENT
+
+    async def send_password_reset(self, login: str, *, address: str) -> str:
+        now = self._clock.now()
+        account_key = login.strip().lower()
+        async with transaction(self._engine) as conn:
+            await self._check_throttle(conn, "recover", account_key, address, now)
+            await self._count_attempt(conn, "recover", account_key, address, now)
+            found = await store.select_user_by_login(conn, login)
+            if found is not None and found[0].is_active:
+                user = found[0]
+                expires = now + timedelta(minutes=self._settings.reset_minutes)
+                link = await self._issue_link(conn, user.id, tokens.RESET, expires)
+                await self._mail(conn, user.email, *emails.password_reset(user, link))
+        self._mail_queued()
+        return RECOVERY_SENT
+
+    async def reset_password(self, token: str, password: str) -> User:
+        """Set a new password from a reset link; every session of the user ends."""
+        now = self._clock.now()
+        password_hash = await hash_password(password)
+        async with transaction(self._engine) as conn:
+            user_id = await self._use_link(conn, tokens.RESET, token, now)
+            await store.update_user_password(conn, user_id, password_hash)
+            await store.delete_user_sessions(conn, user_id)
+            # Following the emailed link proves the address, as verification would.
+            await store.update_user_verified(conn, user_id, now)
+            user = await store.select_user(conn, user_id)
+        assert user is not None
+        return user
+
+    # Administration -------------------------------------------------------------------
+
+    async def add_user(
+        self,
+        *,
+        email: str,
+        username: str,
+        password: str,
+        first_name: str,
+        last_name: str,
+        role: Role,
+        country: str = "GB",
+    ) -> User:
+        """Create a verified account directly (CLI, demo data); no email is sent."""
+        password_hash = await hash_password(password)
+        try:
+            async with transaction(self._engine) as conn:
+                user_id = await store.insert_user(
+                    conn,
+                    email=email,
+                    username=username,
+                    first_name=first_name,
+                    last_name=last_name,
+                    country=country,
+                    role=role,
+                    password_hash=password_hash,
+                    now=self._clock.now(),
+                    verified=True,
+                )
+                user = await store.select_user(conn, user_id)
+        except IntegrityError:
+            raise Conflict("A user with this email or username exists already") from None
+        assert user is not None
+        return user
+
+    async def purge_expired(self) -> None:
+        """Drop ended sessions and throttling records that no longer count."""
+        now = self._clock.now()
+        window = timedelta(minutes=self._settings.throttle_window_minutes)
+        async with transaction(self._engine) as conn:
+            await store.delete_sessions_before(conn, now)
+            await store.delete_failures_before(conn, now - window)
+
+    # Helpers --------------------------------------------------------------------------
+
+    @property
+    def _verify_window(self) -> timedelta:
+        return timedelta(hours=self._settings.verify_hours)
+
+    @property
+    def _base(self) -> str:
+        return self._settings.public_url.rstrip("/")
+
+    async def _mail(self, conn: AsyncConnection, to: str, subject: str, body: str) -> None:
+        await queue_mail(conn, to=to, subject=subject, body=body, now=self._clock.now())
+
+    async def _issue_link(
+        self, conn: AsyncConnection, user_id: int, purpose: str, expires_at: datetime
+    ) -> str:
+        nonce = tokens.new_nonce()
+        await store.insert_token(
+            conn,
+            user_id=user_id,
+            purpose=purpose,
+            nonce_hash=tokens.digest(nonce),
+            now=self._clock.now(),
+            expires_at=expires_at,
+        )
+        path = "verify-email" if purpose == tokens.VERIFY else "reset-password"
+        return f"{self._base}/{path}?token={tokens.sign(self._settings.secret_key, purpose, nonce)}"
+
+    async def _use_link(
+        self, conn: AsyncConnection, purpose: str, token: str, now: datetime
+    ) -> int:
+        """Spend a single-use link; the user it belongs to, or Invalid saying why not."""
+        nonce = tokens.unsign(self._settings.secret_key, purpose, token)
+        row = (
+            None if nonce is None else await store.select_token(conn, purpose, tokens.digest(nonce))
+        )
+        if row is None:
+            raise Invalid(
+                "This link is not valid; check that you copied all of it", code="LINK_INVALID"
+            )
+        if row.used_at is not None:
+            raise Invalid("This link has been used already", code="LINK_USED")
+        if row.expires_at <= now:
+            again = "create your account again" if purpose == tokens.VERIFY else "ask for a new one"
+            raise Invalid(f"This link has expired; please {again}", code="LINK_EXPIRED")
+        if not await store.use_token(conn, row.id, now):
+            raise Invalid("This link has been used already", code="LINK_USED")
+        return int(row.user_id)
+
+    async def _check_throttle(
+        self, conn: AsyncConnection, action: str, account_key: str, address: str, now: datetime
+    ) -> None:
+        window = timedelta(minutes=self._settings.throttle_window_minutes)
+        limits = [
+            ("account", account_key, self._settings.throttle_per_account),
+            ("address", address, self._settings.throttle_per_address),
+        ]
+        for scope, key, limit in limits:
+            count, oldest = await store.select_failures_since(
+                conn, f"{action}:{scope}", key, now - window
+            )
+            if count >= limit and oldest is not None:
+                wait = max(1, int((oldest + window - now).total_seconds()))
+                minutes = -(-wait // 60)
+                raise TooManyRequests(
+                    f"Too many attempts. Please wait {minutes} minute"
+                    f"{'s' if minutes != 1 else ''} and try again.",
+                    retry_after=wait,
+                    code="THROTTLED",
+                )
+
+    async def _count_attempt(
+        self, conn: AsyncConnection, action: str, account_key: str, address: str, now: datetime
+    ) -> None:
+        await store.insert_failure(conn, f"{action}:account", account_key, now)
+        await store.insert_failure(conn, f"{action}:address", address, now)

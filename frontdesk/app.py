@@ -1,0 +1,77 @@
+"""create_app: the ASGI app of one node, socket.io wrapped around Quart. Wiring only."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+import socketio
+from quart import Quart, Response, g, request
+from quart_schema import QuartSchema
+
+from frontdesk import __version__, web
+from frontdesk.chat.namespaces import register_namespaces
+from frontdesk.clock import Clock
+from frontdesk.services import Services
+from frontdesk.settings import Settings
+from frontdesk.web.auth import SessionReader
+
+
+def create_app(settings: Settings, clock: Clock | None = None) -> socketio.ASGIApp:
+    services = Services.build(settings, clock)
+    web_app = create_web_app(settings, services)
+    sio = socketio.AsyncServer(
+        async_mode="asgi",
+        client_manager=services.sio_manager(),
+        # Same-origin only: the session cookie must not open sockets for other sites.
+        cors_allowed_origins=[settings.public_url.rstrip("/")],
+    )
+    register_namespaces(sio, SessionReader(web_app).user, services.metrics)
+    web_app.extensions["sio"] = sio
+    # Lifespan events pass through to Quart, which starts and stops the services.
+    return socketio.ASGIApp(sio, other_asgi_app=web_app)
+
+
+def create_web_app(settings: Settings, services: Services) -> Quart:
+    web_app = Quart("frontdesk.web")
+    web_app.config.update(
+        SECRET_KEY=settings.secret_key,
+        SESSION_COOKIE_NAME="frontdesk_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.secure_cookies,
+        PERMANENT_SESSION_LIFETIME=timedelta(days=settings.session_days),
+        MAX_CONTENT_LENGTH=12 * 1024 * 1024,
+        QUART_SCHEMA_CONVERT_CASING=False,
+    )
+    web_app.extensions["frontdesk"] = services
+    QuartSchema(
+        web_app,
+        openapi_path="/openapi.json",
+        redoc_ui_path=None,
+        swagger_ui_path="/api/docs",
+        scalar_ui_path=None,
+        info={"title": "frontdesk", "version": __version__},  # type: ignore[arg-type]
+    )
+    web.register_blueprints(web_app)
+    _measure_requests(web_app, services)
+    web_app.before_serving(services.start)
+    web_app.after_serving(services.aclose)
+    return web_app
+
+
+def _measure_requests(web_app: Quart, services: Services) -> None:
+    metrics = services.metrics
+
+    @web_app.before_request
+    async def start_timer() -> None:
+        g.request_started = time.perf_counter()
+
+    @web_app.after_request
+    async def record(response: Response) -> Response:
+        route = request.url_rule.rule if request.url_rule else "unmatched"
+        started: float | None = g.get("request_started")
+        if started is not None:
+            metrics.http_duration.labels(route=route).observe(time.perf_counter() - started)
+        metrics.http_requests.labels(request.method, route, str(response.status_code)).inc()
+        return response

@@ -1,0 +1,1 @@
+"""Live chat over socket.io: namespaces /customer, /agent and /supervisor."""

@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy 2 async Core over SQLite (aiosqlite) or PostgreSQL (asyncpg)."""

@@ -1,0 +1,117 @@
+"""The parts one node runs with: store, Redis, services, background loops."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+
+import socketio
+from redis.asyncio import Redis
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from frontdesk.accounts.service import AccountService
+from frontdesk.clock import Clock, SystemClock
+from frontdesk.db.engine import make_engine
+from frontdesk.db.migrate import migrate
+from frontdesk.mail import OutboxSender
+from frontdesk.metrics import Metrics
+from frontdesk.settings import Settings
+
+log = logging.getLogger("frontdesk")
+
+PURGE_EVERY_SECONDS = 600.0
+READY_TIMEOUT_SECONDS = 2.0
+
+
+@dataclass
+class Services:
+    settings: Settings
+    clock: Clock
+    engine: AsyncEngine
+    redis: Redis | None
+    accounts: AccountService
+    outbox: OutboxSender
+    metrics: Metrics
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    @classmethod
+    def build(cls, settings: Settings, clock: Clock | None = None) -> Services:
+        """Construct every part; nothing connects until `start`."""
+        clock = clock or SystemClock()
+        engine = make_engine(settings.database_url)
+        redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+        outbox = OutboxSender(
+            engine, clock, smtp_url=settings.smtp_url, mail_from=settings.mail_from
+        )
+        return cls(
+            settings=settings,
+            clock=clock,
+            engine=engine,
+            redis=redis,
+            accounts=AccountService(engine, clock, settings, mail_queued=outbox.wake),
+            outbox=outbox,
+            metrics=Metrics(),
+        )
+
+    def sio_manager(self) -> socketio.AsyncManager:
+        """Socket.IO fan-out: in-process alone, through Redis when nodes must share it."""
+        if self.settings.redis_url is None:
+            return socketio.AsyncManager()
+        return socketio.AsyncRedisManager(
+            self.settings.redis_url, channel=f"{self.settings.redis_prefix}socketio"
+        )
+
+    async def start(self) -> None:
+        if self.settings.migrate_on_start:
+            await migrate(self.engine)
+        not_ready = {k: v for k, v in (await self.check_ready()).items() if v != "ok"}
+        if not_ready:
+            raise RuntimeError(f"cannot start: {not_ready}")
+        self._tasks.append(asyncio.create_task(self.outbox.run_forever(), name="outbox"))
+        self._tasks.append(asyncio.create_task(self._purge_forever(), name="purge"))
+        log.info("frontdesk node started", extra={"store": self.engine.dialect.name})
+
+    async def check_ready(self) -> dict[str, str]:
+        """Ping each part this node needs; "ok" or why not, by part."""
+        pings = {"store": self._ping_store}
+        if self.redis is not None:
+            pings["redis"] = self._ping_redis
+        status = {}
+        for part, ping in pings.items():
+            try:
+                await asyncio.wait_for(ping(), timeout=READY_TIMEOUT_SECONDS)
+            except Exception as error:
+                status[part] = f"unavailable ({type(error).__name__})"
+            else:
+                status[part] = "ok"
+        return status
+
+    async def _ping_store(self) -> None:
+        async with self.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+
+    async def _ping_redis(self) -> None:
+        assert self.redis is not None
+        await self.redis.ping()
+
+    async def _purge_forever(self) -> None:
+        while True:
+            try:
+                await self.accounts.purge_expired()
+            except Exception:
+                log.exception("purging expired sessions failed")
+            await asyncio.sleep(PURGE_EVERY_SECONDS)
+
+    async def aclose(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks.clear()
+        if self.redis is not None:
+            await self.redis.aclose()
+        await self.engine.dispose()

@@ -1,0 +1,77 @@
+"""Settings: every knob is an environment variable FRONTDESK_*."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Only the embedded demo may run with this key; anywhere else it would let anyone forge
+# session cookies and account links.
+DEMO_SECRET_KEY = "frontdesk-demo-secret-key-not-for-production"  # noqa: S105
+
+
+class Settings(BaseSettings):
+    """The portal's configuration, read once at start and never changed afterwards."""
+
+    model_config = SettingsConfigDict(env_prefix="FRONTDESK_", frozen=True, extra="ignore")
+
+    env: Literal["demo", "production", "test"] = "demo"
+    secret_key: str = DEMO_SECRET_KEY
+    database_url: str = "sqlite+aiosqlite:///frontdesk.db"
+    redis_url: str | None = None
+    redis_prefix: str = "frontdesk:"
+    public_url: str = "http://127.0.0.1:8000"
+    data_dir: Path = Path("data")
+    smtp_url: str | None = None
+    mail_from: str = "frontdesk <support@frontdesk.invalid>"
+    log_format: Literal["text", "json"] = "text"
+    log_level: str = "INFO"
+    # Migrate on start: the embedded default should just work; scale-out runs `migrate`
+    # once from one place instead of every node racing to do it.
+    auto_migrate: bool | None = None
+
+    session_days: int = Field(default=14, ge=1)
+    verify_hours: int = 24
+    reset_minutes: int = 60
+    # Throttling: failures allowed in the window, per account name and per client address.
+    throttle_window_minutes: int = Field(default=15, ge=1)
+    throttle_per_account: int = Field(default=5, ge=1)
+    throttle_per_address: int = Field(default=20, ge=1)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.public_url.startswith("https://")
+
+    @property
+    def migrate_on_start(self) -> bool:
+        if self.auto_migrate is not None:
+            return self.auto_migrate
+        return self.is_sqlite
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> Settings:
+        if self.env != "production":
+            return self
+        problems = []
+        if self.secret_key == DEMO_SECRET_KEY:
+            problems.append("FRONTDESK_SECRET_KEY is the demo key; set a secret of your own")
+        elif len(self.secret_key) < 32:
+            problems.append("FRONTDESK_SECRET_KEY must be at least 32 characters")
+        if not self.secure_cookies and not _is_loopback(self.public_url):
+            problems.append("FRONTDESK_PUBLIC_URL must be https:// in production")
+        if problems:
+            raise ValueError("unsafe production settings: " + "; ".join(problems))
+        return self
+
+
+def _is_loopback(url: str) -> bool:
+    from urllib.parse import urlsplit
+
+    return (urlsplit(url).hostname or "") in {"127.0.0.1", "localhost", "::1"}

@@ -1,0 +1,16 @@
+"""The JSON API under /api/v1, typed with pydantic and described at /openapi.json."""
+
+# Routes anyone may call without signing in; every other /api route needs a session.
+# A test walks the URL map and holds every route to this list.
+PUBLIC_ENDPOINTS = frozenset(
+    {
+        "accounts_api.get_session",
+        "accounts_api.sign_in",
+        "accounts_api.register",
+        "accounts_api.verify_email",
+        "accounts_api.send_username_reminder",
+        "accounts_api.send_password_reset",
+        "accounts_api.reset_password",
+        "accounts_api.list_countries",
+    }
+)
