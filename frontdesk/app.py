@@ -28,6 +28,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> socketio.ASGIA
     )
     register_namespaces(sio, SessionReader(web_app).user, services.metrics)
     web_app.extensions["sio"] = sio
+    web_app.after_serving(sio.shutdown)  # stops engine.io's ping/cleanup task
     # Lifespan events pass through to Quart, which starts and stops the services.
     return socketio.ASGIApp(sio, other_asgi_app=web_app)
 

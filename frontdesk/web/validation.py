@@ -22,10 +22,15 @@ def field_errors(error: ValidationError) -> dict[str, str]:
             message = "This field is required"
         elif item["type"] == "extra_forbidden":
             message = "This field is not expected"
-        elif item["type"] == "string_too_short" and item.get("input") == "":
+        elif item["type"] == "string_too_short" and _blank(item.get("input")):
             message = "This field is required"
         fields.setdefault(name, message)
     return fields
+
+
+def _blank(value: Any) -> bool:
+    # Inputs strip whitespace before the length check, so "   " is as empty as "".
+    return isinstance(value, str) and not value.strip()
 
 
 def parse(model: type[M], data: Mapping[str, Any]) -> M:

@@ -1,0 +1,85 @@
+"""Socket.IO namespaces admit only signed-in users of the right role, over a real socket."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import pytest
+import socketio
+
+from frontdesk.accounts.models import Role
+from tests.factories import PASSWORD, make_user
+
+NAMESPACES = ["/customer", "/agent", "/supervisor"]
+ADMITTED = {
+    "/customer": {Role.CUSTOMER},
+    "/agent": {Role.AGENT, Role.SUPERVISOR},
+    "/supervisor": {Role.SUPERVISOR, Role.ADMIN},
+}
+
+
+async def session_cookie(base_url: str, username: str) -> str:
+    """Sign in over HTTP as a browser would; the Cookie header to reuse."""
+    async with httpx.AsyncClient(base_url=base_url) as http:
+        csrf = (await http.get("/api/v1/session")).json()["csrf_token"]
+        response = await http.post(
+            "/api/v1/session",
+            json={"username": username, "password": PASSWORD},
+            headers={"X-CSRF-Token": csrf},
+        )
+        assert response.status_code == 200, response.text
+        return f"frontdesk_session={http.cookies['frontdesk_session']}"
+
+
+async def connect(base_url: str, namespace: str, cookie: str | None) -> socketio.AsyncClient:
+    client = socketio.AsyncClient(reconnection=False)
+    headers = {"Cookie": cookie} if cookie else {}
+    async with asyncio.timeout(10):
+        await client.connect(
+            base_url, namespaces=[namespace], transports=["websocket"], headers=headers
+        )
+    return client
+
+
+@pytest.mark.parametrize("namespace", NAMESPACES)
+async def test_connection_without_session_is_refused(live_server, namespace):
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        await connect(live_server.url, namespace, cookie=None)
+
+
+async def test_forged_cookie_is_refused(live_server):
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        await connect(live_server.url, "/customer", cookie="frontdesk_session=forged.value.sig")
+
+
+@pytest.mark.parametrize("role", list(Role))
+async def test_each_role_reaches_exactly_its_namespaces(live_server, role):
+    user = await live_server.acall(lambda: make_user(live_server.services, role=role))
+    cookie = await session_cookie(live_server.url, user.username)
+    for namespace in NAMESPACES:
+        if role not in ADMITTED[namespace]:
+            with pytest.raises(socketio.exceptions.ConnectionError):
+                await connect(live_server.url, namespace, cookie)
+            continue
+        client = await connect(live_server.url, namespace, cookie)
+        try:
+            async with asyncio.timeout(5):
+                ack = await client.call("whoami", {}, namespace=namespace)
+            assert ack == {"ok": True, "data": {"user_id": user.id, "role": role.value}}
+        finally:
+            await client.disconnect()
+
+
+async def test_signed_out_session_can_no_longer_connect(live_server):
+    user = await live_server.acall(lambda: make_user(live_server.services))
+    cookie = await session_cookie(live_server.url, user.username)
+    client = await connect(live_server.url, "/customer", cookie)
+    await client.disconnect()
+    async with httpx.AsyncClient(base_url=live_server.url, headers={"Cookie": cookie}) as http:
+        csrf = (await http.get("/api/v1/session")).json()["csrf_token"]
+        assert (
+            await http.delete("/api/v1/session", headers={"X-CSRF-Token": csrf})
+        ).status_code == 204
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        await connect(live_server.url, "/customer", cookie)
