@@ -52,7 +52,7 @@ def create_web_app(settings: Settings, services: Services) -> Quart:
         redoc_ui_path=None,
         swagger_ui_path="/api/docs",
         scalar_ui_path=None,
-        info={"title": "frontdesk", "version": __version__},  # type: ignore[arg-type]
+        info={"title": "frontdesk", "version": __version__},
     )
     web.register_blueprints(web_app)
     _measure_requests(web_app, services)

@@ -129,12 +129,14 @@ async def delete_stale_unverified(
     conn: AsyncConnection, keys: list[str], created_before: datetime
 ) -> int:
     """Remove never-verified accounts holding any of `keys` (as email or username) that
-    were created before the verification deadline, so the address can be used again."""
+    were created at or before `created_before`, so the address can be used again.
+    A link expires at created_at + window (refused from that instant on), so the account
+    must make way from that same instant."""
     result = await conn.execute(
         delete(users).where(
             or_(users.c.email_key.in_(keys), users.c.username_key.in_(keys)),
             users.c.verified_at.is_(None),
-            users.c.created_at < created_before,
+            users.c.created_at <= created_before,
         )
     )
     return result.rowcount or 0

@@ -127,7 +127,7 @@ class SessionReader:
         cookies = SimpleCookie()
         cookies.load(cookie_header or "")
         morsel = cookies.get(self._app.config["SESSION_COOKIE_NAME"])
-        serializer = self._app.session_interface.get_signing_serializer(self._app)  # type: ignore[attr-defined]
+        serializer = self._app.session_interface.get_signing_serializer(self._app)
         if morsel is None or serializer is None:
             return None
         max_age = int(self._app.permanent_session_lifetime.total_seconds())

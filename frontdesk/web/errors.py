@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from urllib.parse import quote
 
+from pydantic import ValidationError
 from quart import Quart, ResponseReturnValue, redirect, render_template, request
 from quart_schema import RequestSchemaValidationError
 from werkzeug.exceptions import HTTPException
@@ -44,7 +45,7 @@ async def _domain_error(error: FrontdeskError) -> ResponseReturnValue:
 
 async def _schema_error(error: RequestSchemaValidationError) -> ResponseReturnValue:
     cause = error.validation_error
-    fields = field_errors(cause) if hasattr(cause, "errors") else {}
+    fields = field_errors(cause) if isinstance(cause, ValidationError) else {}
     return await render_error(Invalid("Please correct the highlighted fields", fields=fields))
 
 

@@ -39,7 +39,7 @@ async def _form() -> dict[str, Any]:
     return {key: value for key, value in form.items() if key != "csrf_token"}
 
 
-async def _page(template: str, status: int = 200, **context: Any) -> ResponseReturnValue:
+async def _page(template: str, status: int = 200, /, **context: Any) -> ResponseReturnValue:
     return await render_template(template, **context), status
 
 

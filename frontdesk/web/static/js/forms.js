@@ -39,6 +39,7 @@ if (register) {
   email.addEventListener("blur", warnPublic);
   same.addEventListener("change", syncUsername);
   syncUsername();
+  warnPublic();
 }
 
 // Move focus to the error summary so screen readers and keyboards land on it.
