@@ -24,7 +24,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = Settings()
     except ValidationError as error:
-        print(f"frontdesk: {error.errors()[0]['msg']}", file=sys.stderr)
+        print(
+            f"frontdesk: {error.errors()[0]['msg'].removeprefix('Value error, ')}", file=sys.stderr
+        )
         return 2
     configure_logging(settings)
     try:

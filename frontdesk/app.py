@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
 from datetime import timedelta
 
@@ -22,15 +24,41 @@ def create_app(settings: Settings, clock: Clock | None = None) -> socketio.ASGIA
     web_app = create_web_app(settings, services)
     sio = socketio.AsyncServer(
         async_mode="asgi",
-        client_manager=services.sio_manager(),
+        client_manager=_sio_manager(settings),
         # Same-origin only: the session cookie must not open sockets for other sites.
         cors_allowed_origins=[settings.public_url.rstrip("/")],
     )
     register_namespaces(sio, SessionReader(web_app).user, services.metrics)
     web_app.extensions["sio"] = sio
-    web_app.after_serving(sio.shutdown)  # stops engine.io's ping/cleanup task
+
+    @web_app.after_serving
+    async def stop_socketio() -> None:
+        await _stop_socketio(sio)
+
     # Lifespan events pass through to Quart, which starts and stops the services.
     return socketio.ASGIApp(sio, other_asgi_app=web_app)
+
+
+def _sio_manager(settings: Settings) -> socketio.AsyncManager:
+    """Socket.IO fan-out: in-process alone, through Redis when nodes must share it."""
+    if settings.redis_url is None:
+        return socketio.AsyncManager()
+    return socketio.AsyncRedisManager(
+        settings.redis_url, channel=f"{settings.redis_prefix}socketio"
+    )
+
+
+async def _stop_socketio(sio: socketio.AsyncServer) -> None:
+    """Stop engine.io's tasks, and the Redis listener and connections of the fan-out."""
+    await sio.shutdown()
+    listener = getattr(sio.manager, "thread", None)
+    if isinstance(listener, asyncio.Task):
+        listener.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await listener
+    if getattr(sio.manager, "redis", None) is not None:
+        await sio.manager.pubsub.aclose()
+        await sio.manager.redis.aclose()
 
 
 def create_web_app(settings: Settings, services: Services) -> Quart:

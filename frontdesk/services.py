@@ -7,7 +7,6 @@ import contextlib
 import logging
 from dataclasses import dataclass, field
 
-import socketio
 from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -54,14 +53,6 @@ class Services:
             accounts=AccountService(engine, clock, settings, mail_queued=outbox.wake),
             outbox=outbox,
             metrics=Metrics(),
-        )
-
-    def sio_manager(self) -> socketio.AsyncManager:
-        """Socket.IO fan-out: in-process alone, through Redis when nodes must share it."""
-        if self.settings.redis_url is None:
-            return socketio.AsyncManager()
-        return socketio.AsyncRedisManager(
-            self.settings.redis_url, channel=f"{self.settings.redis_prefix}socketio"
         )
 
     async def start(self) -> None:

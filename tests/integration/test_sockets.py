@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 
 import httpx
 import pytest
 import socketio
 
 from frontdesk.accounts.models import Role
+from frontdesk.app import create_app
 from tests.factories import PASSWORD, make_user
+from tests.live import LiveServer
 
 NAMESPACES = ["/customer", "/agent", "/supervisor"]
 ADMITTED = {
@@ -83,3 +86,33 @@ async def test_signed_out_session_can_no_longer_connect(live_server):
         ).status_code == 204
     with pytest.raises(socketio.exceptions.ConnectionError):
         await connect(live_server.url, "/customer", cookie)
+
+
+@pytest.mark.redis
+async def test_two_nodes_share_socket_fanout_through_redis(settings, clock, redis_url):
+    """An event emitted on one node reaches a client connected to the other."""
+    shared = settings.model_copy(
+        update={"redis_url": redis_url, "redis_prefix": f"test:{uuid.uuid4().hex}:"}
+    )
+    node_a = LiveServer(create_app(shared, clock))
+    node_b = LiveServer(create_app(shared, clock))
+    node_a.start()
+    node_b.start()
+    try:
+        user = await node_a.acall(lambda: make_user(node_a.services))
+        cookie = await session_cookie(node_a.url, user.username)
+        client = await connect(node_a.url, "/customer", cookie)
+        received = asyncio.get_running_loop().create_future()
+        client.on("hello", received.set_result, namespace="/customer")
+        sio_b = node_b.app.other_asgi_app.extensions["sio"]
+        await node_b.acall(
+            lambda: sio_b.emit(
+                "hello", {"from": "b"}, room=f"user:{user.id}", namespace="/customer"
+            )
+        )
+        async with asyncio.timeout(5):
+            assert await received == {"from": "b"}
+        await client.disconnect()
+    finally:
+        node_a.stop()
+        node_b.stop()
