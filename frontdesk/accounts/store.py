@@ -249,11 +249,14 @@ async def insert_failure(conn: AsyncConnection, scope: str, key: str, now: datet
 async def select_failures_since(
     conn: AsyncConnection, scope: str, key: str, since: datetime
 ) -> tuple[int, datetime | None]:
-    """How many failures for (scope, key) since `since`, and the oldest of them."""
+    """How many failures for (scope, key) after `since`, and the oldest of them.
+
+    The window is open at `since`: a failure exactly one window old no longer counts, so
+    a client that waits the Retry-After it was given is let through."""
     query = select(func.count(), func.min(auth_failures.c.at)).where(
         auth_failures.c.scope == scope,
         auth_failures.c.key == key[:254],
-        auth_failures.c.at >= since,
+        auth_failures.c.at > since,
     )
     count, oldest = (await conn.execute(query)).one()
     if oldest is not None and not isinstance(oldest, datetime):

@@ -47,6 +47,10 @@ def _safe_next(target: str | None) -> str:
     """Only same-site paths: an open redirect would let links bounce users elsewhere."""
     if not target or not target.startswith("/") or target.startswith("//"):
         return "/"
+    # Browsers read "/\\host" as "//host" and drop tabs and newlines ("/\t/host"), so
+    # either would still leave the site.
+    if "\\" in target or any(ord(ch) < 32 or ord(ch) == 127 for ch in target):
+        return "/"
     return target if not urlsplit(target).netloc else "/"
 
 

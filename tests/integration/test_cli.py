@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import pytest
 from sqlalchemy import func, select
@@ -10,6 +11,16 @@ from sqlalchemy import func, select
 from frontdesk.__main__ import main
 from frontdesk.db.engine import make_engine
 from frontdesk.db.tables import users
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging():
+    """main() points the root logger at this test's captured stderr; put it back after."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 
 @pytest.fixture

@@ -6,11 +6,16 @@ PUBLIC_ENDPOINTS = frozenset(
     {
         "accounts_api.get_session",
         "accounts_api.sign_in",
+        # Signing out answers 204 with or without a session: a page whose session ended
+        # elsewhere (reset, expiry) can still sign out cleanly.
+        "accounts_api.sign_out",
         "accounts_api.register",
         "accounts_api.verify_email",
         "accounts_api.send_username_reminder",
         "accounts_api.send_password_reset",
         "accounts_api.reset_password",
         "accounts_api.list_countries",
+        # The API's documentation page (quart-schema), like /openapi.json it describes.
+        "swagger_ui",
     }
 )
