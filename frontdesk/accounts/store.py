@@ -259,8 +259,6 @@ async def select_failures_since(
         auth_failures.c.at > since,
     )
     count, oldest = (await conn.execute(query)).one()
-    if oldest is not None and not isinstance(oldest, datetime):
-        oldest = datetime.fromisoformat(str(oldest))
     return int(count), oldest
 
 
