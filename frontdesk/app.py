@@ -78,7 +78,7 @@ def create_web_app(settings: Settings, services: Services) -> Quart:
         web_app,
         openapi_path="/openapi.json",
         redoc_ui_path=None,
-        swagger_ui_path="/api/docs",
+        swagger_ui_path=None,  # its page loads scripts from a CDN; /openapi.json suffices
         scalar_ui_path=None,
         info={"title": "frontdesk", "version": __version__},
     )

@@ -15,7 +15,5 @@ PUBLIC_ENDPOINTS = frozenset(
         "accounts_api.send_password_reset",
         "accounts_api.reset_password",
         "accounts_api.list_countries",
-        # The API's documentation page (quart-schema), like /openapi.json it describes.
-        "swagger_ui",
     }
 )
