@@ -12,9 +12,14 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from frontdesk.accounts.service import AccountService
+from frontdesk.business_hours import BusinessCalendar
+from frontdesk.cases.attachments import AttachmentFiles
+from frontdesk.cases.service import CaseService
 from frontdesk.clock import Clock, SystemClock
 from frontdesk.db.engine import make_engine
 from frontdesk.db.migrate import migrate
+from frontdesk.intake.human_check import HumanCheck
+from frontdesk.intake.taxonomy import DEFAULT_TAXONOMY, TaxonomySource
 from frontdesk.mail import OutboxSender
 from frontdesk.metrics import Metrics
 from frontdesk.settings import Settings
@@ -22,6 +27,8 @@ from frontdesk.settings import Settings
 log = logging.getLogger("frontdesk")
 
 PURGE_EVERY_SECONDS = 600.0
+# How often each node looks for call-us cases to close; every node may, safely.
+CALL_SWEEP_SECONDS = 60.0
 READY_TIMEOUT_SECONDS = 2.0
 
 
@@ -32,6 +39,7 @@ class Services:
     engine: AsyncEngine
     redis: Redis | None
     accounts: AccountService
+    cases: CaseService
     outbox: OutboxSender
     metrics: Metrics
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -45,12 +53,24 @@ class Services:
         outbox = OutboxSender(
             engine, clock, smtp_url=settings.smtp_url, mail_from=settings.mail_from
         )
+        # A bad taxonomy file stops the start here, with a message naming the place.
+        taxonomy = TaxonomySource(settings.taxonomy_path or DEFAULT_TAXONOMY)
+        cases = CaseService(
+            engine,
+            clock,
+            BusinessCalendar(),
+            taxonomy,
+            HumanCheck(settings.secret_key),
+            AttachmentFiles(settings.data_dir / "attachments"),
+            mail_queued=outbox.wake,
+        )
         return cls(
             settings=settings,
             clock=clock,
             engine=engine,
             redis=redis,
             accounts=AccountService(engine, clock, settings, mail_queued=outbox.wake),
+            cases=cases,
             outbox=outbox,
             metrics=Metrics(),
         )
@@ -63,6 +83,7 @@ class Services:
             raise RuntimeError(f"cannot start: {not_ready}")
         self._tasks.append(asyncio.create_task(self.outbox.run_forever(), name="outbox"))
         self._tasks.append(asyncio.create_task(self._purge_forever(), name="purge"))
+        self._tasks.append(asyncio.create_task(self._close_calls_forever(), name="calls"))
         log.info("frontdesk node started", extra={"store": self.engine.dialect.name})
 
     async def check_ready(self) -> dict[str, str]:
@@ -95,6 +116,16 @@ class Services:
             except Exception:
                 log.exception("purging expired sessions failed")
             await asyncio.sleep(PURGE_EVERY_SECONDS)
+
+    async def _close_calls_forever(self) -> None:
+        while True:
+            try:
+                closed = await self.cases.close_unanswered_calls()
+                if closed:
+                    log.info("closed %d call-us cases with no call", len(closed))
+            except Exception:
+                log.exception("closing unanswered call-us cases failed")
+            await asyncio.sleep(CALL_SWEEP_SECONDS)
 
     async def aclose(self) -> None:
         for task in self._tasks:

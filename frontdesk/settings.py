@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     redis_prefix: str = "frontdesk:"
     public_url: str = "http://127.0.0.1:8000"
     data_dir: Path = Path("data")
+    # The Contact Us taxonomy; the one shipped with frontdesk when unset.
+    taxonomy_path: Path | None = None
     smtp_url: str | None = None
     mail_from: str = "frontdesk <support@frontdesk.invalid>"
     log_format: Literal["text", "json"] = "text"

@@ -102,3 +102,129 @@ outbox = Table(
     Column("last_error", Text, nullable=True),
     Index("ix_outbox_sent_at", "sent_at"),
 )
+
+# Contact Us and cases ---------------------------------------------------------------------
+
+contact_profiles = Table(
+    "contact_profiles",
+    metadata,
+    # The details a customer gave last time, to fill step 2 of Contact Us again.
+    Column("user_id", Id, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("first_name", String(100), nullable=False),
+    Column("last_name", String(100), nullable=False),
+    Column("email", String(254), nullable=False),
+    Column("phone", String(40), nullable=False),
+    Column("country", String(100), nullable=False),
+    Column("language", String(60), nullable=False),
+    Column("institution", String(200), nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+cases = Table(
+    "cases",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    # Eight digits, random, unique; cases are never deleted, so never reused.
+    Column("number", String(8), nullable=False, unique=True),
+    Column("customer_id", Id, ForeignKey("users.id"), nullable=False),
+    Column("subject", String(300), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("contact_first_name", String(100), nullable=False),
+    Column("contact_last_name", String(100), nullable=False),
+    Column("contact_email", String(254), nullable=False),
+    Column("contact_phone", String(40), nullable=False),
+    Column("contact_country", String(100), nullable=False),
+    Column("contact_language", String(60), nullable=False),
+    Column("contact_institution", String(200), nullable=False),
+    Column("customer_type", String(200), nullable=False),
+    Column("issue_type", String(200), nullable=False),
+    Column("category", String(200), nullable=False),
+    Column("subcategory", String(200), nullable=False),
+    Column("qualification", String(200), nullable=False),
+    Column("qualification_subject", String(200), nullable=False),
+    Column("customer_group", String(100), nullable=False),
+    Column("channel", String(10), nullable=False),
+    Column("status", String(30), nullable=False),
+    Column("waiting_reason", Text, nullable=True),
+    Column("owner_queue", String(200), nullable=False),
+    Column("reply_days", Integer, nullable=False),
+    Column("reply_by", UTCDateTime, nullable=False),
+    Column("phone", String(40), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("call_logged_at", UTCDateTime, nullable=True),
+    Column("closed_at", UTCDateTime, nullable=True),
+    Column("closed_reason", String(300), nullable=True),
+    Index("ix_cases_customer_id_created_at", "customer_id", "created_at"),
+    Index("ix_cases_owner_queue_status_reply_by", "owner_queue", "status", "reply_by"),
+    Index("ix_cases_channel_status_created_at", "channel", "status", "created_at"),
+)
+
+case_activities = Table(
+    "case_activities",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("case_id", Id, ForeignKey("cases.id"), nullable=False),
+    Column("kind", String(30), nullable=False),
+    Column("actor_id", Id, ForeignKey("users.id"), nullable=True),
+    Column("actor_name", String(200), nullable=False),
+    Column("actor_role", String(20), nullable=False),
+    Column("body", Text, nullable=False, default=""),
+    # Kind-specific details as JSON text: changed field, from and to; attachment id...
+    Column("data", Text, nullable=False, default="{}"),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_case_activities_case_id_created_at", "case_id", "created_at"),
+)
+
+activity_comments = Table(
+    "activity_comments",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("activity_id", Id, ForeignKey("case_activities.id"), nullable=False),
+    Column("author_id", Id, ForeignKey("users.id"), nullable=False),
+    Column("author_name", String(200), nullable=False),
+    Column("author_role", String(20), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_activity_comments_activity_id", "activity_id"),
+)
+
+activity_likes = Table(
+    "activity_likes",
+    metadata,
+    Column("activity_id", Id, ForeignKey("case_activities.id"), primary_key=True),
+    Column("user_id", Id, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+attachments = Table(
+    "attachments",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("case_id", Id, ForeignKey("cases.id"), nullable=False),
+    Column("original_name", String(255), nullable=False),
+    # Generated; the file lives under the data directory, never under the web root.
+    Column("stored_name", String(64), nullable=False, unique=True),
+    Column("size", BigInteger, nullable=False),
+    Column("content_type", String(100), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("uploaded_by", Id, ForeignKey("users.id"), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_attachments_case_id", "case_id"),
+)
+
+agent_queues = Table(
+    "agent_queues",
+    metadata,
+    # The queues an agent serves; an agent with none listed serves every queue.
+    Column("user_id", Id, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("queue", String(200), primary_key=True),
+)
+
+spent_challenges = Table(
+    "spent_challenges",
+    metadata,
+    # Solved human-check challenges, kept until they expire so none is used twice.
+    Column("signature", String(128), primary_key=True),
+    Column("expires_at", UTCDateTime, nullable=False),
+)

@@ -1,0 +1,160 @@
+"""The business calendar: UK time, bank holidays, weekly opening hours, working days.
+
+One module for every rule about time at work: whether chat is open for a customer
+group, when it next opens, and the reply-by date of a case. Pure: `at` is always given.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from functools import cached_property
+from zoneinfo import ZoneInfo
+
+import holidays
+from pydantic import BaseModel, ConfigDict, field_validator
+
+UK = ZoneInfo("Europe/London")
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+class Span(BaseModel):
+    """One opening span within a day, local UK time; `closes` is exclusive."""
+
+    model_config = ConfigDict(frozen=True)
+
+    opens: time
+    closes: time
+
+    @classmethod
+    def parse(cls, text: str) -> Span:
+        """ "09:00-17:00" -> Span(09:00, 17:00)."""
+        try:
+            opens, closes = (time.fromisoformat(part.strip()) for part in text.split("-"))
+        except ValueError:
+            raise ValueError(f"hours must look like 09:00-17:00, not {text!r}") from None
+        if closes <= opens:
+            raise ValueError(f"{text!r} closes before it opens")
+        return cls(opens=opens, closes=closes)
+
+
+class WeeklyHours(BaseModel):
+    """Opening hours for each weekday; a day not listed is closed."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    days: dict[str, tuple[Span, ...]]
+    open_on_bank_holidays: bool = False
+
+    @field_validator("days", mode="before")
+    @classmethod
+    def _parse_days(cls, value: object) -> object:
+        if not isinstance(value, dict):
+            return value
+        parsed = {}
+        for day, spans in value.items():
+            if day not in WEEKDAYS:
+                raise ValueError(f"{day!r} is not a weekday name ({', '.join(WEEKDAYS)})")
+            texts = [spans] if isinstance(spans, str) else list(spans)
+            parsed[day] = tuple(Span.parse(t) if isinstance(t, str) else t for t in texts)
+        return parsed
+
+    @classmethod
+    def office(cls) -> WeeklyHours:
+        """Monday to Friday, 09:00 to 17:00: the guide's support hours."""
+        return cls.model_validate({"days": {day: "09:00-17:00" for day in WEEKDAYS[:5]}})
+
+    def spans_on(self, day: date) -> tuple[Span, ...]:
+        return self.days.get(WEEKDAYS[day.weekday()], ())
+
+    def describe(self) -> str:
+        """ "Monday - Friday 09:00-17:00" style summary, for people."""
+        parts = []
+        for day in WEEKDAYS:
+            spans = ", ".join(f"{s.opens:%H:%M}-{s.closes:%H:%M}" for s in self.days.get(day, ()))
+            if spans:
+                parts.append((day, spans))
+        groups: list[tuple[str, str, str]] = []
+        for day, spans in parts:
+            if groups and groups[-1][2] == spans and _follows(groups[-1][1], day):
+                groups[-1] = (groups[-1][0], day, spans)
+            else:
+                groups.append((day, day, spans))
+        return "; ".join(
+            f"{first.title()}{'' if first == last else ' - ' + last.title()} {spans}"
+            for first, last, spans in groups
+        )
+
+
+def _follows(previous: str, day: str) -> bool:
+    return WEEKDAYS.index(day) == WEEKDAYS.index(previous) + 1
+
+
+class BusinessCalendar:
+    """Working days in England and Wales: Monday to Friday, less bank holidays."""
+
+    def __init__(self, subdivision: str = "ENG") -> None:
+        self._subdivision = subdivision
+
+    @cached_property
+    def _holidays(self) -> holidays.HolidayBase:
+        return holidays.country_holidays("GB", subdiv=self._subdivision)
+
+    def is_bank_holiday(self, day: date) -> bool:
+        return day in self._holidays
+
+    def is_working_day(self, day: date) -> bool:
+        return day.weekday() < 5 and not self.is_bank_holiday(day)
+
+    def add_working_days(self, start: datetime, days: int) -> datetime:
+        """`days` working days after `start`, at the same UK wall-clock time.
+
+        A start on a weekend or bank holiday counts from the next working day's start, so
+        a message sent on Saturday with a 2-day target is due by Tuesday's end of day.
+        """
+        local = start.astimezone(UK)
+        day, wall = local.date(), local.time()
+        if not self.is_working_day(day):
+            wall = time(23, 59)
+            day = self._previous_working_day(day)
+        for _ in range(days):
+            day = self._next_working_day(day)
+        return datetime.combine(day, wall, tzinfo=UK).astimezone(start.tzinfo)
+
+    def is_open(self, hours: WeeklyHours, at: datetime) -> bool:
+        local = at.astimezone(UK)
+        if self.is_bank_holiday(local.date()) and not hours.open_on_bank_holidays:
+            return False
+        now = local.time()
+        return any(span.opens <= now < span.closes for span in hours.spans_on(local.date()))
+
+    def next_opening(self, hours: WeeklyHours, at: datetime) -> datetime | None:
+        """When `hours` next open after `at` (or `at` itself when open); None if never."""
+        if self.is_open(hours, at):
+            return at
+        local = at.astimezone(UK)
+        for offset in range(0, 32):
+            day = local.date() + timedelta(days=offset)
+            if self.is_bank_holiday(day) and not hours.open_on_bank_holidays:
+                continue
+            for span in hours.spans_on(day):
+                opening = datetime.combine(day, span.opens, tzinfo=UK)
+                if opening > local:
+                    return opening.astimezone(at.tzinfo)
+        return None
+
+    def _next_working_day(self, day: date) -> date:
+        day += timedelta(days=1)
+        while not self.is_working_day(day):
+            day += timedelta(days=1)
+        return day
+
+    def _previous_working_day(self, day: date) -> date:
+        day -= timedelta(days=1)
+        while not self.is_working_day(day):
+            day -= timedelta(days=1)
+        return day
+
+
+def uk_datetime(at: datetime | None) -> str:
+    """dd/mm/yyyy hh:mm in UK time, as the guide shows dates; blank for None."""
+    return "" if at is None else at.astimezone(UK).strftime("%d/%m/%Y %H:%M")

@@ -1,0 +1,1 @@
+"""Cases: numbers, status, reply-by dates, the activity feed, comments, likes, attachments."""

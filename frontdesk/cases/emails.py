@@ -1,0 +1,36 @@
+"""The text of case emails: (subject, body) pairs, plain text."""
+
+from __future__ import annotations
+
+from frontdesk.business_hours import uk_datetime
+from frontdesk.cases.models import Case, Channel
+
+
+def case_opened(case: Case) -> tuple[str, str]:
+    if case.channel is Channel.CALL:
+        next_step = (
+            f"Please call us on {case.phone} within 24 hours and quote your case number; "
+            "a call-us case with no call after 24 hours is closed automatically."
+        )
+    elif case.channel is Channel.CHAT:
+        next_step = "Your chat with our team is attached to this case."
+    else:
+        next_step = (
+            f"We aim to reply within {case.reply_days} working days, by "
+            f"{uk_datetime(case.reply_by)} (UK time), by email."
+        )
+    return (
+        f"Your case {case.number}: {case.subject}",
+        f"Hello {case.contact_first_name},\n\n"
+        f"Thank you for contacting us. Your case number is {case.number}.\n\n"
+        f"{next_step}\n\n"
+        "You can follow your case, add comments and attach files in My Cases.\n",
+    )
+
+
+def agent_replied(case: Case, body: str) -> tuple[str, str]:
+    return (
+        f"Re: your case {case.number}: {case.subject}",
+        f"Hello {case.contact_first_name},\n\n{body}\n\n"
+        f"You can answer or add files to case {case.number} in My Cases.\n",
+    )

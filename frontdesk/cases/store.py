@@ -1,0 +1,325 @@
+"""Case storage: SQL verbs over an AsyncConnection, returning models or None."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from frontdesk.cases.models import (
+    Activity,
+    ActivityKind,
+    Attachment,
+    Case,
+    Channel,
+    Comment,
+    Status,
+)
+from frontdesk.db.tables import (
+    activity_comments,
+    activity_likes,
+    agent_queues,
+    attachments,
+    case_activities,
+    cases,
+    contact_profiles,
+)
+
+# Sort keys a case list accepts, mapped to columns; anything else is refused upstream.
+SORTABLE = {
+    "number": cases.c.number,
+    "subject": cases.c.subject,
+    "status": cases.c.status,
+    "channel": cases.c.channel,
+    "created_at": cases.c.created_at,
+    "updated_at": cases.c.updated_at,
+    "reply_by": cases.c.reply_by,
+}
+
+
+def _case(row: Any) -> Case | None:
+    return None if row is None else Case.model_validate(row._mapping)
+
+
+async def insert_case(conn: AsyncConnection, values: dict[str, Any]) -> int:
+    result = await conn.execute(insert(cases).values(**values).returning(cases.c.id))
+    return int(result.scalar_one())
+
+
+async def select_case(conn: AsyncConnection, case_id: int) -> Case | None:
+    return _case((await conn.execute(select(cases).where(cases.c.id == case_id))).first())
+
+
+async def select_case_by_number(conn: AsyncConnection, number: str) -> Case | None:
+    return _case((await conn.execute(select(cases).where(cases.c.number == number))).first())
+
+
+async def select_cases(
+    conn: AsyncConnection,
+    *,
+    customer_id: int | None = None,
+    queues: Sequence[str] | None = None,
+    statuses: Sequence[Status] | None = None,
+    sort: str = "created_at",
+    descending: bool = True,
+    offset: int = 0,
+    limit: int = 20,
+) -> tuple[list[Case], int]:
+    """A page of cases matching the filters, and how many match in all."""
+    conditions = []
+    if customer_id is not None:
+        conditions.append(cases.c.customer_id == customer_id)
+    if queues is not None:
+        conditions.append(cases.c.owner_queue.in_(list(queues)))
+    if statuses is not None:
+        conditions.append(cases.c.status.in_([s.value for s in statuses]))
+    where = and_(True, *conditions)
+    column = SORTABLE[sort]
+    order = [column.desc() if descending else column.asc(), cases.c.id.desc()]
+    rows = await conn.execute(
+        select(cases).where(where).order_by(*order).offset(offset).limit(limit)
+    )
+    total = (await conn.execute(select(func.count()).select_from(cases).where(where))).scalar_one()
+    return [c for c in map(_case, rows) if c is not None], int(total)
+
+
+async def update_case(conn: AsyncConnection, case_id: int, **values: Any) -> None:
+    await conn.execute(update(cases).where(cases.c.id == case_id).values(**values))
+
+
+async def close_unanswered_calls(
+    conn: AsyncConnection, *, created_before: datetime, now: datetime, reason: str
+) -> list[int]:
+    """Close open call-us cases created before the deadline with no call logged.
+
+    The guards in the WHERE make each close happen once, however many nodes run this at
+    the same moment: a racing node's UPDATE finds the case closed already."""
+    result = await conn.execute(
+        update(cases)
+        .where(
+            cases.c.channel == Channel.CALL.value,
+            cases.c.call_logged_at.is_(None),
+            cases.c.status.in_(
+                [Status.NEW.value, Status.IN_PROGRESS.value, Status.WAITING_ON_CUSTOMER.value]
+            ),
+            cases.c.created_at <= created_before,
+        )
+        .values(status=Status.CLOSED.value, closed_at=now, closed_reason=reason, updated_at=now)
+        .returning(cases.c.id)
+    )
+    return [int(row[0]) for row in result]
+
+
+# Activity feed ---------------------------------------------------------------------------
+
+
+async def insert_activity(
+    conn: AsyncConnection,
+    *,
+    case_id: int,
+    kind: ActivityKind,
+    actor_id: int | None,
+    actor_name: str,
+    actor_role: str,
+    now: datetime,
+    body: str = "",
+    data: dict[str, Any] | None = None,
+) -> int:
+    result = await conn.execute(
+        insert(case_activities)
+        .values(
+            case_id=case_id,
+            kind=kind.value,
+            actor_id=actor_id,
+            actor_name=actor_name,
+            actor_role=actor_role,
+            body=body,
+            data=json.dumps(data or {}),
+            created_at=now,
+        )
+        .returning(case_activities.c.id)
+    )
+    return int(result.scalar_one())
+
+
+async def select_activity_case_id(conn: AsyncConnection, activity_id: int) -> int | None:
+    query = select(case_activities.c.case_id).where(case_activities.c.id == activity_id)
+    found = (await conn.execute(query)).scalar_one_or_none()
+    return None if found is None else int(found)
+
+
+async def select_feed(
+    conn: AsyncConnection, case_id: int, viewer_id: int, *, newest_first: bool = True
+) -> list[Activity]:
+    """The case's activity with like counts, the viewer's own likes, and comments."""
+    order = case_activities.c.created_at.desc() if newest_first else case_activities.c.created_at
+    ids = case_activities.c.id.desc() if newest_first else case_activities.c.id
+    rows = (
+        await conn.execute(
+            select(case_activities).where(case_activities.c.case_id == case_id).order_by(order, ids)
+        )
+    ).all()
+    activity_ids = [row.id for row in rows]
+    likes = await _like_counts(conn, activity_ids)
+    mine = await _liked_by(conn, activity_ids, viewer_id)
+    comments = await _comments(conn, activity_ids)
+    return [
+        Activity(
+            id=row.id,
+            kind=ActivityKind(row.kind),
+            actor_name=row.actor_name,
+            actor_role=row.actor_role,
+            body=row.body,
+            data=json.loads(row.data or "{}"),
+            created_at=row.created_at,
+            likes=likes.get(row.id, 0),
+            liked_by_me=row.id in mine,
+            comments=tuple(comments.get(row.id, [])),
+        )
+        for row in rows
+    ]
+
+
+async def _like_counts(conn: AsyncConnection, activity_ids: list[int]) -> dict[int, int]:
+    if not activity_ids:
+        return {}
+    rows = await conn.execute(
+        select(activity_likes.c.activity_id, func.count())
+        .where(activity_likes.c.activity_id.in_(activity_ids))
+        .group_by(activity_likes.c.activity_id)
+    )
+    return {int(activity_id): int(count) for activity_id, count in rows}
+
+
+async def _liked_by(conn: AsyncConnection, activity_ids: list[int], user_id: int) -> set[int]:
+    if not activity_ids:
+        return set()
+    rows = await conn.execute(
+        select(activity_likes.c.activity_id).where(
+            activity_likes.c.activity_id.in_(activity_ids), activity_likes.c.user_id == user_id
+        )
+    )
+    return {int(row[0]) for row in rows}
+
+
+async def _comments(conn: AsyncConnection, activity_ids: list[int]) -> dict[int, list[Comment]]:
+    if not activity_ids:
+        return {}
+    rows = await conn.execute(
+        select(activity_comments)
+        .where(activity_comments.c.activity_id.in_(activity_ids))
+        .order_by(activity_comments.c.created_at, activity_comments.c.id)
+    )
+    found: dict[int, list[Comment]] = {}
+    for row in rows:
+        found.setdefault(row.activity_id, []).append(Comment.model_validate(row._mapping))
+    return found
+
+
+async def insert_comment(
+    conn: AsyncConnection,
+    *,
+    activity_id: int,
+    author_id: int,
+    author_name: str,
+    author_role: str,
+    body: str,
+    now: datetime,
+) -> int:
+    result = await conn.execute(
+        insert(activity_comments)
+        .values(
+            activity_id=activity_id,
+            author_id=author_id,
+            author_name=author_name,
+            author_role=author_role,
+            body=body,
+            created_at=now,
+        )
+        .returning(activity_comments.c.id)
+    )
+    return int(result.scalar_one())
+
+
+async def set_like(
+    conn: AsyncConnection, activity_id: int, user_id: int, liked: bool, now: datetime
+) -> None:
+    """Like or unlike; idempotent either way."""
+    await conn.execute(
+        delete(activity_likes).where(
+            activity_likes.c.activity_id == activity_id, activity_likes.c.user_id == user_id
+        )
+    )
+    if liked:
+        await conn.execute(
+            insert(activity_likes).values(activity_id=activity_id, user_id=user_id, created_at=now)
+        )
+
+
+# Contact profiles, agent queues -------------------------------------------------------------
+
+
+async def select_contact_profile(conn: AsyncConnection, user_id: int) -> dict[str, Any] | None:
+    row = (
+        await conn.execute(select(contact_profiles).where(contact_profiles.c.user_id == user_id))
+    ).first()
+    if row is None:
+        return None
+    found = dict(row._mapping)
+    found.pop("user_id")
+    found.pop("updated_at")
+    return found
+
+
+async def upsert_contact_profile(
+    conn: AsyncConnection, user_id: int, details: dict[str, Any], now: datetime
+) -> None:
+    await conn.execute(delete(contact_profiles).where(contact_profiles.c.user_id == user_id))
+    await conn.execute(insert(contact_profiles).values(user_id=user_id, updated_at=now, **details))
+
+
+async def select_agent_queues(conn: AsyncConnection, user_id: int) -> list[str]:
+    rows = await conn.execute(
+        select(agent_queues.c.queue).where(agent_queues.c.user_id == user_id).order_by("queue")
+    )
+    return [str(row[0]) for row in rows]
+
+
+async def replace_agent_queues(conn: AsyncConnection, user_id: int, queues: list[str]) -> None:
+    await conn.execute(delete(agent_queues).where(agent_queues.c.user_id == user_id))
+    if queues:
+        await conn.execute(
+            insert(agent_queues), [{"user_id": user_id, "queue": q} for q in sorted(set(queues))]
+        )
+
+
+# Attachments ---------------------------------------------------------------------------------
+
+
+async def insert_attachment(conn: AsyncConnection, values: dict[str, Any]) -> int:
+    result = await conn.execute(insert(attachments).values(**values).returning(attachments.c.id))
+    return int(result.scalar_one())
+
+
+async def select_attachment(
+    conn: AsyncConnection, case_id: int, attachment_id: int
+) -> Attachment | None:
+    row = (
+        await conn.execute(
+            select(attachments).where(
+                attachments.c.case_id == case_id, attachments.c.id == attachment_id
+            )
+        )
+    ).first()
+    return None if row is None else Attachment.model_validate(row._mapping)
+
+
+async def select_attachments(conn: AsyncConnection, case_id: int) -> list[Attachment]:
+    rows = await conn.execute(
+        select(attachments).where(attachments.c.case_id == case_id).order_by(attachments.c.id)
+    )
+    return [Attachment.model_validate(row._mapping) for row in rows]

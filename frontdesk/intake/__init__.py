@@ -1,0 +1,1 @@
+"""Contact Us: the taxonomy behind the cascading dropdowns, and the support options."""

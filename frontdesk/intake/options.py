@@ -1,0 +1,49 @@
+"""Step 3 of Contact Us: which support options a choice gets, now. Pure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from frontdesk.business_hours import UK, BusinessCalendar
+from frontdesk.intake.taxonomy import Routing
+
+
+@dataclass(frozen=True)
+class SupportOptions:
+    chat_offered: bool  # this customer group and choice have chat at all
+    chat_open: bool  # ...and it is staffed right now
+    chat_reason: str | None  # why chat is not open, for people
+    chat_hours: str
+    chat_next_opening: datetime | None
+    phone: str
+    phone_hours: str
+    reply_days: int
+    reply_by: datetime  # if a message case were opened now
+
+
+def support_options(routing: Routing, calendar: BusinessCalendar, now: datetime) -> SupportOptions:
+    hours = routing.group.hours
+    chat_open = routing.chat and calendar.is_open(hours, now)
+    next_opening = None
+    reason = None
+    if not routing.chat:
+        reason = "Chat is not offered for this kind of query; please call us or send a message."
+    elif not chat_open:
+        next_opening = calendar.next_opening(hours, now)
+        reason = "Our chat team is away now."
+        if next_opening is not None:
+            reason += (
+                f" Chat opens again {next_opening.astimezone(UK):%A %d %B at %H:%M} (UK time)."
+            )
+    return SupportOptions(
+        chat_offered=routing.chat,
+        chat_open=chat_open,
+        chat_reason=reason,
+        chat_hours=hours.describe(),
+        chat_next_opening=next_opening,
+        phone=routing.phone,
+        phone_hours=routing.phone_hours,
+        reply_days=routing.reply_days,
+        reply_by=calendar.add_working_days(now, routing.reply_days),
+    )

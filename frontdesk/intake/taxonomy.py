@@ -1,0 +1,249 @@
+"""The Contact Us taxonomy: a data file an administrator edits, checked and resolved here.
+
+customer types -> issue types -> categories -> subcategories, and qualifications ->
+subjects. Any node may set `owner_queue`, `reply_days`, `phone`, `phone_hours` and
+`chat`; a case takes the last setting on its path: defaults, customer type,
+qualification, issue type, category. So a qualification's own phone line serves every
+customer, and an issue type such as Complaints owns its cases whatever the
+qualification. Customer types belong to a customer group, which has the office hours
+that chat keeps. Pure: no I/O but `load_taxonomy` and `TaxonomySource`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from frontdesk.business_hours import WeeklyHours
+
+log = logging.getLogger("frontdesk.intake")
+
+DEFAULT_TAXONOMY = Path(__file__).with_name("taxonomy.yaml")
+
+
+class TaxonomyError(ValueError):
+    """The taxonomy file cannot be used; the message names the file and the place."""
+
+
+class _Node(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    owner_queue: str | None = None
+    reply_days: int | None = Field(default=None, ge=1, le=60)
+    phone: str | None = None
+    phone_hours: str | None = None
+    chat: bool | None = None
+
+
+class Category(_Node):
+    name: str = Field(min_length=1)
+    subcategories: tuple[str, ...] = Field(min_length=1)
+
+
+class IssueType(_Node):
+    name: str = Field(min_length=1)
+    categories: tuple[Category, ...] = Field(min_length=1)
+
+
+class CustomerType(_Node):
+    name: str = Field(min_length=1)
+    group: str
+    issue_types: tuple[str, ...] = Field(min_length=1)
+
+
+class Qualification(_Node):
+    name: str = Field(min_length=1)
+    subjects: tuple[str, ...] = Field(min_length=1)
+
+
+class Group(BaseModel):
+    """A customer group: whether it has chat, and when chat is staffed."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    chat: bool = False
+    hours: WeeklyHours = Field(default_factory=WeeklyHours.office)
+
+
+class Defaults(_Node):
+    owner_queue: str
+    reply_days: int = Field(ge=1, le=60)
+    phone: str
+    phone_hours: str
+    chat: bool = False
+
+
+class Taxonomy(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    defaults: Defaults
+    groups: dict[str, Group]
+    issue_types: tuple[IssueType, ...] = Field(min_length=1)
+    customer_types: tuple[CustomerType, ...] = Field(min_length=1)
+    qualifications: tuple[Qualification, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _references_hold(self) -> Taxonomy:
+        issue_names = _unique("issue_types", [i.name for i in self.issue_types])
+        _unique("customer_types", [c.name for c in self.customer_types])
+        _unique("qualifications", [q.name for q in self.qualifications])
+        for index, customer in enumerate(self.customer_types):
+            where = f"customer_types.{index} ({customer.name})"
+            if customer.group not in self.groups:
+                raise ValueError(f"{where}: group {customer.group!r} is not under groups")
+            for name in customer.issue_types:
+                if name not in issue_names:
+                    raise ValueError(f"{where}: issue type {name!r} is not under issue_types")
+        for issue in self.issue_types:
+            _unique(f"issue type {issue.name!r} categories", [c.name for c in issue.categories])
+        return self
+
+    # Look-ups ------------------------------------------------------------------------
+
+    def customer_type(self, name: str) -> CustomerType | None:
+        return next((c for c in self.customer_types if c.name == name), None)
+
+    def issue_type(self, name: str) -> IssueType | None:
+        return next((i for i in self.issue_types if i.name == name), None)
+
+    def qualification(self, name: str) -> Qualification | None:
+        return next((q for q in self.qualifications if q.name == name), None)
+
+    @property
+    def queues(self) -> list[str]:
+        """Every owner queue the file names, for assigning agents."""
+        nodes: list[_Node] = [self.defaults, *self.customer_types, *self.qualifications]
+        for issue in self.issue_types:
+            nodes += [issue, *issue.categories]
+        return sorted({n.owner_queue for n in nodes if n.owner_queue})
+
+
+def _unique(where: str, names: list[str]) -> set[str]:
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise ValueError(f"{where}: {name!r} appears twice")
+        seen.add(name)
+    return seen
+
+
+class Choice(BaseModel):
+    """What the customer picked in step 1 of Contact Us."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    customer_type: str = Field(min_length=1, max_length=200)
+    issue_type: str = Field(min_length=1, max_length=200)
+    category: str = Field(min_length=1, max_length=200)
+    subcategory: str = Field(min_length=1, max_length=200)
+    qualification: str = Field(min_length=1, max_length=200)
+    qualification_subject: str = Field(min_length=1, max_length=200)
+
+
+@dataclass(frozen=True)
+class Routing:
+    """What a choice resolves to: who owns the case and how the customer reaches us."""
+
+    customer_type: CustomerType
+    group_key: str
+    group: Group
+    owner_queue: str
+    reply_days: int
+    phone: str
+    phone_hours: str
+    chat: bool
+
+
+def resolve(taxonomy: Taxonomy, choice: Choice) -> Routing:
+    """The routing of a valid choice; ValueError naming the first field that is not."""
+    customer = taxonomy.customer_type(choice.customer_type)
+    if customer is None:
+        raise InvalidChoice("customer_type", "Choose what kind of customer you are")
+    issue = taxonomy.issue_type(choice.issue_type)
+    if issue is None or issue.name not in customer.issue_types:
+        raise InvalidChoice("issue_type", "Choose an issue type from the list")
+    category = next((c for c in issue.categories if c.name == choice.category), None)
+    if category is None:
+        raise InvalidChoice("category", "Choose a category from the list")
+    if choice.subcategory not in category.subcategories:
+        raise InvalidChoice("subcategory", "Choose a subcategory from the list")
+    qualification = taxonomy.qualification(choice.qualification)
+    if qualification is None:
+        raise InvalidChoice("qualification", "Choose a qualification from the list")
+    if choice.qualification_subject not in qualification.subjects:
+        raise InvalidChoice("qualification_subject", "Choose a subject from the list")
+    path: list[_Node] = [taxonomy.defaults, customer, qualification, issue, category]
+    settings: dict[str, Any] = {}
+    for node in path:
+        settings.update(node.model_dump(exclude_none=True, include=set(_Node.model_fields)))
+    group = taxonomy.groups[customer.group]
+    return Routing(
+        customer_type=customer,
+        group_key=customer.group,
+        group=group,
+        owner_queue=settings["owner_queue"],
+        reply_days=settings["reply_days"],
+        phone=settings["phone"],
+        phone_hours=settings["phone_hours"],
+        chat=bool(settings["chat"]) and group.chat,
+    )
+
+
+class InvalidChoice(ValueError):
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def load_taxonomy(path: Path) -> Taxonomy:
+    """Read and check the file; TaxonomyError naming the file and the place if it is bad."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise TaxonomyError(f"{path}: cannot read it ({error.strerror})") from None
+    except yaml.YAMLError as error:
+        raise TaxonomyError(f"{path}: not valid YAML: {error}") from None
+    try:
+        return Taxonomy.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "top level"
+        message = first["msg"].removeprefix("Value error, ")
+        raise TaxonomyError(f"{path}: at {where}: {message}") from None
+
+
+class TaxonomySource:
+    """The taxonomy in use, read again when its file changes (checked at most once per
+    call, by modification time): an edited file takes effect without a restart. A bad
+    edit is logged and the last good taxonomy stays in use."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._taxonomy = load_taxonomy(path)  # a bad file stops the start
+        self._stamp = self._file_stamp()
+
+    def _file_stamp(self) -> tuple[int, int]:
+        stat = os.stat(self.path)
+        return stat.st_mtime_ns, stat.st_size
+
+    def current(self) -> Taxonomy:
+        try:
+            stamp = self._file_stamp()
+        except OSError:
+            return self._taxonomy
+        if stamp != self._stamp:
+            self._stamp = stamp
+            try:
+                self._taxonomy = load_taxonomy(self.path)
+                log.info("taxonomy reloaded from %s", self.path)
+            except TaxonomyError as error:
+                log.error("taxonomy not reloaded, keeping the last good one: %s", error)
+        return self._taxonomy
