@@ -4,13 +4,25 @@ from __future__ import annotations
 
 from quart import Quart
 
-from frontdesk.web import auth, errors, ops, pages
+from frontdesk.web import agent_pages, auth, cases_pages, contact, errors, ops, pages
 from frontdesk.web.api import accounts as accounts_api
+from frontdesk.web.api import attachments as attachments_api
+from frontdesk.web.api import cases as cases_api
+from frontdesk.web.api import intake as intake_api
 
 
 def register_blueprints(app: Quart) -> None:
     auth.install(app)
     errors.install(app)
-    app.register_blueprint(ops.blueprint)
-    app.register_blueprint(pages.blueprint)
-    app.register_blueprint(accounts_api.blueprint)
+    for module in (
+        ops,
+        pages,
+        contact,
+        cases_pages,
+        agent_pages,
+        accounts_api,
+        intake_api,
+        cases_api,
+        attachments_api,
+    ):
+        app.register_blueprint(module.blueprint)

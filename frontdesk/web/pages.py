@@ -176,18 +176,6 @@ async def reset_password() -> ResponseReturnValue:
 # The top menu's other destinations; their issues fill them in.
 
 
-@blueprint.get("/contact-us")
-@require_user()
-async def contact_us() -> ResponseReturnValue:
-    return await _page("pages/placeholder.html", title="Contact Us", area="contact")
-
-
-@blueprint.get("/my-cases")
-@require_user()
-async def my_cases() -> ResponseReturnValue:
-    return await _page("pages/placeholder.html", title="My Cases", area="cases")
-
-
 @blueprint.get("/articles")
 async def articles() -> ResponseReturnValue:
     return await _page("pages/placeholder.html", title="Browse Articles", area="articles")
