@@ -10,13 +10,20 @@ from datetime import timedelta
 import socketio
 from quart import Quart, Response, g, request
 from quart_schema import QuartSchema
+from werkzeug.exceptions import LengthRequired
 
 from frontdesk import __version__, web
+from frontdesk.cases.attachments import MAX_BYTES as MAX_ATTACHMENT_BYTES
 from frontdesk.chat.namespaces import register_namespaces
 from frontdesk.clock import Clock
 from frontdesk.services import Services
 from frontdesk.settings import Settings
 from frontdesk.web.auth import SessionReader
+
+# Quart refuses a body whose Content-Length passes this, or once this much waits unread.
+# Attachments stream through in chunks under their own 10 MB limit, so this never stops
+# a valid one; the room above 10 MB is for a form's boundaries, headers and CSRF field.
+MAX_REQUEST_BYTES = MAX_ATTACHMENT_BYTES + 2 * 1024 * 1024
 
 
 def create_app(settings: Settings, clock: Clock | None = None) -> socketio.ASGIApp:
@@ -70,10 +77,12 @@ def create_web_app(settings: Settings, services: Services) -> Quart:
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.secure_cookies,
         PERMANENT_SESSION_LIFETIME=timedelta(days=settings.session_days),
-        MAX_CONTENT_LENGTH=12 * 1024 * 1024,
+        MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
         QUART_SCHEMA_CONVERT_CASING=False,
     )
     web_app.extensions["frontdesk"] = services
+    # Before the CSRF check, which may parse a form: see _require_form_length.
+    web_app.before_request(_require_form_length)
     QuartSchema(
         web_app,
         openapi_path="/openapi.json",
@@ -87,6 +96,14 @@ def create_web_app(settings: Settings, services: Services) -> Quart:
     web_app.before_serving(services.start)
     web_app.after_serving(services.aclose)
     return web_app
+
+
+async def _require_form_length() -> None:
+    """Quart parses a multipart form as it streams, into temporary files; only its
+    Content-Length (held to MAX_CONTENT_LENGTH) bounds it, so a form must declare one.
+    Browsers always do."""
+    if request.mimetype == "multipart/form-data" and request.content_length is None:
+        raise LengthRequired()
 
 
 def _measure_requests(web_app: Quart, services: Services) -> None:

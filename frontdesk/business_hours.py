@@ -54,8 +54,15 @@ class WeeklyHours(BaseModel):
         for day, spans in value.items():
             if day not in WEEKDAYS:
                 raise ValueError(f"{day!r} is not a weekday name ({', '.join(WEEKDAYS)})")
+            # A blank or numeric day in the file must be a ValueError (which pydantic
+            # reports with its place), never a TypeError from iterating it.
+            if not isinstance(spans, str | list | tuple):
+                raise ValueError(f"{day}: hours must look like 09:00-17:00, not {spans!r}")
             texts = [spans] if isinstance(spans, str) else list(spans)
-            parsed[day] = tuple(Span.parse(t) if isinstance(t, str) else t for t in texts)
+            try:
+                parsed[day] = tuple(Span.parse(t) if isinstance(t, str) else t for t in texts)
+            except ValueError as error:
+                raise ValueError(f"{day}: {error}") from None
         return parsed
 
     @classmethod

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,6 +14,8 @@ from sqlalchemy.engine import make_url
 
 from frontdesk.app import create_app
 from frontdesk.clock import FixedClock
+from frontdesk.db.engine import make_engine
+from frontdesk.db.migrate import migrate
 from frontdesk.services import Services
 from frontdesk.settings import Settings
 from tests.live import LiveServer
@@ -52,13 +57,14 @@ def _needs_chromium() -> None:
 # Stores ----------------------------------------------------------------------------------
 
 
-async def _create_postgres_database() -> tuple[str, str]:
+async def _create_postgres_database(template: str | None = None) -> tuple[str, str]:
     import asyncpg
 
     name = f"frontdesk_test_{uuid.uuid4().hex[:12]}"
     admin = await asyncpg.connect(POSTGRES_URL.replace("+asyncpg", ""))
     try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
+        copy = f' TEMPLATE "{template}"' if template else ""
+        await admin.execute(f'CREATE DATABASE "{name}"{copy}')
     finally:
         await admin.close()
     return name, make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
@@ -74,9 +80,14 @@ async def _drop_postgres_database(name: str) -> None:
         await admin.close()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def database_url(request: pytest.FixtureRequest, tmp_path: Any) -> AsyncIterator[str]:
-    """A fresh, empty store for each test: a SQLite file, or a new PostgreSQL database."""
+STORES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(params=STORES)
+async def empty_database_url(
+    request: pytest.FixtureRequest, tmp_path: Any
+) -> AsyncIterator[str]:
+    """A fresh, empty store: a SQLite file, or a new PostgreSQL database."""
     if request.param == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path / 'frontdesk.db'}"
         return
@@ -85,6 +96,53 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Any) -> AsyncIt
         yield url
     finally:
         await _drop_postgres_database(name)
+
+
+async def _migrated(url: str) -> None:
+    engine = make_engine(url)
+    try:
+        await migrate(engine)
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file, made once; each test gets a copy (migrating per test
+    costs far more than copying a file)."""
+    path = tmp_path_factory.mktemp("template") / "frontdesk.db"
+    asyncio.run(_migrated(f"sqlite+aiosqlite:///{path}"))
+    return path
+
+
+@pytest.fixture(scope="session")
+def _postgres_template() -> Iterator[str]:
+    """A migrated PostgreSQL database, made once; each test's database is created from
+    it with CREATE DATABASE ... TEMPLATE, a file-level copy."""
+    require(postgres_problem())
+    name, url = asyncio.run(_create_postgres_database())
+    asyncio.run(_migrated(url))
+    yield name
+    asyncio.run(_drop_postgres_database(name))
+
+
+@pytest.fixture(params=STORES)
+def database_url(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[str]:
+    """A fresh store at the newest schema for each test, on SQLite or PostgreSQL.
+
+    Synchronous on purpose: it sets up outside the test's event loop, so the templates
+    it asks for can be made with asyncio.run."""
+    if request.param == "sqlite":
+        path = tmp_path / "frontdesk.db"
+        shutil.copyfile(request.getfixturevalue("_sqlite_template"), path)
+        yield f"sqlite+aiosqlite:///{path}"
+        return
+    template = request.getfixturevalue("_postgres_template")
+    name, url = asyncio.run(_create_postgres_database(template=template))
+    try:
+        yield url
+    finally:
+        asyncio.run(_drop_postgres_database(name))
 
 
 @pytest.fixture

@@ -35,13 +35,25 @@ from frontdesk.db.engine import transaction
 from frontdesk.errors import Conflict, Forbidden, Invalid, NotFound
 from frontdesk.intake.human_check import HumanCheck
 from frontdesk.intake.options import SupportOptions, support_options
-from frontdesk.intake.taxonomy import Choice, InvalidChoice, Routing, TaxonomySource, resolve
+from frontdesk.intake.taxonomy import (
+    Choice,
+    InvalidChoice,
+    Routing,
+    Taxonomy,
+    TaxonomySource,
+    resolve,
+)
 from frontdesk.mail import queue_mail
 
 STAFF = frozenset({Role.AGENT, Role.SUPERVISOR, Role.ADMIN})
 CALL_WINDOW = timedelta(hours=24)
 CALL_CLOSE_REASON = "No call was logged within 24 hours of the case being opened"
 NUMBER_ATTEMPTS = 8
+# A status reason is kept as the closing reason too, a 300-character column.
+MAX_REASON_LENGTH = 300
+# A subject fits its column (300) and, after "Re: your case 12345678: ", an email's
+# subject line (outbox.subject, 255).
+SUBJECT_LENGTH = 200
 MAX_PAGE_SIZE = 100
 
 
@@ -85,6 +97,13 @@ class CaseService:
 
     def support_options(self, choice: Choice) -> SupportOptions:
         return support_options(self.routing(choice), self._calendar, self._clock.now())
+
+    def taxonomy(self) -> Taxonomy:
+        """The taxonomy as its file is now: what the dropdowns offer."""
+        return self._taxonomy.current()
+
+    def human_check_challenge(self) -> dict[str, Any]:
+        return self._human_check.challenge(self._clock.now())
 
     async def previous_contact(self, customer: User) -> dict[str, Any]:
         """Step 2's fields as the customer last gave them, or from their account."""
@@ -132,8 +151,7 @@ class CaseService:
         choice = data.choice
         values = {
             "customer_id": customer.id,
-            "subject": f"{choice.subcategory} "
-            f"({choice.qualification} {choice.qualification_subject})",
+            "subject": _subject(choice),
             "description": data.description,
             **{f"contact_{key}": value for key, value in contact.model_dump().items()},
             **choice.model_dump(),
@@ -178,12 +196,20 @@ class CaseService:
         )  # fmt: skip
 
     async def list_queue_cases(
-        self, agent: User, *, page: int, page_size: int, include_closed: bool = False
+        self,
+        agent: User,
+        *,
+        page: int,
+        page_size: int,
+        include_closed: bool = False,
+        queue: str | None = None,
     ) -> CasePage:
-        """Cases of the queues `agent` serves, soonest reply-by first."""
+        """Cases of the queues `agent` serves (or of `queue`), soonest reply-by first."""
         self._require_staff(agent)
+        if queue is not None and queue not in self.queues():
+            raise Invalid("Choose a queue from the list", fields={"queue": "Unknown queue"})
         async with self._engine.connect() as conn:
-            queues = await store.select_agent_queues(conn, agent.id)
+            queues = [queue] if queue else await store.select_agent_queues(conn, agent.id)
         statuses = (
             None if include_closed else [Status.NEW, Status.IN_PROGRESS, Status.WAITING_ON_CUSTOMER]
         )
@@ -265,10 +291,16 @@ class CaseService:
         self, agent: User, number: str, status: Status, reason: str | None = None
     ) -> None:
         self._require_staff(agent)
+        if status is Status.NEW:
+            message = "A case cannot be set back to New"
+            raise Invalid(message, code="INVALID_STATUS", fields={"status": message})
         reason = (reason or "").strip() or None
         if status is Status.WAITING_ON_CUSTOMER and not reason:
             message = "Say what you are waiting for from the customer"
             raise Invalid(message, code="REASON_REQUIRED", fields={"reason": message})
+        if reason is not None and len(reason) > MAX_REASON_LENGTH:
+            message = f"Keep the reason to {MAX_REASON_LENGTH} characters or fewer"
+            raise Invalid(message, code="REASON_TOO_LONG", fields={"reason": message})
         async with transaction(self._engine) as conn:
             case = await self._access(conn, agent, number)
             self._require_open(case, allow_resolved=True)
@@ -278,7 +310,7 @@ class CaseService:
 
     async def log_call(self, agent: User, number: str, notes: str) -> None:
         self._require_staff(agent)
-        notes = _text(notes, "call notes")
+        notes = _text(notes, "note of the call", field="notes")
         now = self._clock.now()
         async with transaction(self._engine) as conn:
             case = await self._access(conn, agent, number)
@@ -331,11 +363,18 @@ class CaseService:
     # Attachments -----------------------------------------------------------------------
 
     async def add_attachment(
-        self, actor: User, number: str, filename: str, chunks: AsyncIterator[bytes]
+        self,
+        actor: User,
+        number: str,
+        filename: str,
+        chunks: AsyncIterator[bytes],
+        declared_size: int | None = None,
     ) -> Attachment:
+        """Stream a file onto the case; `declared_size` (a Content-Length) lets a file that
+        is too big be refused before any of it is read."""
         case = await self.access_case(actor, number)
         self._require_open(case, allow_resolved=True)
-        saved = await self._files.save(filename, chunks)
+        saved = await self._files.save(filename, chunks, declared_size)
         now = self._clock.now()
         try:
             async with transaction(self._engine) as conn:
@@ -430,12 +469,19 @@ class CaseService:
         await queue_mail(conn, to=to, subject=subject, body=body, now=self._clock.now())
 
 
-def _text(value: str, what: str) -> str:
+def _subject(choice: Choice) -> str:
+    """ "Missing Results (GCSE Mathematics)"; cut to SUBJECT_LENGTH, which three long
+    taxonomy names (up to 200 characters each) could pass."""
+    text = f"{choice.subcategory} ({choice.qualification} {choice.qualification_subject})"
+    return text if len(text) <= SUBJECT_LENGTH else text[: SUBJECT_LENGTH - 1] + "…"
+
+
+def _text(value: str, what: str, field: str = "body") -> str:
     value = (value or "").strip()
     if not value:
-        raise Invalid(f"Write a {what} first", fields={"body": f"Write a {what} first"})
+        raise Invalid(f"Write a {what} first", fields={field: f"Write a {what} first"})
     if len(value) > 10_000:
-        raise Invalid(f"The {what} is too long", fields={"body": "At most 10,000 characters"})
+        raise Invalid(f"The {what} is too long", fields={field: "At most 10,000 characters"})
     return value
 
 

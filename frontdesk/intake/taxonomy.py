@@ -11,14 +11,22 @@ that chat keeps. Pure: no I/O but `load_taxonomy` and `TaxonomySource`.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 
 from frontdesk.business_hours import WeeklyHours
 
@@ -31,35 +39,42 @@ class TaxonomyError(ValueError):
     """The taxonomy file cannot be used; the message names the file and the place."""
 
 
+# At most what a case's column keeps (db/tables.py), so a file that loads never makes a
+# case the store refuses; a longer name could not be chosen anyway (Choice: 200).
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+GroupKey = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+Phone = Annotated[str, StringConstraints(min_length=1, max_length=40)]
+
+
 class _Node(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    owner_queue: str | None = None
+    owner_queue: Name | None = None
     reply_days: int | None = Field(default=None, ge=1, le=60)
-    phone: str | None = None
+    phone: Phone | None = None
     phone_hours: str | None = None
     chat: bool | None = None
 
 
 class Category(_Node):
-    name: str = Field(min_length=1)
-    subcategories: tuple[str, ...] = Field(min_length=1)
+    name: Name
+    subcategories: tuple[Name, ...] = Field(min_length=1)
 
 
 class IssueType(_Node):
-    name: str = Field(min_length=1)
+    name: Name
     categories: tuple[Category, ...] = Field(min_length=1)
 
 
 class CustomerType(_Node):
-    name: str = Field(min_length=1)
+    name: Name
     group: str
     issue_types: tuple[str, ...] = Field(min_length=1)
 
 
 class Qualification(_Node):
-    name: str = Field(min_length=1)
-    subjects: tuple[str, ...] = Field(min_length=1)
+    name: Name
+    subjects: tuple[Name, ...] = Field(min_length=1)
 
 
 class Group(BaseModel):
@@ -73,9 +88,9 @@ class Group(BaseModel):
 
 
 class Defaults(_Node):
-    owner_queue: str
+    owner_queue: Name
     reply_days: int = Field(ge=1, le=60)
-    phone: str
+    phone: Phone
     phone_hours: str
     chat: bool = False
 
@@ -84,7 +99,7 @@ class Taxonomy(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     defaults: Defaults
-    groups: dict[str, Group]
+    groups: dict[GroupKey, Group]
     issue_types: tuple[IssueType, ...] = Field(min_length=1)
     customer_types: tuple[CustomerType, ...] = Field(min_length=1)
     qualifications: tuple[Qualification, ...] = Field(min_length=1)
@@ -101,8 +116,14 @@ class Taxonomy(BaseModel):
             for name in customer.issue_types:
                 if name not in issue_names:
                     raise ValueError(f"{where}: issue type {name!r} is not under issue_types")
+            _unique(f"{where} issue_types", list(customer.issue_types))
         for issue in self.issue_types:
             _unique(f"issue type {issue.name!r} categories", [c.name for c in issue.categories])
+            for category in issue.categories:
+                where = f"issue type {issue.name!r} category {category.name!r} subcategories"
+                _unique(where, list(category.subcategories))
+        for qualification in self.qualifications:
+            _unique(f"qualification {qualification.name!r} subjects", list(qualification.subjects))
         return self
 
     # Look-ups ------------------------------------------------------------------------
@@ -203,12 +224,39 @@ class InvalidChoice(ValueError):
         self.message = message
 
 
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that refuses a key given twice in one mapping: PyYAML would silently
+    keep the last, so a group or a `reply_days` pasted twice would change routing unseen."""
+
+
+def _mapping_without_duplicates(loader: _StrictLoader, node: yaml.MappingNode) -> Any:
+    seen: set[Any] = set()
+    for key_node, _value in node.value:
+        key = loader.construct_object(key_node)
+        with contextlib.suppress(TypeError):  # an unhashable key fails in construct_mapping
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    "while reading a mapping", node.start_mark,
+                    f"found {key!r} twice", key_node.start_mark,
+                )  # fmt: skip
+            seen.add(key)
+    return loader.construct_mapping(node)
+
+
+_StrictLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_without_duplicates
+)
+
+
 def load_taxonomy(path: Path) -> Taxonomy:
     """Read and check the file; TaxonomyError naming the file and the place if it is bad."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        with path.open(encoding="utf-8") as stream:  # marks then name the file, not a string
+            data = yaml.load(stream, Loader=_StrictLoader)  # noqa: S506 (a SafeLoader)
     except OSError as error:
         raise TaxonomyError(f"{path}: cannot read it ({error.strerror})") from None
+    except UnicodeDecodeError:
+        raise TaxonomyError(f"{path}: not UTF-8 text") from None
     except yaml.YAMLError as error:
         raise TaxonomyError(f"{path}: not valid YAML: {error}") from None
     try:

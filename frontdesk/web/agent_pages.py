@@ -1,7 +1,127 @@
-"""The agent's case pages: queue list and case work."""
+"""The agent's case pages: the queue list, and a case with its work forms (reply, status,
+log a call, move queue), each a plain POST that redirects back, errors tied to fields."""
 
 from __future__ import annotations
 
-from quart import Blueprint
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from quart import Blueprint, ResponseReturnValue, flash, redirect, render_template, request
+
+from frontdesk.cases.models import Status
+from frontdesk.errors import Conflict, Invalid
+from frontdesk.web.api.cases import STAFF, QueueListQuery, StatusIn, case_list
+from frontdesk.web.auth import require_user
+from frontdesk.web.cases_pages import (
+    comment_from_form,
+    form_values,
+    like_from_form,
+    me,
+    render_case,
+)
+from frontdesk.web.context import services
+from frontdesk.web.validation import parse
 
 blueprint = Blueprint("agent_pages", __name__)
+
+# What an agent can set; a case only starts as New.
+WORK_STATUSES = [(s.value, s.label) for s in Status if s is not Status.NEW]
+Action = Callable[[dict[str, str]], Awaitable[None]]
+
+
+def _back(number: str) -> str:
+    return f"/agent/cases/{number}"
+
+
+async def _case_page(number: str, status: int = 200, /, **context: Any) -> tuple[str, int]:
+    cases = services().cases
+    context.setdefault("values", {})
+    return await render_case(
+        "agent/case.html", number, status, queues=cases.queues(), statuses=WORK_STATUSES,
+        **context,
+    )  # fmt: skip
+
+
+async def _act(name: str, number: str, action: Action, done: str) -> ResponseReturnValue:
+    """Run one work form: back to the case with a notice, or the page with the error."""
+    form = await form_values()
+    try:
+        await action(form)
+    except (Invalid, Conflict) as error:
+        return await _case_page(number, error.status, error=error, failed=name, values=form)
+    await flash(done)
+    return redirect(_back(number))
+
+
+@blueprint.get("/agent")
+@require_user(*STAFF)
+async def queue() -> ResponseReturnValue:
+    query = parse(QueueListQuery, request.args.to_dict())
+    cases = services().cases
+    found = await cases.list_queue_cases(
+        me(), queue=query.queue or None, page=query.page, page_size=query.page_size
+    )
+    listed = case_list(found, services().clock.now())
+    return await render_template(
+        "agent/queue.html", cases=listed, queue=query.queue, queues=cases.queues(),
+        mine=await cases.agent_queues(me()), breached=sum(c.breached for c in listed.items),
+    )  # fmt: skip
+
+
+@blueprint.get("/agent/cases/<number>")
+@require_user(*STAFF)
+async def case_page(number: str) -> ResponseReturnValue:
+    return await _case_page(number)
+
+
+@blueprint.post("/agent/cases/<number>/reply")
+@require_user(*STAFF)
+async def reply(number: str) -> ResponseReturnValue:
+    async def send(form: dict[str, str]) -> None:
+        await services().cases.reply(me(), number, form.get("body", ""))
+
+    return await _act("reply", number, send, "Your reply was added and emailed to the customer")
+
+
+@blueprint.post("/agent/cases/<number>/status")
+@require_user(*STAFF)
+async def change_status(number: str) -> ResponseReturnValue:
+    async def change(form: dict[str, str]) -> None:
+        fields = {"status": form.get("status", ""), "reason": form.get("reason") or None}
+        data = parse(StatusIn, fields)
+        await services().cases.change_status(me(), number, data.status, data.reason)
+
+    return await _act("status", number, change, "The status was changed")
+
+
+@blueprint.post("/agent/cases/<number>/call")
+@require_user(*STAFF)
+async def log_call(number: str) -> ResponseReturnValue:
+    async def log(form: dict[str, str]) -> None:
+        await services().cases.log_call(me(), number, form.get("notes", ""))
+
+    return await _act("call", number, log, "The call was logged")
+
+
+@blueprint.post("/agent/cases/<number>/queue")
+@require_user(*STAFF)
+async def move_case(number: str) -> ResponseReturnValue:
+    async def move(form: dict[str, str]) -> None:
+        await services().cases.move_case(me(), number, form.get("queue", ""))
+
+    return await _act("queue", number, move, "The case was moved")
+
+
+@blueprint.post("/agent/cases/<string:number>/activities/<int:activity_id>/like")
+@require_user(*STAFF)
+async def like(number: str, activity_id: int) -> ResponseReturnValue:
+    return await like_from_form(number, activity_id, _back(number))
+
+
+@blueprint.post("/agent/cases/<string:number>/activities/<int:activity_id>/comments")
+@require_user(*STAFF)
+async def comment(number: str, activity_id: int) -> ResponseReturnValue:
+    return await comment_from_form(
+        number, activity_id, _back(number), "agent/case.html", failed="comment",
+        queues=services().cases.queues(), statuses=WORK_STATUSES,
+    )  # fmt: skip

@@ -1,15 +1,56 @@
-"""Contact Us pages: the three-step form."""
+"""Contact Us pages: the choice of service, the three-step form, and the chat tab a chat
+case opens in (a placeholder until live chat connects there)."""
 
 from __future__ import annotations
 
-from quart import Blueprint, ResponseReturnValue, render_template
+from pathlib import Path
 
-from frontdesk.web.auth import require_user
+from quart import Blueprint, ResponseReturnValue, current_app, render_template
+
+from frontdesk.accounts.models import COUNTRIES, Role, User
+from frontdesk.business_hours import uk_datetime
+from frontdesk.web.auth import current_user, require_user
+from frontdesk.web.context import services
 
 blueprint = Blueprint("contact", __name__)
+
+# scripts/setup copies the widget here from node_modules (npm package "altcha").
+ALTCHA_SCRIPT = "vendor/altcha/altcha.min.js"
+COUNTRY_NAMES = sorted(COUNTRIES.values())
+
+
+def _me() -> User:
+    user = current_user()
+    assert user is not None  # require_user ran first
+    return user
+
+
+def _human_check_available() -> bool:
+    return (Path(current_app.static_folder or "") / ALTCHA_SCRIPT).is_file()
 
 
 @blueprint.get("/contact-us")
 @require_user()
 async def contact_us() -> ResponseReturnValue:
-    return await render_template("pages/placeholder.html", title="Contact Us", area="contact")
+    return await render_template("contact/index.html")
+
+
+@blueprint.get("/contact-us/qualification-services")
+@require_user()
+async def qualification_services() -> ResponseReturnValue:
+    return await render_template(
+        "contact/form.html",
+        is_customer=_me().role is Role.CUSTOMER,
+        human_check_available=_human_check_available(),
+        altcha_script=ALTCHA_SCRIPT,
+        countries=COUNTRY_NAMES,
+    )
+
+
+@blueprint.get("/chat/<number>")
+@require_user()
+async def chat(number: str) -> ResponseReturnValue:
+    case = await services().cases.access_case(_me(), number)
+    return await render_template(
+        "contact/chat.html", case=case, opened=uk_datetime(case.created_at)
+    )

@@ -18,8 +18,8 @@ from tests.conftest import make_settings
 
 
 @pytest.fixture
-async def engine(database_url: str) -> Any:
-    engine = make_engine(database_url)
+async def engine(empty_database_url: str) -> Any:
+    engine = make_engine(empty_database_url)
     try:
         yield engine
     finally:
@@ -88,8 +88,8 @@ async def test_migrating_twice_changes_nothing(engine):
     assert await _revision(engine) == revision
 
 
-async def test_migrating_again_keeps_the_data(database_url, tmp_path):
-    services = Services.build(make_settings(database_url, tmp_path))
+async def test_migrating_again_keeps_the_data(empty_database_url, tmp_path):
+    services = Services.build(make_settings(empty_database_url, tmp_path))
     await migrate(services.engine)
     try:
         await services.accounts.add_user(

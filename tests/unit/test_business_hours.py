@@ -1,0 +1,344 @@
+"""The business calendar: working days, bank holidays, clock changes, opening hours."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from pydantic import ValidationError
+
+from frontdesk.business_hours import UK, BusinessCalendar, WeeklyHours, uk_datetime
+
+calendar = BusinessCalendar()
+OFFICE = WeeklyHours.office()
+
+
+def uk(*parts: int) -> datetime:
+    """A UK wall-clock time, as an aware UTC datetime (what the rules are given)."""
+    return datetime(*parts, tzinfo=UK).astimezone(UTC)
+
+
+def utc(*parts: int) -> datetime:
+    return datetime(*parts, tzinfo=UTC)
+
+
+# Bank holidays ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "day",
+    [
+        date(2026, 1, 1),  # New Year's Day
+        date(2026, 4, 3),  # Good Friday
+        date(2026, 4, 6),  # Easter Monday
+        date(2026, 5, 4),  # Early May
+        date(2026, 8, 31),  # Summer
+        date(2026, 12, 25),  # Christmas Day, a Friday
+        date(2026, 12, 28),  # Boxing Day falls on Saturday: substitute Monday
+        date(2027, 3, 26),  # Good Friday
+        date(2027, 3, 29),  # Easter Monday
+        date(2027, 12, 27),  # Christmas on Saturday: substitute Monday
+        date(2027, 12, 28),  # Boxing Day on Sunday: substitute Tuesday
+        date(2028, 1, 3),  # New Year's Day on Saturday: substitute Monday
+    ],
+)
+def test_bank_holidays_in_england_are_not_working_days(day):
+    assert calendar.is_bank_holiday(day)
+    assert not calendar.is_working_day(day)
+
+
+@pytest.mark.parametrize(
+    "day, working",
+    [
+        (date(2026, 6, 15), True),  # a Monday
+        (date(2026, 6, 19), True),  # a Friday
+        (date(2026, 6, 20), False),  # Saturday
+        (date(2026, 6, 21), False),  # Sunday
+        (date(2026, 12, 24), True),  # Christmas Eve is worked
+        (date(2026, 12, 29), True),
+        (date(2026, 12, 31), True),
+    ],
+)
+def test_working_days_are_weekdays_that_are_not_bank_holidays(day, working):
+    assert calendar.is_working_day(day) is working
+
+
+# add_working_days ----------------------------------------------------------------------------
+
+
+def test_two_working_days_keep_the_uk_wall_clock_time():
+    assert calendar.add_working_days(uk(2026, 6, 15, 11, 20), 2) == uk(2026, 6, 17, 11, 20)
+
+
+@pytest.mark.parametrize(
+    "days, due",
+    [
+        (2, uk(2026, 6, 19, 14, 30)),  # Wednesday -> Friday
+        (3, uk(2026, 6, 22, 14, 30)),  # ...over the weekend to Monday
+        (5, uk(2026, 6, 24, 14, 30)),  # a working week
+        (10, uk(2026, 7, 1, 14, 30)),  # two working weeks
+    ],
+)
+def test_reply_targets_count_working_days_only(days, due):
+    assert calendar.add_working_days(uk(2026, 6, 17, 14, 30), days) == due
+
+
+def test_friday_afternoon_plus_two_is_tuesday_afternoon():
+    assert calendar.add_working_days(uk(2026, 6, 19, 16, 45), 2) == uk(2026, 6, 23, 16, 45)
+
+
+@pytest.mark.parametrize("start", [uk(2026, 6, 20, 10, 0), uk(2026, 6, 21, 22, 15)])
+def test_a_weekend_start_counts_from_monday(start):
+    # Monday and Tuesday are the two working days: due by the end of Tuesday.
+    assert calendar.add_working_days(start, 2) == uk(2026, 6, 23, 23, 59)
+
+
+def test_a_weekend_start_with_ten_days_is_due_at_the_end_of_the_tenth_working_day():
+    assert calendar.add_working_days(uk(2026, 6, 20, 10, 0), 10) == uk(2026, 7, 3, 23, 59)
+
+
+def test_a_bank_holiday_start_counts_from_the_next_working_day():
+    # Summer bank holiday Monday 31 August 2026: Tuesday and Wednesday count.
+    assert calendar.add_working_days(uk(2026, 8, 31, 9, 30), 2) == uk(2026, 9, 2, 23, 59)
+
+
+def test_a_friday_before_a_bank_holiday_monday_skips_the_monday():
+    assert calendar.add_working_days(uk(2026, 8, 28, 15, 0), 2) == uk(2026, 9, 2, 15, 0)
+
+
+def test_christmas_2026_with_boxing_day_substituted_to_monday():
+    # 25 Fri holiday, 26-27 weekend, 28 Mon substitute: Tue 29 and Wed 30 count.
+    assert calendar.add_working_days(uk(2026, 12, 24, 10, 0), 2) == uk(2026, 12, 30, 10, 0)
+
+
+@pytest.mark.parametrize(
+    "days, due",
+    [
+        (2, uk(2027, 12, 30, 10, 0)),  # 27 and 28 are both substitute days
+        (3, uk(2027, 12, 31, 10, 0)),
+        (5, uk(2028, 1, 5, 10, 0)),  # and New Year's Day 2028 moves to Monday 3rd
+    ],
+)
+def test_christmas_2027_with_both_days_substituted(days, due):
+    assert calendar.add_working_days(uk(2027, 12, 24, 10, 0), days) == due
+
+
+def test_new_years_day_is_skipped():
+    assert calendar.add_working_days(uk(2026, 12, 31, 10, 0), 2) == uk(2027, 1, 5, 10, 0)
+
+
+def test_good_friday_and_easter_monday_are_skipped():
+    assert calendar.add_working_days(uk(2026, 4, 2, 12, 0), 2) == uk(2026, 4, 8, 12, 0)
+
+
+def test_the_march_clock_change_moves_utc_but_not_uk_time():
+    # Friday 27 March 2026 10:00 GMT; clocks go forward on Sunday 29 March.
+    start = utc(2026, 3, 27, 10, 0)
+    due = calendar.add_working_days(start, 2)
+    assert due == utc(2026, 3, 31, 9, 0)
+    assert due.astimezone(UK).hour == 10
+
+
+def test_the_october_clock_change_moves_utc_but_not_uk_time():
+    # Friday 23 October 2026 10:00 BST; clocks go back on Sunday 25 October.
+    start = utc(2026, 10, 23, 9, 0)
+    due = calendar.add_working_days(start, 2)
+    assert due == utc(2026, 10, 27, 10, 0)
+    assert due.astimezone(UK).hour == 10
+
+
+def test_easter_2027_spans_the_clock_change():
+    # Thursday 25 March 2027 10:00 GMT; Good Friday, the clock change and Easter Monday.
+    due = calendar.add_working_days(utc(2027, 3, 25, 10, 0), 2)
+    assert due == utc(2027, 3, 31, 9, 0)
+    assert due.astimezone(UK).hour == 10
+
+
+def test_a_start_on_the_clock_change_weekend_is_due_at_the_end_of_a_bst_day():
+    due = calendar.add_working_days(utc(2026, 3, 28, 12, 0), 2)
+    assert due == utc(2026, 3, 31, 22, 59)
+
+
+def test_the_result_is_in_the_start_time_zone():
+    assert calendar.add_working_days(utc(2026, 6, 15, 10, 0), 2).tzinfo is UTC
+    assert calendar.add_working_days(datetime(2026, 6, 15, 10, tzinfo=UK), 2).tzinfo is UK
+
+
+# is_open -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "day", [date(2026, 12, 1), date(2026, 6, 16)], ids=["GMT", "BST"]
+)  # two Tuesdays
+@pytest.mark.parametrize(
+    "wall, open_",
+    [
+        ((8, 59, 59), False),
+        ((9, 0, 0), True),
+        ((16, 59, 59), True),
+        ((17, 0, 0), False),
+    ],
+)
+def test_office_hours_edges_in_uk_time(day, wall, open_):
+    at = uk(day.year, day.month, day.day, *wall)
+    assert calendar.is_open(OFFICE, at) is open_
+
+
+def test_the_same_utc_time_is_open_in_summer_and_closed_in_winter():
+    assert calendar.is_open(OFFICE, utc(2026, 6, 16, 8, 30))  # 09:30 BST
+    assert not calendar.is_open(OFFICE, utc(2026, 12, 1, 8, 30))  # 08:30 GMT
+    assert not calendar.is_open(OFFICE, utc(2026, 6, 16, 16, 0))  # 17:00 BST
+    assert calendar.is_open(OFFICE, utc(2026, 12, 1, 16, 0))  # 16:00 GMT
+
+
+def test_closed_at_weekends():
+    assert not calendar.is_open(OFFICE, uk(2026, 6, 20, 12, 0))
+    assert not calendar.is_open(OFFICE, uk(2026, 6, 21, 12, 0))
+
+
+@pytest.mark.parametrize("day", [date(2026, 8, 31), date(2026, 12, 25), date(2026, 12, 28)])
+def test_closed_on_bank_holidays(day):
+    assert not calendar.is_open(OFFICE, uk(day.year, day.month, day.day, 12, 0))
+
+
+def test_open_on_bank_holidays_when_the_hours_say_so():
+    hours = OFFICE.model_copy(update={"open_on_bank_holidays": True})
+    assert calendar.is_open(hours, uk(2026, 8, 31, 12, 0))
+    assert not calendar.is_open(hours, uk(2026, 8, 31, 17, 0))
+
+
+def test_several_spans_in_a_day():
+    hours = WeeklyHours.model_validate({"days": {"monday": ["09:00-12:00", "13:00-17:00"]}})
+    assert calendar.is_open(hours, uk(2026, 6, 15, 11, 59))
+    assert not calendar.is_open(hours, uk(2026, 6, 15, 12, 30))
+    assert calendar.is_open(hours, uk(2026, 6, 15, 13, 0))
+    assert calendar.next_opening(hours, uk(2026, 6, 15, 12, 30)) == uk(2026, 6, 15, 13, 0)
+
+
+# next_opening ----------------------------------------------------------------------------------
+
+
+def test_next_opening_during_open_hours_is_now():
+    at = uk(2026, 6, 16, 10, 17, 3)
+    assert calendar.next_opening(OFFICE, at) is at
+
+
+def test_next_opening_before_nine_is_nine_the_same_day():
+    assert calendar.next_opening(OFFICE, uk(2026, 6, 16, 7, 0)) == uk(2026, 6, 16, 9, 0)
+
+
+def test_next_opening_over_a_weekend_is_monday_morning():
+    assert calendar.next_opening(OFFICE, uk(2026, 6, 19, 17, 0)) == uk(2026, 6, 22, 9, 0)
+    assert calendar.next_opening(OFFICE, uk(2026, 6, 20, 12, 0)) == uk(2026, 6, 22, 9, 0)
+
+
+def test_next_opening_skips_a_bank_holiday_monday():
+    assert calendar.next_opening(OFFICE, uk(2026, 8, 28, 17, 0)) == uk(2026, 9, 1, 9, 0)
+
+
+def test_next_opening_on_a_bank_holiday_when_open_on_bank_holidays():
+    hours = OFFICE.model_copy(update={"open_on_bank_holidays": True})
+    assert calendar.next_opening(hours, uk(2026, 8, 28, 17, 0)) == uk(2026, 8, 31, 9, 0)
+
+
+def test_next_opening_in_christmas_week_2026():
+    assert calendar.next_opening(OFFICE, uk(2026, 12, 24, 17, 0)) == uk(2026, 12, 29, 9, 0)
+
+
+def test_next_opening_in_christmas_week_2027():
+    assert calendar.next_opening(OFFICE, uk(2027, 12, 24, 17, 30)) == uk(2027, 12, 29, 9, 0)
+
+
+def test_next_opening_across_the_march_clock_change():
+    found = calendar.next_opening(OFFICE, utc(2026, 3, 27, 17, 30))
+    assert found == utc(2026, 3, 30, 8, 0)  # 09:00 BST
+    assert found is not None and found.tzinfo is UTC
+
+
+def test_next_opening_after_an_early_friday_close():
+    hours = WeeklyHours.model_validate(
+        {"days": {"thursday": "09:00-17:00", "friday": "09:00-16:00", "monday": "09:00-17:00"}}
+    )
+    assert not calendar.is_open(hours, uk(2026, 6, 19, 16, 0))
+    assert calendar.next_opening(hours, uk(2026, 6, 19, 16, 0)) == uk(2026, 6, 22, 9, 0)
+
+
+def test_next_opening_of_hours_that_never_open_is_none():
+    assert calendar.next_opening(WeeklyHours(days={}), uk(2026, 6, 16, 10, 0)) is None
+
+
+# WeeklyHours parsing and describe() ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "days, message",
+    [
+        ({"monday": "17:00-09:00"}, "closes before it opens"),
+        ({"monday": "09:00-09:00"}, "closes before it opens"),
+        ({"monday": "9am"}, "monday: hours must look like 09:00-17:00, not '9am'"),
+        ({"monday": "9am-5pm"}, "hours must look like 09:00-17:00"),
+        ({"monday": "09:00-12:00-17:00"}, "hours must look like 09:00-17:00"),
+        ({"tuesday": ["09:00-12:00", "25:00-26:00"]}, "tuesday: hours must look like"),
+        ({"monday": None}, "monday: hours must look like 09:00-17:00, not None"),
+        ({"monday": 9}, "monday: hours must look like 09:00-17:00, not 9"),
+        ({"funday": "09:00-17:00"}, "'funday' is not a weekday name"),
+        ({"Monday": "09:00-17:00"}, "'Monday' is not a weekday name"),
+    ],
+)
+def test_bad_hours_are_refused_with_a_reason(days, message):
+    with pytest.raises(ValidationError) as caught:
+        WeeklyHours.model_validate({"days": days})
+    assert message in str(caught.value)
+
+
+def test_hours_refuse_unknown_keys():
+    with pytest.raises(ValidationError, match="open_on_holidays"):
+        WeeklyHours.model_validate({"days": {}, "open_on_holidays": True})
+
+
+def test_office_hours_are_monday_to_friday_nine_to_five():
+    assert OFFICE.describe() == "Monday - Friday 09:00-17:00"
+    assert not OFFICE.open_on_bank_holidays
+
+
+@pytest.mark.parametrize(
+    "days, text",
+    [
+        (
+            {d: "09:00-17:00" for d in ("monday", "tuesday", "wednesday", "thursday")}
+            | {"friday": "09:00-16:00"},
+            "Monday - Thursday 09:00-17:00; Friday 09:00-16:00",
+        ),
+        (
+            {"monday": "09:00-17:00", "wednesday": "09:00-17:00"},
+            "Monday 09:00-17:00; Wednesday 09:00-17:00",
+        ),
+        ({"monday": ["09:00-12:00", "13:00-17:00"]}, "Monday 09:00-12:00, 13:00-17:00"),
+        ({"saturday": "10:00-14:00", "sunday": "10:00-14:00"}, "Saturday - Sunday 10:00-14:00"),
+        ({}, ""),
+    ],
+)
+def test_describe_groups_consecutive_days_with_the_same_hours(days, text):
+    assert WeeklyHours.model_validate({"days": days}).describe() == text
+
+
+# uk_datetime -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "at, text",
+    [
+        (utc(2026, 6, 15, 10, 0), "15/06/2026 11:00"),  # BST
+        (utc(2026, 12, 1, 10, 5), "01/12/2026 10:05"),  # GMT
+        (utc(2026, 6, 30, 23, 30), "01/07/2026 00:30"),  # the UK date, not the UTC one
+        (utc(2026, 3, 29, 1, 0), "29/03/2026 02:00"),  # the first minute of BST
+        (utc(2026, 10, 25, 0, 30), "25/10/2026 01:30"),  # the repeated hour, in BST...
+        (utc(2026, 10, 25, 1, 30), "25/10/2026 01:30"),  # ...and again in GMT
+    ],
+)
+def test_uk_datetime_is_day_month_year_in_uk_time(at, text):
+    assert uk_datetime(at) == text
+
+
+def test_uk_datetime_of_nothing_is_blank():
+    assert uk_datetime(None) == ""

@@ -1,0 +1,148 @@
+"""Step 3 of Contact Us: whether chat is open now, why not, the phone line, reply-by."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from frontdesk.business_hours import UK, BusinessCalendar
+from frontdesk.intake.options import support_options
+from frontdesk.intake.taxonomy import DEFAULT_TAXONOMY, Choice, Routing, load_taxonomy, resolve
+
+TAXONOMY = load_taxonomy(DEFAULT_TAXONOMY)
+calendar = BusinessCalendar()
+
+NOT_OFFERED = "Chat is not offered for this kind of query; please call us or send a message."
+
+
+def uk(*parts: int) -> datetime:
+    return datetime(*parts, tzinfo=UK).astimezone(UTC)
+
+
+def routing(customer_type: str = "Exams Officers", issue_type: str = "Results") -> Routing:
+    paths = {
+        "Results": ("Results Day", "Missing Results"),
+        "Complaints": ("Complaint", "Service Complaint"),
+        "Special Considerations": ("Special Consideration Requests", "Outcomes"),
+        "Marking & Training": ("Training", "Training Dates"),
+        "Associate contracts, deployment & allocation": ("Contracts", "New Contracts"),
+    }
+    category, subcategory = paths[issue_type]
+    return resolve(
+        TAXONOMY,
+        Choice(
+            customer_type=customer_type,
+            issue_type=issue_type,
+            category=category,
+            subcategory=subcategory,
+            qualification="GCSE",
+            qualification_subject="Mathematics",
+        ),
+    )
+
+
+def test_chat_open_in_office_hours():
+    options = support_options(routing(), calendar, uk(2026, 6, 16, 10, 0))
+    assert options.chat_offered
+    assert options.chat_open
+    assert options.chat_reason is None
+    assert options.chat_next_opening is None
+    assert options.chat_hours == "Monday - Friday 09:00-17:00"
+
+
+def test_chat_closed_at_the_weekend_says_when_it_opens():
+    options = support_options(routing(), calendar, uk(2026, 6, 20, 11, 0))
+    assert options.chat_offered
+    assert not options.chat_open
+    assert options.chat_next_opening == uk(2026, 6, 22, 9, 0)
+    assert options.chat_reason == (
+        "Our chat team is away now. Chat opens again Monday 22 June at 09:00 (UK time)."
+    )
+
+
+def test_chat_closes_at_five():
+    assert support_options(routing(), calendar, uk(2026, 6, 16, 16, 59, 59)).chat_open
+    options = support_options(routing(), calendar, uk(2026, 6, 16, 17, 0))
+    assert not options.chat_open
+    assert options.chat_next_opening == uk(2026, 6, 17, 9, 0)
+    assert "Wednesday 17 June at 09:00" in (options.chat_reason or "")
+
+
+def test_chat_closed_on_a_bank_holiday_opens_the_next_working_day():
+    options = support_options(routing(), calendar, uk(2026, 8, 31, 11, 0))
+    assert not options.chat_open
+    assert options.chat_next_opening == uk(2026, 9, 1, 9, 0)
+    assert "Tuesday 01 September at 09:00 (UK time)" in (options.chat_reason or "")
+
+
+def test_the_reason_gives_the_opening_in_uk_time_across_the_clock_change():
+    options = support_options(routing(), calendar, uk(2026, 3, 27, 17, 30))
+    assert options.chat_next_opening == datetime(2026, 3, 30, 8, 0, tzinfo=UTC)
+    assert "Monday 30 March at 09:00 (UK time)" in (options.chat_reason or "")
+
+
+def test_associates_chat_closes_early_on_friday():
+    associate = routing("Assessment Associates", "Marking & Training")
+    assert support_options(associate, calendar, uk(2026, 6, 19, 15, 59)).chat_open
+    options = support_options(associate, calendar, uk(2026, 6, 19, 16, 0))
+    assert not options.chat_open
+    assert options.chat_next_opening == uk(2026, 6, 22, 9, 0)
+    assert options.chat_hours == "Monday - Thursday 09:00-17:00; Friday 09:00-16:00"
+
+
+@pytest.mark.parametrize(
+    "customer_type, issue_type",
+    [
+        ("Exams Officers", "Complaints"),
+        ("Pearson Associates", "Marking & Training"),
+        ("Students & Parents", "Results"),
+    ],
+)
+@pytest.mark.parametrize(
+    "now", [uk(2026, 6, 16, 10, 0), uk(2026, 6, 20, 10, 0)], ids=["open hours", "weekend"]
+)
+def test_chat_not_offered_says_so_without_an_opening(customer_type, issue_type, now):
+    options = support_options(routing(customer_type, issue_type), calendar, now)
+    assert not options.chat_offered
+    assert not options.chat_open
+    assert options.chat_reason == NOT_OFFERED
+    assert options.chat_next_opening is None
+
+
+def test_the_phone_line_of_the_choice_is_offered():
+    options = support_options(routing("Students & Parents", "Results"), calendar, uk(2026, 6, 16))
+    assert options.phone == "020 7946 0500"
+    assert options.phone_hours == "Monday to Friday, 08:00 to 17:00 (UK time)"
+
+
+@pytest.mark.parametrize(
+    "customer_type, issue_type, days, due",
+    [
+        ("Exams Officers", "Results", 2, uk(2026, 6, 18, 10, 30)),
+        (
+            "Pearson Associates",
+            "Associate contracts, deployment & allocation",
+            3,
+            uk(2026, 6, 19, 10, 30),
+        ),
+        ("Exams Officers", "Special Considerations", 5, uk(2026, 6, 23, 10, 30)),
+        ("Students & Parents", "Results", 5, uk(2026, 6, 23, 10, 30)),
+        ("Students & Parents", "Complaints", 10, uk(2026, 6, 30, 10, 30)),
+    ],
+)
+def test_reply_by_counts_the_reply_days_in_working_days(customer_type, issue_type, days, due):
+    # From Tuesday 16 June 2026, 10:30 UK time.
+    options = support_options(routing(customer_type, issue_type), calendar, uk(2026, 6, 16, 10, 30))
+    assert options.reply_days == days
+    assert options.reply_by == due
+
+
+def test_reply_by_from_a_friday_before_a_bank_holiday_monday():
+    options = support_options(routing(), calendar, uk(2026, 8, 28, 15, 0))
+    assert options.reply_by == uk(2026, 9, 2, 15, 0)
+
+
+def test_reply_by_from_a_saturday_is_the_end_of_the_second_working_day():
+    options = support_options(routing(), calendar, uk(2026, 6, 20, 10, 0))
+    assert options.reply_by == uk(2026, 6, 23, 23, 59)
