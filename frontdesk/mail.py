@@ -22,6 +22,7 @@ from sqlalchemy import insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from frontdesk.clock import Clock
+from frontdesk.db.engine import transaction
 from frontdesk.db.tables import outbox
 
 log = logging.getLogger("frontdesk.mail")
@@ -94,7 +95,7 @@ class OutboxSender:
     async def _claim(self, limit: int) -> list[Any]:
         now = self._clock.now()
         claimable = or_(outbox.c.claimed_at.is_(None), outbox.c.claimed_at < now - CLAIM_TIMEOUT)
-        async with self._engine.begin() as conn:
+        async with transaction(self._engine) as conn:
             rows = (
                 await conn.execute(
                     select(outbox)
@@ -133,13 +134,13 @@ class OutboxSender:
         await aiosmtplib.send(email, **smtp_options(self._smtp_url))
 
     async def _mark_sent(self, message_id: int) -> None:
-        async with self._engine.begin() as conn:
+        async with transaction(self._engine) as conn:
             await conn.execute(
                 update(outbox).where(outbox.c.id == message_id).values(sent_at=self._clock.now())
             )
 
     async def _release(self, message_id: int, error: str) -> None:
-        async with self._engine.begin() as conn:
+        async with transaction(self._engine) as conn:
             await conn.execute(
                 update(outbox)
                 .where(outbox.c.id == message_id)

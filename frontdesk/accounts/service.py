@@ -21,7 +21,7 @@ from frontdesk.accounts.models import RegistrationIn, RegistrationOut, Role, Use
 from frontdesk.accounts.passwords import hash_password, needs_rehash, verify_password
 from frontdesk.accounts.policy import PUBLIC_EMAIL_WARNING, is_public_email
 from frontdesk.clock import Clock
-from frontdesk.db.engine import transaction
+from frontdesk.db.engine import reading, transaction
 from frontdesk.errors import Conflict, Forbidden, Invalid, TooManyRequests, Unauthorized
 from frontdesk.mail import queue_mail
 from frontdesk.settings import Settings
@@ -161,7 +161,7 @@ class AccountService:
         return SessionGrant(user=user, token=token)
 
     async def session_user(self, token: str) -> User | None:
-        async with self._engine.connect() as conn:
+        async with reading(self._engine) as conn:
             return await store.select_session_user(conn, session_key(token), self._clock.now())
 
     async def sign_out(self, token: str) -> None:

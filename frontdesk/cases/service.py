@@ -31,7 +31,7 @@ from frontdesk.cases.models import (
 )
 from frontdesk.cases.numbers import new_case_number
 from frontdesk.clock import Clock
-from frontdesk.db.engine import transaction
+from frontdesk.db.engine import reading, transaction
 from frontdesk.errors import Conflict, Forbidden, Invalid, NotFound
 from frontdesk.intake.human_check import HumanCheck
 from frontdesk.intake.options import SupportOptions, support_options
@@ -107,7 +107,7 @@ class CaseService:
 
     async def previous_contact(self, customer: User) -> dict[str, Any]:
         """Step 2's fields as the customer last gave them, or from their account."""
-        async with self._engine.connect() as conn:
+        async with reading(self._engine) as conn:
             found = await store.select_contact_profile(conn, customer.id)
         return found or {
             "first_name": customer.first_name,
@@ -176,7 +176,7 @@ class CaseService:
     # Reading ---------------------------------------------------------------------------
 
     async def access_case(self, actor: User, number: str) -> Case:
-        async with self._engine.connect() as conn:
+        async with reading(self._engine) as conn:
             return await self._access(conn, actor, number)
 
     async def _access(self, conn: AsyncConnection, actor: User, number: str) -> Case:
@@ -208,7 +208,7 @@ class CaseService:
         self._require_staff(agent)
         if queue is not None and queue not in self.queues():
             raise Invalid("Choose a queue from the list", fields={"queue": "Unknown queue"})
-        async with self._engine.connect() as conn:
+        async with reading(self._engine) as conn:
             queues = [queue] if queue else await store.select_agent_queues(conn, agent.id)
         statuses = (
             None if include_closed else [Status.NEW, Status.IN_PROGRESS, Status.WAITING_ON_CUSTOMER]
@@ -222,19 +222,19 @@ class CaseService:
         if filters.get("sort") not in store.SORTABLE:
             raise Invalid("Cases cannot be sorted that way", fields={"sort": "Unknown column"})
         page, page_size = max(page, 1), min(max(page_size, 1), MAX_PAGE_SIZE)
-        async with self._engine.connect() as conn:
+        async with reading(self._engine) as conn:
             found, total = await store.select_cases(
                 conn, offset=(page - 1) * page_size, limit=page_size, **filters
             )
         return CasePage(cases=found, total=total, page=page, page_size=page_size)
 
     async def feed(self, actor: User, number: str, *, newest_first: bool = True) -> list[Activity]:
-        async with self._engine.connect() as conn:
+        async with reading(self._engine) as conn:
             case = await self._access(conn, actor, number)
             return await store.select_feed(conn, case.id, actor.id, newest_first=newest_first)
 
     async def agent_queues(self, agent: User) -> list[str]:
-        async with self._engine.connect() as conn:
+        async with reading(self._engine) as conn:
             return await store.select_agent_queues(conn, agent.id)
 
     def queues(self) -> list[str]:
@@ -400,14 +400,14 @@ class CaseService:
         return attachment
 
     async def attachments(self, actor: User, number: str) -> list[Attachment]:
-        async with self._engine.connect() as conn:
+        async with reading(self._engine) as conn:
             case = await self._access(conn, actor, number)
             return await store.select_attachments(conn, case.id)
 
     async def open_attachment(
         self, actor: User, number: str, attachment_id: int
     ) -> tuple[Attachment, Path]:
-        async with self._engine.connect() as conn:
+        async with reading(self._engine) as conn:
             case = await self._access(conn, actor, number)
             attachment = await store.select_attachment(conn, case.id, attachment_id)
         if attachment is None:

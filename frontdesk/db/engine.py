@@ -17,9 +17,10 @@ def make_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
     if url.get_backend_name() == "sqlite":
         engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
-        # Take the write lock at BEGIN, so two writers queue instead of failing mid-way
-        # with "database is locked" on the upgrade from a read to a write.
-        event.listen(engine.sync_engine, "begin", _sqlite_begin_immediate)
+        # Writers take the write lock at BEGIN, so two of them queue instead of failing
+        # mid-way on the upgrade from a read to a write; readers (see `reading`) begin
+        # deferred and run side by side under WAL.
+        event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_async_engine(url, **kwargs)
@@ -36,8 +37,20 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _sqlite_begin_immediate(conn: Any) -> None:
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+READ_ONLY = "frontdesk_read_only"
+
+
+def _sqlite_begin(conn: Any) -> None:
+    read_only = conn.get_execution_options().get(READ_ONLY, False)
+    conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+@asynccontextmanager
+async def reading(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A connection for reads only: on SQLite it does not take the write lock."""
+    async with engine.connect() as conn:
+        await conn.execution_options(**{READ_ONLY: True})
+        yield conn
 
 
 @asynccontextmanager
