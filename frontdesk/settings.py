@@ -35,6 +35,11 @@ class Settings(BaseSettings):
     # once from one place instead of every node racing to do it.
     auto_migrate: bool | None = None
 
+    # argon2id cost: the library's defaults (RFC 9106's second recommendation). Tests
+    # lower it to stay fast; production refuses anything below OWASP's minimum.
+    argon2_time_cost: int = Field(default=3, ge=1)
+    argon2_memory_kib: int = Field(default=65536, ge=8)
+
     session_days: int = Field(default=14, ge=1)
     verify_hours: int = 24
     reset_minutes: int = 60
@@ -68,6 +73,8 @@ class Settings(BaseSettings):
             problems.append("FRONTDESK_SECRET_KEY must be at least 32 characters")
         if not self.secure_cookies and not _is_loopback(self.public_url):
             problems.append("FRONTDESK_PUBLIC_URL must be https:// in production")
+        if self.argon2_memory_kib < 19456 or self.argon2_time_cost < 2:
+            problems.append("argon2 cost below OWASP's minimum (19456 KiB, 2 passes)")
         if problems:
             raise ValueError("unsafe production settings: " + "; ".join(problems))
         return self

@@ -163,6 +163,9 @@ def make_settings(database_url: str, tmp_path: Any, **overrides: Any) -> Setting
         "public_url": "http://127.0.0.1:8000",
         "data_dir": tmp_path / "data",
         "auto_migrate": True,
+        # Cheap hashes: the cost is argon2's business, not what these tests check.
+        "argon2_time_cost": 1,
+        "argon2_memory_kib": 1024,
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from frontdesk.accounts import emails, store, tokens
 from frontdesk.accounts.models import RegistrationIn, RegistrationOut, Role, User
-from frontdesk.accounts.passwords import hash_password, needs_rehash, verify_password
+from frontdesk.accounts.passwords import Passwords
 from frontdesk.accounts.policy import PUBLIC_EMAIL_WARNING, is_public_email
 from frontdesk.clock import Clock
 from frontdesk.db.engine import reading, transaction
@@ -51,12 +51,15 @@ class AccountService:
         self._clock = clock
         self._settings = settings
         self._mail_queued = mail_queued  # wakes the outbox sender after a commit
+        self._passwords = Passwords(
+            time_cost=settings.argon2_time_cost, memory_kib=settings.argon2_memory_kib
+        )
 
     # Registration and verification ----------------------------------------------------
 
     async def register(self, data: RegistrationIn) -> RegistrationOut:
         now = self._clock.now()
-        password_hash = await hash_password(data.password)
+        password_hash = await self._passwords.hash(data.password)
         keys = sorted({data.email.lower(), data.username.lower()})
         try:
             async with transaction(self._engine) as conn:
@@ -133,7 +136,7 @@ class AccountService:
             await self._check_throttle(conn, "signin", account_key, address, now)
             found = await store.select_user_by_login(conn, login)
         user, password_hash = found if found else (None, None)
-        correct = await verify_password(password_hash, password)
+        correct = await self._passwords.verify(password_hash, password)
         if user is None or not correct or not user.is_active:
             async with transaction(self._engine) as conn:
                 await store.insert_failure(conn, "signin:account", account_key, now)
@@ -156,8 +159,10 @@ class AccountService:
                 address=address,
             )
             await store.delete_failures(conn, "signin:account", account_key)
-            if password_hash and needs_rehash(password_hash):
-                await store.update_user_password(conn, user.id, await hash_password(password))
+            if password_hash and self._passwords.needs_rehash(password_hash):
+                await store.update_user_password(
+                    conn, user.id, await self._passwords.hash(password)
+                )
         return SessionGrant(user=user, token=token)
 
     async def session_user(self, token: str) -> User | None:
@@ -199,7 +204,7 @@ class AccountService:
     async def reset_password(self, token: str, password: str) -> User:
         """Set a new password from a reset link; every session of the user ends."""
         now = self._clock.now()
-        password_hash = await hash_password(password)
+        password_hash = await self._passwords.hash(password)
         async with transaction(self._engine) as conn:
             user_id = await self._use_link(conn, tokens.RESET, token, now)
             await store.update_user_password(conn, user_id, password_hash)
@@ -224,7 +229,7 @@ class AccountService:
         country: str = "GB",
     ) -> User:
         """Create a verified account directly (CLI, demo data); no email is sent."""
-        password_hash = await hash_password(password)
+        password_hash = await self._passwords.hash(password)
         try:
             async with transaction(self._engine) as conn:
                 user_id = await store.insert_user(
