@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Annotated
 
 import pycountry
 from email_validator import EmailNotValidError, validate_email
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -36,6 +38,18 @@ def normalise_email(value: str) -> str:
         raise ValueError(f"Enter a valid email address ({error})") from None
 
 
+def _policy_password(value: str) -> str:
+    problem = password_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+# One definition each of what an email address and a new password must be.
+Email = Annotated[str, Field(max_length=254), AfterValidator(normalise_email)]
+NewPassword = Annotated[str, Field(max_length=256), AfterValidator(_policy_password)]
+
+
 def _loose_normal(value: str) -> str:
     try:
         return normalise_email(value).lower()
@@ -48,28 +62,15 @@ class _In(BaseModel):
 
 
 class RegistrationIn(_In):
-    email: str = Field(max_length=254)
+    email: Email
     email_confirm: str = Field(max_length=254)
     # Blank means "same as email address", as the guide recommends.
     username: str = Field(default="", max_length=254)
-    password: str = Field(max_length=256)
+    password: NewPassword
     first_name: str = Field(min_length=1, max_length=100)
     last_name: str = Field(min_length=1, max_length=100)
     country: str = Field(min_length=2, max_length=2)
     accept_terms: bool
-
-    @field_validator("email")
-    @classmethod
-    def _email(cls, value: str) -> str:
-        return normalise_email(value)
-
-    @field_validator("password")
-    @classmethod
-    def _password(cls, value: str) -> str:
-        problem = password_problem(value)
-        if problem:
-            raise ValueError(problem)
-        return value
 
     @field_validator("country")
     @classmethod
@@ -119,12 +120,7 @@ class SignInIn(_In):
 
 
 class EmailIn(_In):
-    email: str = Field(max_length=254)
-
-    @field_validator("email")
-    @classmethod
-    def _email(cls, value: str) -> str:
-        return normalise_email(value)
+    email: Email
 
 
 class UsernameIn(_In):
@@ -137,15 +133,7 @@ class TokenIn(_In):
 
 class ResetPasswordIn(_In):
     token: str = Field(min_length=1, max_length=512)
-    password: str = Field(max_length=256)
-
-    @field_validator("password")
-    @classmethod
-    def _password(cls, value: str) -> str:
-        problem = password_problem(value)
-        if problem:
-            raise ValueError(problem)
-        return value
+    password: NewPassword
 
 
 class User(BaseModel):

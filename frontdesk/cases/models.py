@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from frontdesk.accounts.models import normalise_email
+from frontdesk.accounts.models import Email
 from frontdesk.intake.taxonomy import Choice
 
 
@@ -59,16 +59,11 @@ class ContactDetails(_In):
 
     first_name: str = Field(min_length=1, max_length=100)
     last_name: str = Field(min_length=1, max_length=100)
-    email: str = Field(min_length=3, max_length=254)
+    email: Email
     phone: str = Field(min_length=5, max_length=40)
     country: str = Field(min_length=2, max_length=100)
     language: str = Field(min_length=2, max_length=60)
     institution: str = Field(min_length=2, max_length=200)
-
-    @field_validator("email")
-    @classmethod
-    def _email(cls, value: str) -> str:
-        return normalise_email(value)
 
     @field_validator("phone")
     @classmethod

@@ -13,6 +13,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 from frontdesk.db.types import UTCDateTime
@@ -227,4 +228,49 @@ spent_challenges = Table(
     # Solved human-check challenges, kept until they expire so none is used twice.
     Column("signature", String(128), primary_key=True),
     Column("expires_at", UTCDateTime, nullable=False),
+)
+
+# Live chat --------------------------------------------------------------------------------
+
+chats = Table(
+    "chats",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    # Random, unguessable: the id clients and sockets use.
+    Column("public_id", String(32), nullable=False, unique=True),
+    Column("case_id", Id, ForeignKey("cases.id"), nullable=False),
+    # The case id while the chat is open, NULL once it has ended: the UNIQUE constraint
+    # makes "one open chat per case" hold on both stores (NULLs never clash), with no
+    # partial index.
+    Column("open_case_id", Id, nullable=True, unique=True),
+    Column("customer_id", Id, ForeignKey("users.id"), nullable=False),
+    Column("agent_id", Id, ForeignKey("users.id"), nullable=True),
+    Column("group_name", String(100), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("requested_at", UTCDateTime, nullable=False),
+    Column("accepted_at", UTCDateTime, nullable=True),
+    Column("ended_at", UTCDateTime, nullable=True),
+    Column("ended_by", Id, ForeignKey("users.id"), nullable=True),
+    Column("end_reason", String(300), nullable=True),
+    Column("wrap_up", Text, nullable=True),
+    # The sequence number of the newest message; raised in the transaction that stores it.
+    Column("last_seq", Integer, nullable=False, default=0),
+    Index("ix_chats_case_id", "case_id"),
+)
+
+chat_messages = Table(
+    "chat_messages",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("chat_id", Id, ForeignKey("chats.id"), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("sender_id", Id, ForeignKey("users.id"), nullable=True),
+    Column("sender_role", String(20), nullable=False),
+    Column("sender_name", String(200), nullable=False),
+    # Chosen by the sending client, so a retried send is recognised and not stored twice.
+    Column("client_msg_id", String(64), nullable=True),
+    Column("body", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("chat_id", "seq", name="uq_chat_messages_chat_id_seq"),
+    UniqueConstraint("chat_id", "client_msg_id", name="uq_chat_messages_chat_id_client_msg_id"),
 )
