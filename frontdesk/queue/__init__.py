@@ -1,0 +1,1 @@
+"""The chat routing queue: who waits, which agent is offered what, moved atomically."""

@@ -1,0 +1,110 @@
+"""QueueBackend: the routing queue's storage contract; these docstrings are the spec.
+
+States of a chat in the queue: *waiting* (in its group's line) -> *offered* (one agent's
+seat reserved until a deadline) -> gone (accepted or withdrawn). Decline and lapse put
+an offered chat back to waiting in its original place. Rules (office hours, who may
+serve what) are decided by callers before they call; a backend only stores state and
+moves it between states, each method one atomic step: two nodes sharing a backend never
+see half a transition, and never both win the same entry or the same seat.
+
+Ordering: a group's line is ordered by `enqueued_at`, ties by chat id. Agents are
+ordered by `idle_since`, ties by the agent id as text; reserving a seat counts as
+activity (idle_since = now), so equal agents take turns.
+
+Times are always given by the caller (aware UTC) and stored to the millisecond; a
+backend never reads a clock of its own, so tests control time.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Protocol
+
+from frontdesk.queue.models import AgentState, Offer, Presence, QueueEntry
+
+
+class QueueBackend(Protocol):
+    async def enqueue(self, entry: QueueEntry) -> int:
+        """Put a chat in its group's line; return its 1-based position there.
+
+        Idempotent per chat_id: enqueueing a chat already in the queue changes nothing
+        and returns its current position (0 if it is offered right now)."""
+        ...
+
+    async def withdraw(self, chat_id: str) -> bool:
+        """Remove a waiting or offered chat (the customer left). An offered chat frees
+        its agent's seat. False if the chat was not in the queue."""
+        ...
+
+    async def position(self, chat_id: str) -> int | None:
+        """1-based place of a waiting chat in its group's line; 0 while it is offered;
+        None if it is not in the queue (never enqueued, accepted or withdrawn)."""
+        ...
+
+    async def set_agent(
+        self,
+        agent_id: int,
+        *,
+        presence: Presence,
+        groups: tuple[str, ...],
+        capacity: int,
+        now: datetime,
+    ) -> AgentState:
+        """Create or update an agent's routing state; `active` seats are kept.
+
+        `idle_since` becomes `now` for a new agent or one turning available; otherwise
+        it is kept. Does not touch the agent's live offers: callers decline them."""
+        ...
+
+    async def route_request(self, chat_id: str, now: datetime, offer_seconds: int) -> Offer | None:
+        """Offer a waiting chat to the agent who has been idle longest among those that
+        are available, serve its group, have a free seat and have not declined (or let
+        lapse) this chat. Reserves that seat until `now + offer_seconds`.
+
+        None if the chat is not waiting (unknown, already offered) or no agent fits."""
+        ...
+
+    async def route_agent(self, agent_id: int, now: datetime, offer_seconds: int) -> Offer | None:
+        """A seat came free or the agent became available: offer it the oldest chat
+        waiting in any group it serves that it has not declined; reserves the seat.
+
+        None if the agent is unknown, not available, full, or nothing fits."""
+        ...
+
+    async def accept(self, chat_id: str, agent_id: int) -> bool:
+        """The offered agent takes the chat: it leaves the queue, the seat stays taken.
+
+        False (nothing changes) if the chat is not offered to this agent. Deadlines are
+        enforced by `expire_offers`, not here."""
+        ...
+
+    async def decline(self, chat_id: str, agent_id: int) -> QueueEntry | None:
+        """The offered agent refuses: the chat goes back to waiting in its original place
+        (by enqueued_at), the agent is remembered as having declined it, its seat is
+        freed. Returns the entry, or None if the chat is not offered to this agent."""
+        ...
+
+    async def expire_offers(self, now: datetime) -> list[Offer]:
+        """Every offer whose deadline is at or before `now` lapses, with the same effect
+        as a decline. Atomic: concurrent callers get disjoint lists."""
+        ...
+
+    async def release(self, agent_id: int, chat_id: str, now: datetime) -> None:
+        """An accepted chat ended: free one seat (never below zero); when the agent has
+        no chats left, idle_since = now. Unknown agents are ignored."""
+        ...
+
+    async def requeue_front(self, entry: QueueEntry) -> int:
+        """Put back an accepted chat whose agent vanished, with its original enqueued_at,
+        so it is ahead of everyone who came later. Same idempotency as `enqueue`."""
+        ...
+
+    async def snapshot(self, group: str) -> dict[str, Any]:
+        """Figures for one group: `waiting` count, `longest_waiting_since` (enqueued_at of
+        the head, or None), `offered` count, and agents serving it: `agents_available`
+        (available, free seat), `agents_busy` (available, full), `agents_away`."""
+        ...
+
+    async def aclose(self) -> None:
+        """Release connections; the stored state survives (another node sees it)."""
+        ...

@@ -1,0 +1,70 @@
+-- Helpers shared by every verb script: redis_backend.py prepends this file to each one.
+-- Key shapes mirror frontdesk/queue/keys.py: ARGV[1] is the prefix, KEYS[1] the offers ZSET.
+-- Times are epoch milliseconds from the caller, never Redis's own clock.
+local P = ARGV[1]
+local K_OFFERS = KEYS[1]
+local function k_entry(chat) return P .. 'entry:' .. chat end
+local function k_waiting(group) return P .. 'waiting:' .. group end
+local function k_agents(group) return P .. 'agents:' .. group end
+local function k_agent(id) return P .. 'agent:' .. id end
+local function k_offered(group) return P .. 'offered:' .. group end
+local function k_declined(chat) return P .. 'declined:' .. chat end
+
+local function groups_of(agent)
+  local raw = redis.call('HGET', k_agent(agent), 'groups')
+  if not raw then return {} end
+  return cjson.decode(raw)
+end
+
+local function has_seat(agent)
+  local a = redis.call('HMGET', k_agent(agent), 'presence', 'capacity', 'active')
+  return a[1] == 'available' and tonumber(a[3]) < tonumber(a[2])
+end
+
+-- 1-based place in the line, 0 while offered, nil when not in the queue.
+local function position(chat)
+  local e = redis.call('HMGET', k_entry(chat), 'group', 'state')
+  if not e[1] then return nil end
+  if e[2] == 'offered' then return 0 end
+  return redis.call('ZRANK', k_waiting(e[1]), chat) + 1
+end
+
+-- Reserve a seat of `agent` for `chat`; returns the offer {chat, agent, group, enq, deadline}.
+local function make_offer(chat, group, enq, agent, now, deadline)
+  local ak = k_agent(agent)
+  redis.call('HINCRBY', ak, 'active', 1)
+  redis.call('HSET', ak, 'idle_since', now)  -- a reserved seat counts as activity
+  for _, g in ipairs(groups_of(agent)) do redis.call('ZADD', k_agents(g), now, agent) end
+  redis.call('HSET', k_entry(chat), 'state', 'offered', 'agent', agent, 'deadline', deadline)
+  redis.call('ZREM', k_waiting(group), chat)
+  redis.call('ZADD', K_OFFERS, deadline, chat)
+  redis.call('SADD', k_offered(group), chat)
+  return {chat, agent, group, enq, deadline}
+end
+
+-- One seat fewer (never below zero); returns the new count, nil for an unknown agent.
+local function free_seat(agent)
+  local ak = k_agent(agent)
+  local active = tonumber(redis.call('HGET', ak, 'active'))
+  if active == nil then return nil end
+  if active > 0 then
+    active = active - 1
+    redis.call('HSET', ak, 'active', active)
+  end
+  return active
+end
+
+-- An offered chat back to waiting in its original place; the agent is remembered as
+-- having declined it. Returns the lapsed offer {chat, agent, group, enq, deadline}.
+local function revert(chat)
+  local ek = k_entry(chat)
+  local e = redis.call('HMGET', ek, 'group', 'enqueued', 'agent', 'deadline')
+  free_seat(e[3])
+  redis.call('SADD', k_declined(chat), e[3])
+  redis.call('HSET', ek, 'state', 'waiting')
+  redis.call('HDEL', ek, 'agent', 'deadline')
+  redis.call('ZREM', K_OFFERS, chat)
+  redis.call('SREM', k_offered(e[1]), chat)
+  redis.call('ZADD', k_waiting(e[1]), e[2], chat)
+  return {chat, e[3], e[1], e[2], e[4]}
+end

@@ -1,0 +1,10 @@
+-- enqueue: put a chat in its group's line unless it is already in the queue.
+-- KEYS[1] offers ZSET
+-- ARGV[1] prefix, ARGV[2] chat id, ARGV[3] group, ARGV[4] enqueued_at (epoch ms)
+-- returns: 1-based position, or 0 if the chat is offered right now
+local chat = ARGV[2]
+if redis.call('EXISTS', k_entry(chat)) == 0 then
+  redis.call('HSET', k_entry(chat), 'group', ARGV[3], 'enqueued', ARGV[4], 'state', 'waiting')
+  redis.call('ZADD', k_waiting(ARGV[3]), ARGV[4], chat)
+end
+return position(chat)

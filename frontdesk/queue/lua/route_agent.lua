@@ -1,0 +1,22 @@
+-- route_agent: an agent with a free seat takes the oldest chat waiting in its groups.
+-- KEYS[1] offers ZSET
+-- ARGV[1] prefix, ARGV[2] agent id, ARGV[3] now (ms), ARGV[4] deadline (ms)
+-- returns: {chat, agent, group, enqueued ms, deadline ms}, or nil if no seat / nothing fits
+local agent, now, deadline = ARGV[2], ARGV[3], ARGV[4]
+if not has_seat(agent) then return nil end
+local best, best_score, best_group = nil, nil, nil
+for _, g in ipairs(groups_of(agent)) do
+  local line = redis.call('ZRANGE', k_waiting(g), 0, -1, 'WITHSCORES')
+  for i = 1, #line, 2 do
+    local chat, score = line[i], tonumber(line[i + 1])
+    if redis.call('SISMEMBER', k_declined(chat), agent) == 0 then
+      if best == nil or score < best_score or (score == best_score and chat < best) then
+        best, best_score, best_group = chat, score, g
+      end
+      break
+    end
+  end
+end
+if best == nil then return nil end
+local enq = redis.call('HGET', k_entry(best), 'enqueued')
+return make_offer(best, best_group, enq, agent, now, deadline)

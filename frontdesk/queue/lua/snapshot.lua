@@ -1,0 +1,18 @@
+-- snapshot: one group's figures, read in one step.
+-- KEYS[1] offers ZSET
+-- ARGV[1] prefix, ARGV[2] group
+-- returns: {waiting, head enqueued ms or nil, offered, available, busy, away}
+local g = ARGV[2]
+local head = redis.call('ZRANGE', k_waiting(g), 0, 0, 'WITHSCORES')
+local available, busy, away = 0, 0, 0
+for _, agent in ipairs(redis.call('ZRANGE', k_agents(g), 0, -1)) do
+  local a = redis.call('HMGET', k_agent(agent), 'presence', 'capacity', 'active')
+  if a[1] == 'available' then
+    if tonumber(a[3]) < tonumber(a[2]) then available = available + 1 else busy = busy + 1 end
+  elseif a[1] == 'away' then
+    away = away + 1
+  end
+end
+local since = head[2] or false
+return {redis.call('ZCARD', k_waiting(g)), since, redis.call('SCARD', k_offered(g)),
+  available, busy, away}

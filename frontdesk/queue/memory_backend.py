@@ -1,0 +1,197 @@
+"""MemoryQueueBackend: the QueueBackend contract in plain dicts, for one process.
+
+Atomicity: no method awaits between reading state and writing it, so on one event loop
+each call is a single uninterrupted step, as the Lua scripts are on Redis.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from frontdesk.queue.models import AgentState, Offer, Presence, QueueEntry, to_ms
+
+
+@dataclass
+class _Agent:
+    presence: Presence
+    groups: tuple[str, ...]
+    capacity: int
+    active: int
+    idle_since: datetime
+
+    def has_seat(self) -> bool:
+        return self.presence == "available" and self.active < self.capacity
+
+
+@dataclass
+class _State:
+    waiting: dict[str, QueueEntry] = field(default_factory=dict)
+    offers: dict[str, Offer] = field(default_factory=dict)
+    agents: dict[int, _Agent] = field(default_factory=dict)
+    declined: dict[str, set[int]] = field(default_factory=dict)
+
+
+def _line_key(entry: QueueEntry) -> tuple[int, str]:
+    return to_ms(entry.enqueued_at), entry.chat_id
+
+
+class MemoryQueueBackend:
+    def __init__(self) -> None:
+        self._s = _State()
+
+    def _line(self, group: str) -> list[QueueEntry]:
+        return sorted((e for e in self._s.waiting.values() if e.group == group), key=_line_key)
+
+    def _position(self, chat_id: str) -> int | None:
+        if chat_id in self._s.offers:
+            return 0
+        entry = self._s.waiting.get(chat_id)
+        if entry is None:
+            return None
+        return 1 + sum(1 for e in self._line(entry.group) if _line_key(e) < _line_key(entry))
+
+    async def enqueue(self, entry: QueueEntry) -> int:
+        if entry.chat_id not in self._s.waiting and entry.chat_id not in self._s.offers:
+            self._s.waiting[entry.chat_id] = entry
+        position = self._position(entry.chat_id)
+        assert position is not None
+        return position
+
+    async def requeue_front(self, entry: QueueEntry) -> int:
+        return await self.enqueue(entry)
+
+    async def withdraw(self, chat_id: str) -> bool:
+        offer = self._s.offers.pop(chat_id, None)
+        if offer is not None:
+            self._free_seat(offer.agent_id)
+        found = self._s.waiting.pop(chat_id, None) is not None or offer is not None
+        self._s.declined.pop(chat_id, None)
+        return found
+
+    async def position(self, chat_id: str) -> int | None:
+        return self._position(chat_id)
+
+    async def set_agent(
+        self,
+        agent_id: int,
+        *,
+        presence: Presence,
+        groups: tuple[str, ...],
+        capacity: int,
+        now: datetime,
+    ) -> AgentState:
+        old = self._s.agents.get(agent_id)
+        idle_since = now
+        active = 0
+        if old is not None:
+            active = old.active
+            if old.presence == "available" or presence != "available":
+                idle_since = old.idle_since
+        agent = _Agent(presence, tuple(groups), capacity, active, idle_since)
+        self._s.agents[agent_id] = agent
+        return AgentState(agent_id=agent_id, **agent.__dict__)
+
+    def _offer(self, entry: QueueEntry, agent_id: int, now: datetime, seconds: int) -> Offer:
+        agent = self._s.agents[agent_id]
+        agent.active += 1
+        agent.idle_since = now  # a reserved seat counts as activity: agents take turns
+        del self._s.waiting[entry.chat_id]
+        offer = Offer(
+            chat_id=entry.chat_id,
+            agent_id=agent_id,
+            group=entry.group,
+            enqueued_at=entry.enqueued_at,
+            deadline=now + timedelta(seconds=seconds),
+        )
+        self._s.offers[entry.chat_id] = offer
+        return offer
+
+    async def route_request(self, chat_id: str, now: datetime, offer_seconds: int) -> Offer | None:
+        entry = self._s.waiting.get(chat_id)
+        if entry is None:
+            return None
+        declined = self._s.declined.get(chat_id, set())
+        candidates = [
+            (to_ms(agent.idle_since), str(agent_id), agent_id)
+            for agent_id, agent in self._s.agents.items()
+            if agent.has_seat() and entry.group in agent.groups and agent_id not in declined
+        ]
+        if not candidates:
+            return None
+        return self._offer(entry, min(candidates)[2], now, offer_seconds)
+
+    async def route_agent(self, agent_id: int, now: datetime, offer_seconds: int) -> Offer | None:
+        agent = self._s.agents.get(agent_id)
+        if agent is None or not agent.has_seat():
+            return None
+        candidates = [
+            entry
+            for entry in self._s.waiting.values()
+            if entry.group in agent.groups
+            and agent_id not in self._s.declined.get(entry.chat_id, set())
+        ]
+        if not candidates:
+            return None
+        return self._offer(min(candidates, key=_line_key), agent_id, now, offer_seconds)
+
+    async def accept(self, chat_id: str, agent_id: int) -> bool:
+        offer = self._s.offers.get(chat_id)
+        if offer is None or offer.agent_id != agent_id:
+            return False
+        del self._s.offers[chat_id]
+        self._s.declined.pop(chat_id, None)
+        return True
+
+    def _free_seat(self, agent_id: int) -> _Agent | None:
+        agent = self._s.agents.get(agent_id)
+        if agent is not None:
+            agent.active = max(0, agent.active - 1)
+        return agent
+
+    def _revert(self, offer: Offer) -> QueueEntry:
+        del self._s.offers[offer.chat_id]
+        self._free_seat(offer.agent_id)
+        self._s.declined.setdefault(offer.chat_id, set()).add(offer.agent_id)
+        entry = offer.entry()
+        self._s.waiting[entry.chat_id] = entry
+        return entry
+
+    async def decline(self, chat_id: str, agent_id: int) -> QueueEntry | None:
+        offer = self._s.offers.get(chat_id)
+        if offer is None or offer.agent_id != agent_id:
+            return None
+        return self._revert(offer)
+
+    async def expire_offers(self, now: datetime) -> list[Offer]:
+        lapsed = sorted(
+            (o for o in self._s.offers.values() if o.deadline <= now),
+            key=lambda o: (to_ms(o.deadline), o.chat_id),
+        )
+        for offer in lapsed:
+            self._revert(offer)
+        return lapsed
+
+    async def release(self, agent_id: int, chat_id: str, now: datetime) -> None:
+        agent = self._free_seat(agent_id)
+        if agent is not None and agent.active == 0:
+            agent.idle_since = now
+
+    async def snapshot(self, group: str) -> dict[str, Any]:
+        line = self._line(group)
+        agents = [a for a in self._s.agents.values() if group in a.groups]
+        return {
+            "group": group,
+            "waiting": len(line),
+            "longest_waiting_since": line[0].enqueued_at if line else None,
+            "offered": sum(1 for o in self._s.offers.values() if o.group == group),
+            "agents_available": sum(1 for a in agents if a.has_seat()),
+            "agents_busy": sum(
+                1 for a in agents if a.presence == "available" and a.active >= a.capacity
+            ),
+            "agents_away": sum(1 for a in agents if a.presence == "away"),
+        }
+
+    async def aclose(self) -> None:
+        return None

@@ -1,0 +1,67 @@
+"""Routing state: waiting entries, agents' seats, and live offers (aware UTC times)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _aware_utc(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("datetimes in the queue must be timezone-aware")
+    return value.astimezone(UTC)
+
+
+UtcDatetime = Annotated[datetime, AfterValidator(_aware_utc)]
+Presence = Literal["available", "away", "offline"]
+
+
+def to_ms(at: datetime) -> int:
+    """Epoch milliseconds: the one time unit both backends order by."""
+    return (at - EPOCH) // timedelta(milliseconds=1)
+
+
+def from_ms(ms: int | float | str) -> datetime:
+    return EPOCH + timedelta(milliseconds=int(float(ms)))
+
+
+class QueueEntry(BaseModel):
+    """A chat waiting for an agent; `enqueued_at` is when the wait began, kept on requeue."""
+
+    model_config = ConfigDict(frozen=True)
+
+    chat_id: str
+    group: str
+    enqueued_at: UtcDatetime
+
+
+class AgentState(BaseModel):
+    """An agent's routing state: `active` counts accepted chats plus reserved offers."""
+
+    model_config = ConfigDict(frozen=True)
+
+    agent_id: int
+    presence: Presence
+    groups: tuple[str, ...]
+    capacity: int = 3
+    active: int
+    idle_since: UtcDatetime
+
+
+class Offer(BaseModel):
+    """A chat offered to one agent, whose seat is reserved until accept, decline or deadline."""
+
+    model_config = ConfigDict(frozen=True)
+
+    chat_id: str
+    agent_id: int
+    group: str
+    enqueued_at: UtcDatetime
+    deadline: UtcDatetime
+
+    def entry(self) -> QueueEntry:
+        return QueueEntry(chat_id=self.chat_id, group=self.group, enqueued_at=self.enqueued_at)

@@ -1,0 +1,158 @@
+"""RedisQueueBackend: the QueueBackend contract on Redis, one Lua script per transition."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime, timedelta
+from importlib import resources
+from typing import Any
+
+from redis.asyncio import BlockingConnectionPool, Redis
+from redis.commands.core import AsyncScript
+
+from frontdesk.queue.keys import QueueKeys
+from frontdesk.queue.models import AgentState, Offer, Presence, QueueEntry, from_ms, to_ms
+
+log = logging.getLogger(__name__)
+
+# Each script runs in well under a millisecond; waiting this long for a pooled
+# connection means Redis is in trouble, and the caller should hear about it.
+POOL_WAIT_SECONDS = 5
+
+VERBS = (
+    "enqueue",
+    "position",
+    "withdraw",
+    "set_agent",
+    "route_request",
+    "route_agent",
+    "accept",
+    "decline",
+    "expire",
+    "release",
+    "snapshot",
+)
+
+
+def _source(verb: str) -> str:
+    """A verb's script with the shared helpers in front (Lua scripts cannot import)."""
+    folder = resources.files("frontdesk.queue") / "lua"
+    common = (folder / "common.lua").read_text(encoding="utf-8")
+    return common + "\n" + (folder / f"{verb}.lua").read_text(encoding="utf-8")
+
+
+def _offer(row: list[Any]) -> Offer:
+    chat_id, agent_id, group, enqueued, deadline = row
+    return Offer(
+        chat_id=chat_id,
+        agent_id=int(agent_id),
+        group=group,
+        enqueued_at=from_ms(enqueued),
+        deadline=from_ms(deadline),
+    )
+
+
+class RedisQueueBackend:
+    """Shared routing state for every node; `redis` must decode responses to str."""
+
+    def __init__(self, redis: Redis, prefix: str, *, owns_client: bool = False) -> None:
+        self.redis = redis
+        self.keys = QueueKeys(prefix)
+        self._owns_client = owns_client
+        self.scripts: dict[str, AsyncScript] = {
+            verb: redis.register_script(_source(verb)) for verb in VERBS
+        }
+
+    @classmethod
+    def from_url(cls, url: str, prefix: str, *, max_connections: int = 50) -> RedisQueueBackend:
+        """A backend with its own pool; callers beyond `max_connections` wait their turn
+        (up to POOL_WAIT_SECONDS) rather than fail, so a burst of routing queues up."""
+        pool = BlockingConnectionPool.from_url(
+            url, max_connections=max_connections, timeout=POOL_WAIT_SECONDS, decode_responses=True
+        )
+        return cls(Redis.from_pool(pool), prefix, owns_client=True)
+
+    async def _run(self, verb: str, *args: str | int) -> Any:
+        try:
+            return await self.scripts[verb](
+                keys=[self.keys.offers()], args=[self.keys.prefix, *args]
+            )
+        except Exception:
+            log.exception("queue script failed", extra={"verb": verb, "prefix": self.keys.prefix})
+            raise
+
+    async def enqueue(self, entry: QueueEntry) -> int:
+        ms = to_ms(entry.enqueued_at)
+        return int(await self._run("enqueue", entry.chat_id, entry.group, ms))
+
+    async def requeue_front(self, entry: QueueEntry) -> int:
+        return await self.enqueue(entry)
+
+    async def withdraw(self, chat_id: str) -> bool:
+        return bool(await self._run("withdraw", chat_id))
+
+    async def position(self, chat_id: str) -> int | None:
+        found = await self._run("position", chat_id)
+        return None if found is None else int(found)
+
+    async def set_agent(
+        self,
+        agent_id: int,
+        *,
+        presence: Presence,
+        groups: tuple[str, ...],
+        capacity: int,
+        now: datetime,
+    ) -> AgentState:
+        active, idle = await self._run(
+            "set_agent", agent_id, presence, json.dumps(list(groups)), capacity, to_ms(now)
+        )
+        return AgentState(
+            agent_id=agent_id,
+            presence=presence,
+            groups=tuple(groups),
+            capacity=capacity,
+            active=int(active),
+            idle_since=from_ms(idle),
+        )
+
+    async def route_request(self, chat_id: str, now: datetime, offer_seconds: int) -> Offer | None:
+        deadline = to_ms(now + timedelta(seconds=offer_seconds))
+        row = await self._run("route_request", chat_id, to_ms(now), deadline)
+        return None if row is None else _offer(row)
+
+    async def route_agent(self, agent_id: int, now: datetime, offer_seconds: int) -> Offer | None:
+        deadline = to_ms(now + timedelta(seconds=offer_seconds))
+        row = await self._run("route_agent", agent_id, to_ms(now), deadline)
+        return None if row is None else _offer(row)
+
+    async def accept(self, chat_id: str, agent_id: int) -> bool:
+        return bool(await self._run("accept", chat_id, agent_id))
+
+    async def decline(self, chat_id: str, agent_id: int) -> QueueEntry | None:
+        row = await self._run("decline", chat_id, agent_id)
+        return None if row is None else _offer(row).entry()
+
+    async def expire_offers(self, now: datetime) -> list[Offer]:
+        rows = await self._run("expire", to_ms(now))
+        return [_offer(row) for row in rows]
+
+    async def release(self, agent_id: int, chat_id: str, now: datetime) -> None:
+        await self._run("release", agent_id, to_ms(now))
+
+    async def snapshot(self, group: str) -> dict[str, Any]:
+        waiting, since, offered, available, busy, away = await self._run("snapshot", group)
+        return {
+            "group": group,
+            "waiting": int(waiting),
+            "longest_waiting_since": None if since is None else from_ms(since),
+            "offered": int(offered),
+            "agents_available": int(available),
+            "agents_busy": int(busy),
+            "agents_away": int(away),
+        }
+
+    async def aclose(self) -> None:
+        if self._owns_client:
+            await self.redis.aclose()

@@ -1,0 +1,284 @@
+"""The QueueBackend contract, run against every backend through Protocol methods only."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from uuid import uuid4
+
+import pytest
+
+from frontdesk.queue.backend import QueueBackend
+from frontdesk.queue.memory_backend import MemoryQueueBackend
+from frontdesk.queue.models import QueueEntry
+from frontdesk.queue.redis_backend import RedisQueueBackend
+
+T0 = datetime(2026, 6, 15, 10, 0, tzinfo=UTC)
+OFFER = 30
+
+
+def at(seconds: float) -> datetime:
+    return T0 + timedelta(seconds=seconds)
+
+
+def entry(chat_id: str, group: str = "billing", seconds: float = 0) -> QueueEntry:
+    return QueueEntry(chat_id=chat_id, group=group, enqueued_at=at(seconds))
+
+
+@pytest.fixture(params=["memory", pytest.param("redis", marks=pytest.mark.redis)])
+def backend_url(request: pytest.FixtureRequest) -> str | None:
+    """None for memory, else Redis's URL; synchronous, so the Redis probe (asyncio.run)
+    runs outside the test's event loop."""
+    if request.param == "memory":
+        return None
+    url: str = request.getfixturevalue("redis_url")
+    return url
+
+
+@pytest.fixture
+async def queue_backend(backend_url: str | None) -> AsyncIterator[QueueBackend]:
+    if backend_url is None:
+        yield MemoryQueueBackend()
+        return
+    redis_url = backend_url
+    backend = RedisQueueBackend.from_url(redis_url, f"test:{uuid4().hex}:")
+    try:
+        yield backend
+    finally:
+        keys = [key async for key in backend.redis.scan_iter(match=backend.keys.pattern())]
+        if keys:
+            await backend.redis.delete(*keys)
+        await backend.aclose()
+
+
+async def agent(backend, agent_id, *groups, capacity=3, seconds=0, presence="available"):
+    return await backend.set_agent(
+        agent_id,
+        presence=presence,
+        groups=groups or ("billing",),
+        capacity=capacity,
+        now=at(seconds),
+    )
+
+
+async def test_positions_are_first_in_first_out_per_group(queue_backend):
+    assert await queue_backend.enqueue(entry("a", seconds=1)) == 1
+    assert await queue_backend.enqueue(entry("b", seconds=2)) == 2
+    assert await queue_backend.enqueue(entry("x", group="tech", seconds=3)) == 1
+    assert await queue_backend.enqueue(entry("early", seconds=0)) == 1
+    assert await queue_backend.position("a") == 2
+    assert await queue_backend.position("b") == 3
+    assert await queue_backend.position("nobody") is None
+
+
+async def test_enqueue_is_idempotent(queue_backend):
+    await queue_backend.enqueue(entry("a", seconds=1))
+    await queue_backend.enqueue(entry("b", seconds=2))
+    assert await queue_backend.enqueue(entry("b", seconds=0)) == 2
+    assert (await queue_backend.snapshot("billing"))["waiting"] == 2
+
+
+async def test_the_longest_idle_agent_is_offered_the_chat(queue_backend):
+    await agent(queue_backend, 1, seconds=5)
+    await agent(queue_backend, 2, seconds=1)
+    await queue_backend.enqueue(entry("a"))
+    offer = await queue_backend.route_request("a", at(10), OFFER)
+    assert offer is not None
+    assert (offer.agent_id, offer.group, offer.deadline) == (2, "billing", at(10 + OFFER))
+    assert offer.enqueued_at == at(0)
+    assert await queue_backend.position("a") == 0
+    # a reserved seat counts as activity: the other agent is next
+    await queue_backend.enqueue(entry("b"))
+    second = await queue_backend.route_request("b", at(11), OFFER)
+    assert second is not None and second.agent_id == 1
+
+
+async def test_capacity_is_respected(queue_backend):
+    await agent(queue_backend, 1, capacity=1)
+    await queue_backend.enqueue(entry("a"))
+    await queue_backend.enqueue(entry("b", seconds=1))
+    assert await queue_backend.route_request("a", at(2), OFFER) is not None
+    assert await queue_backend.route_request("b", at(2), OFFER) is None
+    assert await queue_backend.route_agent(1, at(2), OFFER) is None
+
+
+async def test_only_available_agents_of_the_group_are_offered(queue_backend):
+    await agent(queue_backend, 1, "tech")
+    await agent(queue_backend, 2, presence="away")
+    await queue_backend.enqueue(entry("a"))
+    assert await queue_backend.route_request("a", at(1), OFFER) is None
+    await agent(queue_backend, 3, "tech", "billing", seconds=1)
+    offer = await queue_backend.route_request("a", at(2), OFFER)
+    assert offer is not None and offer.agent_id == 3
+
+
+async def test_a_chat_already_offered_is_not_routed_again(queue_backend):
+    await agent(queue_backend, 1)
+    await agent(queue_backend, 2)
+    await queue_backend.enqueue(entry("a"))
+    assert await queue_backend.route_request("a", at(1), OFFER) is not None
+    assert await queue_backend.route_request("a", at(1), OFFER) is None
+
+
+async def test_declining_agent_is_not_offered_the_chat_again(queue_backend):
+    await agent(queue_backend, 1)
+    await agent(queue_backend, 2, seconds=1)
+    await queue_backend.enqueue(entry("a"))
+    first = await queue_backend.route_request("a", at(2), OFFER)
+    assert first is not None and first.agent_id == 1
+    assert await queue_backend.decline("a", 1) == entry("a")
+    assert await queue_backend.position("a") == 1
+    second = await queue_backend.route_request("a", at(3), OFFER)
+    assert second is not None and second.agent_id == 2
+    assert await queue_backend.decline("a", 2) is not None
+    assert await queue_backend.route_request("a", at(4), OFFER) is None
+    assert await queue_backend.route_agent(1, at(4), OFFER) is None
+
+
+async def test_lapsed_agent_is_not_offered_the_chat_again(queue_backend):
+    await agent(queue_backend, 1)
+    await queue_backend.enqueue(entry("a"))
+    await queue_backend.route_request("a", at(1), OFFER)
+    lapsed = await queue_backend.expire_offers(at(1 + OFFER))
+    assert [(o.chat_id, o.agent_id) for o in lapsed] == [("a", 1)]
+    assert await queue_backend.route_request("a", at(40), OFFER) is None
+    assert (await queue_backend.snapshot("billing"))["agents_available"] == 1
+
+
+async def test_offers_expire_at_the_exact_deadline_not_before(queue_backend):
+    await agent(queue_backend, 1)
+    await queue_backend.enqueue(entry("a"))
+    await queue_backend.route_request("a", at(1), OFFER)
+    assert await queue_backend.expire_offers(at(1 + OFFER) - timedelta(milliseconds=1)) == []
+    assert len(await queue_backend.expire_offers(at(1 + OFFER))) == 1
+    assert await queue_backend.expire_offers(at(100)) == []
+    assert await queue_backend.position("a") == 1
+
+
+async def test_route_agent_takes_the_oldest_entry_across_its_groups(queue_backend):
+    await queue_backend.enqueue(entry("b1", seconds=5))
+    await queue_backend.enqueue(entry("t1", group="tech", seconds=3))
+    await queue_backend.enqueue(entry("s1", group="sales", seconds=1))
+    await agent(queue_backend, 1, "billing", "tech")
+    offer = await queue_backend.route_agent(1, at(10), OFFER)
+    assert offer is not None and offer.chat_id == "t1"
+    await queue_backend.decline("t1", 1)
+    offer = await queue_backend.route_agent(1, at(11), OFFER)
+    assert offer is not None and offer.chat_id == "b1"
+
+
+async def test_accept_by_the_wrong_agent_is_refused(queue_backend):
+    await agent(queue_backend, 1)
+    await agent(queue_backend, 2, seconds=1)
+    await queue_backend.enqueue(entry("a"))
+    await queue_backend.route_request("a", at(2), OFFER)
+    assert await queue_backend.accept("a", 2) is False
+    assert await queue_backend.decline("a", 2) is None
+    assert await queue_backend.accept("a", 1) is True
+    assert await queue_backend.position("a") is None
+    assert await queue_backend.accept("a", 1) is False
+    snapshot = await queue_backend.snapshot("billing")
+    assert (snapshot["waiting"], snapshot["offered"]) == (0, 0)
+
+
+async def test_seat_stays_taken_after_accept_until_release(queue_backend):
+    await agent(queue_backend, 1, capacity=1)
+    await queue_backend.enqueue(entry("a"))
+    await queue_backend.enqueue(entry("b", seconds=1))
+    await queue_backend.route_request("a", at(2), OFFER)
+    await queue_backend.accept("a", 1)
+    assert await queue_backend.route_agent(1, at(3), OFFER) is None
+    await queue_backend.release(1, "a", at(50))
+    offer = await queue_backend.route_agent(1, at(51), OFFER)
+    assert offer is not None and offer.chat_id == "b"
+
+
+async def test_release_sets_idle_since_when_the_agent_is_free(queue_backend):
+    await agent(queue_backend, 1, seconds=0)
+    await agent(queue_backend, 2, seconds=1)
+    for chat, seconds in (("a", 2), ("b", 3)):
+        await queue_backend.enqueue(entry(chat, seconds=seconds))
+        offer = await queue_backend.route_request(chat, at(seconds), OFFER)
+        await queue_backend.accept(chat, offer.agent_id)
+    await queue_backend.release(2, "b", at(10))  # agent 2 free from 10
+    await queue_backend.release(1, "a", at(20))  # agent 1 free from 20
+    await queue_backend.enqueue(entry("c", seconds=21))
+    offer = await queue_backend.route_request("c", at(21), OFFER)
+    assert offer is not None and offer.agent_id == 2
+
+
+async def test_requeue_keeps_the_original_place(queue_backend):
+    await agent(queue_backend, 1)
+    await queue_backend.enqueue(entry("a", seconds=1))
+    await queue_backend.route_request("a", at(2), OFFER)
+    await queue_backend.accept("a", 1)
+    await queue_backend.enqueue(entry("b", seconds=5))
+    assert await queue_backend.requeue_front(entry("a", seconds=1)) == 1
+    assert await queue_backend.position("b") == 2
+
+
+async def test_decline_puts_the_entry_back_in_its_original_place(queue_backend):
+    await agent(queue_backend, 1)
+    await queue_backend.enqueue(entry("a", seconds=1))
+    await queue_backend.enqueue(entry("b", seconds=2))
+    await queue_backend.route_request("a", at(3), OFFER)
+    assert await queue_backend.position("b") == 1
+    await queue_backend.decline("a", 1)
+    assert await queue_backend.position("a") == 1
+    assert await queue_backend.position("b") == 2
+
+
+async def test_withdraw_of_an_offered_entry_frees_the_seat(queue_backend):
+    await agent(queue_backend, 1, capacity=1)
+    await queue_backend.enqueue(entry("a"))
+    await queue_backend.enqueue(entry("b", seconds=1))
+    await queue_backend.route_request("a", at(2), OFFER)
+    assert await queue_backend.withdraw("a") is True
+    assert await queue_backend.withdraw("a") is False
+    assert await queue_backend.position("a") is None
+    assert await queue_backend.accept("a", 1) is False
+    offer = await queue_backend.route_agent(1, at(3), OFFER)
+    assert offer is not None and offer.chat_id == "b"
+    assert await queue_backend.expire_offers(at(100)) == [offer]
+
+
+async def test_withdraw_of_a_waiting_entry(queue_backend):
+    await queue_backend.enqueue(entry("a"))
+    await queue_backend.enqueue(entry("b", seconds=1))
+    assert await queue_backend.withdraw("a") is True
+    assert await queue_backend.position("b") == 1
+
+
+async def test_set_agent_keeps_seats_and_reports_state(queue_backend):
+    state = await agent(queue_backend, 1, capacity=2, seconds=3)
+    assert (state.active, state.idle_since, state.presence) == (0, at(3), "available")
+    await queue_backend.enqueue(entry("a"))
+    await queue_backend.route_request("a", at(4), OFFER)
+    state = await agent(queue_backend, 1, "billing", "tech", capacity=2, seconds=9)
+    assert (state.active, state.idle_since) == (1, at(4))
+    away = await agent(queue_backend, 1, presence="away", seconds=10)
+    assert away.groups == ("billing",)
+    back = await agent(queue_backend, 1, seconds=11)
+    assert back.idle_since == at(11)
+
+
+async def test_snapshot_figures(queue_backend):
+    empty = await queue_backend.snapshot("billing")
+    assert empty["waiting"] == 0 and empty["longest_waiting_since"] is None
+    await agent(queue_backend, 1, capacity=1)
+    await agent(queue_backend, 2, capacity=2, seconds=1)
+    await agent(queue_backend, 3, presence="away")
+    await agent(queue_backend, 4, presence="offline")
+    await agent(queue_backend, 5, "tech")
+    for chat, seconds in (("a", 1), ("b", 2), ("c", 3)):
+        await queue_backend.enqueue(entry(chat, seconds=seconds))
+    await queue_backend.route_request("a", at(4), OFFER)  # agent 1, now full
+    assert await queue_backend.snapshot("billing") == {
+        "group": "billing",
+        "waiting": 2,
+        "longest_waiting_since": at(2),
+        "offered": 1,
+        "agents_available": 1,
+        "agents_busy": 1,
+        "agents_away": 1,
+    }
