@@ -15,6 +15,7 @@ from frontdesk.accounts.service import AccountService
 from frontdesk.business_hours import BusinessCalendar
 from frontdesk.cases.attachments import AttachmentFiles
 from frontdesk.cases.service import CaseService
+from frontdesk.chat.service import ChatService
 from frontdesk.clock import Clock, SystemClock
 from frontdesk.db.engine import make_engine
 from frontdesk.db.migrate import migrate
@@ -40,6 +41,7 @@ class Services:
     redis: Redis | None
     accounts: AccountService
     cases: CaseService
+    chats: ChatService
     outbox: OutboxSender
     metrics: Metrics
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -71,6 +73,7 @@ class Services:
             redis=redis,
             accounts=AccountService(engine, clock, settings, mail_queued=outbox.wake),
             cases=cases,
+            chats=ChatService(engine, clock),
             outbox=outbox,
             metrics=Metrics(),
         )

@@ -1,0 +1,237 @@
+"""Chat rules: request a chat on your own case, accept it, talk, end it into the feed.
+
+Every message is stored, with the chat's next sequence number, before anyone is told of
+it; a client that reconnects asks for the messages after the last number it saw.
+Another customer's chat, like another customer's case, is NotFound, never Forbidden.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import uuid4
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from frontdesk.accounts.models import Role, User
+from frontdesk.cases import store as case_store
+from frontdesk.cases.models import ActivityKind, Case, Channel, Status
+from frontdesk.chat import store
+from frontdesk.chat.models import Chat, ChatMessage, ChatStatus, MessageIn
+from frontdesk.chat.transcripts import render_transcript
+from frontdesk.clock import Clock
+from frontdesk.db.engine import reading, transaction
+from frontdesk.errors import Conflict, Forbidden, Invalid, NotFound
+
+STAFF = frozenset({Role.AGENT, Role.SUPERVISOR, Role.ADMIN})
+# Fits chats.end_reason, a 300-character column.
+MAX_REASON_LENGTH = 300
+MAX_WRAP_UP_LENGTH = 5000
+
+
+def role_label(user: User) -> str:
+    """How a person's role reads in a transcript and in the case feed."""
+    return "Customer" if user.role is Role.CUSTOMER else user.role.value.title()
+
+
+def _chat_not_found() -> NotFound:
+    return NotFound("We could not find that chat", code="CHAT_NOT_FOUND")
+
+
+def _case_not_found() -> NotFound:
+    return NotFound("We could not find that case", code="CASE_NOT_FOUND")
+
+
+def _chat_ended() -> Conflict:
+    return Conflict("This chat has ended", code="CHAT_ENDED")
+
+
+class ChatService:
+    def __init__(self, engine: AsyncEngine, clock: Clock) -> None:
+        self._engine = engine
+        self._clock = clock
+
+    # Starting ----------------------------------------------------------------------------
+
+    async def request_chat(self, customer: User, case_number: str) -> Chat:
+        """Open a chat on the customer's own chat case, waiting for an agent.
+
+        One open chat per case: while one is open (requested, offered or active), a
+        second request is refused with Conflict CHAT_ALREADY_OPEN, not merged; the
+        client shows the open one. The UNIQUE `open_case_id` settles a race."""
+        if customer.role is not Role.CUSTOMER:
+            raise Forbidden("Only customers can ask for a chat")
+        try:
+            async with transaction(self._engine) as conn:
+                case = await self._own_chat_case(conn, customer, case_number)
+                if await store.select_open_chat_of_case(conn, case.id) is not None:
+                    raise _already_open()
+                chat_id = await store.insert_chat(conn, self._new_chat(case))
+                return await self._reload(conn, chat_id)
+        except IntegrityError:
+            raise _already_open() from None
+
+    async def _own_chat_case(self, conn: AsyncConnection, customer: User, number: str) -> Case:
+        case = await case_store.select_case_by_number(conn, number) if number.isdigit() else None
+        if case is None:
+            raise _case_not_found()
+        if case.customer_id != customer.id:
+            raise _case_not_found()
+        if case.channel is not Channel.CHAT:
+            raise Conflict("This case was not opened for live chat", code="NOT_A_CHAT_CASE")
+        if case.status in (Status.RESOLVED, Status.CLOSED):
+            raise Conflict(f"This case is {case.status.label.lower()}", code="CASE_CLOSED")
+        return case
+
+    def _new_chat(self, case: Case) -> dict[str, object]:
+        return {
+            "public_id": uuid4().hex,
+            "case_id": case.id,
+            "open_case_id": case.id,
+            "customer_id": case.customer_id,
+            "group_name": case.customer_group,
+            "status": ChatStatus.REQUESTED.value,
+            "requested_at": self._clock.now(),
+            "last_seq": 0,
+        }
+
+    async def accept(self, chat_id: str, agent: User) -> Chat:
+        """Give a waiting chat to the agent. Accepting again is fine; a chat another
+        agent took is Conflict CHAT_TAKEN, an ended one Conflict CHAT_ENDED."""
+        if agent.role not in STAFF:
+            raise Forbidden("Only support staff can accept a chat")
+        async with transaction(self._engine) as conn:
+            chat = await self._access(conn, agent, chat_id, for_update=True)
+            if chat.status is ChatStatus.ENDED:
+                raise _chat_ended()
+            if chat.status is ChatStatus.ACTIVE and chat.agent_id == agent.id:
+                return chat
+            if not await store.accept_chat(conn, chat.id, agent.id, self._clock.now()):
+                raise Conflict("Another agent has taken this chat", code="CHAT_TAKEN")
+            return await self._reload(conn, chat.id)
+
+    # Reading -----------------------------------------------------------------------------
+
+    async def access_chat(self, viewer: User, chat_id: str) -> Chat:
+        """The chat, for its customer or any member of staff; NotFound for the rest."""
+        async with reading(self._engine) as conn:
+            return await self._access(conn, viewer, chat_id)
+
+    async def messages_after(
+        self, chat_id: str, viewer: User, after_seq: int = 0
+    ) -> list[ChatMessage]:
+        """Messages numbered above `after_seq`, in order: a reconnecting client's replay."""
+        async with reading(self._engine) as conn:
+            chat = await self._access(conn, viewer, chat_id)
+            return await store.select_messages(conn, chat.id, after_seq=max(after_seq, 0))
+
+    async def _access(
+        self, conn: AsyncConnection, actor: User, chat_id: str, *, for_update: bool = False
+    ) -> Chat:
+        chat = await store.select_chat(conn, chat_id, for_update=for_update)
+        if chat is None:
+            raise _chat_not_found()
+        if actor.role is Role.CUSTOMER and chat.customer_id != actor.id:
+            raise _chat_not_found()
+        return chat
+
+    async def _reload(self, conn: AsyncConnection, row_id: int) -> Chat:
+        chat = await store.select_chat_by_row_id(conn, row_id)
+        assert chat is not None, "a chat read back in its own transaction"
+        return chat
+
+    # Talking -----------------------------------------------------------------------------
+
+    async def post_message(self, chat_id: str, sender: User, message: MessageIn) -> ChatMessage:
+        """Store a message with the chat's next sequence number, before it is delivered.
+
+        The chat row is locked first, so posts to one chat are numbered 1, 2, 3... with
+        no gaps or repeats however many arrive at once. A resend with the same
+        `client_msg_id` returns the stored message (same seq) and stores nothing. Only
+        the chat's customer and its agent may post; an ended chat refuses with Conflict
+        CHAT_ENDED."""
+        async with transaction(self._engine) as conn:
+            chat = await self._access(conn, sender, chat_id, for_update=True)
+            if not chat.has_participant(sender.id):
+                raise Forbidden("Only the customer and the agent of a chat can post in it")
+            stored = await store.select_message_by_client_id(conn, chat.id, message.client_msg_id)
+            if stored is not None:
+                return _same_sender(stored, sender)
+            if chat.status is ChatStatus.ENDED:
+                raise _chat_ended()
+            return await self._store_message(conn, chat, sender, message)
+
+    async def _store_message(
+        self, conn: AsyncConnection, chat: Chat, sender: User, message: MessageIn
+    ) -> ChatMessage:
+        seq = await store.next_seq(conn, chat.id)
+        message_id = await store.insert_message(
+            conn,
+            {
+                "chat_id": chat.id, "seq": seq, "sender_id": sender.id,
+                "sender_role": role_label(sender), "sender_name": sender.display_name,
+                "client_msg_id": message.client_msg_id, "body": message.body,
+                "created_at": self._clock.now(),
+            },
+        )  # fmt: skip
+        stored = await store.select_message(conn, message_id)
+        assert stored is not None, "a message read back in its own transaction"
+        return stored
+
+    # Ending ------------------------------------------------------------------------------
+
+    async def end_chat(
+        self, chat_id: str, by: User, wrap_up: str | None = None, reason: str | None = None
+    ) -> Chat:
+        """End the chat, free its case for a new one, and file the transcript in the
+        case's feed, all in one transaction. Ending an ended chat returns it unchanged:
+        one transcript, however often or however concurrently it is ended. The customer
+        or staff may end it; only staff may leave a wrap-up note."""
+        wrap_up = _optional_text(wrap_up, "wrap_up", MAX_WRAP_UP_LENGTH)
+        reason = _optional_text(reason, "reason", MAX_REASON_LENGTH)
+        if wrap_up is not None and by.role not in STAFF:
+            raise Forbidden("Only support staff can add a wrap-up note")
+        async with transaction(self._engine) as conn:
+            chat = await self._access(conn, by, chat_id, for_update=True)
+            if chat.status is ChatStatus.ENDED:
+                return chat
+            now = self._clock.now()
+            await store.update_chat(
+                conn, chat.id, status=ChatStatus.ENDED.value, open_case_id=None,
+                ended_at=now, ended_by=by.id, wrap_up=wrap_up,
+                end_reason=reason or f"Ended by the {role_label(by).lower()}",
+            )  # fmt: skip
+            ended = await self._reload(conn, chat.id)
+            await self._file_transcript(conn, ended, by, now)
+            return ended
+
+    async def _file_transcript(
+        self, conn: AsyncConnection, chat: Chat, by: User, now: datetime
+    ) -> None:
+        case = await case_store.select_case(conn, chat.case_id)
+        assert case is not None, "a chat's case is never deleted"
+        messages = await store.select_messages(conn, chat.id)
+        await case_store.insert_activity(
+            conn, case_id=case.id, kind=ActivityKind.CHAT_TRANSCRIPT, actor_id=by.id,
+            actor_name=by.display_name, actor_role=role_label(by), now=now,
+            body=render_transcript(case.number, chat, messages),
+            data={"chat_id": chat.public_id, "messages": len(messages)},
+        )  # fmt: skip
+
+
+def _already_open() -> Conflict:
+    return Conflict("A chat is already open for this case", code="CHAT_ALREADY_OPEN")
+
+
+def _same_sender(stored: ChatMessage, sender: User) -> ChatMessage:
+    if stored.sender_id != sender.id:
+        raise Conflict("That message id is already in use", code="CLIENT_MSG_ID_IN_USE")
+    return stored
+
+
+def _optional_text(value: str | None, field: str, limit: int) -> str | None:
+    text = (value or "").strip()
+    if len(text) > limit:
+        message = f"Use {limit} characters or fewer"
+        raise Invalid(message, fields={field: message})
+    return text or None

@@ -1,0 +1,41 @@
+"""Chat transcripts as plain text, in UK time: pure, no I/O."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from frontdesk.business_hours import UK, uk_datetime
+from frontdesk.chat.models import Chat, ChatMessage
+
+
+def _clock_time(at: datetime) -> str:
+    return at.astimezone(UK).strftime("%H:%M")
+
+
+def _line(message: ChatMessage) -> str:
+    # Continuation lines are indented so each message still starts a line of its own.
+    body = message.body.replace("\r\n", "\n").replace("\n", "\n    ")
+    stamp = _clock_time(message.created_at)
+    return f"[{stamp}] {message.sender_name} ({message.sender_role}): {body}"
+
+
+def render_transcript(case_number: str, chat: Chat, messages: Sequence[ChatMessage]) -> str:
+    """The chat as a readable text file, headed by the case number and its times."""
+    ended = uk_datetime(chat.ended_at) if chat.ended_at else "not ended"
+    header = [
+        f"Chat transcript for case {case_number}",
+        f"Started: {uk_datetime(chat.requested_at)} (UK time)",
+        f"Ended: {ended}" + (" (UK time)" if chat.ended_at else ""),
+        f"Messages: {len(messages)}",
+        "",
+    ]
+    lines = [_line(m) for m in sorted(messages, key=lambda m: m.seq)]
+    if not lines:
+        lines = ["(no messages)"]
+    return "\n".join(header + lines) + "\n"
+
+
+def transcript_filename(case_number: str, started_at: datetime) -> str:
+    """e.g. chat-12345678-20260615-1100.txt, with the UK start time."""
+    return f"chat-{case_number}-{started_at.astimezone(UK).strftime('%Y%m%d-%H%M')}.txt"
