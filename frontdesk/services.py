@@ -23,6 +23,9 @@ from frontdesk.intake.human_check import HumanCheck
 from frontdesk.intake.taxonomy import DEFAULT_TAXONOMY, TaxonomySource
 from frontdesk.mail import OutboxSender
 from frontdesk.metrics import Metrics
+from frontdesk.queue.backend import QueueBackend
+from frontdesk.queue.memory_backend import MemoryQueueBackend
+from frontdesk.queue.redis_backend import RedisQueueBackend
 from frontdesk.settings import Settings
 
 log = logging.getLogger("frontdesk")
@@ -42,6 +45,7 @@ class Services:
     accounts: AccountService
     cases: CaseService
     chats: ChatService
+    queue: QueueBackend
     outbox: OutboxSender
     metrics: Metrics
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -74,6 +78,12 @@ class Services:
             accounts=AccountService(engine, clock, settings, mail_queued=outbox.wake),
             cases=cases,
             chats=ChatService(engine, clock),
+            # Routing state: in this process alone, or in Redis, which every node shares.
+            queue=(
+                RedisQueueBackend(redis, f"{settings.redis_prefix}queue:")
+                if redis is not None
+                else MemoryQueueBackend()
+            ),
             outbox=outbox,
             metrics=Metrics(),
         )
@@ -137,6 +147,7 @@ class Services:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._tasks.clear()
+        await self.queue.aclose()
         if self.redis is not None:
             await self.redis.aclose()
         await self.engine.dispose()

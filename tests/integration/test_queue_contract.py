@@ -282,3 +282,21 @@ async def test_snapshot_figures(queue_backend):
         "agents_busy": 1,
         "agents_away": 1,
     }
+
+
+async def test_a_node_routes_in_memory_alone_and_through_redis_when_configured(
+    tmp_path, sqlite_url, redis_url
+):
+    from frontdesk.queue.memory_backend import MemoryQueueBackend
+    from frontdesk.queue.redis_backend import RedisQueueBackend
+    from frontdesk.services import Services
+    from tests.conftest import make_settings
+
+    alone = Services.build(make_settings(sqlite_url, tmp_path))
+    shared = Services.build(make_settings(sqlite_url, tmp_path, redis_url=redis_url))
+    try:
+        assert isinstance(alone.queue, MemoryQueueBackend)
+        assert isinstance(shared.queue, RedisQueueBackend)
+    finally:
+        await alone.aclose()
+        await shared.aclose()
