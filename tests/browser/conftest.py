@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
+from frontdesk.accounts.models import Role
+from tests.factories import make_user
 from tests.services import CHROMIUM, chromium_problem, require
 
 CHROMIUM_ARGS = [
@@ -73,3 +75,20 @@ def screenshot() -> Callable[[Page, str], None]:
         page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
 
     return save
+
+
+# Personas, made on the live server; a module may define its own of the same name.
+
+
+@pytest.fixture
+def customer(live_server: Any) -> Any:
+    services = live_server.services
+    return live_server.call(lambda: make_user(services, first_name="Ann", last_name="Example"))
+
+
+@pytest.fixture
+def agent(live_server: Any) -> Any:
+    services = live_server.services
+    return live_server.call(
+        lambda: make_user(services, Role.AGENT, first_name="Sam", last_name="Agent")
+    )

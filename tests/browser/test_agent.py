@@ -7,27 +7,12 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from frontdesk.accounts.models import Role
 from frontdesk.cases.models import Channel
 from tests.browser.actions import banner, error_summary, sign_in
 from tests.browser.conftest import ACTION_TIMEOUT_MS, DESKTOP
-from tests.factories import make_user, open_case
+from tests.factories import open_case
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def customer(live_server):
-    services = live_server.services
-    return live_server.call(lambda: make_user(services, first_name="Ann", last_name="Example"))
-
-
-@pytest.fixture
-def agent(live_server):
-    services = live_server.services
-    return live_server.call(
-        lambda: make_user(services, Role.AGENT, first_name="Sam", last_name="Agent")
-    )
 
 
 @pytest.fixture

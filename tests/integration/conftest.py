@@ -9,11 +9,13 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from frontdesk.accounts.models import Role, User
 from frontdesk.app import create_app
 from frontdesk.clock import FixedClock
 from frontdesk.db.tables import metadata
 from frontdesk.services import Services
 from tests.conftest import make_settings
+from tests.factories import make_user
 
 
 @pytest.fixture
@@ -49,3 +51,16 @@ def store_counts(services: Services) -> Callable[[], Awaitable[dict[str, int]]]:
             }
 
     return counts
+
+
+# Personas: a module may define its own of the same name, which then takes precedence.
+
+
+@pytest.fixture
+async def customer(services: Services) -> User:
+    return await make_user(services, first_name="Ann", last_name="Example")
+
+
+@pytest.fixture
+async def agent(services: Services) -> User:
+    return await make_user(services, Role.AGENT, first_name="Sam", last_name="Agent")

@@ -14,16 +14,6 @@ from tests.helpers import api, csrf_token, login_as
 
 
 @pytest.fixture
-async def customer(services):
-    return await make_user(services, first_name="Ann", last_name="Example")
-
-
-@pytest.fixture
-async def agent(services):
-    return await make_user(services, Role.AGENT, first_name="Sam", last_name="Agent")
-
-
-@pytest.fixture
 async def staff(client, agent):
     await login_as(client, agent.username)
     return client

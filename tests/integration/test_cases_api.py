@@ -7,20 +7,9 @@ from datetime import datetime
 
 import pytest
 
-from frontdesk.accounts.models import Role
 from frontdesk.cases.models import Channel, Status
 from tests.factories import make_user, open_case
 from tests.helpers import api, csrf_token, login_as
-
-
-@pytest.fixture
-async def customer(services):
-    return await make_user(services, first_name="Ann", last_name="Example")
-
-
-@pytest.fixture
-async def agent(services):
-    return await make_user(services, Role.AGENT, first_name="Sam", last_name="Agent")
 
 
 @pytest.fixture
