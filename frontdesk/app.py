@@ -38,6 +38,10 @@ def create_app(settings: Settings, clock: Clock | None = None) -> socketio.ASGIA
     register_namespaces(sio, SessionReader(web_app).user, services.metrics)
     web_app.extensions["sio"] = sio
 
+    @web_app.before_serving
+    async def start_socketio() -> None:
+        await _start_socketio(sio)
+
     @web_app.after_serving
     async def stop_socketio() -> None:
         await _stop_socketio(sio)
@@ -53,6 +57,26 @@ def _sio_manager(settings: Settings) -> socketio.AsyncManager:
     return socketio.AsyncRedisManager(
         settings.redis_url, channel=f"{settings.redis_prefix}socketio"
     )
+
+
+# How long a starting node waits for its Redis fan-out subscription before serving.
+FANOUT_READY_SECONDS = 10.0
+
+
+async def _start_socketio(sio: socketio.AsyncServer) -> None:
+    """Subscribe to the Redis fan-out before taking connections, so an event another
+    node emits to a client of this one is never published before this node listens.
+    python-socketio would otherwise start its listener only at the first connection."""
+    if sio.manager_initialized:
+        return
+    sio.manager_initialized = True
+    sio.manager.initialize()
+    if not isinstance(sio.manager, socketio.AsyncRedisManager):
+        return
+    async with asyncio.timeout(FANOUT_READY_SECONDS):
+        # The listener subscribes in its own task; there is no event to await for it.
+        while sio.manager.pubsub is None or not sio.manager.pubsub.subscribed:  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
 
 
 async def _stop_socketio(sio: socketio.AsyncServer) -> None:
