@@ -14,7 +14,7 @@ from frontdesk.app import create_app
 from frontdesk.clock import FixedClock
 from frontdesk.db.tables import metadata
 from frontdesk.services import Services
-from tests.conftest import make_settings
+from tests.conftest import make_settings, started
 from tests.factories import make_user
 
 
@@ -31,7 +31,7 @@ async def start_app(
         async def start(**overrides: Any) -> Any:
             settings = make_settings(database_url, tmp_path, **overrides)
             quart_app = create_app(settings, clock).other_asgi_app
-            await stack.enter_async_context(quart_app.test_app())
+            await stack.enter_async_context(started(quart_app))
             return quart_app
 
         yield start
