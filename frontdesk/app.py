@@ -35,7 +35,9 @@ def create_app(settings: Settings, clock: Clock | None = None) -> socketio.ASGIA
         # Same-origin only: the session cookie must not open sockets for other sites.
         cors_allowed_origins=[settings.public_url.rstrip("/")],
     )
-    register_namespaces(sio, SessionReader(web_app).user, services.metrics)
+    register_namespaces(
+        sio, SessionReader(web_app).user, services.metrics, services.live, services.faults
+    )
     web_app.extensions["sio"] = sio
 
     @web_app.before_serving

@@ -134,6 +134,16 @@ class BusinessCalendar:
         now = local.time()
         return any(span.opens <= now < span.closes for span in hours.spans_on(local.date()))
 
+    def closing_time(self, hours: WeeklyHours, at: datetime) -> datetime | None:
+        """When the span open at `at` closes; None when `hours` are closed at `at`."""
+        if not self.is_open(hours, at):
+            return None
+        local = at.astimezone(UK)
+        for span in hours.spans_on(local.date()):
+            if span.opens <= local.time() < span.closes:
+                return datetime.combine(local.date(), span.closes, tzinfo=UK).astimezone(at.tzinfo)
+        return None
+
     def next_opening(self, hours: WeeklyHours, at: datetime) -> datetime | None:
         """When `hours` next open after `at` (or `at` itself when open); None if never."""
         if self.is_open(hours, at):

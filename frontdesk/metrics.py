@@ -26,3 +26,61 @@ class Metrics:
             ["namespace"],
             registry=self.registry,
         )
+        self._chat_metrics()
+
+    def _chat_metrics(self) -> None:
+        """Live chat: the supervisor feed's figures, per customer group."""
+        r = self.registry
+        self.chat_waiting = Gauge(
+            "frontdesk_chat_waiting", "Chat requests waiting", ["group"], registry=r
+        )
+        self.chat_longest_wait = Gauge(
+            "frontdesk_chat_longest_wait_seconds",
+            "Wait of the oldest request",
+            ["group"],
+            registry=r,
+        )
+        self.chat_offered = Gauge(
+            "frontdesk_chat_offered", "Chats offered, not yet accepted", ["group"], registry=r
+        )
+        self.chat_active = Gauge(
+            "frontdesk_chat_active", "Chats in progress", ["group"], registry=r
+        )
+        self.chat_agents = Gauge(
+            "frontdesk_chat_agents",
+            "Agents serving the group, by state",
+            ["group", "state"],
+            registry=r,
+        )
+        self.chat_requests = Counter(
+            "frontdesk_chat_requests_total",
+            "Chat requests accepted into a queue",
+            ["group"],
+            registry=r,
+        )
+        self.chat_abandoned = Counter(
+            "frontdesk_chat_abandoned_total",
+            "Chats ended before an agent answered",
+            ["group"],
+            registry=r,
+        )
+        self.chat_offers = Counter(
+            "frontdesk_chat_offers_total",
+            "Offers made, and how they ended",
+            ["group", "outcome"],
+            registry=r,
+        )
+        self.chat_wait = Histogram(
+            "frontdesk_chat_wait_seconds",
+            "Wait from request to an agent's answer",
+            ["group"],
+            buckets=(5, 15, 30, 60, 120, 300, 600, 900, 1800),
+            registry=r,
+        )
+        self.chat_handle = Histogram(
+            "frontdesk_chat_handle_seconds",
+            "Time from answer to end",
+            ["group"],
+            buckets=(60, 180, 300, 600, 900, 1800, 3600),
+            registry=r,
+        )

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from redis.asyncio import Redis
 from sqlalchemy import text
@@ -15,7 +16,12 @@ from frontdesk.accounts.service import AccountService
 from frontdesk.business_hours import BusinessCalendar
 from frontdesk.cases.attachments import AttachmentFiles
 from frontdesk.cases.service import CaseService
+from frontdesk.chat.agents import ChatAgents
+from frontdesk.chat.faults import Faults
+from frontdesk.chat.feed import SupervisorFeed
+from frontdesk.chat.live import LiveChat
 from frontdesk.chat.service import ChatService
+from frontdesk.chat.states import ChatStates
 from frontdesk.clock import Clock, SystemClock
 from frontdesk.db.engine import make_engine
 from frontdesk.db.migrate import migrate
@@ -26,9 +32,40 @@ from frontdesk.metrics import Metrics
 from frontdesk.queue.backend import QueueBackend
 from frontdesk.queue.memory_backend import MemoryQueueBackend
 from frontdesk.queue.redis_backend import RedisQueueBackend
+from frontdesk.queue.service import Router, Timings
 from frontdesk.settings import Settings
 
 log = logging.getLogger("frontdesk")
+
+
+def _live_chat(
+    settings: Settings,
+    clock: Clock,
+    engine: AsyncEngine,
+    calendar: BusinessCalendar,
+    cases: CaseService,
+    chats: ChatService,
+    queue: QueueBackend,
+    metrics: Metrics,
+) -> LiveChat:
+    timings = Timings(
+        offer_seconds=settings.chat_offer_seconds,
+        grace_seconds=settings.chat_grace_seconds,
+        max_wait=timedelta(minutes=settings.chat_max_wait_minutes),
+        capacity=settings.chat_capacity,
+    )
+    router = Router(queue, calendar, lambda: cases.taxonomy().groups, timings)
+    states = ChatStates(engine)
+    return LiveChat.build(
+        chats=chats,
+        states=states,
+        agents=ChatAgents(engine, clock, settings.chat_capacity),
+        cases=cases,
+        router=router,
+        feed=SupervisorFeed(queue, states, clock, metrics, router.chat_groups),
+        clock=clock,
+    )
+
 
 PURGE_EVERY_SECONDS = 600.0
 # How often each node looks for call-us cases to close; every node may, safely.
@@ -46,6 +83,8 @@ class Services:
     cases: CaseService
     chats: ChatService
     queue: QueueBackend
+    live: LiveChat
+    faults: Faults
     outbox: OutboxSender
     metrics: Metrics
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -61,15 +100,25 @@ class Services:
         )
         # A bad taxonomy file stops the start here, with a message naming the place.
         taxonomy = TaxonomySource(settings.taxonomy_path or DEFAULT_TAXONOMY)
+        calendar = BusinessCalendar()
         cases = CaseService(
             engine,
             clock,
-            BusinessCalendar(),
+            calendar,
             taxonomy,
             HumanCheck(settings.secret_key),
             AttachmentFiles(settings.data_dir / "attachments"),
             mail_queued=outbox.wake,
         )
+        # Routing state: in this process alone, or in Redis, which every node shares.
+        queue: QueueBackend = (
+            RedisQueueBackend(redis, f"{settings.redis_prefix}queue:")
+            if redis is not None
+            else MemoryQueueBackend()
+        )
+        metrics = Metrics()
+        chats = ChatService(engine, clock, calendar)
+        live = _live_chat(settings, clock, engine, calendar, cases, chats, queue, metrics)
         return cls(
             settings=settings,
             clock=clock,
@@ -77,15 +126,12 @@ class Services:
             redis=redis,
             accounts=AccountService(engine, clock, settings, mail_queued=outbox.wake),
             cases=cases,
-            chats=ChatService(engine, clock),
-            # Routing state: in this process alone, or in Redis, which every node shares.
-            queue=(
-                RedisQueueBackend(redis, f"{settings.redis_prefix}queue:")
-                if redis is not None
-                else MemoryQueueBackend()
-            ),
+            chats=chats,
+            queue=queue,
+            live=live,
+            faults=Faults(live, settings.node_id),
             outbox=outbox,
-            metrics=Metrics(),
+            metrics=metrics,
         )
 
     async def start(self) -> None:
@@ -97,6 +143,10 @@ class Services:
         self._tasks.append(asyncio.create_task(self.outbox.run_forever(), name="outbox"))
         self._tasks.append(asyncio.create_task(self._purge_forever(), name="purge"))
         self._tasks.append(asyncio.create_task(self._close_calls_forever(), name="calls"))
+        # Rebuild a lost queue before serving, then keep to every chat deadline.
+        await self.faults.sweep()
+        sweep = self.faults.run_forever(self.settings.chat_sweep_seconds)
+        self._tasks.append(asyncio.create_task(sweep, name="chat-sweep"))
         log.info("frontdesk node started", extra={"store": self.engine.dialect.name})
 
     async def check_ready(self) -> dict[str, str]:
@@ -147,6 +197,7 @@ class Services:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._tasks.clear()
+        await self.live.feed.aclose()
         await self.queue.aclose()
         if self.redis is not None:
             await self.redis.aclose()

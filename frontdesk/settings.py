@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
+from uuid import uuid4
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -47,6 +48,16 @@ class Settings(BaseSettings):
     throttle_window_minutes: int = Field(default=15, ge=1)
     throttle_per_account: int = Field(default=5, ge=1)
     throttle_per_address: int = Field(default=20, ge=1)
+
+    # Live chat routing. Every timer is a deadline kept in the queue backend; the sweep
+    # is how often a node looks for due ones (the resolution of every timeout).
+    chat_offer_seconds: int = Field(default=20, ge=1)
+    chat_grace_seconds: int = Field(default=60, ge=1)
+    chat_max_wait_minutes: int = Field(default=15, ge=1)
+    chat_capacity: int = Field(default=3, ge=1, le=20)
+    chat_sweep_seconds: float = Field(default=0.5, gt=0, le=10)
+    # Names this process among the nodes (its sockets are "node:sid" in the queue state).
+    node_id: str = Field(default_factory=lambda: uuid4().hex[:12], min_length=1, max_length=40)
 
     @property
     def is_sqlite(self) -> bool:

@@ -48,6 +48,7 @@ class ActivityKind(StrEnum):
     ATTACHMENT = "attachment"
     CALL_LOGGED = "call_logged"
     CHAT_TRANSCRIPT = "chat_transcript"
+    MESSAGE = "message"  # the customer's message, left when chat could not be answered
 
 
 class _In(BaseModel):

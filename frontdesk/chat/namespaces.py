@@ -1,37 +1,92 @@
-"""Socket.IO namespaces: thin transports that admit only signed-in users of the right role.
+"""Socket.IO namespaces: thin transports that admit signed-in users of the right role and
+turn each event into one call of the live chat service.
 
-| namespace   | who may connect           | rooms joined on connect        |
-|-------------|---------------------------|--------------------------------|
-| /customer   | customer                  | user:{id}                      |
-| /agent      | agent, supervisor         | user:{id}, agents              |
-| /supervisor | supervisor, admin         | user:{id}, supervisors         |
+| namespace   | who may connect           | rooms joined                              |
+|-------------|---------------------------|-------------------------------------------|
+| /customer   | customer                  | user:{id}; chat:{chat_id} once opened     |
+| /agent      | agent, supervisor         | user:{id}, agents                         |
+| /supervisor | supervisor, admin         | user:{id}, supervisors                    |
 
 A connection without a valid session cookie, or with one of another role, is refused
-with {"code": "NOT_SIGNED_IN" | "FORBIDDEN", "message": ...}. The chat issue adds the
-events; each namespace's docstring will table them.
+with {"code": "NOT_SIGNED_IN" | "FORBIDDEN", "message": ...}. Websocket transport only.
+
+Every client event is acknowledged with {"ok": true, "data": ...} or
+{"ok": false, "error": {"code", "message", "fields"}}; its payload is the model named
+(chat/protocol.py), validated before anything runs. Server events are pushed unasked.
 """
 
 from __future__ import annotations
 
+import functools
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import socketio
+from pydantic import BaseModel, ValidationError
 
 from frontdesk.accounts.models import Role, User
+from frontdesk.chat import protocol as p
+from frontdesk.chat.faults import Faults
+from frontdesk.chat.live import LiveChat, chat_out
+from frontdesk.chat.models import MessageIn
+from frontdesk.errors import FrontdeskError, Invalid
+from frontdesk.events import Audience
 from frontdesk.metrics import Metrics
+from frontdesk.web.validation import field_errors
+
+log = logging.getLogger(__name__)
 
 UserLookup = Callable[[str], Awaitable[User | None]]
+Handler = Callable[[Any, str, User, Any], Awaitable[Any]]
+
+
+def event(model: type[BaseModel]) -> Callable[[Handler], Callable[..., Awaitable[dict[str, Any]]]]:
+    """Validate the payload into `model`, run the handler as the connected user, and
+    acknowledge with its result or the error, in the one error shape."""
+
+    def wrap(handler: Handler) -> Callable[..., Awaitable[dict[str, Any]]]:
+        @functools.wraps(handler)
+        async def on_event(self: RoleNamespace, sid: str, data: Any = None) -> dict[str, Any]:
+            try:
+                if data is not None and not isinstance(data, dict):
+                    raise Invalid("The payload must be an object")
+                try:
+                    payload = model.model_validate(data or {})
+                except ValidationError as error:
+                    fields = field_errors(error)
+                    raise Invalid("Please correct the fields", fields=fields) from None
+                user = (await self.get_session(sid))["user"]
+                return {"ok": True, "data": await handler(self, sid, user, payload)}
+            except FrontdeskError as error:
+                return {"ok": False, **error.to_dict()}
+            except Exception:
+                log.exception("socket event %s failed", handler.__name__)
+                return {"ok": False, **FrontdeskError("Something went wrong").to_dict()}
+
+        on_event.payload_model = model  # type: ignore[attr-defined]
+        return on_event
+
+    return wrap
 
 
 class RoleNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
     roles: frozenset[Role] = frozenset()
     room: str | None = None
 
-    def __init__(self, namespace: str, find_user: UserLookup, metrics: Metrics) -> None:
+    def __init__(
+        self,
+        namespace: str,
+        find_user: UserLookup,
+        metrics: Metrics,
+        live: LiveChat,
+        faults: Faults,
+    ) -> None:
         super().__init__(namespace)
         self._find_user = find_user
         self._connections = metrics.socket_connections.labels(namespace=namespace)
+        self.live = live
+        self.faults = faults
 
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
         user = await self._find_user(environ.get("HTTP_COOKIE", ""))
@@ -43,7 +98,7 @@ class RoleNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
             raise socketio.exceptions.ConnectionRefusedError(
                 {"code": "FORBIDDEN", "message": "Your account cannot use this channel"}
             )
-        await self.save_session(sid, {"user_id": user.id, "role": user.role.value})
+        await self.save_session(sid, {"user": user})
         await self.enter_room(sid, f"user:{user.id}")
         if self.room:
             await self.enter_room(sid, self.room)
@@ -52,27 +107,195 @@ class RoleNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
         self._connections.dec()
 
-    async def on_whoami(self, sid: str, data: Any = None) -> dict[str, Any]:
+    @event(p.Empty)
+    async def on_whoami(self, sid: str, user: User, payload: p.Empty) -> dict[str, Any]:
         """Acknowledges with the connected identity; lets a client check its session."""
-        session = await self.get_session(sid)
-        return {"ok": True, "data": session}
+        return {"user_id": user.id, "role": user.role.value}
 
 
 class CustomerNamespace(RoleNamespace):
+    """Customer events (client -> server, each acknowledged):
+
+    | event          | payload      | ack data                                              |
+    |----------------|--------------|-------------------------------------------------------|
+    | request_chat   | RequestChat  | chat, messages, position, estimated_wait_seconds      |
+    | resume_chat    | ResumeChat   | the same, messages after last_seq only                |
+    | send_message   | SendMessage  | the stored message (same seq again for a retry)       |
+    | typing         | Typing       | {}                                                    |
+    | end_chat       | ChatRef      | chat (cancels the request while still waiting)        |
+    | save_chat      | ChatRef      | filename, text: the transcript so far                 |
+    | leave_message  | LeaveMessage | {} (after chat_unavailable)                           |
+
+    Pushed to room chat:{chat_id}: queue_updated {chat_id, position (0 = being offered),
+    estimated_wait_seconds}, chat_accepted {chat_id, agent_name}, message_created
+    {chat_id, seq, sender_name, sender_role, body, client_msg_id, created_at}, typing
+    {chat_id, name, typing}, agent_disconnected {chat_id, back_by}, agent_reconnected,
+    chat_requeued {chat_id, position}, chat_transferred, chat_unavailable {chat_id,
+    reason, message, case_number, reply_by}, chat_ended {chat}.
+    """
+
     roles = frozenset({Role.CUSTOMER})
+
+    async def _watch(self, sid: str, chat_id: str) -> None:
+        await self.enter_room(sid, f"chat:{chat_id}")
+
+    @event(p.RequestChat)
+    async def on_request_chat(self, sid: str, user: User, payload: p.RequestChat) -> Any:
+        state = await self.live.request_chat(user, payload.case_number)
+        await self._watch(sid, state["chat"]["public_id"])
+        return state
+
+    @event(p.ResumeChat)
+    async def on_resume_chat(self, sid: str, user: User, payload: p.ResumeChat) -> Any:
+        state = await self.live.chat_state(payload.chat_id, user, payload.last_seq)
+        await self._watch(sid, payload.chat_id)
+        return state
+
+    @event(p.SendMessage)
+    async def on_send_message(self, sid: str, user: User, payload: p.SendMessage) -> Any:
+        return await _send(self.live, user, payload)
+
+    @event(p.Typing)
+    async def on_typing(self, sid: str, user: User, payload: p.Typing) -> Any:
+        await self.live.typing(user, payload.chat_id, payload.typing)
+        return {}
+
+    @event(p.ChatRef)
+    async def on_end_chat(self, sid: str, user: User, payload: p.ChatRef) -> Any:
+        return {"chat": chat_out(await self.live.end_chat(user, payload.chat_id))}
+
+    @event(p.ChatRef)
+    async def on_save_chat(self, sid: str, user: User, payload: p.ChatRef) -> Any:
+        return await self.live.save_chat(payload.chat_id, user)
+
+    @event(p.LeaveMessage)
+    async def on_leave_message(self, sid: str, user: User, payload: p.LeaveMessage) -> Any:
+        await self.live.leave_message(user, payload.chat_id, payload.body)
+        return {}
 
 
 class AgentNamespace(RoleNamespace):
+    """Agent events (client -> server, each acknowledged):
+
+    | event          | payload      | ack data                                              |
+    |----------------|--------------|-------------------------------------------------------|
+    | set_presence   | SetPresence  | settings {presence, groups, capacity}, active         |
+    | my_chats       | Empty        | chats: the agent's active chats (after a reconnect)   |
+    | accept_chat    | ChatRef      | chat, case, feed, messages: everything so far         |
+    | decline_chat   | ChatRef      | {} (not offered to this agent again)                  |
+    | open_chat      | ResumeChat   | chat, case, feed, messages after last_seq             |
+    | send_message   | SendMessage  | the stored message                                    |
+    | typing         | Typing       | {}                                                    |
+    | end_chat       | EndChat      | chat (wrap_up kept with it)                           |
+    | transfer_chat  | TransferChat | chat, back in the queue of the new group              |
+    | save_chat      | ChatRef      | filename, text                                        |
+
+    Pushed to room user:{id}: chat_offered {chat_id, group, deadline, waiting_since,
+    case}, offer_withdrawn {chat_id, reason: lapsed | cancelled | unanswered},
+    presence_changed {settings, active}, message_created, typing, chat_ended {chat}.
+    An agent whose last socket closes has the grace period to reconnect to its chats.
+    """
+
     roles = frozenset({Role.AGENT, Role.SUPERVISOR})
     room = "agents"
 
+    async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
+        await super().on_connect(sid, environ, auth)
+        await self.faults.agent_connected((await self.get_session(sid))["user"], sid)
+
+    async def on_disconnect(self, sid: str, reason: Any = None) -> None:
+        await super().on_disconnect(sid, reason)
+        await self.faults.agent_disconnected((await self.get_session(sid))["user"], sid)
+
+    @event(p.SetPresence)
+    async def on_set_presence(self, sid: str, user: User, payload: p.SetPresence) -> Any:
+        return await self.live.set_presence(user.id, payload)
+
+    @event(p.Empty)
+    async def on_my_chats(self, sid: str, user: User, payload: p.Empty) -> Any:
+        return {"chats": await self.live.agent_chats(user)}
+
+    @event(p.ChatRef)
+    async def on_accept_chat(self, sid: str, user: User, payload: p.ChatRef) -> Any:
+        return await self.live.accept_chat(user, payload.chat_id)
+
+    @event(p.ChatRef)
+    async def on_decline_chat(self, sid: str, user: User, payload: p.ChatRef) -> Any:
+        await self.live.decline_chat(user, payload.chat_id)
+        return {}
+
+    @event(p.ResumeChat)
+    async def on_open_chat(self, sid: str, user: User, payload: p.ResumeChat) -> Any:
+        return await self.live.agent_view(user, payload.chat_id, payload.last_seq)
+
+    @event(p.SendMessage)
+    async def on_send_message(self, sid: str, user: User, payload: p.SendMessage) -> Any:
+        return await _send(self.live, user, payload)
+
+    @event(p.Typing)
+    async def on_typing(self, sid: str, user: User, payload: p.Typing) -> Any:
+        await self.live.typing(user, payload.chat_id, payload.typing)
+        return {}
+
+    @event(p.EndChat)
+    async def on_end_chat(self, sid: str, user: User, payload: p.EndChat) -> Any:
+        return {"chat": chat_out(await self.live.end_chat(user, payload.chat_id, payload.wrap_up))}
+
+    @event(p.TransferChat)
+    async def on_transfer_chat(self, sid: str, user: User, payload: p.TransferChat) -> Any:
+        return await self.live.transfer_chat(user, payload.chat_id, payload.group)
+
+    @event(p.ChatRef)
+    async def on_save_chat(self, sid: str, user: User, payload: p.ChatRef) -> Any:
+        return await self.live.save_chat(payload.chat_id, user)
+
 
 class SupervisorNamespace(RoleNamespace):
+    """Supervisor events: watch (Empty) acks {groups: [figures...]}.
+
+    Pushed to room supervisors, whenever a group changes: queue_changed {group, waiting,
+    longest_wait_seconds, offered, agents_available, agents_busy, agents_away, seats,
+    chats_active, chats_offered, requested_today, average_wait_seconds,
+    average_handle_seconds, abandoned_today}.
+    """
+
     roles = frozenset({Role.SUPERVISOR, Role.ADMIN})
     room = "supervisors"
 
+    @event(p.Empty)
+    async def on_watch(self, sid: str, user: User, payload: p.Empty) -> Any:
+        return {"groups": await self.live.feed.watch()}
 
-def register_namespaces(sio: socketio.AsyncServer, find_user: UserLookup, metrics: Metrics) -> None:
-    sio.register_namespace(CustomerNamespace("/customer", find_user, metrics))
-    sio.register_namespace(AgentNamespace("/agent", find_user, metrics))
-    sio.register_namespace(SupervisorNamespace("/supervisor", find_user, metrics))
+
+async def _send(live: LiveChat, user: User, payload: p.SendMessage) -> dict[str, Any]:
+    message = MessageIn(client_msg_id=payload.client_msg_id, body=payload.body)
+    stored = await live.send_message(user, message, payload.chat_id)
+    return stored.model_dump(mode="json", exclude={"id"})
+
+
+class SocketNotifier:
+    """The Notifier over socket.io: an audience is a room of a namespace, on any node."""
+
+    def __init__(self, sio: socketio.AsyncServer) -> None:
+        self._sio = sio
+
+    async def publish(self, audience: Audience, event: str, data: dict[str, Any]) -> None:
+        await self._sio.emit(event, data, room=audience.room, namespace=audience.namespace)
+
+
+def register_namespaces(
+    sio: socketio.AsyncServer,
+    find_user: UserLookup,
+    metrics: Metrics,
+    live: LiveChat,
+    faults: Faults,
+) -> None:
+    for namespace_class, name in (
+        (CustomerNamespace, "/customer"),
+        (AgentNamespace, "/agent"),
+        (SupervisorNamespace, "/supervisor"),
+    ):
+        sio.register_namespace(namespace_class(name, find_user, metrics, live, faults))
+    notifier = SocketNotifier(sio)
+    live.notifier = notifier
+    live.feed.notifier = notifier

@@ -7,6 +7,7 @@ Another customer's chat, like another customer's case, is NotFound, never Forbid
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from uuid import uuid4
 
@@ -14,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from frontdesk.accounts.models import Role, User
+from frontdesk.business_hours import BusinessCalendar
 from frontdesk.cases import store as case_store
 from frontdesk.cases.models import ActivityKind, Case, Channel, Status
 from frontdesk.chat import store
@@ -34,6 +36,18 @@ def role_label(user: User) -> str:
     return "Customer" if user.role is Role.CUSTOMER else user.role.value.title()
 
 
+@dataclass(frozen=True)
+class Actor:
+    """Who did something, as the case feed shows it; the system has no user id."""
+
+    id: int | None
+    name: str
+    role: str
+
+
+SYSTEM = Actor(None, "frontdesk", "System")
+
+
 def _chat_not_found() -> NotFound:
     return NotFound("We could not find that chat", code="CHAT_NOT_FOUND")
 
@@ -47,9 +61,10 @@ def _chat_ended() -> Conflict:
 
 
 class ChatService:
-    def __init__(self, engine: AsyncEngine, clock: Clock) -> None:
+    def __init__(self, engine: AsyncEngine, clock: Clock, calendar: BusinessCalendar) -> None:
         self._engine = engine
         self._clock = clock
+        self._calendar = calendar
 
     # Starting ----------------------------------------------------------------------------
 
@@ -143,6 +158,11 @@ class ChatService:
     # Talking -----------------------------------------------------------------------------
 
     async def post_message(self, chat_id: str, sender: User, message: MessageIn) -> ChatMessage:
+        return (await self.post(chat_id, sender, message))[1]
+
+    async def post(
+        self, chat_id: str, sender: User, message: MessageIn
+    ) -> tuple[Chat, ChatMessage]:
         """Store a message with the chat's next sequence number, before it is delivered.
 
         The chat row is locked first, so posts to one chat are numbered 1, 2, 3... with
@@ -156,10 +176,10 @@ class ChatService:
                 raise Forbidden("Only the customer and the agent of a chat can post in it")
             stored = await store.select_message_by_client_id(conn, chat.id, message.client_msg_id)
             if stored is not None:
-                return _same_sender(stored, sender)
+                return chat, _same_sender(stored, sender)
             if chat.status is ChatStatus.ENDED:
                 raise _chat_ended()
-            return await self._store_message(conn, chat, sender, message)
+            return chat, await self._store_message(conn, chat, sender, message)
 
     async def _store_message(
         self, conn: AsyncConnection, chat: Chat, sender: User, message: MessageIn
@@ -195,25 +215,76 @@ class ChatService:
             chat = await self._access(conn, by, chat_id, for_update=True)
             if chat.status is ChatStatus.ENDED:
                 return chat
+            actor = Actor(by.id, by.display_name, role_label(by))
+            reason = reason or f"Ended by the {actor.role.lower()}"
+            return await self._end(conn, chat, actor, reason=reason, wrap_up=wrap_up)
+
+    async def end_unanswered(self, chat_id: str, reason: str) -> Chat | None:
+        """No agent could take a waiting chat (its group closed, or it waited too long):
+        end it, and make its case a message case, answered by email within the case's
+        reply days from now. None if the chat had been answered or ended meanwhile."""
+        async with transaction(self._engine) as conn:
+            chat = await store.select_chat(conn, chat_id, for_update=True)
+            if chat is None or chat.status not in (ChatStatus.REQUESTED, ChatStatus.OFFERED):
+                return None
+            ended = await self._end(conn, chat, SYSTEM, reason=reason)
+            case = await case_store.select_case(conn, chat.case_id)
+            assert case is not None, "a chat's case is never deleted"
             now = self._clock.now()
-            await store.update_chat(
-                conn, chat.id, status=ChatStatus.ENDED.value, open_case_id=None,
-                ended_at=now, ended_by=by.id, wrap_up=wrap_up,
-                end_reason=reason or f"Ended by the {role_label(by).lower()}",
+            await case_store.update_case(
+                conn, case.id, channel=Channel.MESSAGE.value, updated_at=now,
+                reply_by=self._calendar.add_working_days(now, case.reply_days),
             )  # fmt: skip
-            ended = await self._reload(conn, chat.id)
-            await self._file_transcript(conn, ended, by, now)
+            await case_store.insert_activity(
+                conn, case_id=case.id, kind=ActivityKind.FIELD_CHANGED, actor_id=None,
+                actor_name=SYSTEM.name, actor_role=SYSTEM.role, now=now, body=reason,
+                data={"field": "Contact by", "from": "Chat", "to": "Message"},
+            )  # fmt: skip
             return ended
 
+    async def leave_message(self, customer: User, chat_id: str, body: str) -> None:
+        """The customer's message on the case of a chat nobody could answer; replied to
+        by email like any message case."""
+        body = _optional_text(body, "body", MAX_WRAP_UP_LENGTH) or ""
+        if not body:
+            raise Invalid("Write your message", fields={"body": "Write your message"})
+        async with transaction(self._engine) as conn:
+            chat = await self._access(conn, customer, chat_id)
+            if chat.customer_id != customer.id:
+                raise _chat_not_found()
+            await case_store.insert_activity(
+                conn, case_id=chat.case_id, kind=ActivityKind.MESSAGE, actor_id=customer.id,
+                actor_name=customer.display_name, actor_role=role_label(customer),
+                now=self._clock.now(), body=body, data={"chat_id": chat.public_id},
+            )  # fmt: skip
+
+    async def _end(
+        self,
+        conn: AsyncConnection,
+        chat: Chat,
+        by: Actor,
+        *,
+        reason: str,
+        wrap_up: str | None = None,
+    ) -> Chat:
+        now = self._clock.now()
+        await store.update_chat(
+            conn, chat.id, status=ChatStatus.ENDED.value, open_case_id=None,
+            ended_at=now, ended_by=by.id, wrap_up=wrap_up, end_reason=reason[:MAX_REASON_LENGTH],
+        )  # fmt: skip
+        ended = await self._reload(conn, chat.id)
+        await self._file_transcript(conn, ended, by, now)
+        return ended
+
     async def _file_transcript(
-        self, conn: AsyncConnection, chat: Chat, by: User, now: datetime
+        self, conn: AsyncConnection, chat: Chat, by: Actor, now: datetime
     ) -> None:
         case = await case_store.select_case(conn, chat.case_id)
         assert case is not None, "a chat's case is never deleted"
         messages = await store.select_messages(conn, chat.id)
         await case_store.insert_activity(
             conn, case_id=case.id, kind=ActivityKind.CHAT_TRANSCRIPT, actor_id=by.id,
-            actor_name=by.display_name, actor_role=role_label(by), now=now,
+            actor_name=by.name, actor_role=by.role, now=now,
             body=render_transcript(case.number, chat, messages),
             data={"chat_id": chat.public_id, "messages": len(messages)},
         )  # fmt: skip

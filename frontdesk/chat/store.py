@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from frontdesk.chat.models import Chat, ChatMessage, ChatStatus
-from frontdesk.db.tables import chat_messages, chats
+from frontdesk.chat.models import OPEN_CHAT_STATUSES, Chat, ChatMessage, ChatStatus
+from frontdesk.db.tables import chat_agents, chat_messages, chats
 
 _MESSAGE_COLUMNS = (
     chat_messages.c.id,
@@ -125,3 +125,96 @@ async def select_messages(
         .order_by(chat_messages.c.seq)
     )
     return [m for m in map(_message, await conn.execute(query)) if m is not None]
+
+
+OPEN_STATUSES = [s.value for s in OPEN_CHAT_STATUSES]
+
+
+async def mark_offered(conn: AsyncConnection, chat_id: int) -> bool:
+    """A waiting chat is being offered; False if it is no longer waiting."""
+    result = await conn.execute(
+        update(chats)
+        .where(chats.c.id == chat_id, chats.c.status == ChatStatus.REQUESTED.value)
+        .values(status=ChatStatus.OFFERED.value)
+        .returning(chats.c.id)
+    )
+    return result.first() is not None
+
+
+async def return_to_queue(conn: AsyncConnection, chat_id: int, **values: Any) -> bool:
+    """An open chat waits again (an offer lapsed, its agent vanished, a transfer);
+    False if it has ended."""
+    result = await conn.execute(
+        update(chats)
+        .where(chats.c.id == chat_id, chats.c.status.in_(OPEN_STATUSES))
+        .values(status=ChatStatus.REQUESTED.value, agent_id=None, accepted_at=None, **values)
+        .returning(chats.c.id)
+    )
+    return result.first() is not None
+
+
+async def select_open_chats(conn: AsyncConnection) -> list[Chat]:
+    """Every chat not yet ended, oldest first: what a rebuilt queue starts from."""
+    query = select(chats).where(chats.c.status.in_(OPEN_STATUSES)).order_by(chats.c.requested_at)
+    return [c for c in map(_chat, await conn.execute(query)) if c is not None]
+
+
+async def select_agent_chats(conn: AsyncConnection, agent_id: int) -> list[Chat]:
+    """The agent's accepted chats still going, oldest first."""
+    query = (
+        select(chats)
+        .where(chats.c.agent_id == agent_id, chats.c.status == ChatStatus.ACTIVE.value)
+        .order_by(chats.c.accepted_at)
+    )
+    return [c for c in map(_chat, await conn.execute(query)) if c is not None]
+
+
+async def select_group_times(
+    conn: AsyncConnection, group: str, *, since: datetime
+) -> list[tuple[datetime, datetime | None, datetime | None]]:
+    """(requested_at, accepted_at, ended_at) of a group's chats requested since `since`."""
+    query = select(chats.c.requested_at, chats.c.accepted_at, chats.c.ended_at).where(
+        chats.c.group_name == group, chats.c.requested_at >= since
+    )
+    return [(r.requested_at, r.accepted_at, r.ended_at) for r in await conn.execute(query)]
+
+
+async def select_recent_handle_times(
+    conn: AsyncConnection, group: str, *, limit: int
+) -> list[tuple[datetime, datetime]]:
+    """(accepted_at, ended_at) of the group's latest chats an agent answered and ended."""
+    query = (
+        select(chats.c.accepted_at, chats.c.ended_at)
+        .where(
+            chats.c.group_name == group,
+            chats.c.status == ChatStatus.ENDED.value,
+            chats.c.accepted_at.is_not(None),
+        )
+        .order_by(chats.c.ended_at.desc())
+        .limit(limit)
+    )
+    return [(r.accepted_at, r.ended_at) for r in await conn.execute(query)]
+
+
+async def select_chat_agent(conn: AsyncConnection, user_id: int) -> dict[str, Any] | None:
+    row = (await conn.execute(select(chat_agents).where(chat_agents.c.user_id == user_id))).first()
+    return None if row is None else dict(row._mapping)
+
+
+async def select_chat_agents(conn: AsyncConnection) -> list[dict[str, Any]]:
+    return [dict(row._mapping) for row in await conn.execute(select(chat_agents))]
+
+
+async def upsert_chat_agent(conn: AsyncConnection, user_id: int, values: dict[str, Any]) -> None:
+    found = await conn.execute(
+        update(chat_agents).where(chat_agents.c.user_id == user_id).values(**values)
+    )
+    if found.rowcount == 0:
+        await conn.execute(insert(chat_agents).values(user_id=user_id, **values))
+
+
+async def count_active_chats(conn: AsyncConnection, group: str) -> int:
+    query = select(func.count()).where(
+        chats.c.group_name == group, chats.c.status == ChatStatus.ACTIVE.value
+    )
+    return int((await conn.execute(query)).scalar_one())

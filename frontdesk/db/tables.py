@@ -256,6 +256,23 @@ chats = Table(
     # The sequence number of the newest message; raised in the transaction that stores it.
     Column("last_seq", Integer, nullable=False, default=0),
     Index("ix_chats_case_id", "case_id"),
+    # The queue rebuild reads open chats; the supervisor's daily figures read a group's day.
+    Index("ix_chats_status", "status"),
+    Index("ix_chats_group_name_requested_at", "group_name", "requested_at"),
+    Index("ix_chats_agent_id_status", "agent_id", "status"),
+)
+
+chat_agents = Table(
+    "chat_agents",
+    metadata,
+    # How an agent takes chats. Presence is kept here too, so a queue rebuilt after Redis
+    # lost its data knows who was available.
+    Column("user_id", Id, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("presence", String(20), nullable=False, default="offline"),
+    # JSON list of customer group keys; NULL serves every group that has chat.
+    Column("groups", Text, nullable=True),
+    Column("capacity", Integer, nullable=False, default=3),
+    Column("updated_at", UTCDateTime, nullable=False),
 )
 
 chat_messages = Table(

@@ -36,6 +36,10 @@ class QueueBackend(Protocol):
         its agent's seat. False if the chat was not in the queue."""
         ...
 
+    async def offer_of(self, chat_id: str) -> Offer | None:
+        """The chat's live offer, or None if it is not offered right now."""
+        ...
+
     async def position(self, chat_id: str) -> int | None:
         """1-based place of a waiting chat in its group's line; 0 while it is offered;
         None if it is not in the queue (never enqueued, accepted or withdrawn)."""
@@ -49,8 +53,10 @@ class QueueBackend(Protocol):
         groups: tuple[str, ...],
         capacity: int,
         now: datetime,
+        active: int | None = None,
     ) -> AgentState:
-        """Create or update an agent's routing state; `active` seats are kept.
+        """Create or update an agent's routing state; `active` seats are kept unless
+        `active` is given (a rebuild restores the count of chats the store says it holds).
 
         `idle_since` becomes `now` for a new agent or one turning available; otherwise
         it is kept. Does not touch the agent's live offers: callers decline them."""
@@ -99,10 +105,57 @@ class QueueBackend(Protocol):
         so it is ahead of everyone who came later. Same idempotency as `enqueue`."""
         ...
 
+    async def line(self, group: str) -> list[str]:
+        """The chat ids waiting in a group's line, head first (offered chats excluded)."""
+        ...
+
     async def snapshot(self, group: str) -> dict[str, Any]:
         """Figures for one group: `waiting` count, `longest_waiting_since` (enqueued_at of
         the head, or None), `offered` count, and agents serving it: `agents_available`
-        (available, free seat), `agents_busy` (available, full), `agents_away`."""
+        (available, free seat), `agents_busy` (available, full), `agents_away`, and
+        `seats`, the total capacity of its available agents."""
+        ...
+
+    # Deadlines -----------------------------------------------------------------------
+    # Timers other than offers (an agent's reconnect grace, a request's maximum wait)
+    # live here as (kind, key) -> due time, so any node can act on them when due.
+
+    async def set_deadline(self, kind: str, key: str, at: datetime) -> None:
+        """Create or move the deadline (kind, key) to `at`."""
+        ...
+
+    async def cancel_deadline(self, kind: str, key: str) -> bool:
+        """Forget the deadline; False if there was none."""
+        ...
+
+    async def take_due(self, now: datetime, lease_seconds: int) -> list[tuple[str, str]]:
+        """Deadlines due at or before `now`, earliest first, each leased: moved to
+        `now + lease_seconds`, so a node that dies while acting on one leaves it to
+        fire again. The taker cancels it when done. Concurrent callers get disjoint lists."""
+        ...
+
+    # Connections and rebuilds --------------------------------------------------------
+
+    async def agent_connected(self, agent_id: int, connection: str) -> int:
+        """Note one of the agent's open sockets; returns how many it has."""
+        ...
+
+    async def agent_disconnected(self, agent_id: int, connection: str) -> int:
+        """Forget one of the agent's sockets; returns how many are left."""
+        ...
+
+    async def connections(self, agent_id: int) -> int:
+        """How many sockets the agent has open."""
+        ...
+
+    async def generation(self) -> str | None:
+        """The token of the state's current life, None when the state is empty (never
+        built, or Redis restarted without its data)."""
+        ...
+
+    async def claim_generation(self, token: str) -> bool:
+        """Start a new life with `token` if none exists; True for the one caller that
+        won and must rebuild the queue from the store."""
         ...
 
     async def aclose(self) -> None:

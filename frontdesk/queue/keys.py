@@ -42,6 +42,18 @@ class QueueKeys:
         """SET of agent ids that declined or let lapse an offer of this chat."""
         return f"{self.prefix}declined:{chat_id}"
 
+    def deadlines(self) -> str:
+        """ZSET of "kind|key" deadlines (reconnect grace, maximum wait) scored by due ms."""
+        return f"{self.prefix}deadlines"
+
+    def connections(self, agent_id: int) -> str:
+        """SET of the agent's open sockets, as "node:sid"."""
+        return f"{self.prefix}connections:{agent_id}"
+
+    def generation(self) -> str:
+        """STRING token of the state's current life; missing means Redis lost it all."""
+        return f"{self.prefix}generation"
+
     def pattern(self) -> str:
         """Glob matching every key under the prefix (tests clean up with it)."""
         return f"{self.prefix}*"

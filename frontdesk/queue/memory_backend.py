@@ -31,6 +31,9 @@ class _State:
     offers: dict[str, Offer] = field(default_factory=dict)
     agents: dict[int, _Agent] = field(default_factory=dict)
     declined: dict[str, set[int]] = field(default_factory=dict)
+    deadlines: dict[tuple[str, str], datetime] = field(default_factory=dict)
+    connections: dict[int, set[str]] = field(default_factory=dict)
+    generation: str | None = None
 
 
 def _line_key(entry: QueueEntry) -> tuple[int, str]:
@@ -70,6 +73,9 @@ class MemoryQueueBackend:
         self._s.declined.pop(chat_id, None)
         return found
 
+    async def offer_of(self, chat_id: str) -> Offer | None:
+        return self._s.offers.get(chat_id)
+
     async def position(self, chat_id: str) -> int | None:
         return self._position(chat_id)
 
@@ -81,15 +87,18 @@ class MemoryQueueBackend:
         groups: tuple[str, ...],
         capacity: int,
         now: datetime,
+        active: int | None = None,
     ) -> AgentState:
         old = self._s.agents.get(agent_id)
         idle_since = now
-        active = 0
+        seats_taken = 0
         if old is not None:
-            active = old.active
+            seats_taken = old.active
             if old.presence == "available" or presence != "available":
                 idle_since = old.idle_since
-        agent = _Agent(presence, tuple(groups), capacity, active, idle_since)
+        if active is not None:
+            seats_taken = active
+        agent = _Agent(presence, tuple(groups), capacity, seats_taken, idle_since)
         self._s.agents[agent_id] = agent
         return AgentState(agent_id=agent_id, **agent.__dict__)
 
@@ -178,6 +187,9 @@ class MemoryQueueBackend:
         if agent is not None and agent.active == 0:
             agent.idle_since = now
 
+    async def line(self, group: str) -> list[str]:
+        return [entry.chat_id for entry in self._line(group)]
+
     async def snapshot(self, group: str) -> dict[str, Any]:
         line = self._line(group)
         agents = [a for a in self._s.agents.values() if group in a.groups]
@@ -191,7 +203,45 @@ class MemoryQueueBackend:
                 1 for a in agents if a.presence == "available" and a.active >= a.capacity
             ),
             "agents_away": sum(1 for a in agents if a.presence == "away"),
+            "seats": sum(a.capacity for a in agents if a.presence == "available"),
         }
+
+    async def set_deadline(self, kind: str, key: str, at: datetime) -> None:
+        self._s.deadlines[kind, key] = at
+
+    async def cancel_deadline(self, kind: str, key: str) -> bool:
+        return self._s.deadlines.pop((kind, key), None) is not None
+
+    async def take_due(self, now: datetime, lease_seconds: int) -> list[tuple[str, str]]:
+        due = sorted(
+            (to_ms(at), kind, key) for (kind, key), at in self._s.deadlines.items() if at <= now
+        )
+        lease = now + timedelta(seconds=lease_seconds)
+        for _, kind, key in due:
+            self._s.deadlines[kind, key] = lease
+        return [(kind, key) for _, kind, key in due]
+
+    async def agent_connected(self, agent_id: int, connection: str) -> int:
+        connections = self._s.connections.setdefault(agent_id, set())
+        connections.add(connection)
+        return len(connections)
+
+    async def agent_disconnected(self, agent_id: int, connection: str) -> int:
+        connections = self._s.connections.get(agent_id, set())
+        connections.discard(connection)
+        return len(connections)
+
+    async def connections(self, agent_id: int) -> int:
+        return len(self._s.connections.get(agent_id, ()))
+
+    async def generation(self) -> str | None:
+        return self._s.generation
+
+    async def claim_generation(self, token: str) -> bool:
+        if self._s.generation is not None:
+            return False
+        self._s.generation = token
+        return True
 
     async def aclose(self) -> None:
         return None

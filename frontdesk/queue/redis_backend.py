@@ -19,6 +19,8 @@ log = logging.getLogger(__name__)
 # Each script runs in well under a millisecond; waiting this long for a pooled
 # connection means Redis is in trouble, and the caller should hear about it.
 POOL_WAIT_SECONDS = 5
+# Deadlines taken per sweep; more wait for the next one, a moment later.
+TAKE_DUE_LIMIT = 200
 
 VERBS = (
     "enqueue",
@@ -63,6 +65,10 @@ class RedisQueueBackend:
         self.scripts: dict[str, AsyncScript] = {
             verb: redis.register_script(_source(verb)) for verb in VERBS
         }
+        folder = resources.files("frontdesk.queue") / "lua"
+        self._take_due = redis.register_script(
+            (folder / "take_due.lua").read_text(encoding="utf-8")
+        )
 
     @classmethod
     def from_url(cls, url: str, prefix: str, *, max_connections: int = 50) -> RedisQueueBackend:
@@ -92,6 +98,14 @@ class RedisQueueBackend:
     async def withdraw(self, chat_id: str) -> bool:
         return bool(await self._run("withdraw", chat_id))
 
+    async def offer_of(self, chat_id: str) -> Offer | None:
+        found = await self.redis.hgetall(self.keys.entry(chat_id))
+        if found.get("state") != "offered":
+            return None
+        return _offer(
+            [chat_id, found["agent"], found["group"], found["enqueued"], found["deadline"]]
+        )
+
     async def position(self, chat_id: str) -> int | None:
         found = await self._run("position", chat_id)
         return None if found is None else int(found)
@@ -104,9 +118,12 @@ class RedisQueueBackend:
         groups: tuple[str, ...],
         capacity: int,
         now: datetime,
+        active: int | None = None,
     ) -> AgentState:
+        restore = "" if active is None else active
+        groups_json = json.dumps(list(groups))
         active, idle = await self._run(
-            "set_agent", agent_id, presence, json.dumps(list(groups)), capacity, to_ms(now)
+            "set_agent", agent_id, presence, groups_json, capacity, to_ms(now), restore
         )
         return AgentState(
             agent_id=agent_id,
@@ -141,8 +158,13 @@ class RedisQueueBackend:
     async def release(self, agent_id: int, chat_id: str, now: datetime) -> None:
         await self._run("release", agent_id, to_ms(now))
 
+    async def line(self, group: str) -> list[str]:
+        members: list[str] = await self.redis.zrange(self.keys.waiting(group), 0, -1)  # type: ignore[assignment]
+        return members
+
     async def snapshot(self, group: str) -> dict[str, Any]:
-        waiting, since, offered, available, busy, away = await self._run("snapshot", group)
+        row = await self._run("snapshot", group)
+        waiting, since, offered, available, busy, away, seats = row
         return {
             "group": group,
             "waiting": int(waiting),
@@ -151,7 +173,47 @@ class RedisQueueBackend:
             "agents_available": int(available),
             "agents_busy": int(busy),
             "agents_away": int(away),
+            "seats": int(seats),
         }
+
+    async def set_deadline(self, kind: str, key: str, at: datetime) -> None:
+        await self.redis.zadd(self.keys.deadlines(), {f"{kind}|{key}": to_ms(at)})
+
+    async def cancel_deadline(self, kind: str, key: str) -> bool:
+        return bool(await self.redis.zrem(self.keys.deadlines(), f"{kind}|{key}"))
+
+    async def take_due(self, now: datetime, lease_seconds: int) -> list[tuple[str, str]]:
+        lease = to_ms(now + timedelta(seconds=lease_seconds))
+        members = await self._take_due(
+            keys=[self.keys.deadlines()], args=[to_ms(now), lease, TAKE_DUE_LIMIT]
+        )
+        return [(kind, key) for kind, _, key in (m.partition("|") for m in members)]
+
+    async def agent_connected(self, agent_id: int, connection: str) -> int:
+        key = self.keys.connections(agent_id)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.sadd(key, connection)
+            pipe.scard(key)
+            added = await pipe.execute()
+        return int(added[1])
+
+    async def agent_disconnected(self, agent_id: int, connection: str) -> int:
+        key = self.keys.connections(agent_id)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.srem(key, connection)
+            pipe.scard(key)
+            removed = await pipe.execute()
+        return int(removed[1])
+
+    async def connections(self, agent_id: int) -> int:
+        return int(await self.redis.scard(self.keys.connections(agent_id)))
+
+    async def generation(self) -> str | None:
+        token = await self.redis.get(self.keys.generation())
+        return None if token is None else str(token)
+
+    async def claim_generation(self, token: str) -> bool:
+        return bool(await self.redis.set(self.keys.generation(), token, nx=True))
 
     async def aclose(self) -> None:
         if self._owns_client:

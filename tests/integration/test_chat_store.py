@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from frontdesk.accounts.models import Role
+from frontdesk.business_hours import BusinessCalendar
 from frontdesk.cases.models import ActivityKind, Channel, Status
 from frontdesk.chat.models import ChatStatus, MessageIn
 from frontdesk.chat.service import ChatService
@@ -18,7 +19,7 @@ from tests.factories import make_user, open_case
 
 @pytest.fixture
 def chats(services):
-    return ChatService(services.engine, services.clock)
+    return ChatService(services.engine, services.clock, BusinessCalendar())
 
 
 @pytest.fixture

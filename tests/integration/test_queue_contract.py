@@ -281,6 +281,7 @@ async def test_snapshot_figures(queue_backend):
         "agents_available": 1,
         "agents_busy": 1,
         "agents_away": 1,
+        "seats": 3,
     }
 
 

@@ -1,7 +1,7 @@
 -- set_agent: create or update an agent; active seats kept, idle from now when turning available.
 -- KEYS[1] offers ZSET
 -- ARGV[1] prefix, ARGV[2] agent id, ARGV[3] presence, ARGV[4] groups (JSON list),
--- ARGV[5] capacity, ARGV[6] now (ms)
+-- ARGV[5] capacity, ARGV[6] now (ms), ARGV[7] active seats to restore ('' keeps them)
 -- returns: {active, idle_since ms}
 local agent, presence, groups_json, capacity, now = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local ak = k_agent(agent)
@@ -12,6 +12,7 @@ if old[1] then
   if old[1] == 'available' or presence ~= 'available' then idle = old[3] end
   for _, g in ipairs(groups_of(agent)) do redis.call('ZREM', k_agents(g), agent) end
 end
+if ARGV[7] ~= '' then active = tonumber(ARGV[7]) end
 redis.call('HSET', ak, 'presence', presence, 'capacity', capacity, 'active', active,
   'groups', groups_json, 'idle_since', idle)
 for _, g in ipairs(cjson.decode(groups_json)) do redis.call('ZADD', k_agents(g), idle, agent) end

@@ -77,6 +77,7 @@ SUMMARIES = {
     ActivityKind.ATTACHMENT: "added an attachment.",
     ActivityKind.CALL_LOGGED: "logged a call.",
     ActivityKind.CHAT_TRANSCRIPT: "saved a chat transcript.",
+    ActivityKind.MESSAGE: "sent a message.",
 }
 
 

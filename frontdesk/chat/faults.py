@@ -1,0 +1,230 @@
+"""When things go wrong or time runs out: lapsed offers, requests that waited too long or
+outlived their group's hours, agents who dropped, and a queue that lost its state.
+
+Every node runs the same sweep. Deadlines live in the queue backend and are leased
+while a node acts on them, so two nodes never both act and a node that dies mid-way
+leaves its work to the others. Connections are noted per node ("node:sid").
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from uuid import uuid4
+
+from frontdesk.accounts.models import User
+from frontdesk.chat.agents import served_groups
+from frontdesk.chat.live import LiveChat, chat_out, queue_entry
+from frontdesk.chat.models import ChatStatus
+from frontdesk.chat.protocol import SetPresence
+from frontdesk.events import agent, chat_customer
+from frontdesk.queue.models import Offer
+from frontdesk.queue.service import GRACE, WAIT, Router
+
+log = logging.getLogger(__name__)
+
+# A node acting on a due deadline has this long before another node may try again.
+LEASE_SECONDS = 30
+
+UNANSWERED = {
+    "closed": "Our chat team has closed for the day before an agent could answer.",
+    "max_wait": "No agent could answer in time.",
+}
+
+
+class Faults:
+    def __init__(self, live: LiveChat, node_id: str) -> None:
+        self.live = live
+        self.node_id = node_id
+        self._generation: str | None = None
+        # This node's own agent sockets: re-announced if the queue state is lost.
+        self._sockets: dict[str, User] = {}
+
+    @property
+    def _router(self) -> Router:
+        return self.live.router
+
+    # The sweep ---------------------------------------------------------------------------
+
+    async def sweep(self) -> None:
+        """One pass: rebuild if the state was lost, then act on everything due."""
+        await self.check_generation()
+        now = self.live.clock.now()
+        for offer in await self._router.backend.expire_offers(now):
+            await self.offer_lapsed(offer)
+        for kind, key in await self._router.backend.take_due(now, LEASE_SECONDS):
+            try:
+                await self._act(kind, key)
+            except Exception:
+                log.exception("acting on deadline %s %s failed; it fires again", kind, key)
+
+    async def run_forever(self, every_seconds: float) -> None:
+        while True:
+            try:
+                await self.sweep()
+            except Exception:
+                log.exception("chat sweep failed")
+            await asyncio.sleep(every_seconds)
+
+    async def _act(self, kind: str, key: str) -> None:
+        if kind == WAIT:
+            await self.wait_due(key)
+        elif kind == GRACE:
+            await self.grace_lapsed(int(key))
+        else:
+            await self._router.backend.cancel_deadline(kind, key)
+
+    # Offers and waits --------------------------------------------------------------------
+
+    async def offer_lapsed(self, offer: Offer) -> None:
+        """Nobody answered in time: the chat goes to the next agent; the one who let it
+        lapse is set away (an agent not at the desk should not be offered more)."""
+        live = self.live
+        live.feed.count_offer(offer.group, "lapsed")
+        data = {"chat_id": offer.chat_id, "reason": "lapsed"}
+        await live.publish(agent(offer.agent_id), "offer_withdrawn", data)
+        await live.states.return_to_queue(offer.chat_id)
+        await self._set_away(offer.agent_id)
+        await live.route_request(offer.chat_id)
+
+    async def _set_away(self, agent_id: int) -> None:
+        result = await self.live.set_presence(agent_id, SetPresence(presence="away"))
+        await self.live.publish(agent(agent_id), "presence_changed", result)
+
+    async def wait_due(self, chat_id: str) -> None:
+        """A request's time to wait is up, or its group closed: if it still waits, end it
+        and make its case a message case; the customer is offered to leave a message."""
+        live = self.live
+        chat = await live.states.chat(chat_id)
+        if chat is None or chat.status not in (ChatStatus.REQUESTED, ChatStatus.OFFERED):
+            await self._router.backend.cancel_deadline(WAIT, chat_id)
+            return
+        now = live.clock.now()
+        reason = self._router.overdue(chat.group_name, chat.requested_at, now)
+        if reason is None:  # the hours changed since: wait on
+            leave_by = self._router.leave_by(chat.group_name, chat.requested_at, now)
+            await self._router.backend.set_deadline(WAIT, chat_id, leave_by)
+            return
+        ended = await live.chats.end_unanswered(chat_id, UNANSWERED[reason])
+        await live._withdraw(chat_id, reason="unanswered")
+        if ended is not None:
+            live.feed.count_abandoned(chat.group_name)
+            case = await live.states.case_of(ended)
+            await live.publish(
+                chat_customer(chat_id),
+                "chat_unavailable",
+                {"chat_id": chat_id, "reason": reason, "message": UNANSWERED[reason],
+                 "case_number": case.number, "reply_by": case.reply_by.isoformat()},
+            )  # fmt: skip
+        live.feed.changed(chat.group_name)
+
+    # Agents' connections -----------------------------------------------------------------
+
+    async def agent_connected(self, user: User, sid: str) -> list[dict[str, object]]:
+        """An agent socket opened: back within its grace, its chats stay its own."""
+        self._sockets[sid] = user
+        await self._router.backend.agent_connected(user.id, f"{self.node_id}:{sid}")
+        chats = await self.live.states.agent_chats(user.id)
+        if await self._router.end_grace(user.id):
+            for chat in chats:
+                data = {"chat_id": chat.public_id}
+                await self.live.publish(chat_customer(chat.public_id), "agent_reconnected", data)
+        await self._restore_presence(user, active=len(chats))
+        return [chat_out(chat) for chat in chats]
+
+    async def _restore_presence(self, user: User, active: int | None = None) -> None:
+        settings = await self.live.agents.settings(user.id)
+        groups = served_groups(settings, self._router.chat_groups())
+        await self._router.set_agent(
+            user.id, settings.presence, groups, settings.capacity, self.live.clock.now(), active
+        )
+        if settings.presence == "available":
+            await self.live.fill_seats(user.id)
+        self.live.feed.changed(*groups)
+
+    async def agent_disconnected(self, user: User, sid: str) -> None:
+        """The agent's last socket closed: no new offers, and a grace period to return
+        before its chats go back to the queue."""
+        self._sockets.pop(sid, None)
+        left = await self._router.backend.agent_disconnected(user.id, f"{self.node_id}:{sid}")
+        if left > 0:
+            return
+        settings = await self.live.agents.settings(user.id)
+        groups = served_groups(settings, self._router.chat_groups())
+        now = self.live.clock.now()
+        await self._router.set_agent(user.id, "offline", groups, settings.capacity, now)
+        chats = await self.live.states.agent_chats(user.id)
+        if not chats:
+            return
+        until = await self._router.start_grace(user.id, now)
+        for chat in chats:
+            data = {"chat_id": chat.public_id, "back_by": until.isoformat()}
+            await self.live.publish(chat_customer(chat.public_id), "agent_disconnected", data)
+
+    async def grace_lapsed(self, agent_id: int) -> None:
+        """The agent did not come back: each of its chats returns to the front of its
+        queue with its original wait, for the next agent, who sees the transcript."""
+        live = self.live
+        if await self._router.backend.connections(agent_id) > 0:
+            await self._router.end_grace(agent_id)
+            return
+        for chat in await live.states.agent_chats(agent_id):
+            back = await live.states.return_to_queue(chat.public_id)
+            await self._router.release(agent_id, chat.public_id, live.clock.now())
+            if back is None:
+                continue
+            position = await self._router.enqueue(queue_entry(back), live.clock.now())
+            data = {"chat_id": chat.public_id, "position": position}
+            await live.publish(chat_customer(chat.public_id), "chat_requeued", data)
+            await live.route_request(chat.public_id)
+            live.feed.changed(back.group_name)
+        await self._router.end_grace(agent_id)
+
+    # A lost queue ------------------------------------------------------------------------
+
+    async def check_generation(self) -> None:
+        """If the queue state is gone (Redis restarted empty), one node rebuilds it from
+        the store; every node then re-announces its own agents' sockets."""
+        backend = self._router.backend
+        token = await backend.generation()
+        if token is None:
+            token = uuid4().hex
+            if await backend.claim_generation(token):
+                await self.rebuild()
+            token = await backend.generation()
+        if token != self._generation:
+            self._generation = token
+            for sid, user in list(self._sockets.items()):
+                await backend.agent_connected(user.id, f"{self.node_id}:{sid}")
+                await self._router.end_grace(user.id)
+
+    async def rebuild(self) -> None:
+        live = self.live
+        now = live.clock.now()
+        open_chats = await live.states.open_chats()
+        active: dict[int, int] = {}
+        for chat in open_chats:
+            if chat.status is ChatStatus.ACTIVE and chat.agent_id is not None:
+                active[chat.agent_id] = active.get(chat.agent_id, 0) + 1
+                continue
+            back = await live.states.return_to_queue(chat.public_id)
+            if back is not None:
+                await self._router.enqueue(queue_entry(back), now)
+        groups = tuple(self._router.chat_groups())
+        for settings in await live.agents.all_settings():
+            seats = active.pop(settings.agent_id, 0)
+            served = served_groups(settings, groups)
+            await self._router.set_agent(
+                settings.agent_id, settings.presence, served, settings.capacity, now, seats
+            )
+            if seats:  # connected agents cancel this as they are re-announced
+                await self._router.start_grace(settings.agent_id, now)
+        for agent_id, seats in active.items():  # agents who never set a presence
+            await self._router.set_agent(
+                agent_id, "offline", groups, self._router.timings.capacity, now, seats
+            )
+            await self._router.start_grace(agent_id, now)
+        log.info("rebuilt the chat queue from the store: %d open chats", len(open_chats))
+        for chat in open_chats:
+            if chat.status is not ChatStatus.ACTIVE:
+                await live.route_request(chat.public_id)

@@ -1,0 +1,172 @@
+"""Figures of each customer group's queue, pushed to supervisors when they change, and
+the live queue position of each waiting customer; the same figures as Prometheus metrics.
+
+A change only marks its group; one flush a moment later publishes it, so a burst of
+routing steps costs one snapshot, not one per step. Positions go out at most once per
+POSITION_SECONDS per group: with a thousand waiting, each change moves every one of them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from frontdesk.business_hours import UK
+from frontdesk.chat.models import Chat
+from frontdesk.chat.states import ChatStates
+from frontdesk.clock import Clock
+from frontdesk.events import SUPERVISORS, Notifier, RecordingNotifier, chat_customer
+from frontdesk.metrics import Metrics
+from frontdesk.queue import policy
+from frontdesk.queue.backend import QueueBackend
+from frontdesk.queue.models import Offer
+
+log = logging.getLogger(__name__)
+
+FLUSH_SECONDS = 0.1
+POSITION_SECONDS = 1.0
+# Recent handle times change slowly; reading them once a while keeps estimates cheap.
+HANDLE_TIMES_SECONDS = 30.0
+
+
+class SupervisorFeed:
+    def __init__(
+        self,
+        backend: QueueBackend,
+        states: ChatStates,
+        clock: Clock,
+        metrics: Metrics,
+        chat_groups: Callable[[], list[str]],
+    ) -> None:
+        self.notifier: Notifier = RecordingNotifier()
+        self._backend = backend
+        self._states = states
+        self._clock = clock
+        self._metrics = metrics
+        self._chat_groups = chat_groups
+        self._dirty: set[str] = set()
+        self._flusher: asyncio.Task[None] | None = None
+        self._positions_sent: dict[str, float] = {}
+        self._handle_times: dict[str, tuple[float, list[timedelta]]] = {}
+        self._offered_at: dict[str, float] = {}
+
+    # Marking changes ---------------------------------------------------------------------
+
+    def changed(self, *groups: str) -> None:
+        self._dirty.update(groups)
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush_soon(), name="supervisor-feed")
+
+    async def _flush_soon(self) -> None:
+        while self._dirty:
+            await asyncio.sleep(FLUSH_SECONDS)  # gather the rest of the burst
+            groups, self._dirty = self._dirty, set()
+            for group in sorted(groups):
+                try:
+                    await self.publish_group(group)
+                except Exception:
+                    log.exception("could not publish the figures of %s", group)
+
+    async def aclose(self) -> None:
+        if self._flusher is not None:
+            self._flusher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._flusher
+
+    # Figures -----------------------------------------------------------------------------
+
+    async def figures(self, group: str) -> dict[str, Any]:
+        now = self._clock.now()
+        snapshot = await self._backend.snapshot(group)
+        since = snapshot.pop("longest_waiting_since")
+        start_of_day = datetime.combine(now.astimezone(UK).date(), datetime.min.time(), UK)
+        day = await self._states.day_figures(group, start_of_day)
+        return {
+            **snapshot,
+            **day,
+            "longest_wait_seconds": 0 if since is None else int((now - since).total_seconds()),
+            "chats_offered": snapshot["offered"],
+        }
+
+    async def watch(self) -> list[dict[str, Any]]:
+        return [await self.figures(group) for group in self._chat_groups()]
+
+    async def publish_group(self, group: str) -> None:
+        figures = await self.figures(group)
+        await self.notifier.publish(SUPERVISORS, "queue_changed", figures)
+        self._set_gauges(group, figures)
+        if time.monotonic() - self._positions_sent.get(group, 0.0) >= POSITION_SECONDS:
+            await self._publish_positions(group, figures["seats"])
+        else:
+            self.changed(group)  # positions still owed: come back after the pause
+
+    async def _publish_positions(self, group: str, seats: int) -> None:
+        self._positions_sent[group] = time.monotonic()
+        handle_times = await self._recent_handle_times(group)
+        for index, chat_id in enumerate(await self._backend.line(group), start=1):
+            wait = policy.estimated_wait(index, seats, handle_times)
+            await self.notifier.publish(
+                chat_customer(chat_id), "queue_updated", _place(chat_id, index, wait)
+            )
+
+    async def place(self, group: str, chat_id: str) -> dict[str, Any]:
+        """Where a chat is now: position (0 while offered) and estimated wait."""
+        position = await self._backend.position(chat_id)
+        if position is None:
+            return {"position": None, "estimated_wait_seconds": None}
+        snapshot = await self._backend.snapshot(group)
+        handle_times = await self._recent_handle_times(group)
+        wait = policy.estimated_wait(position, int(snapshot["seats"]), handle_times)
+        return _place(chat_id, position, wait)
+
+    async def _recent_handle_times(self, group: str) -> list[timedelta]:
+        read_at, times = self._handle_times.get(group, (0.0, []))
+        if time.monotonic() - read_at > HANDLE_TIMES_SECONDS:
+            times = await self._states.handle_times(group)
+            self._handle_times[group] = (time.monotonic(), times)
+        return times
+
+    # Counting (this node's share; Prometheus sums the nodes) ------------------------------
+
+    def count_request(self, group: str) -> None:
+        self._metrics.chat_requests.labels(group=group).inc()
+
+    def count_abandoned(self, group: str) -> None:
+        self._metrics.chat_abandoned.labels(group=group).inc()
+
+    def offer_made(self, offer: Offer) -> None:
+        self._offered_at[offer.chat_id] = time.monotonic()
+        self._metrics.chat_offers.labels(group=offer.group, outcome="made").inc()
+
+    def count_offer(self, group: str, outcome: str) -> None:
+        self._metrics.chat_offers.labels(group=group, outcome=outcome).inc()
+
+    def count_answered(self, chat: Chat) -> None:
+        self.count_offer(chat.group_name, "accepted")
+        if chat.accepted_at is not None:
+            waited = (chat.accepted_at - chat.requested_at).total_seconds()
+            self._metrics.chat_wait.labels(group=chat.group_name).observe(waited)
+
+    def count_handled(self, chat: Chat) -> None:
+        if chat.accepted_at is not None and chat.ended_at is not None:
+            handled = (chat.ended_at - chat.accepted_at).total_seconds()
+            self._metrics.chat_handle.labels(group=chat.group_name).observe(handled)
+
+    def _set_gauges(self, group: str, figures: dict[str, Any]) -> None:
+        m = self._metrics
+        m.chat_waiting.labels(group=group).set(figures["waiting"])
+        m.chat_longest_wait.labels(group=group).set(figures["longest_wait_seconds"])
+        m.chat_offered.labels(group=group).set(figures["offered"])
+        m.chat_active.labels(group=group).set(figures["chats_active"])
+        for state in ("available", "busy", "away"):
+            m.chat_agents.labels(group=group, state=state).set(figures[f"agents_{state}"])
+
+
+def _place(chat_id: str, position: int, wait: timedelta | None) -> dict[str, Any]:
+    seconds = None if wait is None else int(wait.total_seconds())
+    return {"chat_id": chat_id, "position": position, "estimated_wait_seconds": seconds}

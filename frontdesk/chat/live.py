@@ -1,0 +1,295 @@
+"""Live chat: each step of a chat's life, in the store, the queue and to the people in it.
+
+Order within every step: the store first (what must survive), then the queue backend
+(who gets what next), then the notifications; so a client that hears of something can
+always read it back, and a step cut short by a crash is redone from the store.
+Routing is driven only by events: a new request, a seat freed (decline, lapse, end,
+transfer), an agent turning available; deadlines are handled in chat/faults.py.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from frontdesk.accounts.models import Role, User
+from frontdesk.cases.models import Case
+from frontdesk.cases.service import CaseService
+from frontdesk.chat.agents import AgentSettingsIn, ChatAgents, served_groups
+from frontdesk.chat.feed import SupervisorFeed
+from frontdesk.chat.models import Chat, ChatMessage, ChatStatus, MessageIn
+from frontdesk.chat.protocol import SetPresence
+from frontdesk.chat.service import ChatService
+from frontdesk.chat.states import ChatStates
+from frontdesk.chat.transcripts import render_transcript, transcript_filename
+from frontdesk.clock import Clock
+from frontdesk.errors import Conflict, Forbidden, FrontdeskError, Invalid
+from frontdesk.events import Audience, Notifier, RecordingNotifier, agent, chat_customer
+from frontdesk.queue.models import Offer, QueueEntry
+from frontdesk.queue.service import Router
+
+log = logging.getLogger(__name__)
+
+OPEN_IN_QUEUE = (ChatStatus.REQUESTED, ChatStatus.OFFERED)
+
+
+def _offer_gone() -> Conflict:
+    return Conflict("This chat is no longer offered to you", code="OFFER_GONE")
+
+
+@dataclass
+class LiveChat:
+    chats: ChatService
+    states: ChatStates
+    agents: ChatAgents
+    cases: CaseService
+    router: Router
+    feed: SupervisorFeed
+    clock: Clock
+    notifier: Notifier
+
+    @classmethod
+    def build(cls, **parts: Any) -> LiveChat:
+        """The notifier is the socket server's, attached by the app once it exists."""
+        return cls(notifier=RecordingNotifier(), **parts)
+
+    async def publish(self, audience: Audience, event: str, data: dict[str, Any]) -> None:
+        try:
+            await self.notifier.publish(audience, event, data)
+        except Exception:  # the change is stored; a client catches up when it resumes
+            log.exception("could not publish %s", event)
+
+    # Customer ----------------------------------------------------------------------------
+
+    async def request_chat(self, customer: User, case_number: str) -> dict[str, Any]:
+        """Join the queue of the case's customer group, inside its office hours. Asking
+        again for a case whose chat is open returns that chat: a retry is safe."""
+        case = await self.cases.access_case(customer, case_number)
+        open_chat = await self.states.open_chat_of_case(case.id)
+        if open_chat is None:
+            self.router.admit(case.customer_group, self.clock.now())
+            open_chat = await self.chats.request_chat(customer, case_number)
+            self.feed.count_request(open_chat.group_name)
+        if open_chat.status in OPEN_IN_QUEUE:
+            await self.router.enqueue(queue_entry(open_chat), self.clock.now())
+            await self.route_request(open_chat.public_id)
+        return await self.chat_state(open_chat.public_id, customer)
+
+    async def chat_state(self, chat_id: str, viewer: User, after_seq: int = 0) -> dict[str, Any]:
+        """The chat, the messages after `after_seq`, and its place in the queue."""
+        chat = await self.chats.access_chat(viewer, chat_id)
+        messages = await self.chats.messages_after(chat_id, viewer, after_seq)
+        state: dict[str, Any] = {"chat": chat_out(chat), "messages": [_msg(m) for m in messages]}
+        if chat.status in OPEN_IN_QUEUE:
+            state.update(await self.feed.place(chat.group_name, chat.public_id))
+        return state
+
+    async def save_chat(self, chat_id: str, viewer: User) -> dict[str, str]:
+        """The transcript so far as a file: name and text, stamped with case and times."""
+        chat = await self.chats.access_chat(viewer, chat_id)
+        case = await self.states.case_of(chat)
+        messages = await self.chats.messages_after(chat_id, viewer, 0)
+        return {
+            "filename": transcript_filename(case.number, chat.requested_at),
+            "text": render_transcript(case.number, chat, messages),
+        }
+
+    async def leave_message(self, customer: User, chat_id: str, body: str) -> None:
+        await self.chats.leave_message(customer, chat_id, body)
+
+    # Both sides --------------------------------------------------------------------------
+
+    async def send_message(self, sender: User, message: MessageIn, chat_id: str) -> ChatMessage:
+        chat, stored = await self.chats.post(chat_id, sender, message)
+        await self._to_both(chat, "message_created", _msg(stored))
+        return stored
+
+    async def typing(self, user: User, chat_id: str, typing: bool) -> None:
+        chat = await self.chats.access_chat(user, chat_id)
+        if not chat.has_participant(user.id) or chat.status is not ChatStatus.ACTIVE:
+            return
+        data = {"chat_id": chat_id, "name": user.display_name, "typing": typing}
+        if user.role is Role.CUSTOMER and chat.agent_id is not None:
+            await self.publish(agent(chat.agent_id), "typing", data)
+        elif user.id == chat.agent_id:
+            await self.publish(chat_customer(chat_id), "typing", data)
+
+    async def end_chat(self, user: User, chat_id: str, wrap_up: str | None = None) -> Chat:
+        """The customer ends (or cancels while waiting) or the agent ends with a wrap-up."""
+        before = await self.chats.access_chat(user, chat_id)
+        if user.role is not Role.CUSTOMER and user.id != before.agent_id:
+            raise Forbidden("Only the chat's agent can end it")
+        ended = await self.chats.end_chat(chat_id, user, wrap_up=wrap_up)
+        if before.status is ChatStatus.ENDED:
+            return ended
+        if before.status in OPEN_IN_QUEUE:
+            await self._withdraw(chat_id, reason="cancelled")
+            self.feed.count_abandoned(before.group_name)
+        elif before.agent_id is not None:
+            self.feed.count_handled(ended)
+            await self._free_seat(before.agent_id, chat_id)
+        await self._to_both(ended, "chat_ended", {"chat": chat_out(ended)}, before.agent_id)
+        self.feed.changed(before.group_name)
+        return ended
+
+    # Agent -------------------------------------------------------------------------------
+
+    async def set_presence(self, agent_id: int, change: SetPresence) -> dict[str, Any]:
+        groups = self.router.chat_groups()
+        update = AgentSettingsIn.model_validate(change.model_dump(exclude_unset=True))
+        settings = await self.agents.update(agent_id, update, groups)
+        served = served_groups(settings, groups)
+        state = await self.router.set_agent(
+            agent_id, settings.presence, served, settings.capacity, self.clock.now()
+        )
+        if settings.presence == "available":
+            await self.fill_seats(agent_id)
+        self.feed.changed(*served)
+        return {"settings": settings.model_dump(), "active": state.active}
+
+    async def accept_chat(self, user: User, chat_id: str) -> dict[str, Any]:
+        """Take an offered chat; the answer carries the case and the whole transcript."""
+        if not await self.router.accept(chat_id, user.id):
+            raise _offer_gone()
+        try:
+            chat = await self.chats.accept(chat_id, user)
+        except FrontdeskError:
+            await self._free_seat(user.id, chat_id)  # the customer left meanwhile
+            raise
+        self.feed.count_answered(chat)
+        await self.publish(
+            chat_customer(chat_id),
+            "chat_accepted",
+            {"chat_id": chat_id, "agent_name": user.display_name},
+        )
+        self.feed.changed(chat.group_name)
+        return await self.agent_view(user, chat_id)
+
+    async def agent_view(self, user: User, chat_id: str, after_seq: int = 0) -> dict[str, Any]:
+        """What an agent sees of a chat: the case, its feed, and the messages."""
+        state = await self.chat_state(chat_id, user, after_seq)
+        chat = await self.chats.access_chat(user, chat_id)
+        case = await self.states.case_of(chat)
+        feed = await self.cases.feed(user, case.number)
+        state["case"] = _case_out(case)
+        state["feed"] = [item.model_dump(mode="json") for item in feed]
+        return state
+
+    async def decline_chat(self, user: User, chat_id: str) -> None:
+        entry = await self.router.decline(chat_id, user.id)
+        if entry is None:
+            raise _offer_gone()
+        self.feed.count_offer(entry.group, "declined")
+        await self.states.return_to_queue(chat_id)
+        await self.route_request(chat_id)
+        await self.fill_seats(user.id)
+
+    async def transfer_chat(self, user: User, chat_id: str, group: str) -> dict[str, Any]:
+        """Hand an active chat to another customer group's queue, keeping its wait."""
+        chat = await self.chats.access_chat(user, chat_id)
+        if chat.agent_id != user.id or chat.status is not ChatStatus.ACTIVE:
+            raise Conflict("Only your active chats can be transferred", code="NOT_YOUR_CHAT")
+        if group not in self.router.chat_groups():
+            raise Invalid("Not a customer group with chat", fields={"group": "Unknown group"})
+        self.router.admit(group, self.clock.now())
+        moved = await self.states.return_to_queue(chat_id, group=group)
+        if moved is None:
+            raise Conflict("This chat has ended", code="CHAT_ENDED")
+        await self._free_seat(user.id, chat_id)
+        await self.router.enqueue(queue_entry(moved), self.clock.now())
+        await self.publish(chat_customer(chat_id), "chat_transferred", {"chat_id": chat_id})
+        await self.route_request(chat_id)
+        self.feed.changed(chat.group_name, group)
+        return {"chat": chat_out(moved)}
+
+    async def agent_chats(self, user: User) -> list[dict[str, Any]]:
+        return [chat_out(chat) for chat in await self.states.agent_chats(user.id)]
+
+    # Routing -----------------------------------------------------------------------------
+
+    async def route_request(self, chat_id: str) -> None:
+        offer = await self.router.route_request(chat_id, self.clock.now())
+        if offer is not None:
+            await self.offered(offer)
+        else:
+            chat = await self.states.chat(chat_id)
+            if chat is not None:
+                self.feed.changed(chat.group_name)
+
+    async def fill_seats(self, agent_id: int) -> None:
+        for offer in await self.router.fill_seats(agent_id, self.clock.now()):
+            await self.offered(offer)
+
+    async def offered(self, offer: Offer) -> None:
+        """Tell the agent of its offer, with the case to read before answering."""
+        chat = await self.states.chat(offer.chat_id)
+        if chat is None or not await self.states.mark_offered(offer.chat_id):
+            await self._withdraw(offer.chat_id, reason="cancelled")  # ended meanwhile
+            return
+        self.feed.offer_made(offer)
+        case = await self.states.case_of(chat)
+        await self.publish(
+            agent(offer.agent_id),
+            "chat_offered",
+            {"chat_id": offer.chat_id, "group": offer.group, "deadline": offer.deadline.isoformat(),
+             "waiting_since": offer.enqueued_at.isoformat(), "case": _case_out(case)},
+        )  # fmt: skip
+        await self.publish(
+            chat_customer(offer.chat_id), "queue_updated", {"chat_id": offer.chat_id, "position": 0}
+        )
+        self.feed.changed(offer.group)
+
+    async def _withdraw(self, chat_id: str, *, reason: str) -> None:
+        """Take a chat out of the queue; an agent it was offered to hears and is refilled."""
+        offer = await self.router.backend.offer_of(chat_id)
+        await self.router.withdraw(chat_id)
+        if offer is not None:
+            data = {"chat_id": chat_id, "reason": reason}
+            await self.publish(agent(offer.agent_id), "offer_withdrawn", data)
+            await self.fill_seats(offer.agent_id)
+
+    async def _free_seat(self, agent_id: int, chat_id: str) -> None:
+        await self.router.release(agent_id, chat_id, self.clock.now())
+        await self.fill_seats(agent_id)
+
+    async def _to_both(
+        self, chat: Chat, event: str, data: dict[str, Any], agent_id: int | None = None
+    ) -> None:
+        await self.publish(chat_customer(chat.public_id), event, data)
+        to_agent = agent_id or chat.agent_id
+        if to_agent is not None:
+            await self.publish(agent(to_agent), event, data)
+
+
+def queue_entry(chat: Chat) -> QueueEntry:
+    # A chat keeps its first place in line however often it returns (lapse, transfer).
+    return QueueEntry(chat_id=chat.public_id, group=chat.group_name, enqueued_at=chat.requested_at)
+
+
+def chat_out(chat: Chat) -> dict[str, Any]:
+    return chat.model_dump(
+        mode="json",
+        include={"public_id", "status", "group_name", "requested_at", "accepted_at",
+                 "ended_at", "end_reason", "last_seq"},
+    )  # fmt: skip
+
+
+def _msg(message: ChatMessage) -> dict[str, Any]:
+    return message.model_dump(mode="json", exclude={"id"})
+
+
+def _case_out(case: Case) -> dict[str, Any]:
+    return {
+        "number": case.number,
+        "subject": case.subject,
+        "description": case.description,
+        "status": case.status.label,
+        "customer_group": case.customer_group,
+        "contact": {
+            "name": f"{case.contact_first_name} {case.contact_last_name}",
+            "email": case.contact_email,
+            "phone": case.contact_phone,
+            "institution": case.contact_institution,
+        },
+    }

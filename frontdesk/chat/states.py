@@ -1,0 +1,88 @@
+"""The store's side of routing: chat statuses follow the queue, and the figures it reads.
+
+The queue backend says who is waiting or offered right now; the store keeps what must
+outlive it (a rebuilt queue starts from `open_chats`) and what people are shown later.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from frontdesk.cases import store as case_store
+from frontdesk.cases.models import Case
+from frontdesk.chat import store
+from frontdesk.chat.models import Chat
+from frontdesk.db.engine import reading, transaction
+
+# Handle times averaged for a group's estimated wait: recent enough to follow the day.
+RECENT_HANDLE_TIMES = 20
+
+
+class ChatStates:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def mark_offered(self, chat_id: str) -> bool:
+        async with transaction(self._engine) as conn:
+            chat = await store.select_chat(conn, chat_id, for_update=True)
+            return chat is not None and await store.mark_offered(conn, chat.id)
+
+    async def return_to_queue(self, chat_id: str, *, group: str | None = None) -> Chat | None:
+        """The chat waits again, in `group` if given; None if it has ended."""
+        values = {} if group is None else {"group_name": group}
+        async with transaction(self._engine) as conn:
+            chat = await store.select_chat(conn, chat_id, for_update=True)
+            if chat is None or not await store.return_to_queue(conn, chat.id, **values):
+                return None
+            return await store.select_chat_by_row_id(conn, chat.id)
+
+    async def open_chat_of_case(self, case_id: int) -> Chat | None:
+        async with reading(self._engine) as conn:
+            return await store.select_open_chat_of_case(conn, case_id)
+
+    async def case_of(self, chat: Chat) -> Case:
+        async with reading(self._engine) as conn:
+            case = await case_store.select_case(conn, chat.case_id)
+        assert case is not None, "a chat's case is never deleted"
+        return case
+
+    async def chat(self, chat_id: str) -> Chat | None:
+        async with reading(self._engine) as conn:
+            return await store.select_chat(conn, chat_id)
+
+    async def open_chats(self) -> list[Chat]:
+        async with reading(self._engine) as conn:
+            return await store.select_open_chats(conn)
+
+    async def agent_chats(self, agent_id: int) -> list[Chat]:
+        async with reading(self._engine) as conn:
+            return await store.select_agent_chats(conn, agent_id)
+
+    async def handle_times(self, group: str) -> list[timedelta]:
+        async with reading(self._engine) as conn:
+            rows = await store.select_recent_handle_times(conn, group, limit=RECENT_HANDLE_TIMES)
+        return [ended - accepted for accepted, ended in rows]
+
+    async def day_figures(self, group: str, since: datetime) -> dict[str, float | int]:
+        """A group's chats requested since `since`: average wait to be answered, average
+        handle time, and how many were abandoned (ended before anyone answered)."""
+        async with reading(self._engine) as conn:
+            rows = await store.select_group_times(conn, group, since=since)
+            active = await store.count_active_chats(conn, group)
+        waits = [(accepted - requested) for requested, accepted, _ in rows if accepted]
+        handles = [(ended - accepted) for _, accepted, ended in rows if accepted and ended]
+        return {
+            "chats_active": active,
+            "requested_today": len(rows),
+            "average_wait_seconds": _average_seconds(waits),
+            "average_handle_seconds": _average_seconds(handles),
+            "abandoned_today": sum(1 for _, accepted, ended in rows if ended and not accepted),
+        }
+
+
+def _average_seconds(spans: list[timedelta]) -> float:
+    if not spans:
+        return 0.0
+    return round(sum(spans, timedelta()).total_seconds() / len(spans), 1)

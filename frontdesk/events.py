@@ -1,0 +1,50 @@
+"""Events: what the services tell connected people, and to whom; a Notifier delivers them.
+
+Services publish after their change is committed, never before, so a client that hears
+of a message or a chat can always read it back. Audiences name a namespace and a room;
+the socket.io adapter (chat/namespaces.py) is the only part that knows sockets.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class Audience:
+    namespace: str
+    room: str
+
+
+def chat_customer(chat_id: str) -> Audience:
+    """The customer's windows showing one chat (they join the room when they open it)."""
+    return Audience("/customer", f"chat:{chat_id}")
+
+
+def agent(user_id: int) -> Audience:
+    """Every console window of one agent."""
+    return Audience("/agent", f"user:{user_id}")
+
+
+SUPERVISORS = Audience("/supervisor", "supervisors")
+
+
+class Notifier(Protocol):
+    async def publish(self, audience: Audience, event: str, data: dict[str, Any]) -> None:
+        """Deliver to everyone in the audience, on any node; never raises for a room
+        with nobody in it."""
+        ...
+
+
+class RecordingNotifier:
+    """Keeps what was published, for tests of services without sockets."""
+
+    def __init__(self) -> None:
+        self.published: list[tuple[Audience, str, dict[str, Any]]] = []
+
+    async def publish(self, audience: Audience, event: str, data: dict[str, Any]) -> None:
+        self.published.append((audience, event, data))
+
+    def events(self, audience: Audience) -> list[str]:
+        return [event for to, event, _ in self.published if to == audience]
