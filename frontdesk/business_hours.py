@@ -14,6 +14,7 @@ import holidays
 from pydantic import BaseModel, ConfigDict, field_validator
 
 UK = ZoneInfo("Europe/London")
+END_OF_DAY = "24:00"
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -27,14 +28,22 @@ class Span(BaseModel):
 
     @classmethod
     def parse(cls, text: str) -> Span:
-        """ "09:00-17:00" -> Span(09:00, 17:00)."""
+        """ "09:00-17:00" -> Span(09:00, 17:00); "24:00" closes at the end of the day."""
         try:
-            opens, closes = (time.fromisoformat(part.strip()) for part in text.split("-"))
+            opens, closes = (_clock_time(part.strip()) for part in text.split("-"))
         except ValueError:
             raise ValueError(f"hours must look like 09:00-17:00, not {text!r}") from None
         if closes <= opens:
             raise ValueError(f"{text!r} closes before it opens")
         return cls(opens=opens, closes=closes)
+
+
+def _clock_time(text: str) -> time:
+    return time.max if text == END_OF_DAY else time.fromisoformat(text)
+
+
+def _clock_text(at: time) -> str:
+    return END_OF_DAY if at == time.max else f"{at:%H:%M}"
 
 
 class WeeklyHours(BaseModel):
@@ -77,7 +86,9 @@ class WeeklyHours(BaseModel):
         """ "Monday - Friday 09:00-17:00" style summary, for people."""
         parts = []
         for day in WEEKDAYS:
-            spans = ", ".join(f"{s.opens:%H:%M}-{s.closes:%H:%M}" for s in self.days.get(day, ()))
+            spans = ", ".join(
+                f"{_clock_text(s.opens)}-{_clock_text(s.closes)}" for s in self.days.get(day, ())
+            )
             if spans:
                 parts.append((day, spans))
         groups: list[tuple[str, str, str]] = []
@@ -141,7 +152,9 @@ class BusinessCalendar:
         local = at.astimezone(UK)
         for span in hours.spans_on(local.date()):
             if span.opens <= local.time() < span.closes:
-                return datetime.combine(local.date(), span.closes, tzinfo=UK).astimezone(at.tzinfo)
+                # In October's repeated hour, close on the same pass of the clock as `at`.
+                closes = datetime.combine(local.date(), span.closes, tzinfo=UK)
+                return closes.replace(fold=local.fold).astimezone(at.tzinfo)
         return None
 
     def next_opening(self, hours: WeeklyHours, at: datetime) -> datetime | None:

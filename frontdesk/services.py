@@ -94,7 +94,12 @@ class Services:
         """Construct every part; nothing connects until `start`."""
         clock = clock or SystemClock()
         engine = make_engine(settings.database_url)
-        redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+        # The queue backend reads str, not bytes (RedisQueueBackend's contract).
+        redis = (
+            Redis.from_url(settings.redis_url, decode_responses=True)
+            if settings.redis_url
+            else None
+        )
         outbox = OutboxSender(
             engine, clock, smtp_url=settings.smtp_url, mail_from=settings.mail_from
         )

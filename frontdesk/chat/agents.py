@@ -66,8 +66,8 @@ class ChatAgents:
             message = f"Not a customer group with chat: {', '.join(unknown)}"
             raise Invalid(message, fields={"groups": message})
         current = await self.settings(agent_id)
-        updated = current.model_copy(
-            update={k: v for k, v in change.model_dump(exclude_unset=True).items()}
+        updated = AgentSettings.model_validate(
+            {**current.model_dump(), **change.model_dump(exclude_unset=True)}
         )
         groups = None if updated.groups is None else json.dumps(sorted(set(updated.groups)))
         async with transaction(self._engine) as conn:

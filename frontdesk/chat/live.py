@@ -10,6 +10,7 @@ transfer), an agent turning available; deadlines are handled in chat/faults.py.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,15 +63,25 @@ class LiveChat:
 
     # Customer ----------------------------------------------------------------------------
 
-    async def request_chat(self, customer: User, case_number: str) -> dict[str, Any]:
+    async def request_chat(
+        self,
+        customer: User,
+        case_number: str,
+        watch: Callable[[str], Awaitable[None]] | None = None,
+    ) -> dict[str, Any]:
         """Join the queue of the case's customer group, inside its office hours. Asking
-        again for a case whose chat is open returns that chat: a retry is safe."""
+        again for a case whose chat is open returns that chat: a retry is safe.
+
+        `watch(chat_id)` subscribes the customer to the chat's events; it runs before
+        the chat is routed, so an offer accepted at once still reaches the customer."""
         case = await self.cases.access_case(customer, case_number)
         open_chat = await self.states.open_chat_of_case(case.id)
         if open_chat is None:
             self.router.admit(case.customer_group, self.clock.now())
             open_chat = await self.chats.request_chat(customer, case_number)
             self.feed.count_request(open_chat.group_name)
+        if watch is not None:
+            await watch(open_chat.public_id)
         if open_chat.status in OPEN_IN_QUEUE:
             await self.router.enqueue(queue_entry(open_chat), self.clock.now())
             await self.route_request(open_chat.public_id)

@@ -141,9 +141,11 @@ class CustomerNamespace(RoleNamespace):
 
     @event(p.RequestChat)
     async def on_request_chat(self, sid: str, user: User, payload: p.RequestChat) -> Any:
-        state = await self.live.request_chat(user, payload.case_number)
-        await self._watch(sid, state["chat"]["public_id"])
-        return state
+        async def watch(chat_id: str) -> None:
+            await self._watch(sid, chat_id)
+
+        # Into the chat's room before it is routed: an agent may accept at once.
+        return await self.live.request_chat(user, payload.case_number, watch=watch)
 
     @event(p.ResumeChat)
     async def on_resume_chat(self, sid: str, user: User, payload: p.ResumeChat) -> Any:

@@ -9,8 +9,15 @@ from collections import defaultdict
 from typing import Any
 
 import socketio
+from redis.asyncio import Redis
 
+from frontdesk.accounts.models import Role, User
+from frontdesk.app import create_app
+from frontdesk.cases.models import Case, Channel
+from tests.conftest import make_settings
+from tests.factories import make_user, open_case
 from tests.integration.test_sockets import session_cookie
+from tests.live import LiveServer
 
 EVENT_TIMEOUT = 10.0
 
@@ -69,3 +76,85 @@ class ChatClient:
 
     async def close(self) -> None:
         await self.sio.disconnect()
+
+
+# Servers and people for chat tests ---------------------------------------------------------
+
+
+class Servers:
+    """Live servers with settings of their own on one store and clock; all stopped at the
+    end. `redis=True` puts them on Redis, all on one prefix (cleaned up afterwards)."""
+
+    def __init__(self, database_url: str, tmp_path: Any, clock: Any) -> None:
+        self.database_url = database_url
+        self.tmp_path = tmp_path
+        self.clock = clock
+        self.redis_prefix = f"test:{uuid.uuid4().hex}:"
+        self.redis_url: str | None = None
+        self.started: list[LiveServer] = []
+
+    def start(self, redis_url: str | None = None, **overrides: Any) -> LiveServer:
+        if redis_url is not None:
+            self.redis_url = redis_url
+            overrides |= {"redis_url": redis_url, "redis_prefix": self.redis_prefix}
+        settings = make_settings(self.database_url, self.tmp_path, **overrides)
+        server = LiveServer(create_app(settings, self.clock))
+        server.start()
+        self.started.append(server)
+        return server
+
+    def stop(self) -> None:
+        for server in reversed(self.started):
+            server.stop()
+        if self.redis_url is not None:
+            asyncio.run(delete_keys(self.redis_url, self.redis_prefix))
+
+
+async def delete_keys(redis_url: str, prefix: str) -> int:
+    """Delete every Redis key under `prefix`; how many there were."""
+    redis = Redis.from_url(redis_url)
+    try:
+        keys = [key async for key in redis.scan_iter(match=f"{prefix}*")]
+        if keys:
+            await redis.delete(*keys)
+        return len(keys)
+    finally:
+        await redis.aclose()
+
+
+async def person(server: LiveServer, role: Role = Role.CUSTOMER, **overrides: Any) -> User:
+    return await server.acall(lambda: make_user(server.services, role, **overrides))
+
+
+async def chat_case(server: LiveServer, customer: User, **overrides: Any) -> Case:
+    return await server.acall(
+        lambda: open_case(server.services, customer, Channel.CHAT, **overrides)
+    )
+
+
+async def error_of(client: ChatClient, event: str, data: Any = None) -> dict[str, Any]:
+    """The error of an event that must be refused."""
+    ack = await client.call(event, data)
+    assert not ack["ok"], ack
+    error: dict[str, Any] = ack["error"]
+    return error
+
+
+class Clients:
+    """Opens ChatClients and closes them all at the end (async with)."""
+
+    def __init__(self) -> None:
+        self.opened: list[ChatClient] = []
+
+    async def open(self, server: LiveServer, namespace: str, user: User) -> ChatClient:
+        client = await ChatClient.open(server.url, namespace, user.username)
+        self.opened.append(client)
+        return client
+
+    async def __aenter__(self) -> Clients:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        for client in self.opened:
+            if client.sio.connected:
+                await client.close()

@@ -301,3 +301,221 @@ async def test_a_node_routes_in_memory_alone_and_through_redis_when_configured(
     finally:
         await alone.aclose()
         await shared.aclose()
+
+
+# line ------------------------------------------------------------------------------------
+
+
+async def test_line_is_head_first_by_enqueued_at_then_chat_id(queue_backend):
+    await queue_backend.enqueue(entry("c", seconds=2))
+    await queue_backend.enqueue(entry("b", seconds=1))
+    await queue_backend.enqueue(entry("a", seconds=2))  # ties with "c": chat id decides
+    await queue_backend.enqueue(entry("t", group="tech", seconds=0))
+    assert await queue_backend.line("billing") == ["b", "a", "c"]
+    assert await queue_backend.line("tech") == ["t"]
+    assert await queue_backend.line("sales") == []
+
+
+async def test_line_excludes_offered_chats_and_takes_back_declined_ones_in_place(queue_backend):
+    await agent(queue_backend, 1)
+    for chat, seconds in (("a", 1), ("b", 2), ("c", 3)):
+        await queue_backend.enqueue(entry(chat, seconds=seconds))
+    await queue_backend.route_request("b", at(4), OFFER)
+    assert await queue_backend.line("billing") == ["a", "c"]
+    await queue_backend.decline("b", 1)
+    assert await queue_backend.line("billing") == ["a", "b", "c"]
+    await queue_backend.withdraw("a")
+    assert await queue_backend.line("billing") == ["b", "c"]
+
+
+# seats and restored seat counts ------------------------------------------------------------
+
+
+async def test_snapshot_seats_are_the_total_capacity_of_available_agents_serving_the_group(
+    queue_backend,
+):
+    assert (await queue_backend.snapshot("billing"))["seats"] == 0
+    await agent(queue_backend, 1, capacity=2)
+    await agent(queue_backend, 2, "billing", "tech", capacity=3)
+    await agent(queue_backend, 3, capacity=5, presence="away")
+    await agent(queue_backend, 4, capacity=7, presence="offline")
+    await agent(queue_backend, 5, "tech", capacity=11)
+    await queue_backend.enqueue(entry("a"))
+    await queue_backend.route_request("a", at(1), OFFER)  # a taken seat is still a seat
+    assert (await queue_backend.snapshot("billing"))["seats"] == 2 + 3
+    assert (await queue_backend.snapshot("tech"))["seats"] == 3 + 11
+    await agent(queue_backend, 2, "billing", "tech", capacity=3, presence="away")
+    assert (await queue_backend.snapshot("billing"))["seats"] == 2
+    assert (await queue_backend.snapshot("tech"))["seats"] == 11
+
+
+async def test_set_agent_with_active_restores_the_seat_count(queue_backend):
+    state = await queue_backend.set_agent(
+        1, presence="available", groups=("billing",), capacity=2, now=at(0), active=2
+    )
+    assert state.active == 2
+    await queue_backend.enqueue(entry("a", seconds=1))
+    assert await queue_backend.route_request("a", at(2), OFFER) is None  # full
+    snapshot = await queue_backend.snapshot("billing")
+    assert (snapshot["agents_available"], snapshot["agents_busy"]) == (0, 1)
+    state = await queue_backend.set_agent(
+        1, presence="available", groups=("billing",), capacity=2, now=at(3), active=1
+    )
+    assert state.active == 1
+    offer = await queue_backend.route_request("a", at(4), OFFER)
+    assert offer is not None and offer.agent_id == 1
+
+
+async def test_set_agent_with_active_zero_empties_the_seats_and_none_keeps_them(queue_backend):
+    await agent(queue_backend, 1, capacity=1)
+    await queue_backend.enqueue(entry("a"))
+    await queue_backend.route_request("a", at(1), OFFER)
+    kept = await queue_backend.set_agent(
+        1, presence="available", groups=("billing",), capacity=1, now=at(2), active=None
+    )
+    assert kept.active == 1
+    await queue_backend.enqueue(entry("b", seconds=2))
+    assert await queue_backend.route_agent(1, at(3), OFFER) is None
+    emptied = await queue_backend.set_agent(
+        1, presence="available", groups=("billing",), capacity=1, now=at(4), active=0
+    )
+    assert emptied.active == 0
+    offer = await queue_backend.route_agent(1, at(5), OFFER)
+    assert offer is not None and offer.chat_id == "b"
+
+
+# offer_of ----------------------------------------------------------------------------------
+
+
+async def test_offer_of_is_the_live_offer_only_while_the_chat_is_offered(queue_backend):
+    await agent(queue_backend, 1)
+    await agent(queue_backend, 2, seconds=1)
+    assert await queue_backend.offer_of("a") is None  # unknown
+    await queue_backend.enqueue(entry("a", seconds=3))
+    assert await queue_backend.offer_of("a") is None  # waiting
+    offer = await queue_backend.route_request("a", at(4), OFFER)
+    assert offer is not None
+    found = await queue_backend.offer_of("a")
+    assert found == offer
+    assert (found.agent_id, found.group, found.enqueued_at, found.deadline) == (
+        1,
+        "billing",
+        at(3),
+        at(4 + OFFER),
+    )
+    await queue_backend.decline("a", 1)
+    assert await queue_backend.offer_of("a") is None  # waiting again
+    again = await queue_backend.route_request("a", at(5), OFFER)
+    assert again is not None and await queue_backend.offer_of("a") == again
+    assert await queue_backend.accept("a", 2) is True
+    assert await queue_backend.offer_of("a") is None  # accepted: gone
+
+
+async def test_offer_of_is_none_after_the_offer_lapses_or_is_withdrawn(queue_backend):
+    await agent(queue_backend, 1)
+    await agent(queue_backend, 2, seconds=1)
+    await queue_backend.enqueue(entry("a"))
+    await queue_backend.route_request("a", at(2), OFFER)
+    await queue_backend.expire_offers(at(2 + OFFER))
+    assert await queue_backend.offer_of("a") is None
+    assert await queue_backend.route_request("a", at(40), OFFER) is not None
+    await queue_backend.withdraw("a")
+    assert await queue_backend.offer_of("a") is None
+
+
+# deadlines ---------------------------------------------------------------------------------
+
+
+async def test_take_due_returns_only_due_deadlines_earliest_first(queue_backend):
+    await queue_backend.set_deadline("wait", "late", at(30))
+    await queue_backend.set_deadline("grace", "7", at(10))
+    await queue_backend.set_deadline("wait", "early", at(5))
+    await queue_backend.set_deadline("wait", "future", at(31))
+    assert await queue_backend.take_due(at(4), 60) == []
+    assert await queue_backend.take_due(at(30), 60) == [
+        ("wait", "early"),
+        ("grace", "7"),
+        ("wait", "late"),
+    ]
+
+
+async def test_take_due_includes_a_deadline_exactly_at_now_not_a_millisecond_later(
+    queue_backend,
+):
+    await queue_backend.set_deadline("wait", "a", at(10))
+    assert await queue_backend.take_due(at(10) - timedelta(milliseconds=1), 60) == []
+    assert await queue_backend.take_due(at(10), 60) == [("wait", "a")]
+
+
+async def test_take_due_leases_each_deadline_until_the_lease_ends(queue_backend):
+    await queue_backend.set_deadline("wait", "a", at(10))
+    assert await queue_backend.take_due(at(10), 30) == [("wait", "a")]
+    assert await queue_backend.take_due(at(10), 30) == []  # leased
+    assert await queue_backend.take_due(at(40) - timedelta(milliseconds=1), 30) == []
+    assert await queue_backend.take_due(at(40), 30) == [("wait", "a")]  # the taker died
+    assert await queue_backend.take_due(at(69), 30) == []  # leased again
+
+
+async def test_a_cancelled_deadline_is_not_taken(queue_backend):
+    await queue_backend.set_deadline("wait", "a", at(10))
+    await queue_backend.set_deadline("wait", "b", at(10))
+    assert await queue_backend.cancel_deadline("wait", "a") is True
+    assert await queue_backend.take_due(at(10), 30) == [("wait", "b")]
+    assert await queue_backend.cancel_deadline("wait", "b") is True  # done after a take
+    assert await queue_backend.take_due(at(100), 30) == []
+
+
+async def test_cancel_deadline_is_false_when_there_is_none(queue_backend):
+    assert await queue_backend.cancel_deadline("wait", "a") is False
+    await queue_backend.set_deadline("wait", "a", at(10))
+    assert await queue_backend.cancel_deadline("grace", "a") is False  # kinds are apart
+    assert await queue_backend.cancel_deadline("wait", "a") is True
+    assert await queue_backend.cancel_deadline("wait", "a") is False
+
+
+async def test_set_deadline_moves_an_existing_deadline(queue_backend):
+    await queue_backend.set_deadline("wait", "a", at(10))
+    await queue_backend.set_deadline("wait", "a", at(20))  # later
+    assert await queue_backend.take_due(at(19), 30) == []
+    assert await queue_backend.take_due(at(20), 30) == [("wait", "a")]
+    await queue_backend.set_deadline("wait", "a", at(25))  # earlier than its lease end
+    assert await queue_backend.take_due(at(25), 30) == [("wait", "a")]
+
+
+async def test_deadlines_of_different_kinds_with_the_same_key_are_separate(queue_backend):
+    await queue_backend.set_deadline("wait", "7", at(10))
+    await queue_backend.set_deadline("grace", "7", at(5))
+    assert await queue_backend.take_due(at(10), 30) == [("grace", "7"), ("wait", "7")]
+    assert await queue_backend.cancel_deadline("grace", "7") is True
+    assert await queue_backend.take_due(at(40), 30) == [("wait", "7")]
+
+
+# connections and generations ---------------------------------------------------------------
+
+
+async def test_connections_count_distinct_sockets_per_agent(queue_backend):
+    assert await queue_backend.connections(1) == 0
+    assert await queue_backend.agent_connected(1, "node-a:s1") == 1
+    assert await queue_backend.agent_connected(1, "node-b:s2") == 2
+    assert await queue_backend.agent_connected(1, "node-a:s1") == 2  # idempotent
+    assert await queue_backend.agent_connected(2, "node-a:s1") == 1  # per agent
+    assert await queue_backend.connections(1) == 2
+    assert await queue_backend.agent_disconnected(1, "node-a:s1") == 1
+    assert await queue_backend.agent_disconnected(1, "node-a:s1") == 1  # already gone
+    assert await queue_backend.agent_disconnected(1, "node-b:s2") == 0
+    assert await queue_backend.connections(1) == 0
+    assert await queue_backend.connections(2) == 1
+
+
+async def test_disconnecting_an_unknown_agent_leaves_none(queue_backend):
+    assert await queue_backend.agent_disconnected(9, "node-a:s1") == 0
+    assert await queue_backend.connections(9) == 0
+
+
+async def test_generation_is_none_until_claimed_and_claimed_exactly_once(queue_backend):
+    assert await queue_backend.generation() is None
+    assert await queue_backend.claim_generation("first") is True
+    assert await queue_backend.generation() == "first"
+    assert await queue_backend.claim_generation("second") is False
+    assert await queue_backend.claim_generation("first") is False
+    assert await queue_backend.generation() == "first"

@@ -187,3 +187,94 @@ async def test_redis_and_memory_agree_on_a_random_history(make_backend, seed):
     for step in range(1000):
         verb, call = random_call(rng, step)
         assert await call(redis_backend) == await call(memory), (step, verb)
+
+
+async def test_racing_nodes_take_each_due_deadline_once(make_backend):
+    nodes = [make_backend(), make_backend()]
+    due = {("wait", f"chat-{n:03}") for n in range(60)} | {("grace", str(n)) for n in range(20)}
+    for n, (kind, key) in enumerate(sorted(due)):
+        await nodes[n % 2].set_deadline(kind, key, at(n % 7))
+    await nodes[0].set_deadline("wait", "not-yet", at(161))
+
+    batches = await asyncio.gather(*(node.take_due(at(100), 60) for node in nodes * 5))
+    taken = [item for batch in batches for item in batch]
+    assert len(taken) == len(set(taken))  # disjoint: no deadline handed out twice
+    assert set(taken) == due
+
+    # Every one was leased, so none is due again until the lease ends.
+    assert await nodes[1].take_due(at(159), 60) == []
+    assert set(await nodes[1].take_due(at(160), 60)) == due
+
+
+async def test_take_due_takes_at_most_a_sweep_and_leaves_the_rest_for_the_next(make_backend):
+    from frontdesk.queue.redis_backend import TAKE_DUE_LIMIT
+
+    backend = make_backend()
+    total = TAKE_DUE_LIMIT + 5
+    for n in range(total):
+        await backend.set_deadline("wait", f"chat-{n:04}", at(n / 1000))
+    first = await backend.take_due(at(10), 60)
+    assert first == [("wait", f"chat-{n:04}") for n in range(TAKE_DUE_LIMIT)]  # earliest
+    second = await backend.take_due(at(10), 60)
+    assert second == [("wait", f"chat-{n:04}") for n in range(TAKE_DUE_LIMIT, total)]
+
+
+async def test_generation_is_shared_by_nodes_and_lost_with_the_keys(make_backend, prefix):
+    first, second = make_backend(), make_backend()
+    assert await first.claim_generation("life-1") is True
+    assert await second.generation() == "life-1"
+    assert await second.claim_generation("life-2") is False
+
+    # Redis restarts without its data: every key under the prefix is gone.
+    keys = [key async for key in first.redis.scan_iter(match=f"{prefix}*")]
+    assert first.keys.generation() in keys
+    await first.redis.delete(*keys)
+
+    assert await first.generation() is None
+    assert await second.generation() is None
+    claims = await asyncio.gather(first.claim_generation("life-2"), second.claim_generation("x"))
+    assert sorted(claims) == [False, True]  # exactly one node rebuilds
+    assert await first.generation() in {"life-2", "x"}
+
+
+def random_new_call(rng: random.Random, step: int):
+    """One call of the newer Protocol methods (seat restores, line, offers, deadlines,
+    sockets), or else an older one, as a function of the backend."""
+    now, chat, agent_id = at(step), f"c{rng.randrange(12)}", rng.randrange(1, 4)
+    kind, key = rng.choice(["wait", "grace"]), f"k{rng.randrange(6)}"
+    connection = f"node-{rng.randrange(2)}:s{rng.randrange(3)}"
+    verb = rng.choice(
+        ["old", "old", "old", "old", "set_agent_active", "line", "offer_of", "set_deadline",
+         "cancel_deadline", "take_due", "agent_connected", "agent_disconnected", "connections"]
+    )  # fmt: skip
+    if verb == "old":
+        return random_call(rng, step)
+    if verb == "set_agent_active":
+        groups = tuple(rng.sample(GROUPS, rng.randrange(1, 3)))
+        capacity, active = rng.randrange(1, 4), rng.randrange(0, 4)
+        return verb, lambda b: b.set_agent(
+            agent_id, presence="available", groups=groups, capacity=capacity, now=now, active=active
+        )
+    due, lease = now + timedelta(seconds=rng.randrange(-5, 20)), rng.randrange(1, 10)
+    group = rng.choice(GROUPS)
+    return verb, {
+        "line": lambda b: b.line(group),
+        "offer_of": lambda b: b.offer_of(chat),
+        "set_deadline": lambda b: b.set_deadline(kind, key, due),
+        "cancel_deadline": lambda b: b.cancel_deadline(kind, key),
+        "take_due": lambda b: b.take_due(now, lease),
+        "agent_connected": lambda b: b.agent_connected(agent_id, connection),
+        "agent_disconnected": lambda b: b.agent_disconnected(agent_id, connection),
+        "connections": lambda b: b.connections(agent_id),
+    }[verb]
+
+
+@pytest.mark.parametrize("seed", [4, 5, 6])
+async def test_redis_and_memory_agree_on_a_random_history_of_the_newer_methods(make_backend, seed):
+    redis_backend, memory = make_backend(), MemoryQueueBackend()
+    rng = random.Random(seed)
+    for step in range(1000):
+        verb, call = random_new_call(rng, step)
+        assert await call(redis_backend) == await call(memory), (step, verb)
+    for group in GROUPS:
+        assert await redis_backend.snapshot(group) == await memory.snapshot(group)

@@ -342,3 +342,92 @@ def test_uk_datetime_is_day_month_year_in_uk_time(at, text):
 
 def test_uk_datetime_of_nothing_is_blank():
     assert uk_datetime(None) == ""
+
+
+# closing_time ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("wall", [(9, 0, 0), (12, 30, 0), (16, 59, 59)])
+def test_closing_time_is_the_end_of_the_open_span(wall):
+    assert calendar.closing_time(OFFICE, uk(2026, 6, 16, *wall)) == uk(2026, 6, 16, 17, 0)
+
+
+@pytest.mark.parametrize(
+    "at",
+    [
+        uk(2026, 6, 16, 8, 59, 59),  # before opening
+        uk(2026, 6, 16, 17, 0),  # at closing: `closes` is exclusive
+        uk(2026, 6, 16, 22, 0),
+        uk(2026, 6, 20, 12, 0),  # Saturday
+        uk(2026, 8, 31, 12, 0),  # Summer bank holiday
+        uk(2026, 12, 25, 12, 0),  # Christmas Day
+    ],
+)
+def test_closing_time_is_none_when_closed(at):
+    assert calendar.closing_time(OFFICE, at) is None
+
+
+def test_closing_time_on_a_bank_holiday_when_open_on_bank_holidays():
+    hours = OFFICE.model_copy(update={"open_on_bank_holidays": True})
+    assert calendar.closing_time(hours, uk(2026, 8, 31, 12, 0)) == uk(2026, 8, 31, 17, 0)
+
+
+def test_closing_time_is_the_end_of_the_span_it_falls_in():
+    hours = WeeklyHours.model_validate({"days": {"monday": ["09:00-12:00", "13:00-17:00"]}})
+    assert calendar.closing_time(hours, uk(2026, 6, 15, 11, 59)) == uk(2026, 6, 15, 12, 0)
+    assert calendar.closing_time(hours, uk(2026, 6, 15, 12, 30)) is None
+    assert calendar.closing_time(hours, uk(2026, 6, 15, 13, 0)) == uk(2026, 6, 15, 17, 0)
+
+
+def test_closing_time_of_an_early_friday_close():
+    hours = WeeklyHours.model_validate(
+        {"days": {"thursday": "09:00-17:00", "friday": "09:00-16:00"}}
+    )
+    assert calendar.closing_time(hours, uk(2026, 6, 18, 15, 30)) == uk(2026, 6, 18, 17, 0)
+    assert calendar.closing_time(hours, uk(2026, 6, 19, 15, 30)) == uk(2026, 6, 19, 16, 0)
+    assert calendar.closing_time(hours, uk(2026, 6, 19, 16, 0)) is None
+
+
+@pytest.mark.parametrize(
+    "at, closes",
+    [
+        (utc(2026, 3, 27, 10, 0), utc(2026, 3, 27, 17, 0)),  # Friday before: GMT
+        (utc(2026, 3, 30, 10, 0), utc(2026, 3, 30, 16, 0)),  # Monday after: 17:00 BST
+        (utc(2026, 10, 23, 10, 0), utc(2026, 10, 23, 16, 0)),  # Friday before: BST
+        (utc(2026, 10, 26, 10, 0), utc(2026, 10, 26, 17, 0)),  # Monday after: 17:00 GMT
+    ],
+)
+def test_closing_time_around_the_clock_changes_is_five_uk_time(at, closes):
+    found = calendar.closing_time(OFFICE, at)
+    assert found == closes
+    assert found is not None and found.tzinfo is UTC
+
+
+@pytest.mark.parametrize(
+    "at, closes",
+    [
+        # Sunday 29 March 2026: 01:00 GMT becomes 02:00 BST, so the day is an hour short.
+        (utc(2026, 3, 29, 0, 30), utc(2026, 3, 29, 16, 0)),
+        (utc(2026, 3, 29, 15, 59, 59), utc(2026, 3, 29, 16, 0)),
+        # Sunday 25 October 2026: 02:00 BST becomes 01:00 GMT, so the day is an hour long.
+        (utc(2026, 10, 25, 0, 30), utc(2026, 10, 25, 17, 0)),
+        (utc(2026, 10, 25, 16, 59, 59), utc(2026, 10, 25, 17, 0)),
+    ],
+)
+def test_closing_time_on_the_clock_change_sundays(at, closes):
+    hours = WeeklyHours.model_validate({"days": {"sunday": "00:00-17:00"}})
+    assert calendar.closing_time(hours, at) == closes
+
+
+def test_closing_time_in_the_repeated_hour_is_the_closing_of_that_pass():
+    # Sunday 25 October 2026 shows 01:00-01:59 twice: first BST (00:xx UTC), then GMT.
+    hours = WeeklyHours.model_validate({"days": {"sunday": "00:00-01:30"}})
+    assert calendar.closing_time(hours, utc(2026, 10, 25, 0, 10)) == utc(2026, 10, 25, 0, 30)
+    assert calendar.closing_time(hours, utc(2026, 10, 25, 1, 10)) == utc(2026, 10, 25, 1, 30)
+
+
+def test_closing_time_keeps_the_time_zone_it_was_given():
+    at = datetime(2026, 6, 16, 10, 0, tzinfo=UK)
+    found = calendar.closing_time(OFFICE, at)
+    assert found == uk(2026, 6, 16, 17, 0)
+    assert found is not None and found.tzinfo is UK
