@@ -34,6 +34,8 @@ def create_app(settings: Settings, clock: Clock | None = None) -> socketio.ASGIA
         client_manager=_sio_manager(settings),
         # Same-origin only: the session cookie must not open sockets for other sites.
         cors_allowed_origins=[settings.public_url.rstrip("/")],
+        # Websocket only: no long-polling, so nodes need no sticky sessions.
+        transports=["websocket"],
     )
     register_namespaces(
         sio, SessionReader(web_app).user, services.metrics, services.live, services.faults

@@ -134,7 +134,7 @@ class Services:
             chats=chats,
             queue=queue,
             live=live,
-            faults=Faults(live, settings.node_id),
+            faults=Faults(live, settings.node_id, settings.chat_node_timeout_seconds),
             outbox=outbox,
             metrics=metrics,
         )

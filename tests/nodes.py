@@ -8,13 +8,35 @@ import contextlib
 import os
 import socket
 import sys
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 START_TIMEOUT_SECONDS = 60.0
 STOP_TIMEOUT_SECONDS = 15.0
-READY_LINE = b"Application startup complete"
+READY_LINE = b"Uvicorn running on"  # logged once the socket listens
+
+
+def node_env(settings: Any, redis_url: str, folder: Path, **extra: str) -> dict[str, str]:
+    """Environment for nodes sharing the test's store and a fresh Redis prefix, with
+    every chat group open (nodes run on the real clock)."""
+    from tests.taxonomies import always_open_taxonomy
+
+    return {
+        "FRONTDESK_ENV": "test",
+        "FRONTDESK_DATABASE_URL": settings.database_url,
+        "FRONTDESK_REDIS_URL": redis_url,
+        "FRONTDESK_REDIS_PREFIX": f"test:{uuid.uuid4().hex}:",
+        "FRONTDESK_SECRET_KEY": settings.secret_key,
+        "FRONTDESK_TAXONOMY_PATH": str(always_open_taxonomy(folder)),
+        "FRONTDESK_DATA_DIR": str(folder / "data"),
+        "FRONTDESK_AUTO_MIGRATE": "false",
+        # The seeded hashes' cost: a node would otherwise rehash each at sign-in.
+        "FRONTDESK_ARGON2_TIME_COST": str(settings.argon2_time_cost),
+        "FRONTDESK_ARGON2_MEMORY_KIB": str(settings.argon2_memory_kib),
+        **extra,
+    }
 
 
 def free_port() -> int:
@@ -28,6 +50,10 @@ class Node:
         self.process = process
         self.url = f"http://127.0.0.1:{port}"
         self.log = log
+
+    def kill(self) -> None:
+        """Die at once, as a crashed host would: no socket is closed cleanly."""
+        self.process.kill()
 
     async def stop(self) -> None:
         if self.process.returncode is None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import timedelta
 from uuid import uuid4
 
 from frontdesk.accounts.models import User
@@ -33,9 +34,10 @@ UNANSWERED = {
 
 
 class Faults:
-    def __init__(self, live: LiveChat, node_id: str) -> None:
+    def __init__(self, live: LiveChat, node_id: str, node_timeout_seconds: int = 15) -> None:
         self.live = live
         self.node_id = node_id
+        self._node_timeout = timedelta(seconds=node_timeout_seconds)
         self._generation: str | None = None
         # This node's own agent sockets: re-announced if the queue state is lost.
         self._sockets: dict[str, User] = {}
@@ -50,6 +52,11 @@ class Faults:
         """One pass: rebuild if the state was lost, then act on everything due."""
         await self.check_generation()
         now = self.live.clock.now()
+        known = await self._router.backend.node_seen(self.node_id, now + self._node_timeout)
+        if not known and self._generation is not None:
+            await self._reannounce()  # taken for dead while busy: our sockets are live
+        for node in await self._router.backend.take_dead_nodes(now):
+            await self.node_died(node)
         for offer in await self._router.backend.expire_offers(now):
             await self.offer_lapsed(offer)
         for kind, key in await self._router.backend.take_due(now, LEASE_SECONDS):
@@ -147,16 +154,26 @@ class Faults:
         before its chats go back to the queue."""
         self._sockets.pop(sid, None)
         left = await self._router.backend.agent_disconnected(user.id, f"{self.node_id}:{sid}")
-        if left > 0:
-            return
-        settings = await self.live.agents.settings(user.id)
+        if left == 0:
+            await self._agent_gone(user.id)
+
+    async def node_died(self, node_id: str) -> None:
+        """Another node stopped without closing its sockets: its agents are treated as
+        disconnected (their browsers reconnect to a live node within the grace)."""
+        log.warning("node %s is gone; taking over its agents", node_id)
+        for agent_id in await self._router.backend.forget_node(node_id):
+            await self._agent_gone(agent_id)
+
+    async def _agent_gone(self, agent_id: int) -> None:
+        settings = await self.live.agents.settings(agent_id)
         groups = served_groups(settings, self._router.chat_groups())
         now = self.live.clock.now()
-        await self._router.set_agent(user.id, "offline", groups, settings.capacity, now)
-        chats = await self.live.states.agent_chats(user.id)
+        await self._router.set_agent(agent_id, "offline", groups, settings.capacity, now)
+        self.live.feed.changed(*groups)
+        chats = await self.live.states.agent_chats(agent_id)
         if not chats:
             return
-        until = await self._router.start_grace(user.id, now)
+        until = await self._router.start_grace(agent_id, now)
         for chat in chats:
             data = {"chat_id": chat.public_id, "back_by": until.isoformat()}
             await self.live.publish(chat_customer(chat.public_id), "agent_disconnected", data)
@@ -193,10 +210,20 @@ class Faults:
                 await self.rebuild()
             token = await backend.generation()
         if token != self._generation:
+            first = self._generation is None
             self._generation = token
-            for sid, user in list(self._sockets.items()):
-                await backend.agent_connected(user.id, f"{self.node_id}:{sid}")
-                await self._router.end_grace(user.id)
+            if not first:
+                await self._reannounce()
+
+    async def _reannounce(self) -> None:
+        """Put this node's agent sockets back into a queue state that lost them."""
+        users = {}
+        for sid, user in list(self._sockets.items()):
+            await self._router.backend.agent_connected(user.id, f"{self.node_id}:{sid}")
+            users[user.id] = user
+        for user in users.values():
+            await self._router.end_grace(user.id)
+            await self._restore_presence(user)
 
     async def rebuild(self) -> None:
         live = self.live

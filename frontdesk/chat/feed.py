@@ -98,8 +98,8 @@ class SupervisorFeed:
 
     async def publish_group(self, group: str) -> None:
         figures = await self.figures(group)
+        self._set_gauges(group, figures)  # first: whoever hears of the change can scrape it
         await self.notifier.publish(SUPERVISORS, "queue_changed", figures)
-        self._set_gauges(group, figures)
         if time.monotonic() - self._positions_sent.get(group, 0.0) >= POSITION_SECONDS:
             await self._publish_positions(group, figures["seats"])
         else:

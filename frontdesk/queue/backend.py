@@ -137,7 +137,8 @@ class QueueBackend(Protocol):
     # Connections and rebuilds --------------------------------------------------------
 
     async def agent_connected(self, agent_id: int, connection: str) -> int:
-        """Note one of the agent's open sockets; returns how many it has."""
+        """Note one of the agent's open sockets, named "node:sid" (the node that holds
+        it, then the socket's id); returns how many it has."""
         ...
 
     async def agent_disconnected(self, agent_id: int, connection: str) -> int:
@@ -146,6 +147,20 @@ class QueueBackend(Protocol):
 
     async def connections(self, agent_id: int) -> int:
         """How many sockets the agent has open."""
+        ...
+
+    async def node_seen(self, node_id: str, until: datetime) -> bool:
+        """The node is alive, and counts as dead if not seen again by `until`. False if
+        the node was not known: new, or taken for dead meanwhile."""
+        ...
+
+    async def take_dead_nodes(self, now: datetime) -> list[str]:
+        """Nodes not seen by their `until`, each returned to one caller only, and forgotten
+        as nodes (their sockets stay until `forget_node`)."""
+        ...
+
+    async def forget_node(self, node_id: str) -> list[int]:
+        """Drop every socket the node held; the agents left with none, sorted."""
         ...
 
     async def generation(self) -> str | None:

@@ -50,6 +50,14 @@ class QueueKeys:
         """SET of the agent's open sockets, as "node:sid"."""
         return f"{self.prefix}connections:{agent_id}"
 
+    def nodes(self) -> str:
+        """ZSET of node ids scored by the ms by which each must be seen again."""
+        return f"{self.prefix}nodes"
+
+    def node_connections(self, node_id: str) -> str:
+        """SET of "agent_id|node:sid" for the sockets one node holds."""
+        return f"{self.prefix}node_connections:{node_id}"
+
     def generation(self) -> str:
         """STRING token of the state's current life; missing means Redis lost it all."""
         return f"{self.prefix}generation"

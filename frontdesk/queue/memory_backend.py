@@ -33,6 +33,7 @@ class _State:
     declined: dict[str, set[int]] = field(default_factory=dict)
     deadlines: dict[tuple[str, str], datetime] = field(default_factory=dict)
     connections: dict[int, set[str]] = field(default_factory=dict)
+    nodes: dict[str, datetime] = field(default_factory=dict)
     generation: str | None = None
 
 
@@ -233,6 +234,27 @@ class MemoryQueueBackend:
 
     async def connections(self, agent_id: int) -> int:
         return len(self._s.connections.get(agent_id, ()))
+
+    async def node_seen(self, node_id: str, until: datetime) -> bool:
+        known = node_id in self._s.nodes
+        self._s.nodes[node_id] = until
+        return known
+
+    async def take_dead_nodes(self, now: datetime) -> list[str]:
+        dead = sorted(node for node, until in self._s.nodes.items() if until <= now)
+        for node in dead:
+            del self._s.nodes[node]
+        return dead
+
+    async def forget_node(self, node_id: str) -> list[int]:
+        emptied = []
+        for agent_id, connections in self._s.connections.items():
+            held = {c for c in connections if c.partition(":")[0] == node_id}
+            if held:
+                connections -= held
+                if not connections:
+                    emptied.append(agent_id)
+        return sorted(emptied)
 
     async def generation(self) -> str | None:
         return self._s.generation

@@ -66,8 +66,9 @@ class RedisQueueBackend:
             verb: redis.register_script(_source(verb)) for verb in VERBS
         }
         folder = resources.files("frontdesk.queue") / "lua"
-        self._take_due = redis.register_script(
-            (folder / "take_due.lua").read_text(encoding="utf-8")
+        self._take_due, self._take_dead, self._forget_node = (
+            redis.register_script((folder / f"{name}.lua").read_text(encoding="utf-8"))
+            for name in ("take_due", "take_dead_nodes", "forget_node")
         )
 
     @classmethod
@@ -191,22 +192,40 @@ class RedisQueueBackend:
 
     async def agent_connected(self, agent_id: int, connection: str) -> int:
         key = self.keys.connections(agent_id)
+        node_key = self.keys.node_connections(connection.partition(":")[0])
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.sadd(key, connection)
+            pipe.sadd(node_key, f"{agent_id}|{connection}")
             pipe.scard(key)
             added = await pipe.execute()
-        return int(added[1])
+        return int(added[2])
 
     async def agent_disconnected(self, agent_id: int, connection: str) -> int:
         key = self.keys.connections(agent_id)
+        node_key = self.keys.node_connections(connection.partition(":")[0])
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.srem(key, connection)
+            pipe.srem(node_key, f"{agent_id}|{connection}")
             pipe.scard(key)
             removed = await pipe.execute()
-        return int(removed[1])
+        return int(removed[2])
 
     async def connections(self, agent_id: int) -> int:
         return int(await self.redis.scard(self.keys.connections(agent_id)))
+
+    async def node_seen(self, node_id: str, until: datetime) -> bool:
+        added = await self.redis.zadd(self.keys.nodes(), {node_id: to_ms(until)})
+        return not added
+
+    async def take_dead_nodes(self, now: datetime) -> list[str]:
+        dead: list[str] = await self._take_dead(keys=[self.keys.nodes()], args=[to_ms(now)])
+        return sorted(dead)
+
+    async def forget_node(self, node_id: str) -> list[int]:
+        emptied = await self._forget_node(
+            keys=[self.keys.node_connections(node_id)], args=[self.keys.prefix]
+        )
+        return sorted(int(agent) for agent in emptied)
 
     async def generation(self) -> str | None:
         token = await self.redis.get(self.keys.generation())

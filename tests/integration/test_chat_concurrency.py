@@ -4,7 +4,6 @@ store and one Redis: no chat assigned twice, no agent over capacity, nothing los
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections import Counter, defaultdict
 from typing import Any
 
@@ -19,8 +18,7 @@ from frontdesk.services import Services
 from tests.conftest import make_settings
 from tests.factories import copy_case, make_user, open_case
 from tests.integration.chat_clients import ChatClient
-from tests.nodes import nodes
-from tests.taxonomies import always_open_taxonomy
+from tests.nodes import node_env, nodes
 
 pytestmark = pytest.mark.redis
 
@@ -91,20 +89,7 @@ async def test_hundreds_of_requests_across_two_nodes_are_each_answered_once(
 ):
     settings = make_settings(database_url, tmp_path)
     customers, agents, numbers = await seed(settings)
-    env = {
-        "FRONTDESK_ENV": "test",
-        "FRONTDESK_DATABASE_URL": database_url,
-        "FRONTDESK_REDIS_URL": redis_url,
-        "FRONTDESK_REDIS_PREFIX": f"test:{uuid.uuid4().hex}:",
-        "FRONTDESK_SECRET_KEY": settings.secret_key,
-        "FRONTDESK_TAXONOMY_PATH": str(always_open_taxonomy(tmp_path)),
-        "FRONTDESK_DATA_DIR": str(tmp_path / "data"),
-        "FRONTDESK_AUTO_MIGRATE": "false",
-        "FRONTDESK_CHAT_CAPACITY": str(CAPACITY),
-        # The seeded hashes' cost: a node would otherwise rehash each at sign-in.
-        "FRONTDESK_ARGON2_TIME_COST": str(settings.argon2_time_cost),
-        "FRONTDESK_ARGON2_MEMORY_KIB": str(settings.argon2_memory_kib),
-    }
+    env = node_env(settings, redis_url, tmp_path, FRONTDESK_CHAT_CAPACITY=str(CAPACITY))
     async with nodes(2, env, tmp_path) as (one, two):
         # Customers and agents spread over both nodes: most offers cross between them.
         tally = Tally(len(numbers))

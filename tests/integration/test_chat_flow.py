@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+
+import httpx
+import pytest
+import socketio
+
 from frontdesk.accounts.models import Role
 from frontdesk.cases.models import ActivityKind, Channel
 from tests.factories import make_user, open_case
 from tests.integration.chat_clients import ChatClient
+from tests.integration.test_sockets import session_cookie
 
 
 async def people(live_server):
@@ -62,3 +69,40 @@ async def test_a_chat_from_request_to_transcript(live_server):
     transcripts = [item for item in feed if item.kind is ActivityKind.CHAT_TRANSCRIPT]
     assert len(transcripts) == 1
     assert "Let me look into that" in transcripts[0].body
+
+
+async def test_queue_figures_reach_supervisors_and_prometheus(live_server):
+    services = live_server.services
+    customer = await live_server.acall(lambda: make_user(services))
+    supervisor = await live_server.acall(lambda: make_user(services, Role.SUPERVISOR))
+    case = await live_server.acall(lambda: open_case(services, customer, Channel.CHAT))
+    sue = await ChatClient.open(live_server.url, "/supervisor", supervisor.username)
+    ann = await ChatClient.open(live_server.url, "/customer", customer.username)
+    try:
+        before = {g["group"]: g for g in (await sue.ok("watch"))["groups"]}
+        assert before["centres"]["waiting"] == 0
+        await ann.ok("request_chat", {"case_number": case.number})
+        figures = await sue.next("queue_changed", group=case.customer_group, waiting=1)
+        assert figures["requested_today"] == 1 and figures["agents_available"] == 0
+    finally:
+        await ann.close()
+        await sue.close()
+    async with httpx.AsyncClient(base_url=live_server.url) as http:
+        scraped = (await http.get("/metrics")).text
+    assert f'frontdesk_chat_waiting{{group="{case.customer_group}"}} 1.0' in scraped
+    assert f'frontdesk_chat_requests_total{{group="{case.customer_group}"}} 1.0' in scraped
+
+
+async def test_sockets_are_websocket_only(live_server):
+    customer = await live_server.acall(lambda: make_user(live_server.services))
+    cookie = await session_cookie(live_server.url, customer.username)
+    polling = socketio.AsyncClient(reconnection=False)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        async with asyncio.timeout(10):
+            await polling.connect(
+                live_server.url, namespaces=["/customer"], transports=["polling"],
+                headers={"Cookie": cookie},
+            )  # fmt: skip
+    websocket = await ChatClient.connect(live_server.url, "/customer", cookie)
+    assert (await websocket.ok("whoami"))["user_id"] == customer.id
+    await websocket.close()

@@ -519,3 +519,25 @@ async def test_generation_is_none_until_claimed_and_claimed_exactly_once(queue_b
     assert await queue_backend.claim_generation("second") is False
     assert await queue_backend.claim_generation("first") is False
     assert await queue_backend.generation() == "first"
+
+
+async def test_a_node_is_known_once_seen_and_dead_once_its_time_passes(queue_backend):
+    assert await queue_backend.node_seen("n1", at(15)) is False  # new
+    assert await queue_backend.node_seen("n1", at(20)) is True
+    await queue_backend.node_seen("n2", at(10))
+    assert await queue_backend.take_dead_nodes(at(9)) == []
+    assert await queue_backend.take_dead_nodes(at(10)) == ["n2"]
+    assert await queue_backend.take_dead_nodes(at(10)) == []  # taken once
+    assert await queue_backend.node_seen("n2", at(30)) is False  # taken for dead meanwhile
+
+
+async def test_forgetting_a_node_drops_only_its_sockets(queue_backend):
+    await queue_backend.agent_connected(1, "n1:a")
+    await queue_backend.agent_connected(2, "n1:b")
+    await queue_backend.agent_connected(2, "n2:c")
+    await queue_backend.agent_connected(3, "n1:d")
+    await queue_backend.agent_connected(3, "n1:e")
+    assert await queue_backend.forget_node("n1") == [1, 3]
+    assert [await queue_backend.connections(a) for a in (1, 2, 3)] == [0, 1, 0]
+    assert await queue_backend.forget_node("n1") == []
+    assert await queue_backend.agent_disconnected(2, "n2:c") == 0
