@@ -8,7 +8,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -31,7 +31,7 @@ from frontdesk.mail import OutboxSender
 from frontdesk.metrics import Metrics
 from frontdesk.queue.backend import QueueBackend
 from frontdesk.queue.memory_backend import MemoryQueueBackend
-from frontdesk.queue.redis_backend import RedisQueueBackend
+from frontdesk.queue.redis_backend import POOL_WAIT_SECONDS, RedisQueueBackend
 from frontdesk.queue.service import Router, Timings
 from frontdesk.settings import Settings
 
@@ -71,6 +71,8 @@ PURGE_EVERY_SECONDS = 600.0
 # How often each node looks for call-us cases to close; every node may, safely.
 CALL_SWEEP_SECONDS = 60.0
 READY_TIMEOUT_SECONDS = 2.0
+# Redis connections one node may hold at once (redis-py's default pool size).
+REDIS_MAX_CONNECTIONS = 100
 
 
 @dataclass
@@ -94,9 +96,18 @@ class Services:
         """Construct every part; nothing connects until `start`."""
         clock = clock or SystemClock()
         engine = make_engine(settings.database_url)
-        # The queue backend reads str, not bytes (RedisQueueBackend's contract).
+        # The queue backend reads str, not bytes (RedisQueueBackend's contract). A
+        # blocking pool: past REDIS_MAX_CONNECTIONS calls in flight, a call waits its
+        # turn (up to POOL_WAIT_SECONDS); redis-py's default pool fails it at once.
         redis = (
-            Redis.from_url(settings.redis_url, decode_responses=True)
+            Redis.from_pool(
+                BlockingConnectionPool.from_url(
+                    settings.redis_url,
+                    max_connections=REDIS_MAX_CONNECTIONS,
+                    timeout=POOL_WAIT_SECONDS,
+                    decode_responses=True,
+                )
+            )
             if settings.redis_url
             else None
         )

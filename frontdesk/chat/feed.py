@@ -52,6 +52,7 @@ class SupervisorFeed:
         self._dirty: set[str] = set()
         self._flusher: asyncio.Task[None] | None = None
         self._positions_sent: dict[str, float] = {}
+        self._positions_owed: dict[str, asyncio.Task[None]] = {}
         self._handle_times: dict[str, tuple[float, list[timedelta]]] = {}
         self._offered_at: dict[str, float] = {}
 
@@ -73,10 +74,14 @@ class SupervisorFeed:
                     log.exception("could not publish the figures of %s", group)
 
     async def aclose(self) -> None:
-        if self._flusher is not None:
-            self._flusher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._flusher
+        tasks = [self._flusher, *self._positions_owed.values()]
+        for task in tasks:
+            if task is not None:
+                task.cancel()
+        for task in tasks:
+            if task is not None:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
 
     # Figures -----------------------------------------------------------------------------
 
@@ -100,10 +105,20 @@ class SupervisorFeed:
         figures = await self.figures(group)
         self._set_gauges(group, figures)  # first: whoever hears of the change can scrape it
         await self.notifier.publish(SUPERVISORS, "queue_changed", figures)
-        if time.monotonic() - self._positions_sent.get(group, 0.0) >= POSITION_SECONDS:
+        wait = POSITION_SECONDS - (time.monotonic() - self._positions_sent.get(group, 0.0))
+        if wait <= 0:
             await self._publish_positions(group, figures["seats"])
-        else:
-            self.changed(group)  # positions still owed: come back after the pause
+        elif group not in self._positions_owed:  # send them once the pause is over
+            self._positions_owed[group] = asyncio.create_task(self._positions_after(group, wait))
+
+    async def _positions_after(self, group: str, delay: float) -> None:
+        await asyncio.sleep(delay)
+        del self._positions_owed[group]
+        try:
+            snapshot = await self._backend.snapshot(group)
+            await self._publish_positions(group, int(snapshot["seats"]))
+        except Exception:
+            log.exception("could not publish the positions in %s", group)
 
     async def _publish_positions(self, group: str, seats: int) -> None:
         self._positions_sent[group] = time.monotonic()

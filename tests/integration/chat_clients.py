@@ -26,6 +26,8 @@ class ChatClient:
     def __init__(self, client: socketio.AsyncClient, namespace: str) -> None:
         self.sio = client
         self.namespace = namespace
+        # How long an ack or a pushed event may take; load tests allow more.
+        self.timeout = EVENT_TIMEOUT
         self.events: dict[str, asyncio.Queue[dict[str, Any]]] = defaultdict(asyncio.Queue)
         client.on("*", self._record, namespace=namespace)
 
@@ -49,7 +51,7 @@ class ChatClient:
         return chat_client
 
     async def call(self, event: str, data: dict[str, Any] | None = None) -> dict[str, Any]:
-        async with asyncio.timeout(EVENT_TIMEOUT):
+        async with asyncio.timeout(self.timeout):
             ack: dict[str, Any] = await self.sio.call(event, data or {}, namespace=self.namespace)
         return ack
 
@@ -60,7 +62,7 @@ class ChatClient:
 
     async def next(self, event: str, **matching: Any) -> dict[str, Any]:
         """The next pushed `event` whose data has these values (others are skipped)."""
-        async with asyncio.timeout(EVENT_TIMEOUT):
+        async with asyncio.timeout(self.timeout):
             while True:
                 data = await self.events[event].get()
                 if all(data.get(k) == v for k, v in matching.items()):

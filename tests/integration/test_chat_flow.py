@@ -106,3 +106,36 @@ async def test_sockets_are_websocket_only(live_server):
     websocket = await ChatClient.connect(live_server.url, "/customer", cookie)
     assert (await websocket.ok("whoami"))["user_id"] == customer.id
     await websocket.close()
+
+
+async def test_waiting_customers_see_their_place_and_wait_move_up(live_server, clock):
+    services = live_server.services
+    agent = await live_server.acall(lambda: make_user(services, Role.AGENT))
+    names = ("Ann", "Bea", "Cal")
+    customers = [
+        await live_server.acall(lambda n=n: make_user(services, first_name=n)) for n in names
+    ]
+    cases = [
+        await live_server.acall(lambda c=c: open_case(services, c, Channel.CHAT)) for c in customers
+    ]
+    sam = await ChatClient.open(live_server.url, "/agent", agent.username)
+    ann, bea, cal = [
+        await ChatClient.open(live_server.url, "/customer", c.username) for c in customers
+    ]
+    try:
+        await sam.ok("set_presence", {"presence": "available", "capacity": 1})
+        first = await ann.ok("request_chat", {"case_number": cases[0].number})
+        await sam.ok("accept_chat", {"chat_id": first["chat"]["public_id"]})
+        # One seat, no finished chats yet: each place waits one default handle time (6 min).
+        second = await bea.ok("request_chat", {"case_number": cases[1].number})
+        clock.advance(seconds=1)  # the line is ordered by time of request
+        third = await cal.ok("request_chat", {"case_number": cases[2].number})
+        assert (second["position"], second["estimated_wait_seconds"]) == (1, 360)
+        assert (third["position"], third["estimated_wait_seconds"]) == (2, 720)
+
+        await bea.ok("end_chat", {"chat_id": second["chat"]["public_id"]})
+        moved = await cal.next("queue_updated", chat_id=third["chat"]["public_id"], position=1)
+        assert moved["estimated_wait_seconds"] == 360
+    finally:
+        for client in (sam, ann, bea, cal):
+            await client.close()
