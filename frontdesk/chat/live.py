@@ -74,11 +74,12 @@ class LiveChat:
 
         `watch(chat_id)` subscribes the customer to the chat's events; it runs before
         the chat is routed, so an offer accepted at once still reaches the customer."""
-        case = await self.cases.access_case(customer, case_number)
-        open_chat = await self.states.open_chat_of_case(case.id)
-        if open_chat is None:
-            self.router.admit(case.customer_group, self.clock.now())
-            open_chat = await self.chats.request_chat(customer, case_number)
+
+        def admit(group: str) -> None:
+            self.router.admit(group, self.clock.now())
+
+        open_chat, created = await self.chats.open_or_request(customer, case_number, admit)
+        if created:
             self.feed.count_request(open_chat.group_name)
         if watch is not None:
             await watch(open_chat.public_id)
@@ -234,12 +235,11 @@ class LiveChat:
 
     async def offered(self, offer: Offer) -> None:
         """Tell the agent of its offer, with the case to read before answering."""
-        chat = await self.states.chat(offer.chat_id)
-        if chat is None or not await self.states.mark_offered(offer.chat_id):
+        case = await self.states.mark_offered(offer.chat_id)
+        if case is None:
             await self._withdraw(offer.chat_id, reason="cancelled")  # ended meanwhile
             return
         self.feed.offer_made(offer)
-        case = await self.states.case_of(chat)
         await self.publish(
             agent(offer.agent_id),
             "chat_offered",

@@ -7,6 +7,7 @@ Another customer's chat, like another customer's case, is NotFound, never Forbid
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import uuid4
@@ -72,30 +73,41 @@ class ChatService:
         """Open a chat on the customer's own chat case, waiting for an agent.
 
         One open chat per case: while one is open (requested, offered or active), a
-        second request is refused with Conflict CHAT_ALREADY_OPEN, not merged; the
-        client shows the open one. The UNIQUE `open_case_id` settles a race."""
+        second request is refused with Conflict CHAT_ALREADY_OPEN, not merged."""
+        chat, created = await self.open_or_request(customer, case_number, lambda group: None)
+        if not created:
+            raise _already_open()
+        return chat
+
+    async def open_or_request(
+        self, customer: User, case_number: str, admit: Callable[[str], None]
+    ) -> tuple[Chat, bool]:
+        """The case's open chat, or a new one once `admit(customer group)` lets it in
+        (it raises to refuse); True when new. So asking twice is safe: the second ask
+        gets the first chat. The UNIQUE `open_case_id` settles two asks at once."""
         if customer.role is not Role.CUSTOMER:
             raise Forbidden("Only customers can ask for a chat")
-        try:
-            async with transaction(self._engine) as conn:
-                case = await self._own_chat_case(conn, customer, case_number)
-                if await store.select_open_chat_of_case(conn, case.id) is not None:
-                    raise _already_open()
-                chat_id = await store.insert_chat(conn, self._new_chat(case))
-                return await self._reload(conn, chat_id)
-        except IntegrityError:
-            raise _already_open() from None
+        for _ in range(2):  # a concurrent ask that won the insert is read back
+            try:
+                async with transaction(self._engine) as conn:
+                    case = await self._own_case(conn, customer, case_number)
+                    found = await store.select_open_chat_of_case(conn, case.id)
+                    if found is not None:
+                        return found, False
+                    _chat_may_open(case)
+                    admit(case.customer_group)
+                    chat_id = await store.insert_chat(conn, self._new_chat(case))
+                    return await self._reload(conn, chat_id), True
+            except IntegrityError:
+                continue
+        raise _already_open()
 
-    async def _own_chat_case(self, conn: AsyncConnection, customer: User, number: str) -> Case:
+    async def _own_case(self, conn: AsyncConnection, customer: User, number: str) -> Case:
         case = await case_store.select_case_by_number(conn, number) if number.isdigit() else None
         if case is None:
             raise _case_not_found()
         if case.customer_id != customer.id:
             raise _case_not_found()
-        if case.channel is not Channel.CHAT:
-            raise Conflict("This case was not opened for live chat", code="NOT_A_CHAT_CASE")
-        if case.status in (Status.RESOLVED, Status.CLOSED):
-            raise Conflict(f"This case is {case.status.label.lower()}", code="CASE_CLOSED")
         return case
 
     def _new_chat(self, case: Case) -> dict[str, object]:
@@ -288,6 +300,13 @@ class ChatService:
             body=render_transcript(case.number, chat, messages),
             data={"chat_id": chat.public_id, "messages": len(messages)},
         )  # fmt: skip
+
+
+def _chat_may_open(case: Case) -> None:
+    if case.channel is not Channel.CHAT:
+        raise Conflict("This case was not opened for live chat", code="NOT_A_CHAT_CASE")
+    if case.status in (Status.RESOLVED, Status.CLOSED):
+        raise Conflict(f"This case is {case.status.label.lower()}", code="CASE_CLOSED")
 
 
 def _already_open() -> Conflict:

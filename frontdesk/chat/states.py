@@ -24,10 +24,14 @@ class ChatStates:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
 
-    async def mark_offered(self, chat_id: str) -> bool:
+    async def mark_offered(self, chat_id: str) -> Case | None:
+        """The chat is being offered; its case, for the agent to read. None if the chat
+        no longer waits (it ended meanwhile)."""
         async with transaction(self._engine) as conn:
             chat = await store.select_chat(conn, chat_id, for_update=True)
-            return chat is not None and await store.mark_offered(conn, chat.id)
+            if chat is None or not await store.mark_offered(conn, chat.id):
+                return None
+            return await case_store.select_case(conn, chat.case_id)
 
     async def return_to_queue(self, chat_id: str, *, group: str | None = None) -> Chat | None:
         """The chat waits again, in `group` if given; None if it has ended."""
