@@ -541,3 +541,16 @@ async def test_forgetting_a_node_drops_only_its_sockets(queue_backend):
     assert [await queue_backend.connections(a) for a in (1, 2, 3)] == [0, 1, 0]
     assert await queue_backend.forget_node("n1") == []
     assert await queue_backend.agent_disconnected(2, "n2:c") == 0
+
+
+async def test_a_freed_seat_looks_past_a_long_run_of_chats_it_declined(queue_backend):
+    await agent(queue_backend, 1, capacity=1)
+    for index in range(40):  # more than a page of the line
+        chat = f"d{index:02}"
+        await queue_backend.enqueue(entry(chat, seconds=index))
+        offer = await queue_backend.route_request(chat, at(100), OFFER)
+        assert offer is not None and offer.agent_id == 1
+        await queue_backend.decline(chat, 1)
+    await queue_backend.enqueue(entry("fresh", seconds=50))
+    offer = await queue_backend.route_agent(1, at(101), OFFER)
+    assert offer is not None and offer.chat_id == "fresh"

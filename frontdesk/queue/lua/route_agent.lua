@@ -4,18 +4,24 @@
 -- returns: {chat, agent, group, enqueued ms, deadline ms}, or nil if no seat / nothing fits
 local agent, now, deadline = ARGV[2], ARGV[3], ARGV[4]
 if not has_seat(agent) then return nil end
+local PAGE = 16  -- lines can be long; read them a page at a time, head first
 local best, best_score, best_group = nil, nil, nil
 for _, g in ipairs(groups_of(agent)) do
-  local line = redis.call('ZRANGE', k_waiting(g), 0, -1, 'WITHSCORES')
-  for i = 1, #line, 2 do
-    local chat, score = line[i], tonumber(line[i + 1])
-    if redis.call('SISMEMBER', k_declined(chat), agent) == 0 then
-      if best == nil or score < best_score or (score == best_score and chat < best) then
-        best, best_score, best_group = chat, score, g
+  local start, found = 0, false
+  repeat
+    local page = redis.call('ZRANGE', k_waiting(g), start, start + PAGE - 1, 'WITHSCORES')
+    for i = 1, #page, 2 do
+      local chat, score = page[i], tonumber(page[i + 1])
+      if redis.call('SISMEMBER', k_declined(chat), agent) == 0 then
+        if best == nil or score < best_score or (score == best_score and chat < best) then
+          best, best_score, best_group = chat, score, g
+        end
+        found = true
+        break
       end
-      break
     end
-  end
+    start = start + PAGE
+  until found or #page < PAGE * 2
 end
 if best == nil then return nil end
 local enq = redis.call('HGET', k_entry(best), 'enqueued')
