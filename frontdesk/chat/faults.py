@@ -15,9 +15,10 @@ from uuid import uuid4
 
 from frontdesk.accounts.models import User
 from frontdesk.chat.agents import served_groups
-from frontdesk.chat.live import LiveChat, chat_out, queue_entry
+from frontdesk.chat.live import LiveChat
 from frontdesk.chat.models import ChatStatus
 from frontdesk.chat.protocol import SetPresence
+from frontdesk.chat.views import chat_out, queue_entry
 from frontdesk.events import agent, chat_customer
 from frontdesk.queue.models import Offer
 from frontdesk.queue.service import GRACE, WAIT, Router

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from frontdesk.accounts.models import Role, User
-from frontdesk.cases.models import Case
 from frontdesk.cases.service import CaseService
 from frontdesk.chat.agents import AgentSettingsIn, ChatAgents, served_groups
 from frontdesk.chat.feed import SupervisorFeed
@@ -24,10 +23,11 @@ from frontdesk.chat.protocol import SetPresence
 from frontdesk.chat.service import ChatService
 from frontdesk.chat.states import ChatStates
 from frontdesk.chat.transcripts import render_transcript, transcript_filename
+from frontdesk.chat.views import case_out, chat_out, message_out, queue_entry
 from frontdesk.clock import Clock
 from frontdesk.errors import Conflict, Forbidden, FrontdeskError, Invalid
 from frontdesk.events import Audience, Notifier, RecordingNotifier, agent, chat_customer
-from frontdesk.queue.models import Offer, QueueEntry
+from frontdesk.queue.models import Offer
 from frontdesk.queue.service import Router
 
 log = logging.getLogger(__name__)
@@ -92,7 +92,10 @@ class LiveChat:
         """The chat, the messages after `after_seq`, and its place in the queue."""
         chat = await self.chats.access_chat(viewer, chat_id)
         messages = await self.chats.messages_after(chat_id, viewer, after_seq)
-        state: dict[str, Any] = {"chat": chat_out(chat), "messages": [_msg(m) for m in messages]}
+        state: dict[str, Any] = {
+            "chat": chat_out(chat),
+            "messages": [message_out(m) for m in messages],
+        }
         if chat.status in OPEN_IN_QUEUE:
             state.update(await self.feed.place(chat.group_name, chat.public_id))
         return state
@@ -114,7 +117,7 @@ class LiveChat:
 
     async def send_message(self, sender: User, message: MessageIn, chat_id: str) -> ChatMessage:
         chat, stored = await self.chats.post(chat_id, sender, message)
-        await self._to_both(chat, "message_created", _msg(stored))
+        await self._to_both(chat, "message_created", message_out(stored))
         return stored
 
     async def typing(self, user: User, chat_id: str, typing: bool) -> None:
@@ -184,7 +187,7 @@ class LiveChat:
         chat = await self.chats.access_chat(user, chat_id)
         case = await self.states.case_of(chat)
         feed = await self.cases.feed(user, case.number)
-        state["case"] = _case_out(case)
+        state["case"] = case_out(case)
         state["feed"] = [item.model_dump(mode="json") for item in feed]
         return state
 
@@ -244,7 +247,7 @@ class LiveChat:
             agent(offer.agent_id),
             "chat_offered",
             {"chat_id": offer.chat_id, "group": offer.group, "deadline": offer.deadline.isoformat(),
-             "waiting_since": offer.enqueued_at.isoformat(), "case": _case_out(case)},
+             "waiting_since": offer.enqueued_at.isoformat(), "case": case_out(case)},
         )  # fmt: skip
         await self.publish(
             chat_customer(offer.chat_id), "queue_updated", {"chat_id": offer.chat_id, "position": 0}
@@ -271,36 +274,3 @@ class LiveChat:
         to_agent = agent_id or chat.agent_id
         if to_agent is not None:
             await self.publish(agent(to_agent), event, data)
-
-
-def queue_entry(chat: Chat) -> QueueEntry:
-    # A chat keeps its first place in line however often it returns (lapse, transfer).
-    return QueueEntry(chat_id=chat.public_id, group=chat.group_name, enqueued_at=chat.requested_at)
-
-
-def chat_out(chat: Chat) -> dict[str, Any]:
-    return chat.model_dump(
-        mode="json",
-        include={"public_id", "status", "group_name", "requested_at", "accepted_at",
-                 "ended_at", "end_reason", "last_seq"},
-    )  # fmt: skip
-
-
-def _msg(message: ChatMessage) -> dict[str, Any]:
-    return message.model_dump(mode="json", exclude={"id"})
-
-
-def _case_out(case: Case) -> dict[str, Any]:
-    return {
-        "number": case.number,
-        "subject": case.subject,
-        "description": case.description,
-        "status": case.status.label,
-        "customer_group": case.customer_group,
-        "contact": {
-            "name": f"{case.contact_first_name} {case.contact_last_name}",
-            "email": case.contact_email,
-            "phone": case.contact_phone,
-            "institution": case.contact_institution,
-        },
-    }

@@ -28,8 +28,9 @@ from pydantic import BaseModel, ValidationError
 from frontdesk.accounts.models import Role, User
 from frontdesk.chat import protocol as p
 from frontdesk.chat.faults import Faults
-from frontdesk.chat.live import LiveChat, chat_out
+from frontdesk.chat.live import LiveChat
 from frontdesk.chat.models import MessageIn
+from frontdesk.chat.views import chat_out, message_out
 from frontdesk.errors import FrontdeskError, Invalid
 from frontdesk.events import Audience
 from frontdesk.metrics import Metrics
@@ -71,6 +72,8 @@ def event(model: type[BaseModel]) -> Callable[[Handler], Callable[..., Awaitable
 
 
 class RoleNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
+    """Every namespace: whoami (Empty) acks {user_id, role}, the connected identity."""
+
     roles: frozenset[Role] = frozenset()
     room: str | None = None
 
@@ -113,7 +116,24 @@ class RoleNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         return {"user_id": user.id, "role": user.role.value}
 
 
-class CustomerNamespace(RoleNamespace):
+class ParticipantNamespace(RoleNamespace):
+    """What both sides of a chat do alike: talk, say they are typing, save the chat."""
+
+    @event(p.SendMessage)
+    async def on_send_message(self, sid: str, user: User, payload: p.SendMessage) -> Any:
+        return await _send(self.live, user, payload)
+
+    @event(p.Typing)
+    async def on_typing(self, sid: str, user: User, payload: p.Typing) -> Any:
+        await self.live.typing(user, payload.chat_id, payload.typing)
+        return {}
+
+    @event(p.ChatRef)
+    async def on_save_chat(self, sid: str, user: User, payload: p.ChatRef) -> Any:
+        return await self.live.save_chat(payload.chat_id, user)
+
+
+class CustomerNamespace(ParticipantNamespace):
     """Customer events (client -> server, each acknowledged):
 
     | event          | payload      | ack data                                              |
@@ -153,22 +173,9 @@ class CustomerNamespace(RoleNamespace):
         await self._watch(sid, payload.chat_id)
         return state
 
-    @event(p.SendMessage)
-    async def on_send_message(self, sid: str, user: User, payload: p.SendMessage) -> Any:
-        return await _send(self.live, user, payload)
-
-    @event(p.Typing)
-    async def on_typing(self, sid: str, user: User, payload: p.Typing) -> Any:
-        await self.live.typing(user, payload.chat_id, payload.typing)
-        return {}
-
     @event(p.ChatRef)
     async def on_end_chat(self, sid: str, user: User, payload: p.ChatRef) -> Any:
         return {"chat": chat_out(await self.live.end_chat(user, payload.chat_id))}
-
-    @event(p.ChatRef)
-    async def on_save_chat(self, sid: str, user: User, payload: p.ChatRef) -> Any:
-        return await self.live.save_chat(payload.chat_id, user)
 
     @event(p.LeaveMessage)
     async def on_leave_message(self, sid: str, user: User, payload: p.LeaveMessage) -> Any:
@@ -176,7 +183,7 @@ class CustomerNamespace(RoleNamespace):
         return {}
 
 
-class AgentNamespace(RoleNamespace):
+class AgentNamespace(ParticipantNamespace):
     """Agent events (client -> server, each acknowledged):
 
     | event          | payload      | ack data                                              |
@@ -230,15 +237,6 @@ class AgentNamespace(RoleNamespace):
     async def on_open_chat(self, sid: str, user: User, payload: p.ResumeChat) -> Any:
         return await self.live.agent_view(user, payload.chat_id, payload.last_seq)
 
-    @event(p.SendMessage)
-    async def on_send_message(self, sid: str, user: User, payload: p.SendMessage) -> Any:
-        return await _send(self.live, user, payload)
-
-    @event(p.Typing)
-    async def on_typing(self, sid: str, user: User, payload: p.Typing) -> Any:
-        await self.live.typing(user, payload.chat_id, payload.typing)
-        return {}
-
     @event(p.EndChat)
     async def on_end_chat(self, sid: str, user: User, payload: p.EndChat) -> Any:
         return {"chat": chat_out(await self.live.end_chat(user, payload.chat_id, payload.wrap_up))}
@@ -246,10 +244,6 @@ class AgentNamespace(RoleNamespace):
     @event(p.TransferChat)
     async def on_transfer_chat(self, sid: str, user: User, payload: p.TransferChat) -> Any:
         return await self.live.transfer_chat(user, payload.chat_id, payload.group)
-
-    @event(p.ChatRef)
-    async def on_save_chat(self, sid: str, user: User, payload: p.ChatRef) -> Any:
-        return await self.live.save_chat(payload.chat_id, user)
 
 
 class SupervisorNamespace(RoleNamespace):
@@ -272,7 +266,7 @@ class SupervisorNamespace(RoleNamespace):
 async def _send(live: LiveChat, user: User, payload: p.SendMessage) -> dict[str, Any]:
     message = MessageIn(client_msg_id=payload.client_msg_id, body=payload.body)
     stored = await live.send_message(user, message, payload.chat_id)
-    return stored.model_dump(mode="json", exclude={"id"})
+    return message_out(stored)
 
 
 class SocketNotifier:
