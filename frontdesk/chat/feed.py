@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from frontdesk.business_hours import UK
+from frontdesk.chat.history import queue_history
 from frontdesk.chat.models import Chat
 from frontdesk.chat.states import ChatStates
 from frontdesk.clock import Clock
@@ -32,6 +33,8 @@ FLUSH_SECONDS = 0.1
 POSITION_SECONDS = 1.0
 # Recent handle times change slowly; reading them once a while keeps estimates cheap.
 HANDLE_TIMES_SECONDS = 30.0
+HISTORY_STEP = timedelta(minutes=5)
+HISTORY_LOOKBACK = timedelta(hours=1)
 
 
 class SupervisorFeed:
@@ -72,6 +75,11 @@ class SupervisorFeed:
                     await self.publish_group(group)
                 except Exception:
                     log.exception("could not publish the figures of %s", group)
+            try:
+                agents = await self.agents()
+                await self.notifier.publish(SUPERVISORS, "agents_changed", {"agents": agents})
+            except Exception:
+                log.exception("could not publish the agents")
 
     async def aclose(self) -> None:
         tasks = [self._flusher, *self._positions_owed.values()]
@@ -98,8 +106,28 @@ class SupervisorFeed:
             "chats_offered": snapshot["offered"],
         }
 
-    async def watch(self) -> list[dict[str, Any]]:
-        return [await self.figures(group) for group in self._chat_groups()]
+    async def watch(self) -> dict[str, Any]:
+        """Everything a supervisor's dashboard starts from: each group, each agent."""
+        groups = [await self.figures(group) for group in self._chat_groups()]
+        return {"groups": groups, "agents": await self.agents()}
+
+    async def agents(self) -> list[dict[str, Any]]:
+        """Each agent with a routing state: presence, chats held of capacity, groups."""
+        states = await self._backend.agents()
+        names = await self._states.user_names([s.agent_id for s in states])
+        return [
+            {"agent_id": s.agent_id, "name": names.get(s.agent_id, f"Agent {s.agent_id}"),
+             "presence": s.presence, "active": s.active, "capacity": s.capacity,
+             "groups": list(s.groups)}
+            for s in states
+        ]  # fmt: skip
+
+    async def history(self, group: str, hours: int) -> list[dict[str, Any]]:
+        now = self._clock.now()
+        # Chats asked for before the window may still wait at its start.
+        since = now - timedelta(hours=hours) - HISTORY_LOOKBACK
+        times = await self._states.group_times(group, since)
+        return queue_history(times, now, hours, HISTORY_STEP)
 
     async def publish_group(self, group: str) -> None:
         figures = await self.figures(group)

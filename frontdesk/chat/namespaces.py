@@ -247,12 +247,18 @@ class AgentNamespace(ParticipantNamespace):
 
 
 class SupervisorNamespace(RoleNamespace):
-    """Supervisor events: watch (Empty) acks {groups: [figures...]}.
+    """Supervisor events (client -> server, each acknowledged):
+
+    | event          | payload      | ack data                                              |
+    |----------------|--------------|-------------------------------------------------------|
+    | watch          | Empty        | groups: [figures], agents: [agent]                    |
+    | history        | History      | points: [{at, waiting, average_wait_seconds}], 5 min  |
 
     Pushed to room supervisors, whenever a group changes: queue_changed {group, waiting,
     longest_wait_seconds, offered, agents_available, agents_busy, agents_away, seats,
     chats_active, chats_offered, requested_today, average_wait_seconds,
-    average_handle_seconds, abandoned_today}.
+    average_handle_seconds, abandoned_today}; agents_changed {agents: [{agent_id, name,
+    presence, active, capacity, groups}]}.
     """
 
     roles = frozenset({Role.SUPERVISOR, Role.ADMIN})
@@ -260,7 +266,13 @@ class SupervisorNamespace(RoleNamespace):
 
     @event(p.Empty)
     async def on_watch(self, sid: str, user: User, payload: p.Empty) -> Any:
-        return {"groups": await self.live.feed.watch()}
+        return await self.live.feed.watch()
+
+    @event(p.History)
+    async def on_history(self, sid: str, user: User, payload: p.History) -> Any:
+        if payload.group not in self.live.router.chat_groups():
+            raise Invalid("Not a customer group with chat", fields={"group": "Unknown group"})
+        return {"points": await self.live.feed.history(payload.group, payload.hours)}
 
 
 async def _send(live: LiveChat, user: User, payload: p.SendMessage) -> dict[str, Any]:

@@ -68,3 +68,10 @@ class LeaveMessage(_In):
 
     chat_id: str = ChatId
     body: str = Field(min_length=1, max_length=5000)
+
+
+class History(_In):
+    """A group's queue over the last `hours`, for the supervisor's chart."""
+
+    group: str = Field(min_length=1, max_length=100)
+    hours: int = Field(default=4, ge=1, le=24)

@@ -69,6 +69,16 @@ class ChatStates:
             rows = await store.select_recent_handle_times(conn, group, limit=RECENT_HANDLE_TIMES)
         return [ended - accepted for accepted, ended in rows]
 
+    async def user_names(self, user_ids: list[int]) -> dict[int, str]:
+        async with reading(self._engine) as conn:
+            return await store.select_user_names(conn, user_ids)
+
+    async def group_times(
+        self, group: str, since: datetime
+    ) -> list[tuple[datetime, datetime | None, datetime | None]]:
+        async with reading(self._engine) as conn:
+            return await store.select_group_times(conn, group, since=since)
+
     async def day_figures(self, group: str, since: datetime) -> dict[str, float | int]:
         """A group's chats requested since `since`: average wait to be answered, average
         handle time, and how many were abandoned (ended before anyone answered)."""

@@ -9,7 +9,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from frontdesk.chat.models import OPEN_CHAT_STATUSES, Chat, ChatMessage, ChatStatus
-from frontdesk.db.tables import chat_agents, chat_messages, chats
+from frontdesk.db.tables import chat_agents, chat_messages, chats, users
 
 _MESSAGE_COLUMNS = (
     chat_messages.c.id,
@@ -218,3 +218,12 @@ async def count_active_chats(conn: AsyncConnection, group: str) -> int:
         chats.c.group_name == group, chats.c.status == ChatStatus.ACTIVE.value
     )
     return int((await conn.execute(query)).scalar_one())
+
+
+async def select_user_names(conn: AsyncConnection, user_ids: list[int]) -> dict[int, str]:
+    if not user_ids:
+        return {}
+    query = select(users.c.id, users.c.first_name, users.c.last_name).where(
+        users.c.id.in_(user_ids)
+    )
+    return {row.id: f"{row.first_name} {row.last_name}" for row in await conn.execute(query)}

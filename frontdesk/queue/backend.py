@@ -62,6 +62,10 @@ class QueueBackend(Protocol):
         it is kept. Does not touch the agent's live offers: callers decline them."""
         ...
 
+    async def agents(self) -> list[AgentState]:
+        """Every agent's routing state, by agent id."""
+        ...
+
     async def route_request(self, chat_id: str, now: datetime, offer_seconds: int) -> Offer | None:
         """Offer a waiting chat to the agent who has been idle longest among those that
         are available, serve its group, have a free seat and have not declined (or let

@@ -30,6 +30,10 @@ class QueueKeys:
         """HASH presence, capacity, active, groups (JSON list), idle_since (ms)."""
         return f"{self.prefix}agent:{agent_id}"
 
+    def agent_ids(self) -> str:
+        """SET of every agent id with a routing state."""
+        return f"{self.prefix}agent_ids"
+
     def offers(self) -> str:
         """ZSET of offered chat ids scored by deadline ms."""
         return f"{self.prefix}offers"

@@ -103,6 +103,12 @@ class MemoryQueueBackend:
         self._s.agents[agent_id] = agent
         return AgentState(agent_id=agent_id, **agent.__dict__)
 
+    async def agents(self) -> list[AgentState]:
+        return [
+            AgentState(agent_id=agent_id, **agent.__dict__)
+            for agent_id, agent in sorted(self._s.agents.items())
+        ]
+
     def _offer(self, entry: QueueEntry, agent_id: int, now: datetime, seconds: int) -> Offer:
         agent = self._s.agents[agent_id]
         agent.active += 1

@@ -135,6 +135,25 @@ class RedisQueueBackend:
             idle_since=from_ms(idle),
         )
 
+    async def agents(self) -> list[AgentState]:
+        ids = sorted(int(agent_id) for agent_id in await self.redis.smembers(self.keys.agent_ids()))
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for agent_id in ids:
+                pipe.hgetall(self.keys.agent(agent_id))
+            rows = await pipe.execute()
+        return [
+            AgentState(
+                agent_id=agent_id,
+                presence=row["presence"],
+                groups=tuple(json.loads(row["groups"])),
+                capacity=int(row["capacity"]),
+                active=int(row["active"]),
+                idle_since=from_ms(row["idle_since"]),
+            )
+            for agent_id, row in zip(ids, rows, strict=True)
+            if row
+        ]
+
     async def route_request(self, chat_id: str, now: datetime, offer_seconds: int) -> Offer | None:
         deadline = to_ms(now + timedelta(seconds=offer_seconds))
         row = await self._run("route_request", chat_id, to_ms(now), deadline)

@@ -139,3 +139,44 @@ async def test_waiting_customers_see_their_place_and_wait_move_up(live_server, c
     finally:
         for client in (sam, ann, bea, cal):
             await client.close()
+
+
+async def test_supervisors_see_each_agents_load_and_the_queue_over_time(live_server, clock):
+    services = live_server.services
+    customer = await live_server.acall(lambda: make_user(services))
+    agent = await live_server.acall(lambda: make_user(services, Role.AGENT, first_name="Sam"))
+    supervisor = await live_server.acall(lambda: make_user(services, Role.SUPERVISOR))
+    case = await live_server.acall(lambda: open_case(services, customer, Channel.CHAT))
+    sue = await ChatClient.open(live_server.url, "/supervisor", supervisor.username)
+    assert (await sue.ok("watch"))["agents"] == []
+    sam = await ChatClient.open(live_server.url, "/agent", agent.username)
+    ann = await ChatClient.open(live_server.url, "/customer", customer.username)
+
+    async def agent_seen(presence: str, active: int) -> dict:
+        # Flushes may still carry earlier states: wait for the one sought.
+        while True:
+            (seen,) = (await sue.next("agents_changed"))["agents"]
+            if (seen["presence"], seen["active"]) == (presence, active):
+                return seen
+
+    try:
+        await sam.ok("set_presence", {"presence": "available", "capacity": 2})
+        listed = await agent_seen("available", 0)
+        assert (listed["name"], listed["capacity"]) == (agent.display_name, 2)
+
+        chat_id = (await ann.ok("request_chat", {"case_number": case.number}))["chat"]["public_id"]
+        await sam.next("chat_offered", chat_id=chat_id)
+        clock.advance(minutes=3)
+        await sam.ok("accept_chat", {"chat_id": chat_id})
+        await agent_seen("available", 1)
+
+        clock.advance(minutes=2)
+        points = (await sue.ok("history", {"group": case.customer_group, "hours": 1}))["points"]
+        assert len(points) == 12
+        assert points[-1]["waiting"] == 0
+        assert [p["average_wait_seconds"] for p in points if p["average_wait_seconds"]] == [180.0]
+        refused = await sue.call("history", {"group": "nowhere"})
+        assert refused["error"]["code"] == "INVALID"
+    finally:
+        for client in (sue, sam, ann):
+            await client.close()

@@ -554,3 +554,17 @@ async def test_a_freed_seat_looks_past_a_long_run_of_chats_it_declined(queue_bac
     await queue_backend.enqueue(entry("fresh", seconds=50))
     offer = await queue_backend.route_agent(1, at(101), OFFER)
     assert offer is not None and offer.chat_id == "fresh"
+
+
+async def test_agents_lists_every_agent_state_by_id(queue_backend):
+    assert await queue_backend.agents() == []
+    await agent(queue_backend, 7, "billing", "tech", capacity=2, seconds=3)
+    await agent(queue_backend, 2, presence="away", seconds=1)
+    await queue_backend.enqueue(entry("a"))
+    await queue_backend.route_request("a", at(5), OFFER)
+    states = await queue_backend.agents()
+    assert [(s.agent_id, s.presence, s.groups, s.capacity, s.active) for s in states] == [
+        (2, "away", ("billing",), 3, 0),
+        (7, "available", ("billing", "tech"), 2, 1),
+    ]
+    assert states[1].idle_since == at(5)

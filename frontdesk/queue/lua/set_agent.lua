@@ -16,4 +16,5 @@ if ARGV[7] ~= '' then active = tonumber(ARGV[7]) end
 redis.call('HSET', ak, 'presence', presence, 'capacity', capacity, 'active', active,
   'groups', groups_json, 'idle_since', idle)
 for _, g in ipairs(cjson.decode(groups_json)) do redis.call('ZADD', k_agents(g), idle, agent) end
+redis.call('SADD', P .. 'agent_ids', agent)  -- keys.py agent_ids()
 return {active, idle}
