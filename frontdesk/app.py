@@ -10,6 +10,7 @@ from datetime import timedelta
 import socketio
 from quart import Quart, Response, g, request
 from quart_schema import QuartSchema
+from redis.asyncio import BlockingConnectionPool, Redis
 from werkzeug.exceptions import LengthRequired
 
 from frontdesk import __version__, web
@@ -58,9 +59,30 @@ def _sio_manager(settings: Settings) -> socketio.AsyncManager:
     """Socket.IO fan-out: in-process alone, through Redis when nodes must share it."""
     if settings.redis_url is None:
         return socketio.AsyncManager()
-    return socketio.AsyncRedisManager(
-        settings.redis_url, channel=f"{settings.redis_prefix}socketio"
-    )
+    return _RedisFanout(settings.redis_url, channel=f"{settings.redis_prefix}socketio")
+
+
+# Redis connections the fan-out may hold at once, and how long a publish waits for one.
+FANOUT_MAX_CONNECTIONS = 100
+FANOUT_POOL_WAIT_SECONDS = 5.0
+
+
+class _RedisFanout(socketio.AsyncRedisManager):  # type: ignore[misc]
+    """python-socketio's Redis manager on a pool that makes a publish wait for a free
+    connection. Its own client (redis-py's default pool) refuses the 101st publish in
+    flight at once, and the manager then retries once and drops the event for good
+    ("Cannot publish to redis... giving up"): a burst of chat messages lost them."""
+
+    def _redis_connect(self) -> None:
+        pool = BlockingConnectionPool.from_url(
+            self.redis_url,
+            max_connections=FANOUT_MAX_CONNECTIONS,
+            timeout=FANOUT_POOL_WAIT_SECONDS,
+            **self.redis_options,
+        )
+        self.redis = Redis.from_pool(pool)
+        self.pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
+        self.connected = True
 
 
 # How long a starting node waits for its Redis fan-out subscription before serving.

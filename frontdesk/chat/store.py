@@ -6,6 +6,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from frontdesk.chat.models import OPEN_CHAT_STATUSES, Chat, ChatMessage, ChatStatus
@@ -92,6 +94,33 @@ async def next_seq(conn: AsyncConnection, chat_id: int) -> int:
         .returning(chats.c.last_seq)
     )
     return int(result.scalar_one())
+
+
+async def claim_next_seq(conn: AsyncConnection, public_id: str) -> Chat | None:
+    """Raise the last sequence number of a chat that has not ended and return the chat
+    as it now is; None if there is no such chat. One statement: it also locks the row
+    (PostgreSQL) until commit, so concurrent posts to one chat queue behind it."""
+    result = await conn.execute(
+        update(chats)
+        .where(chats.c.public_id == public_id, chats.c.status != ChatStatus.ENDED.value)
+        .values(last_seq=chats.c.last_seq + 1)
+        .returning(*chats.c)
+    )
+    return _chat(result.first())
+
+
+async def insert_new_message(conn: AsyncConnection, values: dict[str, Any]) -> int | None:
+    """Insert unless the chat already holds a message with this client_msg_id; the new
+    row's id, or None for a repeat (the caller rolls back and reads the first one)."""
+    dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    result = await conn.execute(
+        dialect_insert(chat_messages)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["chat_id", "client_msg_id"])
+        .returning(chat_messages.c.id)
+    )
+    row_id = result.scalar_one_or_none()
+    return None if row_id is None else int(row_id)
 
 
 async def insert_message(conn: AsyncConnection, values: dict[str, Any]) -> int:
