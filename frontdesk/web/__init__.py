@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from quart import Quart
 
-from frontdesk.web import agent_pages, auth, cases_pages, contact, errors, ops, pages
+from frontdesk.web import (
+    agent_pages,
+    auth,
+    cases_pages,
+    contact,
+    errors,
+    ops,
+    pages,
+    supervisor_pages,
+)
 from frontdesk.web.api import accounts as accounts_api
 from frontdesk.web.api import attachments as attachments_api
 from frontdesk.web.api import cases as cases_api
@@ -20,6 +29,7 @@ def register_blueprints(app: Quart) -> None:
         contact,
         cases_pages,
         agent_pages,
+        supervisor_pages,
         accounts_api,
         intake_api,
         cases_api,

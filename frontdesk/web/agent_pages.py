@@ -65,7 +65,21 @@ async def queue() -> ResponseReturnValue:
     return await render_template(
         "agent/queue.html", cases=listed, queue=query.queue, queues=cases.queues(),
         mine=await cases.agent_queues(me()), breached=sum(c.breached for c in listed.items),
+        chat=await _chat_console(),
     )  # fmt: skip
+
+
+async def _chat_console() -> dict[str, Any]:
+    """What the live chat part of the console starts from; the socket keeps it current.
+    `now` is the server's clock, so offer countdowns follow the server's deadlines."""
+    live = services().live
+    settings = await live.agents.settings(me().id)
+    return {
+        "presence": settings.presence,
+        "capacity": settings.capacity,
+        "groups": live.router.chat_groups(),
+        "now": services().clock.now().isoformat(),
+    }
 
 
 @blueprint.get("/agent/cases/<number>")

@@ -1,5 +1,5 @@
 """Contact Us pages: the choice of service, the three-step form, and the chat tab a chat
-case opens in (a placeholder until live chat connects there)."""
+case opens in (the live chat window: static/js/chat.js talks to the /customer socket)."""
 
 from __future__ import annotations
 
@@ -50,7 +50,12 @@ async def qualification_services() -> ResponseReturnValue:
 @blueprint.get("/chat/<number>")
 @require_user()
 async def chat(number: str) -> ResponseReturnValue:
-    case = await services().cases.access_case(_me(), number)
+    me = _me()
+    case = await services().cases.access_case(me, number)
     return await render_template(
-        "contact/chat.html", case=case, opened=uk_datetime(case.created_at)
+        "contact/chat.html",
+        case=case,
+        opened=uk_datetime(case.created_at),
+        is_customer=me.role is Role.CUSTOMER,
+        user_id=me.id,
     )

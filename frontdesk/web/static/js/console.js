@@ -1,0 +1,672 @@
+// The agent console's live chat: presence, offers with a countdown, and a tab per chat with
+// its case beside it, over the /agent socket (events tabled in frontdesk/chat/namespaces.py).
+// socket.io reconnects by itself; on every connect the console asks for its chats again and
+// for the messages after the last one each tab has seen, so nothing is missed or doubled.
+"use strict";
+
+(() => {
+  const root = document.getElementById("live-chat");
+  if (!root || typeof io !== "function") return;
+
+  const $ = (id) => document.getElementById(id);
+  const presenceBox = root.querySelector("fieldset.presence");
+  const load = $("chat-load");
+  const offersWaiting = $("offers-waiting");
+  const connection = $("chat-connection");
+  const alertsBox = $("offer-alerts");
+  const presenceNotice = $("presence-notice");
+  const announcer = $("chat-announcer");
+  const offerList = $("offer-list");
+  const noOffers = $("no-offers");
+  const tabList = $("chat-tabs");
+  const panels = $("chat-panels");
+  const noChats = $("no-chats");
+
+  const groups = JSON.parse(root.dataset.groups || "[]");
+  let capacity = Number(root.dataset.capacity) || 3;
+  // The server's clock less this browser's: deadlines are the server's times.
+  const skew = Date.parse(root.dataset.now) - Date.now();
+  const serverNow = () => Date.now() + (Number.isFinite(skew) ? skew : 0);
+
+  const ALERTS_KEY = "frontdesk.console.offerAlerts";
+  const TYPING_IDLE_MS = 3000;
+  const TYPING_SHOWN_MS = 6000;
+  const SUMMARIES = {
+    created: "created this case.",
+    field_changed: "updated this record.",
+    comment: "commented.",
+    reply: "replied.",
+    attachment: "added an attachment.",
+    call_logged: "logged a call.",
+    chat_transcript: "saved a chat transcript.",
+    message: "sent a message.",
+  };
+  const PRESENCE_LABELS = { available: "Available", away: "Away", offline: "Offline" };
+  const WITHDRAWN = {
+    lapsed: "it was not answered in time",
+    cancelled: "the customer left",
+    unanswered: "the customer's wait ran out",
+  };
+
+  // Building markup ------------------------------------------------------------------------
+
+  const el = (tag, attrs = {}, ...children) => {
+    const node = document.createElement(tag);
+    for (const [name, value] of Object.entries(attrs)) {
+      if (value === null || value === undefined || value === false) continue;
+      if (name === "class") node.className = value;
+      else node.setAttribute(name, value === true ? "" : String(value));
+    }
+    node.append(...children.filter((child) => child !== null && child !== undefined));
+    return node;
+  };
+  const clock = new Intl.DateTimeFormat("en-GB", {
+    timeZone: "Europe/London", hour: "2-digit", minute: "2-digit",
+  });
+  const dateTime = new Intl.DateTimeFormat("en-GB", {
+    timeZone: "Europe/London", day: "2-digit", month: "2-digit", year: "numeric",
+    hour: "2-digit", minute: "2-digit",
+  });
+  const time = (iso, format = clock) =>
+    el("time", { datetime: iso, title: `${dateTime.format(new Date(iso))} (UK time)` },
+      format.format(new Date(iso)));
+  const safeId = (id) => String(id).replace(/[^0-9a-z]/gi, "");
+
+  // Said politely; words announced together are joined, so none is lost.
+  let announceTimer = null;
+  let pending = [];
+  const announce = (text) => {
+    pending.push(text);
+    clearTimeout(announceTimer);
+    announceTimer = setTimeout(() => {
+      // Emptied first, so the same words twice are read twice.
+      announcer.textContent = "";
+      const words = pending.join(" ");
+      pending = [];
+      setTimeout(() => { announcer.textContent = words; }, 30);
+    }, 100);
+  };
+
+  const detailsList = (pairs) => el("dl", { class: "detail-grid compact" },
+    ...pairs.flatMap(([term, value, wide]) => [
+      el("div", { class: wide ? "wide" : null }, el("dt", {}, term), el("dd", {}, value || "—")),
+    ]));
+
+  const caseSummary = (kase, extra = []) => detailsList([
+    ["Case", kase.number],
+    ["Status", kase.status],
+    ["Customer group", kase.customer_group],
+    ["Contact", kase.contact.name],
+    ["Institution", kase.contact.institution],
+    ...extra,
+  ]);
+
+  const feedItems = (feed) => el("ol", { class: "feed-items" },
+    ...feed.map((item) => el("li", { class: `activity activity-${item.kind}` },
+      el("p", { class: "activity-head" },
+        el("strong", {}, item.actor_name), ` (${item.actor_role}) `,
+        SUMMARIES[item.kind] || "", " ", time(item.created_at, dateTime)),
+      item.body ? el("div", { class: "activity-body" }, item.body) : null)));
+
+  // The case panel: details, contact, description and activity, from an open/accept ack.
+  const casePanel = (state, headingId) => {
+    const kase = state.case;
+    const contact = kase.contact;
+    return el("section", { class: "case-panel", "aria-labelledby": headingId },
+      el("h4", { id: headingId }, `Case ${kase.number}: ${kase.subject}`),
+      detailsList([
+        ["Status", kase.status],
+        ["Customer group", kase.customer_group],
+        ["Description", kase.description, true],
+      ]),
+      el("h5", {}, "Contact"),
+      detailsList([
+        ["Name", contact.name],
+        ["Institution", contact.institution],
+        ["Email", contact.email ? el("a", { href: `mailto:${contact.email}` }, contact.email) : ""],
+        ["Phone", contact.phone],
+      ]),
+      el("h5", {}, "Activity"),
+      state.feed.length ? feedItems(state.feed) : el("p", { class: "muted" }, "No activity yet."),
+      el("p", {}, el("a", { href: `/agent/cases/${encodeURIComponent(kase.number)}`, target: "_blank" },
+        `Open case ${kase.number} in a new tab`)));
+  };
+
+  // The socket -------------------------------------------------------------------------------
+
+  const socket = io("/agent", { transports: ["websocket"] });
+  const call = (event, data = {}) => new Promise((resolve) => {
+    socket.timeout(10000).emit(event, data, (error, ack) => {
+      if (error) resolve({ ok: false, error: { code: "TIMEOUT", message: "The server did not answer. Please try again." } });
+      else resolve(ack);
+    });
+  });
+  const problem = (ack) => ack.error?.message || "Something went wrong";
+
+  // Presence and capacity --------------------------------------------------------------------
+
+  const offers = new Map(); // chat_id -> {data, node, timer}
+  const chats = new Map(); // chat_id -> chat state (see openTab)
+  const early = new Map(); // chat_id -> messages pushed before its tab opened
+  let presence = root.dataset.presence;
+
+  const activeChats = () => [...chats.values()].filter((chat) => chat.status === "active").length;
+  const showLoad = () => {
+    load.textContent = `${activeChats()} of ${capacity} chats`;
+    offersWaiting.textContent = offers.size
+      ? ` · ${offers.size} ${offers.size === 1 ? "offer" : "offers"} waiting` : "";
+    noOffers.hidden = offers.size > 0;
+    noChats.hidden = chats.size > 0;
+  };
+  const showPresence = (value) => {
+    presence = value;
+    const radio = presenceBox.querySelector(`input[value="${value}"]`);
+    if (radio) radio.checked = true;
+    root.dataset.presence = value;
+  };
+  const applySettings = (data) => {
+    capacity = data.settings.capacity;
+    showPresence(data.settings.presence);
+    showLoad();
+  };
+
+  presenceBox.addEventListener("change", async (event) => {
+    const wanted = event.target.value;
+    const before = presence;
+    primeAlerts();
+    presenceNotice.hidden = true;
+    const ack = await call("set_presence", { presence: wanted });
+    if (!ack.ok) {
+      showPresence(before);
+      presenceNotice.textContent = `Your status was not changed: ${problem(ack)}`;
+      presenceNotice.hidden = false;
+      return;
+    }
+    applySettings(ack.data);
+    announce(`You are ${PRESENCE_LABELS[ack.data.settings.presence]}.`);
+  });
+
+  // Offer alerts: a short beep and a desktop notification, unless switched off -----------------
+
+  const alertsOn = () => alertsBox.checked;
+  try {
+    alertsBox.checked = localStorage.getItem(ALERTS_KEY) !== "off";
+  } catch { /* storage blocked: alerts stay on for this page */ }
+  alertsBox.addEventListener("change", () => {
+    try { localStorage.setItem(ALERTS_KEY, alertsBox.checked ? "on" : "off"); } catch { /* no storage */ }
+    primeAlerts();
+  });
+  let audio = null;
+  // Browsers allow sound and ask about notifications only after a person acts: the first
+  // change of status or of this switch does both.
+  const primeAlerts = () => {
+    if (!alertsOn()) return;
+    try {
+      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
+      if (audio.state === "suspended") audio.resume().catch(() => {});
+    } catch { /* no audio here */ }
+    if ("Notification" in window && Notification.permission === "default") {
+      Notification.requestPermission().catch(() => {});
+    }
+  };
+  const beep = () => {
+    try {
+      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
+      const tone = audio.createOscillator();
+      const gain = audio.createGain();
+      tone.frequency.value = 880;
+      gain.gain.setValueAtTime(0.15, audio.currentTime);
+      gain.gain.exponentialRampToValueAtTime(0.001, audio.currentTime + 0.35);
+      tone.connect(gain).connect(audio.destination);
+      tone.start();
+      tone.stop(audio.currentTime + 0.35);
+    } catch { /* no audio here */ }
+  };
+  const alertOffer = (offer) => {
+    if (!alertsOn()) return;
+    beep();
+    if ("Notification" in window && Notification.permission === "granted" && document.hidden) {
+      try {
+        const shown = new Notification("New chat offer", {
+          body: `Case ${offer.case.number}: ${offer.case.subject}`, tag: offer.chat_id,
+        });
+        shown.onclick = () => { window.focus(); shown.close(); };
+      } catch { /* notifications unavailable */ }
+    }
+  };
+
+  // Offers -----------------------------------------------------------------------------------
+
+  const secondsLeft = (deadline) => Math.max(0, Math.ceil((Date.parse(deadline) - serverNow()) / 1000));
+  const countdownText = (seconds) => seconds > 0 ? `${seconds} s left to answer` : "Time is up";
+
+  const removeOffer = (chatId) => {
+    const offer = offers.get(chatId);
+    if (!offer) return null;
+    clearInterval(offer.timer);
+    const hadFocus = offer.node.contains(document.activeElement);
+    offer.node.remove();
+    offers.delete(chatId);
+    if (!chats.has(chatId)) early.delete(chatId);
+    showLoad();
+    if (hadFocus) (offerList.querySelector("button") || tabList.querySelector('[aria-selected="true"]') || root).focus();
+    return offer;
+  };
+
+  const showOffer = (data) => {
+    removeOffer(data.chat_id);
+    const id = safeId(data.chat_id);
+    const kase = data.case;
+    const countdown = el("strong", { class: "countdown" }, countdownText(secondsLeft(data.deadline)));
+    const status = el("p", { class: "offer-status", role: "status" });
+    const reading = el("div", { class: "offer-reading", id: `offer-read-${id}`, hidden: true });
+    const accept = el("button", { type: "button", class: "primary", "aria-describedby": `offer-title-${id}` }, "Accept");
+    const decline = el("button", { type: "button", class: "secondary", "aria-describedby": `offer-title-${id}` }, "Decline");
+    const read = el("button", { type: "button", class: "link-button read-case",
+      "aria-expanded": "false", "aria-controls": reading.id }, "Read the case");
+    const node = el("li", { class: "offer card", "data-chat-id": data.chat_id, "aria-labelledby": `offer-title-${id}` },
+      el("div", { class: "offer-head" },
+        el("h4", { id: `offer-title-${id}` }, `Chat offer: case ${kase.number}, ${kase.subject}`),
+        el("p", { class: "offer-clock" }, countdown,
+          el("span", { class: "muted" }, " · waiting since ", time(data.waiting_since)))),
+      caseSummary(kase, [["Chat group", data.group]]),
+      el("div", { class: "offer-actions" }, accept, decline, read),
+      status, reading);
+    const offer = { data, node, timer: null };
+    offer.timer = setInterval(() => {
+      const left = secondsLeft(data.deadline);
+      countdown.textContent = countdownText(left);
+      countdown.classList.toggle("urgent", left <= 5);
+    }, 1000);
+    offers.set(data.chat_id, offer);
+    offerList.append(node);
+    showLoad();
+
+    accept.addEventListener("click", async () => {
+      accept.disabled = decline.disabled = true;
+      status.textContent = "Accepting…";
+      const ack = await call("accept_chat", { chat_id: data.chat_id });
+      if (!ack.ok) {
+        status.textContent = problem(ack);
+        accept.disabled = decline.disabled = false;
+        if (ack.error?.code === "OFFER_GONE") setTimeout(() => removeOffer(data.chat_id), 4000);
+        return;
+      }
+      const chat = openTab(ack.data);
+      removeOffer(data.chat_id);
+      selectTab(chat.chatId);
+      chat.input.focus();
+      announce(`Chat accepted: case ${kase.number}, ${kase.contact.name}.`);
+    });
+    decline.addEventListener("click", async () => {
+      accept.disabled = decline.disabled = true;
+      const ack = await call("decline_chat", { chat_id: data.chat_id });
+      if (!ack.ok && ack.error?.code !== "OFFER_GONE") {
+        status.textContent = problem(ack);
+        accept.disabled = decline.disabled = false;
+        return;
+      }
+      removeOffer(data.chat_id);
+      announce(`Offer of case ${kase.number} declined.`);
+    });
+    read.addEventListener("click", async () => {
+      const open = read.getAttribute("aria-expanded") === "true";
+      if (open) {
+        reading.hidden = true;
+        read.setAttribute("aria-expanded", "false");
+        read.textContent = "Read the case";
+        return;
+      }
+      if (!reading.hasChildNodes()) {
+        status.textContent = "Loading the case…";
+        const ack = await call("open_chat", { chat_id: data.chat_id, last_seq: 0 });
+        if (!ack.ok) { status.textContent = problem(ack); return; }
+        status.textContent = "";
+        reading.append(casePanel(ack.data, `offer-case-${id}`));
+        if (ack.data.messages.length) {
+          reading.append(el("h5", {}, "Messages so far"),
+            el("ol", { class: "thread" }, ...ack.data.messages.map(messageItem)));
+        }
+      }
+      reading.hidden = false;
+      read.setAttribute("aria-expanded", "true");
+      read.textContent = "Hide the case";
+    });
+
+    announce(`New chat offer: case ${kase.number}, ${kase.subject}, from ${kase.contact.name}. ` +
+      `${secondsLeft(data.deadline)} seconds to answer.`);
+    alertOffer(data);
+  };
+
+  // Chats in tabs ------------------------------------------------------------------------------
+
+  const fromCustomer = (message) => String(message.sender_role).toLowerCase() === "customer";
+  const messageItem = (message) => {
+    const mine = !fromCustomer(message);
+    return el("li", { class: `message ${mine ? "mine" : "theirs"}`, "data-seq": message.seq },
+      el("p", { class: "message-head" }, el("strong", {}, message.sender_name), " ", time(message.created_at)),
+      el("p", { class: "message-body" }, message.body));
+  };
+
+  const updateTab = (chat) => {
+    chat.badge.hidden = chat.unread === 0;
+    chat.badgeCount.textContent = chat.unread ? String(chat.unread) : "";
+    chat.badgeWords.textContent = chat.unread
+      ? ` (${chat.unread} unread ${chat.unread === 1 ? "message" : "messages"})` : "";
+    chat.tabState.textContent = chat.status === "ended" ? " (ended)" : "";
+  };
+
+  const addMessages = (chat, messages) => {
+    let added = 0;
+    for (const message of messages) {
+      if (chat.seen.has(message.seq)) continue;
+      chat.seen.add(message.seq);
+      chat.lastSeq = Math.max(chat.lastSeq, message.seq);
+      const item = messageItem(message);
+      // In seq order, wherever a late one belongs.
+      const after = [...chat.thread.children].find((node) => Number(node.dataset.seq) > message.seq);
+      chat.thread.insertBefore(item, after || null);
+      if (fromCustomer(message)) {
+        added += 1;
+        showTyping(chat, null);
+      }
+    }
+    if (added && chat.chatId !== selected()) {
+      chat.unread += added;
+      updateTab(chat);
+      announce(`${added === 1 ? "New message" : `${added} new messages`} from ${chat.customer} in case ${chat.number}.`);
+    }
+    chat.scroller.scrollTop = chat.scroller.scrollHeight;
+  };
+
+  const showTyping = (chat, name) => {
+    clearTimeout(chat.typingTimer);
+    chat.typingLine.textContent = name ? `${name} is typing…` : "";
+    if (name) chat.typingTimer = setTimeout(() => { chat.typingLine.textContent = ""; }, TYPING_SHOWN_MS);
+  };
+
+  const selected = () => tabList.querySelector('[aria-selected="true"]')?.dataset.chatId;
+
+  const selectTab = (chatId, focus = false) => {
+    for (const [id, chat] of chats) {
+      const on = id === chatId;
+      chat.tab.setAttribute("aria-selected", String(on));
+      chat.tab.tabIndex = on ? 0 : -1;
+      chat.panel.hidden = !on;
+      if (on) {
+        chat.unread = 0;
+        updateTab(chat);
+        chat.scroller.scrollTop = chat.scroller.scrollHeight;
+        if (focus) chat.tab.focus();
+      }
+    }
+  };
+
+  const closeTab = (chatId) => {
+    const chat = chats.get(chatId);
+    if (!chat) return;
+    const wasSelected = selected() === chatId;
+    const hadFocus = chat.panel.contains(document.activeElement) || chat.tab === document.activeElement;
+    clearTimeout(chat.typingTimer);
+    clearTimeout(chat.idleTimer);
+    chat.tab.remove();
+    chat.panel.remove();
+    chats.delete(chatId);
+    showLoad();
+    const next = chats.keys().next();
+    if (!next.done && wasSelected) selectTab(next.value, hadFocus);
+    else if (next.done && hadFocus) $("chats-title").focus();
+  };
+
+  const markEnded = (chat, text) => {
+    chat.status = "ended";
+    chat.composer.hidden = true;
+    chat.tools.hidden = true;
+    chat.endedNote.hidden = false;
+    chat.endedText.textContent = text;
+    showTyping(chat, null);
+    updateTab(chat);
+    showLoad();
+  };
+
+  // One tab and its panel, from an accept_chat/open_chat ack.
+  const openTab = (state) => {
+    const chatId = state.chat.public_id;
+    const existing = chats.get(chatId);
+    if (existing) {
+      addMessages(existing, state.messages);
+      return existing;
+    }
+    const id = safeId(chatId);
+    const kase = state.case;
+    const customer = kase.contact.name;
+    const badgeCount = el("span", { "aria-hidden": "true" });
+    const badgeWords = el("span", { class: "visually-hidden" });
+    const badge = el("span", { class: "unread", hidden: true }, badgeCount, badgeWords);
+    const tabState = el("span", { class: "tab-state" });
+    const tab = el("button", { type: "button", role: "tab", id: `chat-tab-${id}`, "aria-selected": "false",
+      "aria-controls": `chat-panel-${id}`, tabindex: "-1", "data-chat-id": chatId },
+      el("span", { class: "tab-name" }, customer), el("span", { class: "tab-case" }, `· ${kase.number}`), tabState, badge);
+
+    const thread = el("ol", { class: "thread" });
+    const scroller = el("div", { class: "thread-scroll", tabindex: "0", role: "log",
+      "aria-label": `Messages with ${customer}` }, thread);
+    const typingLine = el("p", { class: "typing", "aria-live": "off" });
+    const input = el("textarea", { id: `chat-input-${id}`, rows: "2", maxlength: "5000",
+      "aria-describedby": `chat-input-hint-${id}` });
+    const sendStatus = el("p", { class: "send-status", role: "status" });
+    const composer = el("form", { class: "composer", novalidate: true },
+      el("label", { for: input.id }, `Message to ${customer}`),
+      el("p", { class: "hint", id: `chat-input-hint-${id}` }, "Enter sends; Shift+Enter starts a new line."),
+      el("div", { class: "composer-row" }, input, el("button", { type: "submit", class: "primary" }, "Send")),
+      sendStatus);
+
+    const others = groups.filter((group) => group !== state.chat.group_name);
+    const transferSelect = el("select", { id: `chat-transfer-${id}` },
+      ...others.map((group) => el("option", { value: group }, group)));
+    const transferStatus = el("p", { class: "tool-status", role: "status" });
+    const transfer = el("form", { class: "tool transfer", novalidate: true },
+      el("div", { class: "field" }, el("label", { for: transferSelect.id }, "Transfer to group"), transferSelect),
+      el("button", { type: "submit", class: "secondary", disabled: others.length === 0 }, "Transfer"),
+      transferStatus);
+    const wrapUp = el("textarea", { id: `chat-wrapup-${id}`, rows: "3", maxlength: "5000",
+      "aria-describedby": `chat-wrapup-hint-${id}` });
+    const endStatus = el("p", { class: "tool-status", role: "status" });
+    const end = el("form", { class: "tool end", novalidate: true },
+      el("div", { class: "field" },
+        el("label", { for: wrapUp.id }, "Wrap-up note"),
+        el("p", { class: "hint", id: `chat-wrapup-hint-${id}` }, "Kept with the transcript in the case's activity."),
+        wrapUp),
+      el("button", { type: "submit", class: "danger" }, "End chat"),
+      endStatus);
+    const tools = el("div", { class: "chat-tools" }, transfer, end);
+
+    const endedText = el("span");
+    const closeButton = el("button", { type: "button", class: "secondary" }, "Close tab");
+    const endedNote = el("div", { class: "ended-note", hidden: true }, el("p", {}, endedText), closeButton);
+
+    const panel = el("div", { class: "chat-panel", role: "tabpanel", id: `chat-panel-${id}`,
+      "aria-labelledby": tab.id, hidden: true },
+      el("div", { class: "conversation" },
+        el("h4", { class: "visually-hidden" }, `Chat with ${customer}, case ${kase.number}`),
+        scroller, typingLine, composer, endedNote, tools),
+      casePanel(state, `chat-case-${id}`));
+
+    const chat = {
+      chatId, number: kase.number, customer, status: state.chat.status, seen: new Set(), lastSeq: 0,
+      unread: 0, tab, panel, thread, scroller, typingLine, input, composer, tools, endedNote, endedText,
+      badge, badgeCount, badgeWords, tabState, typingTimer: null, idleTimer: null, typingSent: false, ending: false,
+    };
+    chats.set(chatId, chat);
+    tabList.append(tab);
+    panels.append(panel);
+    addMessages(chat, [...state.messages, ...(early.get(chatId) || [])]);
+    early.delete(chatId);
+    chat.unread = 0;
+    updateTab(chat);
+    if (chat.status !== "active") markEnded(chat, "This chat has ended.");
+    if (!selected()) selectTab(chatId);
+    showLoad();
+
+    // Typing, both ways: said once when it starts, and when it stops (idle or sent).
+    const stopTyping = () => {
+      clearTimeout(chat.idleTimer);
+      if (chat.typingSent) {
+        chat.typingSent = false;
+        call("typing", { chat_id: chatId, typing: false });
+      }
+    };
+    input.addEventListener("input", () => {
+      if (!input.value.trim()) { stopTyping(); return; }
+      if (!chat.typingSent) {
+        chat.typingSent = true;
+        call("typing", { chat_id: chatId, typing: true });
+      }
+      clearTimeout(chat.idleTimer);
+      chat.idleTimer = setTimeout(stopTyping, TYPING_IDLE_MS);
+    });
+    input.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        composer.requestSubmit();
+      }
+    });
+    composer.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const body = input.value.trim();
+      if (!body) { sendStatus.textContent = "Write a message first."; return; }
+      const clientId = window.crypto?.randomUUID ? crypto.randomUUID()
+        : `${Date.now().toString(16)}${Math.random().toString(16).slice(2)}`;
+      input.value = "";
+      sendStatus.textContent = "";
+      stopTyping();
+      const ack = await call("send_message", { chat_id: chatId, body, client_msg_id: clientId });
+      if (!ack.ok) {
+        if (!input.value) input.value = body;
+        sendStatus.textContent = `Not sent: ${problem(ack)}`;
+        return;
+      }
+      addMessages(chat, [ack.data]);
+    });
+    transfer.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const group = transferSelect.value;
+      transferStatus.textContent = "Transferring…";
+      const ack = await call("transfer_chat", { chat_id: chatId, group });
+      if (!ack.ok) { transferStatus.textContent = problem(ack); return; }
+      closeTab(chatId);
+      announce(`Chat with ${customer} transferred to ${group}.`);
+    });
+    end.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      endStatus.textContent = "Ending…";
+      const note = wrapUp.value.trim();
+      chat.ending = true; // our own chat_ended may come before the answer
+      const ack = await call("end_chat", { chat_id: chatId, wrap_up: note || null });
+      if (!ack.ok) { chat.ending = false; endStatus.textContent = problem(ack); return; }
+      closeTab(chatId);
+      announce(`Chat with ${customer} ended. The transcript is in case ${kase.number}'s activity.`);
+    });
+    closeButton.addEventListener("click", () => closeTab(chatId));
+    return chat;
+  };
+
+  // Tabs by keyboard: arrows move between tabs, Home and End to the ends (WAI-ARIA tabs).
+  tabList.addEventListener("keydown", (event) => {
+    const tabs = [...tabList.querySelectorAll('[role="tab"]')];
+    const at = tabs.indexOf(document.activeElement);
+    if (at < 0) return;
+    const to = { ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: tabs.length - 1 }[event.key];
+    if (to === undefined) return;
+    event.preventDefault();
+    const target = tabs[(to + tabs.length) % tabs.length];
+    selectTab(target.dataset.chatId, true);
+  });
+  tabList.addEventListener("click", (event) => {
+    const tab = event.target.closest('[role="tab"]');
+    if (tab) selectTab(tab.dataset.chatId, true);
+  });
+
+  // Pushed by the server --------------------------------------------------------------------
+
+  socket.on("chat_offered", showOffer);
+  socket.on("offer_withdrawn", (data) => {
+    const offer = removeOffer(data.chat_id);
+    if (offer) {
+      announce(`The offer of case ${offer.data.case.number} was withdrawn: ${WITHDRAWN[data.reason] || data.reason}.`);
+    }
+  });
+  socket.on("presence_changed", (data) => {
+    const before = presence;
+    applySettings(data);
+    if (data.settings.presence !== before) {
+      const text = data.settings.presence === "away"
+        ? "You were set to Away because an offer was not answered in time. Choose Available to take chats again."
+        : `Your chat status is now ${PRESENCE_LABELS[data.settings.presence]}.`;
+      presenceNotice.textContent = text;
+      presenceNotice.hidden = false;
+      announce(text);
+    }
+  });
+  socket.on("message_created", (message) => {
+    const chat = chats.get(message.chat_id);
+    if (chat) {
+      addMessages(chat, [message]);
+    } else {
+      // Sent as the chat was being accepted, before the accept's answer: kept for its tab.
+      const held = early.get(message.chat_id) || [];
+      if (held.length < 200) held.push(message);
+      early.set(message.chat_id, held);
+    }
+  });
+  socket.on("typing", (data) => {
+    const chat = chats.get(data.chat_id);
+    if (chat && chat.status === "active") showTyping(chat, data.typing ? data.name : null);
+  });
+  socket.on("chat_ended", (data) => {
+    const chat = chats.get(data.chat.public_id);
+    if (chat && chat.status === "active" && !chat.ending) {
+      markEnded(chat, `${chat.customer} ended the chat. The transcript is in case ${chat.number}'s activity.`);
+      announce(`${chat.customer} ended the chat in case ${chat.number}.`);
+    }
+  });
+
+  // Connecting, and catching up after every reconnect ------------------------------------------
+
+  const setConnection = (state, text) => {
+    connection.dataset.state = state;
+    connection.textContent = text;
+  };
+  const catchUp = async () => {
+    const ack = await call("my_chats");
+    if (!ack.ok) return;
+    const current = new Set(ack.data.chats.map((chat) => chat.public_id));
+    for (const summary of ack.data.chats) {
+      const known = chats.get(summary.public_id);
+      const opened = await call("open_chat", { chat_id: summary.public_id, last_seq: known ? known.lastSeq : 0 });
+      if (opened.ok) openTab(opened.data);
+    }
+    // Chats that ended or went back to the queue while this console was away.
+    for (const chat of chats.values()) {
+      if (!current.has(chat.chatId) && chat.status === "active") {
+        markEnded(chat, "This chat is no longer yours: it ended or went back to the queue while you were disconnected.");
+      }
+    }
+    showLoad();
+  };
+  socket.on("connect", async () => {
+    setConnection("connected", "Connected");
+    presenceBox.disabled = false;
+    await catchUp();
+  });
+  socket.on("disconnect", () => {
+    setConnection("offline", "Connection lost: reconnecting…");
+    presenceBox.disabled = true;
+  });
+  socket.on("connect_error", (error) => {
+    const refused = error?.data?.message;
+    setConnection("offline", refused ? `Live chat is unavailable: ${refused}` : "Cannot reach the server: retrying…");
+  });
+
+  showLoad();
+})();

@@ -1,0 +1,31 @@
+"""The supervisor's dashboard: each chat group's queue, live, its last hours as a chart,
+and the agents' states. The page is a shell; dashboard.js fills it from /supervisor."""
+
+from __future__ import annotations
+
+from quart import Blueprint, ResponseReturnValue, render_template
+
+from frontdesk.accounts.models import Role
+from frontdesk.web.auth import require_user
+from frontdesk.web.context import services
+
+blueprint = Blueprint("supervisor_pages", __name__)
+
+SUPERVISORS = (Role.SUPERVISOR, Role.ADMIN)
+HISTORY_HOURS = 4
+
+
+@blueprint.get("/supervisor")
+@require_user(*SUPERVISORS)
+async def dashboard() -> ResponseReturnValue:
+    live = services().live
+    names = services().cases.taxonomy().groups
+    groups = [
+        {"key": key, "name": names[key].name if key in names else key}
+        for key in live.router.chat_groups()
+    ]
+    # Every group's name, for the agents' groups too (one may serve a group without chat).
+    all_names = {key: group.name for key, group in names.items()}
+    return await render_template(
+        "supervisor/dashboard.html", groups=groups, group_names=all_names, hours=HISTORY_HOURS
+    )
