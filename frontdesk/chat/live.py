@@ -89,13 +89,17 @@ class LiveChat:
         return await self.chat_state(open_chat.public_id, customer)
 
     async def chat_state(self, chat_id: str, viewer: User, after_seq: int = 0) -> dict[str, Any]:
-        """The chat, the messages after `after_seq`, and its place in the queue."""
+        """The chat, its agent's name once answered, the messages after `after_seq`, and
+        its place in the queue while it waits."""
         chat = await self.chats.access_chat(viewer, chat_id)
         messages = await self.chats.messages_after(chat_id, viewer, after_seq)
         state: dict[str, Any] = {
             "chat": chat_out(chat),
             "messages": [message_out(m) for m in messages],
         }
+        if chat.agent_id is not None:
+            names = await self.states.user_names([chat.agent_id])
+            state["agent_name"] = names.get(chat.agent_id)
         if chat.status in OPEN_IN_QUEUE:
             state.update(await self.feed.place(chat.group_name, chat.public_id))
         return state

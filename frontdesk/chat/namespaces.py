@@ -138,7 +138,8 @@ class CustomerNamespace(ParticipantNamespace):
 
     | event          | payload      | ack data                                              |
     |----------------|--------------|-------------------------------------------------------|
-    | request_chat   | RequestChat  | chat, messages, position, estimated_wait_seconds      |
+    | request_chat   | RequestChat  | chat, messages, position, estimated_wait_seconds,     |
+    |                |              | agent_name once an agent has answered                 |
     | resume_chat    | ResumeChat   | the same, messages after last_seq only                |
     | send_message   | SendMessage  | the stored message (same seq again for a retry)       |
     | typing         | Typing       | {}                                                    |

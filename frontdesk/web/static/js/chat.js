@@ -211,6 +211,7 @@
     state.chatId = chat.public_id;
     ui.save.disabled = false;
     for (const message of data.messages || []) addMessage(message);
+    if (data.agent_name) state.agentName = data.agent_name;
     if (!state.agentName) state.agentName = agentFromMessages();
     if (chat.status === "ended") {
       if (state.phase !== "unavailable") ended(chat, false);
