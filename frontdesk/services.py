@@ -214,6 +214,7 @@ class Services:
                 await task
         self._tasks.clear()
         await self.live.feed.aclose()
+        await self.chats.aclose()
         await self.queue.aclose()
         if self.redis is not None:
             await self.redis.aclose()

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 from uuid import uuid4
 
 from sqlalchemy.exc import IntegrityError
@@ -23,6 +22,7 @@ from frontdesk.cases.models import ActivityKind, Case, Channel, Status
 from frontdesk.chat import store
 from frontdesk.chat.models import Chat, ChatMessage, ChatStatus, MessageIn
 from frontdesk.chat.transcripts import render_transcript
+from frontdesk.chat.writer import MessageWriter
 from frontdesk.clock import Clock
 from frontdesk.db.engine import reading, transaction
 from frontdesk.errors import Conflict, Forbidden, Invalid, NotFound
@@ -67,6 +67,7 @@ class ChatService:
         self._engine = engine
         self._clock = clock
         self._calendar = calendar
+        self._writer = MessageWriter(engine, clock)
 
     # Starting ----------------------------------------------------------------------------
 
@@ -178,65 +179,15 @@ class ChatService:
     ) -> tuple[Chat, ChatMessage]:
         """Store a message with the chat's next sequence number, before it is delivered.
 
-        The chat row is locked first, so posts to one chat are numbered 1, 2, 3... with
-        no gaps or repeats however many arrive at once. A resend with the same
-        `client_msg_id` returns the stored message (same seq) and stores nothing. Only
-        the chat's customer and its agent may post; an ended chat refuses with Conflict
-        CHAT_ENDED.
+        Posts to one chat are numbered 1, 2, 3... with no gaps or repeats however many
+        arrive at once. A resend with the same `client_msg_id` returns the stored message
+        (same seq) and stores nothing. Only the chat's customer and its agent may post;
+        an ended chat refuses with Conflict CHAT_ENDED. Stored in batches: see
+        chat/writer.py."""
+        return await self._writer.post(chat_id, sender, message, role_label(sender))
 
-        The usual post is two statements (number it, insert it); anything unusual (a
-        repeat, an ended chat, a stranger) rolls that back and takes the careful path."""
-        try:
-            async with transaction(self._engine) as conn:
-                posted = await self._post_quickly(conn, chat_id, sender, message)
-                if posted is None:
-                    raise _Unusual
-                return posted
-        except _Unusual:
-            pass
-        async with transaction(self._engine) as conn:
-            chat = await self._access(conn, sender, chat_id, for_update=True)
-            if not chat.has_participant(sender.id):
-                raise Forbidden("Only the customer and the agent of a chat can post in it")
-            stored = await store.select_message_by_client_id(conn, chat.id, message.client_msg_id)
-            if stored is not None:
-                return chat, _same_sender(stored, sender)
-            if chat.status is ChatStatus.ENDED:
-                raise _chat_ended()
-            return chat, await self._store_message(conn, chat, sender, message)
-
-    async def _post_quickly(
-        self, conn: AsyncConnection, chat_id: str, sender: User, message: MessageIn
-    ) -> tuple[Chat, ChatMessage] | None:
-        chat = await store.claim_next_seq(conn, chat_id)
-        if chat is None or not _may_post(chat, sender):
-            return None
-        values = self._message_values(chat, chat.last_seq, sender, message)
-        message_id = await store.insert_new_message(conn, values)
-        if message_id is None:
-            return None
-        return chat, ChatMessage.model_validate({**values, "id": message_id, "chat_id": chat_id})
-
-    def _message_values(
-        self, chat: Chat, seq: int, sender: User, message: MessageIn
-    ) -> dict[str, Any]:
-        return {
-            "chat_id": chat.id, "seq": seq, "sender_id": sender.id,
-            "sender_role": role_label(sender), "sender_name": sender.display_name,
-            "client_msg_id": message.client_msg_id, "body": message.body,
-            "created_at": self._clock.now(),
-        }  # fmt: skip
-
-    async def _store_message(
-        self, conn: AsyncConnection, chat: Chat, sender: User, message: MessageIn
-    ) -> ChatMessage:
-        seq = await store.next_seq(conn, chat.id)
-        message_id = await store.insert_message(
-            conn, self._message_values(chat, seq, sender, message)
-        )
-        stored = await store.select_message(conn, message_id)
-        assert stored is not None, "a message read back in its own transaction"
-        return stored
+    async def aclose(self) -> None:
+        await self._writer.aclose()
 
     # Ending ------------------------------------------------------------------------------
 
@@ -328,16 +279,6 @@ class ChatService:
             body=render_transcript(case.number, chat, messages),
             data={"chat_id": chat.public_id, "messages": len(messages)},
         )  # fmt: skip
-
-
-class _Unusual(Exception):
-    """Rolls back a quick post that met a repeat, an ended chat or a stranger."""
-
-
-def _may_post(chat: Chat, sender: User) -> bool:
-    if sender.role is Role.CUSTOMER:
-        return chat.customer_id == sender.id
-    return chat.agent_id == sender.id
 
 
 def _chat_may_open(case: Case) -> None:

@@ -6,8 +6,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from frontdesk.chat.models import OPEN_CHAT_STATUSES, Chat, ChatMessage, ChatStatus
@@ -34,7 +32,7 @@ def _message(row: Any) -> ChatMessage | None:
     return None if row is None else ChatMessage.model_validate(row._mapping)
 
 
-def _messages_query() -> Any:
+def messages_query() -> Any:
     return select(*_MESSAGE_COLUMNS).join(chats, chats.c.id == chat_messages.c.chat_id)
 
 
@@ -96,33 +94,6 @@ async def next_seq(conn: AsyncConnection, chat_id: int) -> int:
     return int(result.scalar_one())
 
 
-async def claim_next_seq(conn: AsyncConnection, public_id: str) -> Chat | None:
-    """Raise the last sequence number of a chat that has not ended and return the chat
-    as it now is; None if there is no such chat. One statement: it also locks the row
-    (PostgreSQL) until commit, so concurrent posts to one chat queue behind it."""
-    result = await conn.execute(
-        update(chats)
-        .where(chats.c.public_id == public_id, chats.c.status != ChatStatus.ENDED.value)
-        .values(last_seq=chats.c.last_seq + 1)
-        .returning(*chats.c)
-    )
-    return _chat(result.first())
-
-
-async def insert_new_message(conn: AsyncConnection, values: dict[str, Any]) -> int | None:
-    """Insert unless the chat already holds a message with this client_msg_id; the new
-    row's id, or None for a repeat (the caller rolls back and reads the first one)."""
-    dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    result = await conn.execute(
-        dialect_insert(chat_messages)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["chat_id", "client_msg_id"])
-        .returning(chat_messages.c.id)
-    )
-    row_id = result.scalar_one_or_none()
-    return None if row_id is None else int(row_id)
-
-
 async def insert_message(conn: AsyncConnection, values: dict[str, Any]) -> int:
     result = await conn.execute(
         insert(chat_messages).values(**values).returning(chat_messages.c.id)
@@ -131,14 +102,14 @@ async def insert_message(conn: AsyncConnection, values: dict[str, Any]) -> int:
 
 
 async def select_message(conn: AsyncConnection, message_id: int) -> ChatMessage | None:
-    query = _messages_query().where(chat_messages.c.id == message_id)
+    query = messages_query().where(chat_messages.c.id == message_id)
     return _message((await conn.execute(query)).first())
 
 
 async def select_message_by_client_id(
     conn: AsyncConnection, chat_id: int, client_msg_id: str
 ) -> ChatMessage | None:
-    query = _messages_query().where(
+    query = messages_query().where(
         chat_messages.c.chat_id == chat_id, chat_messages.c.client_msg_id == client_msg_id
     )
     return _message((await conn.execute(query)).first())
@@ -149,7 +120,7 @@ async def select_messages(
 ) -> list[ChatMessage]:
     """The chat's messages with a sequence number above `after_seq`, oldest first."""
     query = (
-        _messages_query()
+        messages_query()
         .where(chat_messages.c.chat_id == chat_id, chat_messages.c.seq > after_seq)
         .order_by(chat_messages.c.seq)
     )
