@@ -20,7 +20,7 @@ from frontdesk.chat.agents import AgentSettingsIn, ChatAgents, served_groups
 from frontdesk.chat.feed import SupervisorFeed
 from frontdesk.chat.models import Chat, ChatMessage, ChatStatus, MessageIn
 from frontdesk.chat.protocol import SetPresence
-from frontdesk.chat.service import ChatService
+from frontdesk.chat.service import ChatService, ChatView
 from frontdesk.chat.states import ChatStates
 from frontdesk.chat.transcripts import render_transcript, transcript_filename
 from frontdesk.chat.views import case_out, chat_out, message_out, queue_entry
@@ -91,15 +91,16 @@ class LiveChat:
     async def chat_state(self, chat_id: str, viewer: User, after_seq: int = 0) -> dict[str, Any]:
         """The chat, its agent's name once answered, the messages after `after_seq`, and
         its place in the queue while it waits."""
-        chat = await self.chats.access_chat(viewer, chat_id)
-        messages = await self.chats.messages_after(chat_id, viewer, after_seq)
+        return await self._state(await self.chats.view(viewer, chat_id, after_seq))
+
+    async def _state(self, view: ChatView) -> dict[str, Any]:
+        chat = view.chat
         state: dict[str, Any] = {
             "chat": chat_out(chat),
-            "messages": [message_out(m) for m in messages],
+            "messages": [message_out(m) for m in view.messages],
         }
-        if chat.agent_id is not None:
-            names = await self.states.user_names([chat.agent_id])
-            state["agent_name"] = names.get(chat.agent_id)
+        if view.agent_name is not None:
+            state["agent_name"] = view.agent_name
         if chat.status in OPEN_IN_QUEUE:
             state.update(await self.feed.place(chat.group_name, chat.public_id))
         return state
@@ -187,12 +188,11 @@ class LiveChat:
 
     async def agent_view(self, user: User, chat_id: str, after_seq: int = 0) -> dict[str, Any]:
         """What an agent sees of a chat: the case, its feed, and the messages."""
-        state = await self.chat_state(chat_id, user, after_seq)
-        chat = await self.chats.access_chat(user, chat_id)
-        case = await self.states.case_of(chat)
-        feed = await self.cases.feed(user, case.number)
-        state["case"] = case_out(case)
-        state["feed"] = [item.model_dump(mode="json") for item in feed]
+        view = await self.chats.view(user, chat_id, after_seq, with_case=True)
+        state = await self._state(view)
+        assert view.case is not None, "a chat's case is never deleted"
+        state["case"] = case_out(view.case)
+        state["feed"] = [item.model_dump(mode="json") for item in view.feed]
         return state
 
     async def decline_chat(self, user: User, chat_id: str) -> None:

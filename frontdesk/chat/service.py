@@ -8,7 +8,7 @@ Another customer's chat, like another customer's case, is NotFound, never Forbid
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import uuid4
 
@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from frontdesk.accounts.models import Role, User
 from frontdesk.business_hours import BusinessCalendar
 from frontdesk.cases import store as case_store
-from frontdesk.cases.models import ActivityKind, Case, Channel, Status
+from frontdesk.cases.models import Activity, ActivityKind, Case, Channel, Status
 from frontdesk.chat import store
 from frontdesk.chat.models import Chat, ChatMessage, ChatStatus, MessageIn
 from frontdesk.chat.transcripts import render_transcript
@@ -36,6 +36,15 @@ MAX_WRAP_UP_LENGTH = 5000
 def role_label(user: User) -> str:
     """How a person's role reads in a transcript and in the case feed."""
     return "Customer" if user.role is Role.CUSTOMER else user.role.value.title()
+
+
+@dataclass
+class ChatView:
+    chat: Chat
+    messages: list[ChatMessage]
+    agent_name: str | None
+    case: Case | None = None
+    feed: list[Activity] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -153,6 +162,22 @@ class ChatService:
         async with reading(self._engine) as conn:
             chat = await self._access(conn, viewer, chat_id)
             return await store.select_messages(conn, chat.id, after_seq=max(after_seq, 0))
+
+    async def view(
+        self, viewer: User, chat_id: str, after_seq: int = 0, *, with_case: bool = False
+    ) -> ChatView:
+        """All a client is shown of a chat, read on one connection: the chat, messages
+        after `after_seq`, its agent's name, and for staff (`with_case`) the case and
+        its feed."""
+        async with reading(self._engine) as conn:
+            chat = await self._access(conn, viewer, chat_id)
+            messages = await store.select_messages(conn, chat.id, after_seq=max(after_seq, 0))
+            names = await store.select_user_names(conn, [chat.agent_id] if chat.agent_id else [])
+            view = ChatView(chat, messages, names.get(chat.agent_id) if chat.agent_id else None)
+            if with_case:
+                view.case = await case_store.select_case(conn, chat.case_id)
+                view.feed = await case_store.select_feed(conn, chat.case_id, viewer.id)
+            return view
 
     async def _access(
         self, conn: AsyncConnection, actor: User, chat_id: str, *, for_update: bool = False

@@ -212,9 +212,14 @@ def test_chat_opens_the_case_in_a_new_tab(page, context, live_server, customer, 
     number = chat.url.rsplit("/", 1)[1]
     expect(chat.get_by_role("heading", name="Chat with an agent")).to_be_visible()
     expect(chat.get_by_text(number)).to_be_visible()
-    expect(chat.get_by_text("The live chat connects here")).to_be_visible()
-    expect(chat.get_by_role("button", name="Save Chat")).to_be_disabled()
-    expect(chat.get_by_role("button", name="End Chat")).to_be_disabled()
+    # The live window connects and joins the queue (no agent is available here).
+    expect(chat.locator("#chat-status")).to_have_text(
+        "You are number 1 in the queue. No agent is available right now; we will connect "
+        "you as soon as one is."
+    )
+    expect(chat).to_have_title(re.compile("^Waiting for an agent · Chat"))
+    expect(chat.get_by_label("Your message")).to_be_disabled()
+    expect(chat.get_by_role("button", name="End Chat")).to_be_enabled()
     screenshot(chat, "contact-chat-tab")
 
     expect(page.get_by_role("status")).to_contain_text(f"Your case number is {number}")

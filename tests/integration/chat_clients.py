@@ -44,9 +44,11 @@ class ChatClient:
         client = socketio.AsyncClient(reconnection=False)
         chat_client = cls(client, namespace)
         async with asyncio.timeout(EVENT_TIMEOUT):
+            # wait_timeout: python-socketio gives a namespace 1 s to answer by default,
+            # which a loaded test machine can miss.
             await client.connect(
                 base_url, namespaces=[namespace], transports=["websocket"],
-                headers={"Cookie": cookie},
+                headers={"Cookie": cookie}, wait_timeout=EVENT_TIMEOUT,
             )  # fmt: skip
         return chat_client
 

@@ -40,7 +40,11 @@ async def connect(base_url: str, namespace: str, cookie: str | None) -> socketio
     headers = {"Cookie": cookie} if cookie else {}
     async with asyncio.timeout(10):
         await client.connect(
-            base_url, namespaces=[namespace], transports=["websocket"], headers=headers
+            base_url,
+            namespaces=[namespace],
+            transports=["websocket"],
+            headers=headers,
+            wait_timeout=10,  # python-socketio's default 1 s is short for a loaded machine
         )
     return client
 

@@ -1,0 +1,299 @@
+"""Live chat end to end, one person playing every part: the customer, the agents and the
+supervisor, each in a browser context of their own, all on the live server at once."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
+
+from frontdesk.accounts.models import Role
+from frontdesk.cases.models import ActivityKind, Channel
+from tests.browser.actions import banner, sign_in
+from tests.browser.axe import assert_accessible
+from tests.browser.conftest import ACTION_TIMEOUT_MS, DESKTOP
+from tests.factories import make_user, open_case
+
+pytestmark = pytest.mark.browser
+
+LIVE_MS = 10_000  # a change pushed over a socket, or made by the server's sweep
+
+
+@pytest.fixture
+def contexts(browser: Browser, live_server: Any) -> Iterator[Callable[[], BrowserContext]]:
+    """More people at the same browser: `contexts()` is a fresh context (its own cookies)."""
+    made: list[BrowserContext] = []
+
+    def make() -> BrowserContext:
+        context = browser.new_context(
+            base_url=live_server.url, viewport=DESKTOP, accept_downloads=True
+        )
+        context.set_default_timeout(ACTION_TIMEOUT_MS)
+        made.append(context)
+        return context
+
+    try:
+        yield make
+    finally:
+        for context in made:
+            context.close()  # a no-op for one the test closed itself
+
+
+@pytest.fixture
+def chat_case(live_server: Any, customer: Any) -> Any:
+    services = live_server.services
+    return live_server.call(lambda: open_case(services, customer, Channel.CHAT))
+
+
+@pytest.fixture
+def supervisor(live_server: Any) -> Any:
+    services = live_server.services
+    return live_server.call(
+        lambda: make_user(services, Role.SUPERVISOR, first_name="Sue", last_name="Visor")
+    )
+
+
+@pytest.fixture
+def second_agent(live_server: Any) -> Any:
+    services = live_server.services
+    return live_server.call(
+        lambda: make_user(services, Role.AGENT, first_name="Kim", last_name="Second")
+    )
+
+
+# The customer's chat window ------------------------------------------------------------------
+
+
+def open_chat(page: Page, customer: Any, number: str) -> None:
+    page.goto(f"/sign-in?next=/chat/{number}")
+    sign_in(page, customer.username)
+    expect(page.get_by_role("heading", name="Chat with an agent")).to_be_visible()
+
+
+def chat_status(page: Page) -> Locator:
+    return page.locator("#chat-status")
+
+
+def chat_messages(page: Page) -> Locator:
+    return page.locator("#chat-messages li.chat-message")
+
+
+def customer_sends(page: Page, body: str) -> None:
+    page.get_by_label("Your message").fill(body)
+    page.get_by_role("button", name="Send").click()
+
+
+# The agent console -----------------------------------------------------------------------------
+
+
+def open_console(page: Page, agent: Any) -> None:
+    """Sign in to the agent console and set Available: chats are offered from now on."""
+    page.goto("/sign-in?next=/agent")
+    sign_in(page, agent.username)
+    expect(page.get_by_role("heading", name="Live chat")).to_be_visible()
+    expect(page.locator("#chat-connection")).to_have_text("Connected")
+    page.get_by_label("Available", exact=True).check()
+    expect(page.get_by_role("status").filter(has_text="You are Available.")).to_be_attached()
+
+
+def accept_offer(page: Page, number: str) -> Locator:
+    """Accept the offer of case `number`; the chat's tab panel."""
+    offer = page.get_by_role("listitem").filter(
+        has=page.get_by_role("heading", name=re.compile(f"Chat offer: case {number}"))
+    )
+    offer.get_by_role("button", name="Accept").click(timeout=LIVE_MS)
+    tab = page.get_by_role("tab", name=re.compile(number))
+    expect(tab).to_have_attribute("aria-selected", "true")
+    return page.get_by_role("tabpanel")
+
+
+def agent_sends(panel: Locator, customer: Any, body: str) -> None:
+    box = panel.get_by_label(f"Message to {customer.display_name}")
+    box.fill(body)
+    box.press("Enter")
+    expect(box).to_have_value("")
+
+
+# The supervisor's dashboard ----------------------------------------------------------------------
+
+
+def open_dashboard(page: Page, supervisor: Any) -> None:
+    page.goto("/sign-in")
+    sign_in(page, supervisor.username)
+    banner(page).get_by_role("link", name="Dashboard").click()
+    expect(page.get_by_role("heading", name="Dashboard", level=1)).to_be_visible()
+    expect(page.locator("#connection-status")).to_have_text(re.compile("Connected: the figures"))
+
+
+def figure(page: Page, group_name: str, header: str) -> Locator:
+    """The cell of the Chat queues table in `group_name`'s row, under the column `header`."""
+    table = page.get_by_role("table", name=re.compile("chat queue"))
+    headers = [text.strip() for text in table.locator("thead th").all_inner_texts()]
+    column = headers.index(header)
+    row = table.locator("tbody tr").filter(
+        has=page.get_by_role("rowheader", name=group_name, exact=True)
+    )
+    return row.locator("th, td").nth(column)
+
+
+# The journeys -----------------------------------------------------------------------------------
+
+
+def test_a_chat_from_request_to_transcript(
+    page, contexts, live_server, customer, agent, chat_case, screenshot
+):
+    number = chat_case.number
+    console = contexts().new_page()
+    open_console(console, agent)
+    open_chat(page, customer, number)
+    # An agent is free: the chat is being offered to them.
+    expect(chat_status(page)).to_have_text("Connecting you to an agent…", timeout=LIVE_MS)
+    screenshot(page, "journey-0-customer-offered")
+
+    panel = accept_offer(console, number)
+    expect(page.locator("#chat-agent")).to_have_text(f"You are chatting with {agent.display_name}.")
+    screenshot(page, "journey-1-customer-joined")
+
+    # The agent writes: "typing" on the customer's page, then the message, once.
+    box = panel.get_by_label(f"Message to {customer.display_name}")
+    box.fill("Good morning, how can I help?")
+    expect(page.locator("#chat-typing")).to_have_text(f"{agent.display_name} is typing…")
+    screenshot(page, "journey-2-customer-sees-typing")
+    box.press("Enter")
+    reply = chat_messages(page).filter(has_text="Good morning, how can I help?")
+    expect(reply).to_have_count(1)
+    expect(reply.locator(".chat-meta")).to_contain_text(agent.display_name)
+    expect(page.locator("#chat-typing")).to_have_text("")
+
+    # The customer writes back: "typing" in the console, then the message, once.
+    page.get_by_label("Your message").fill("Our certificates have not arrived")
+    expect(panel.get_by_text(f"{customer.display_name} is typing…")).to_be_visible()
+    screenshot(console, "journey-3-agent-sees-typing")
+    page.get_by_role("button", name="Send").click()
+    thread = panel.get_by_role("log")
+    expect(thread.locator(".message").filter(has_text="have not arrived")).to_have_count(1)
+    expect(thread.locator(".message")).to_have_count(2)
+    expect(panel.get_by_text(f"{customer.display_name} is typing…")).to_have_count(0)
+    expect(chat_messages(page)).to_have_count(2)
+    screenshot(page, "journey-4-customer-chatting")
+    screenshot(console, "journey-4-agent-chatting")
+    assert_accessible(page)
+    assert_accessible(console)
+
+    # Save Chat: a file with both sides.
+    with page.expect_download() as saved:
+        page.get_by_role("button", name="Save Chat").click()
+    text = Path(saved.value.path()).read_text(encoding="utf-8")
+    assert f"{agent.display_name} (Agent): Good morning, how can I help?" in text
+    assert f"{customer.display_name} (Customer): Our certificates have not arrived" in text
+
+    # End Chat: both sides hear it; the transcript is on the case.
+    page.get_by_role("button", name="End Chat").click()
+    expect(page.locator("#chat-ended")).to_contain_text("You ended the chat.")
+    expect(panel).to_contain_text(f"{customer.display_name} ended the chat.")
+    expect(console.locator("#chat-load")).to_have_text("0 of 3 chats")
+    screenshot(page, "journey-5-customer-ended")
+    screenshot(console, "journey-5-agent-ended")
+    assert_accessible(page)
+
+    feed = live_server.call(lambda: live_server.services.cases.feed(customer, number))
+    (transcript,) = [item for item in feed if item.kind is ActivityKind.CHAT_TRANSCRIPT]
+    assert "Good morning, how can I help?" in transcript.body
+    assert "Our certificates have not arrived" in transcript.body
+
+    page.get_by_role("link", name="View this case in My Cases").click()
+    expect(page).to_have_url(re.compile(f"/my-cases/{number}$"))
+    item = page.locator("#feed-items .activity-chat_transcript")
+    expect(item).to_have_count(1)
+    expect(item).to_contain_text("Good morning, how can I help?")
+    expect(item).to_contain_text("Our certificates have not arrived")
+    screenshot(page, "journey-6-my-case-transcript")
+
+
+def test_a_second_agent_takes_over_after_the_first_drops(
+    page, contexts, live_server, clock, customer, agent, second_agent, chat_case, screenshot
+):
+    number = chat_case.number
+    first_context = contexts()
+    first = first_context.new_page()
+    open_console(first, agent)
+    open_chat(page, customer, number)
+    panel = accept_offer(first, number)
+    expect(page.locator("#chat-agent")).to_have_text(f"You are chatting with {agent.display_name}.")
+    customer_sends(page, "Hello, where are our certificates?")
+    agent_sends(panel, customer, "Let me check the dispatch records.")
+    expect(chat_messages(page)).to_have_count(2)
+
+    # Agent 1's browser goes away: the customer is told the agent is reconnecting.
+    first_context.close()
+    expect(chat_status(page)).to_have_text("Your agent is reconnecting…", timeout=LIVE_MS)
+    expect(
+        page.locator(".chat-notice").filter(has_text="Your agent is reconnecting")
+    ).to_be_visible()
+    screenshot(page, "journey-takeover-1-reconnecting")
+    assert_accessible(page)
+
+    # The grace period passes: back in the queue.
+    clock.advance(seconds=live_server.services.settings.chat_grace_seconds + 1)
+    expect(page.locator(".chat-notice").filter(has_text="you are back in the queue")).to_be_visible(
+        timeout=LIVE_MS
+    )
+    expect(chat_status(page)).to_contain_text("in the queue")
+    expect(page.get_by_label("Your message")).to_be_disabled()
+    screenshot(page, "journey-takeover-2-requeued")
+
+    # Agent 2 becomes available, is offered the chat and reads what came before.
+    second = contexts().new_page()
+    open_console(second, second_agent)
+    panel = accept_offer(second, number)
+    thread = panel.get_by_role("log")
+    expect(thread).to_contain_text("Hello, where are our certificates?")
+    expect(thread).to_contain_text("Let me check the dispatch records.")
+    expect(thread.locator(".message")).to_have_count(2)
+    expect(page.locator("#chat-agent")).to_have_text(
+        f"You are chatting with {second_agent.display_name}."
+    )
+    agent_sends(panel, customer, "Hello, I am taking over from my colleague.")
+    expect(chat_messages(page).filter(has_text="taking over")).to_have_count(1)
+    expect(chat_messages(page)).to_have_count(3)
+    screenshot(page, "journey-takeover-3-customer")
+    screenshot(second, "journey-takeover-3-agent-2")
+    assert_accessible(second)
+
+
+def test_the_supervisor_sees_chats_arrive_and_end(
+    page, contexts, live_server, customer, agent, supervisor, chat_case, screenshot
+):
+    number = chat_case.number
+    groups = live_server.services.cases.taxonomy().groups
+    group_name = groups[chat_case.customer_group].name
+    board = contexts().new_page()
+    open_dashboard(board, supervisor)
+    expect(figure(board, group_name, "Waiting")).to_have_text("0")
+    expect(figure(board, group_name, "Active chats")).to_have_text("0")
+
+    # The customer asks: one waiting.
+    open_chat(page, customer, number)
+    expect(chat_status(page)).to_contain_text("You are number 1 in the queue")
+    expect(figure(board, group_name, "Waiting")).to_have_text("1", timeout=LIVE_MS)
+    screenshot(board, "journey-supervisor-1-waiting")
+    assert_accessible(board)
+
+    # An agent accepts: one active, none waiting.
+    console = contexts().new_page()
+    open_console(console, agent)
+    accept_offer(console, number)
+    expect(figure(board, group_name, "Active chats")).to_have_text("1", timeout=LIVE_MS)
+    expect(figure(board, group_name, "Waiting")).to_have_text("0")
+    screenshot(board, "journey-supervisor-2-active")
+
+    # The customer ends it: none active.
+    page.get_by_role("button", name="End Chat").click()
+    expect(page.locator("#chat-ended")).to_contain_text("You ended the chat.")
+    expect(figure(board, group_name, "Active chats")).to_have_text("0", timeout=LIVE_MS)
+    screenshot(board, "journey-supervisor-3-ended")
+    assert_accessible(board)
