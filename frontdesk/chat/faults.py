@@ -51,6 +51,9 @@ class Faults:
 
     async def sweep(self) -> None:
         """One pass: rebuild if the state was lost, then act on everything due."""
+        if self._generation is None:
+            # A node restarted under the same id: the sockets it held before are gone.
+            await self.node_died(self.node_id)
         await self.check_generation()
         now = self.live.clock.now()
         known = await self._router.backend.node_seen(self.node_id, now + self._node_timeout)
@@ -161,8 +164,8 @@ class Faults:
     async def node_died(self, node_id: str) -> None:
         """Another node stopped without closing its sockets: its agents are treated as
         disconnected (their browsers reconnect to a live node within the grace)."""
-        log.warning("node %s is gone; taking over its agents", node_id)
         for agent_id in await self._router.backend.forget_node(node_id):
+            log.warning("node %s is gone; agent %s has its grace to come back", node_id, agent_id)
             await self._agent_gone(agent_id)
 
     async def _agent_gone(self, agent_id: int) -> None:
