@@ -191,7 +191,7 @@ class LiveChat:
         view = await self.chats.view(user, chat_id, after_seq, with_case=True)
         state = await self._state(view)
         assert view.case is not None, "a chat's case is never deleted"
-        state["case"] = case_out(view.case)
+        state["case"] = case_out(view.case, self.router.group_name(view.case.customer_group))
         state["feed"] = [item.model_dump(mode="json") for item in view.feed]
         return state
 
@@ -251,7 +251,8 @@ class LiveChat:
             agent(offer.agent_id),
             "chat_offered",
             {"chat_id": offer.chat_id, "group": offer.group, "deadline": offer.deadline.isoformat(),
-             "waiting_since": offer.enqueued_at.isoformat(), "case": case_out(case)},
+             "waiting_since": offer.enqueued_at.isoformat(),
+             "case": case_out(case, self.router.group_name(case.customer_group))},
         )  # fmt: skip
         await self.publish(
             chat_customer(offer.chat_id), "queue_updated", {"chat_id": offer.chat_id, "position": 0}

@@ -26,13 +26,14 @@ def message_out(message: ChatMessage) -> dict[str, Any]:
     return message.model_dump(mode="json", exclude={"id"})
 
 
-def case_out(case: Case) -> dict[str, Any]:
+def case_out(case: Case, group_name: str) -> dict[str, Any]:
     return {
         "number": case.number,
         "subject": case.subject,
         "description": case.description,
         "status": case.status.label,
         "customer_group": case.customer_group,
+        "customer_group_name": group_name,
         "contact": {
             "name": f"{case.contact_first_name} {case.contact_last_name}",
             "email": case.contact_email,

@@ -48,6 +48,11 @@ class Router:
     def chat_groups(self) -> list[str]:
         return sorted(key for key, group in self._groups().items() if group.chat)
 
+    def group_name(self, group_key: str) -> str:
+        """The group's name for people; its key if the taxonomy no longer has it."""
+        group = self._groups().get(group_key)
+        return group.name if group is not None else group_key
+
     def admit(self, group_key: str, now: datetime) -> None:
         """Refuse a request its group cannot take now, saying when chat opens again."""
         group = self._groups().get(group_key)

@@ -95,7 +95,7 @@
   const caseSummary = (kase, extra = []) => detailsList([
     ["Case", kase.number],
     ["Status", kase.status],
-    ["Customer group", kase.customer_group],
+    ["Customer group", kase.customer_group_name || kase.customer_group],
     ["Contact", kase.contact.name],
     ["Institution", kase.contact.institution],
     ...extra,
@@ -116,7 +116,7 @@
       el("h4", { id: headingId }, `Case ${kase.number}: ${kase.subject}`),
       detailsList([
         ["Status", kase.status],
-        ["Customer group", kase.customer_group],
+        ["Customer group", kase.customer_group_name || kase.customer_group],
         ["Description", kase.description, true],
       ]),
       el("h5", {}, "Contact"),
