@@ -36,7 +36,6 @@ import math
 import os
 import platform
 import secrets
-import socket
 import subprocess
 import sys
 import tempfile
@@ -49,17 +48,27 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from benchlib import (
+    HOST,
+    check_loopback,
+    free_port,
+    loadavg,
+    machine_busy_seconds,
+    percentile,
+    postgres_database,
+    process_cpu_seconds,
+    stop,
+    wait_healthy,
+)
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results"
 FRONTDESK = ROOT / ".venv" / "bin" / "frontdesk"
 PYTHON = ROOT / ".venv" / "bin" / "python"
-HOST = "127.0.0.1"  # loopback only, always
-POSTGRES_ADMIN = f"postgresql://postgres@{HOST}:5432/postgres"
 REDIS_URL = f"redis://{HOST}:6379/0"
 PASSWORD = "Bench1horse-chat"  # noqa: S105 (bench accounts in a throwaway store)
 GROUP = "centres"  # the customer group of every bench case (Exams Officers)
 
-HEALTH_TRIES = 150  # x 0.2 s
 CALL_TIMEOUT = 60.0
 DRAIN_QUIET = 3.0  # a talk phase ends once nothing arrived for this long...
 DRAIN_MAX = 60.0  # ... or this long after the last send: what is missing then is "late"
@@ -74,14 +83,6 @@ def now_ns() -> int:
     # CLOCK_MONOTONIC is one clock for every process on the machine: a send stamped in
     # one client process and received in another are compared directly.
     return time.monotonic_ns()
-
-
-def percentile(sorted_values: list[float], q: float) -> float:
-    """Nearest-rank percentile of an ascending list."""
-    if not sorted_values:
-        return float("nan")
-    rank = max(1, math.ceil(q / 100 * len(sorted_values)))
-    return sorted_values[min(rank, len(sorted_values)) - 1]
 
 
 def summary_ms(values_ns: list[int]) -> dict[str, float]:
@@ -479,21 +480,6 @@ class Workers:
 # CPU accounting ------------------------------------------------------------------------
 
 
-def process_cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process and its threads, from /proc."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def machine_busy_seconds() -> float:
-    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-    idle = values[3] + values[4]
-    return (sum(values[:8]) - idle) / os.sysconf("SC_CLK_TCK")
-
-
 def wait_quiet() -> float:
     """Wait (at most QUIET_WAIT) for the shared machine to be quiet; the busy share of
     the last half second before the phase, in % of one core."""
@@ -557,41 +543,6 @@ class CpuMeter:
 
 
 # Stores, people and servers ------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
-
-
-def check_loopback(url: str) -> None:
-    if urlsplit(url).hostname != HOST:
-        raise SystemExit(f"refusing a non-loopback address: {url!r} (only {HOST})")
-
-
-@contextlib.contextmanager
-def postgres_database() -> Iterator[str]:
-    """A fresh PostgreSQL database on loopback, dropped afterwards; yields its URL."""
-    import asyncpg
-
-    check_loopback(POSTGRES_ADMIN)
-    name = f"frontdesk_bench_{secrets.token_hex(4)}"  # [a-z0-9_] only: safe to splice
-
-    async def admin(sql: str) -> None:
-        conn = await asyncpg.connect(POSTGRES_ADMIN, timeout=10)
-        try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
-
-    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
-    print(f"  created PostgreSQL database {name}", flush=True)
-    try:
-        yield f"postgresql+asyncpg://postgres@{HOST}:5432/{name}"
-    finally:
-        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        print(f"  dropped PostgreSQL database {name}", flush=True)
 
 
 def drop_redis_keys(prefix: str) -> int:
@@ -776,29 +727,6 @@ def create_people(
         return people
 
     return asyncio.run(work())
-
-
-def wait_healthy(base_url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
-    import httpx
-
-    for _ in range(HEALTH_TRIES):
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited ({proc.returncode}):\n{log.read_text()[-3000:]}")
-        with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(f"{base_url}/healthz", timeout=1.0).is_success:
-                return
-        time.sleep(0.2)
-    raise RuntimeError(f"server did not answer /healthz:\n{log.read_text()[-3000:]}")
-
-
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
 
 
 @contextlib.contextmanager
@@ -1496,12 +1424,6 @@ def print_table(data: dict[str, Any]) -> None:
                 f"{r['first_offer_ms']}\n  last {r['last_offer_ms']}; errors {r['errors']}"
             )
     print(f"\ntargets: {json.dumps(data['targets'], indent=1)}")
-
-
-def loadavg() -> str:
-    with contextlib.suppress(OSError):
-        return Path("/proc/loadavg").read_text().strip()
-    return ""
 
 
 def _commit() -> str:

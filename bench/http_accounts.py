@@ -20,11 +20,8 @@ import argparse
 import asyncio
 import contextlib
 import json
-import math
 import os
 import platform
-import secrets
-import socket
 import statistics
 import subprocess
 import sys
@@ -32,24 +29,34 @@ import tempfile
 import textwrap
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
+from benchlib import (
+    HOST,
+    POSTGRES_ADMIN,
+    check_loopback,
+    free_port,
+    loadavg,
+    machine_busy_seconds,
+    percentile,
+    postgres_database,
+    process_cpu_seconds,
+    stop,
+    wait_healthy,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results"
 FRONTDESK = ROOT / ".venv" / "bin" / "frontdesk"
-HOST = "127.0.0.1"  # loopback only, always
-POSTGRES_ADMIN = f"postgresql://postgres@{HOST}:5432/postgres"
 
 USERNAME = "ann.example@school.sch.uk"
 PASSWORD = "Customer123"  # noqa: S105 (the published demo customer, frontdesk/demo.py)
 
-HEALTH_TRIES = 150  # x 0.2 s: the server must answer /healthz within 30 s
 REQUEST_TIMEOUT = 60.0
 QUIET_TRIES, QUIET_SAMPLE, QUIET_BUSY = 4, 0.5, 0.25  # up to 2 s; under 1/4 of a core
 NOISY_OTHER = 40.0  # % of a core used by other processes during a run: retry it once
@@ -137,27 +144,6 @@ class Result:
     # short-lived backends' CPU shows under "other", not "pg"
     store_connections_opened: int | None = None
     notes: list[str] = field(default_factory=list)
-
-
-def percentile(sorted_values: list[float], q: float) -> float:
-    """Nearest-rank percentile of an ascending list."""
-    if not sorted_values:
-        return float("nan")
-    rank = max(1, math.ceil(q / 100 * len(sorted_values)))
-    return sorted_values[min(rank, len(sorted_values)) - 1]
-
-
-def process_cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process and its threads, from /proc."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def machine_busy_seconds() -> float:
-    """CPU seconds all cores spent busy (not idle or waiting on I/O), from /proc/stat."""
-    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-    idle = values[3] + values[4]  # idle + iowait
-    return (sum(values[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
 def store_cpu_seconds(database: str | None) -> dict[int, float]:
@@ -359,42 +345,6 @@ async def run_scenario(
 # The server and its store -------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
-
-
-def check_loopback(url: str) -> None:
-    host = urlsplit(url).hostname
-    if host != HOST:
-        raise SystemExit(f"refusing a non-loopback address: {host!r} (only {HOST})")
-
-
-@contextlib.contextmanager
-def postgres_database() -> Iterator[str]:
-    """A fresh PostgreSQL database on loopback, dropped afterwards; yields its URL."""
-    import asyncpg  # a frontdesk dependency
-
-    check_loopback(POSTGRES_ADMIN)
-    name = f"frontdesk_bench_{secrets.token_hex(4)}"  # [a-z0-9_] only: safe to splice
-
-    async def admin(sql: str) -> None:
-        conn = await asyncpg.connect(POSTGRES_ADMIN, timeout=10)
-        try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
-
-    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
-    print(f"created PostgreSQL database {name}", flush=True)
-    try:
-        yield f"postgresql+asyncpg://postgres@{HOST}:5432/{name}"
-    finally:
-        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        print(f"dropped PostgreSQL database {name}", flush=True)
-
-
 def server_env(database_url: str, workdir: Path, port: int) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("FRONTDESK_")}
     env.update(
@@ -404,27 +354,6 @@ def server_env(database_url: str, workdir: Path, port: int) -> dict[str, str]:
         FRONTDESK_PUBLIC_URL=f"http://{HOST}:{port}",
     )
     return env
-
-
-def wait_healthy(base_url: str, server: subprocess.Popen[bytes], log: Path) -> None:
-    for _ in range(HEALTH_TRIES):
-        if server.poll() is not None:
-            raise RuntimeError(f"server exited ({server.returncode}):\n{log.read_text()[-3000:]}")
-        with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(f"{base_url}/healthz", timeout=1.0).is_success:
-                return
-        time.sleep(0.2)
-    raise RuntimeError(f"server did not answer /healthz:\n{log.read_text()[-3000:]}")
-
-
-def stop(server: subprocess.Popen[bytes]) -> None:
-    if server.poll() is None:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=5)
 
 
 def run_with_server(
@@ -566,12 +495,6 @@ def print_table(results: list[Result]) -> None:
             print(f"{'':<27}errors: {r.error_kinds}")
         if r.warmup_errors:
             print(f"{'':<27}warm-up errors (untimed): {r.warmup_errors}")
-
-
-def loadavg() -> str:
-    with contextlib.suppress(OSError):
-        return Path("/proc/loadavg").read_text().strip()
-    return ""
 
 
 # Main --------------------------------------------------------------------------------

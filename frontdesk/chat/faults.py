@@ -146,9 +146,10 @@ class Faults:
     async def _restore_presence(self, user: User, active: int | None = None) -> None:
         settings = await self.live.agents.settings(user.id)
         groups = served_groups(settings, self._router.chat_groups())
-        await self._router.set_agent(
-            user.id, settings.presence, groups, settings.capacity, self.live.clock.now(), active
-        )
+        await self._router.backend.set_agent(
+            user.id, presence=settings.presence, groups=groups, capacity=settings.capacity,
+            now=self.live.clock.now(), active=active,
+        )  # fmt: skip
         if settings.presence == "available":
             await self.live.fill_seats(user.id)
         self.live.feed.changed(*groups)
@@ -172,7 +173,9 @@ class Faults:
         settings = await self.live.agents.settings(agent_id)
         groups = served_groups(settings, self._router.chat_groups())
         now = self.live.clock.now()
-        await self._router.set_agent(agent_id, "offline", groups, settings.capacity, now)
+        await self._router.backend.set_agent(
+            agent_id, presence="offline", groups=groups, capacity=settings.capacity, now=now
+        )
         self.live.feed.changed(*groups)
         chats = await self.live.states.agent_chats(agent_id)
         if not chats:
@@ -245,15 +248,17 @@ class Faults:
         for settings in await live.agents.all_settings():
             seats = active.pop(settings.agent_id, 0)
             served = served_groups(settings, groups)
-            await self._router.set_agent(
-                settings.agent_id, settings.presence, served, settings.capacity, now, seats
-            )
+            await self._router.backend.set_agent(
+                settings.agent_id, presence=settings.presence, groups=served,
+                capacity=settings.capacity, now=now, active=seats,
+            )  # fmt: skip
             if seats:  # connected agents cancel this as they are re-announced
                 await self._router.start_grace(settings.agent_id, now)
         for agent_id, seats in active.items():  # agents who never set a presence
-            await self._router.set_agent(
-                agent_id, "offline", groups, self._router.timings.capacity, now, seats
-            )
+            await self._router.backend.set_agent(
+                agent_id, presence="offline", groups=groups,
+                capacity=self._router.timings.capacity, now=now, active=seats,
+            )  # fmt: skip
             await self._router.start_grace(agent_id, now)
         log.info("rebuilt the chat queue from the store: %d open chats", len(open_chats))
         for chat in open_chats:

@@ -160,9 +160,10 @@ class LiveChat:
         update = AgentSettingsIn.model_validate(change.model_dump(exclude_unset=True))
         settings = await self.agents.update(agent_id, update, groups)
         served = served_groups(settings, groups)
-        state = await self.router.set_agent(
-            agent_id, settings.presence, served, settings.capacity, self.clock.now()
-        )
+        state = await self.router.backend.set_agent(
+            agent_id, presence=settings.presence, groups=served,
+            capacity=settings.capacity, now=self.clock.now(),
+        )  # fmt: skip
         if settings.presence == "available":
             await self.fill_seats(agent_id)
         self.feed.changed(*served)

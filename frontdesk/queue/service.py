@@ -15,7 +15,7 @@ from frontdesk.errors import Conflict
 from frontdesk.intake.taxonomy import Group
 from frontdesk.queue import policy
 from frontdesk.queue.backend import QueueBackend
-from frontdesk.queue.models import AgentState, Offer, Presence, QueueEntry
+from frontdesk.queue.models import Offer, QueueEntry
 
 # Deadline kinds kept in the backend besides offers.
 WAIT = "wait"  # a waiting request reaches its group's maximum wait, or the group closes
@@ -109,19 +109,6 @@ class Router:
         return await self.backend.withdraw(chat_id)
 
     # Agents ------------------------------------------------------------------------------
-
-    async def set_agent(
-        self,
-        agent_id: int,
-        presence: Presence,
-        groups: tuple[str, ...],
-        capacity: int,
-        now: datetime,
-        active: int | None = None,
-    ) -> AgentState:
-        return await self.backend.set_agent(
-            agent_id, presence=presence, groups=groups, capacity=capacity, now=now, active=active
-        )
 
     async def fill_seats(self, agent_id: int, now: datetime) -> list[Offer]:
         """Offer the agent the oldest waiting chats it serves, one per free seat."""

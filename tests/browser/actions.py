@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from playwright.sync_api import Locator, Page
+from playwright.sync_api import Locator, Page, expect
 from sqlalchemy import select
 
 from frontdesk.db.tables import users
@@ -98,3 +98,10 @@ CONTRAST = """element => {
 def assert_readable(target: Locator, minimum: float = 4.5) -> None:
     ratio = target.evaluate(CONTRAST)
     assert ratio >= minimum, f"{target} has text contrast {ratio:.2f}, below {minimum}"
+
+
+def open_chat(page: Page, customer: Any, number: str) -> None:
+    """Sign in as the customer straight into the chat window of case `number`."""
+    page.goto(f"/sign-in?next=/chat/{number}")
+    sign_in(page, customer.username)
+    expect(page.get_by_role("heading", name="Chat with an agent")).to_be_visible()

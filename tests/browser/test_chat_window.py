@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 
 from frontdesk.accounts.models import Role
 from frontdesk.cases.models import Channel
-from tests.browser.actions import sign_in, tab_to
+from tests.browser.actions import open_chat, tab_to
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import NARROW
 from tests.factories import make_user, open_case
@@ -86,12 +86,6 @@ def sam(live_server: Any, agent: Any) -> Iterator[Person]:
 def chat_case(live_server: Any, customer: Any) -> Any:
     services = live_server.services
     return live_server.call(lambda: open_case(services, customer, Channel.CHAT))
-
-
-def open_chat(page: Page, customer: Any, number: str) -> None:
-    page.goto(f"/sign-in?next=/chat/{number}")
-    sign_in(page, customer.username)
-    expect(page.get_by_role("heading", name="Chat with an agent")).to_be_visible()
 
 
 def status(page: Page) -> Any:

@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
 from frontdesk.accounts.models import Role
 from frontdesk.cases.models import ActivityKind, Channel
-from tests.browser.actions import banner, sign_in
+from tests.browser.actions import banner, open_chat, sign_in
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import ACTION_TIMEOUT_MS, DESKTOP
 from tests.factories import make_user, open_case
@@ -66,12 +66,6 @@ def second_agent(live_server: Any) -> Any:
 
 
 # The customer's chat window ------------------------------------------------------------------
-
-
-def open_chat(page: Page, customer: Any, number: str) -> None:
-    page.goto(f"/sign-in?next=/chat/{number}")
-    sign_in(page, customer.username)
-    expect(page.get_by_role("heading", name="Chat with an agent")).to_be_visible()
 
 
 def chat_status(page: Page) -> Locator:

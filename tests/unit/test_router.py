@@ -20,6 +20,12 @@ LEASE = 30
 MS = timedelta(milliseconds=1)
 
 
+async def set_agent(router, agent_id, presence, groups, capacity, now, active=None):
+    return await router.backend.set_agent(
+        agent_id, presence=presence, groups=groups, capacity=capacity, now=now, active=active
+    )
+
+
 def uk(*parts: int) -> datetime:
     """A UK wall-clock time, as an aware UTC datetime (what the router is given)."""
     return datetime(*parts, tzinfo=UK).astimezone(UTC)
@@ -248,7 +254,7 @@ async def test_fill_seats_gives_one_offer_per_free_seat_oldest_first(router, bac
     now = uk(2026, 6, 15, 10, 0)
     for n in range(5):
         await router.enqueue(entry(f"c{n}", now + n * MS), now)
-    await router.set_agent(1, "available", ("centres",), 3, now, active=1)
+    await set_agent(router, 1, "available", ("centres",), 3, now, active=1)
     offers = await router.fill_seats(1, now)
     assert [o.chat_id for o in offers] == ["c0", "c1"]
     assert {(o.agent_id, o.deadline) for o in offers} == {(1, now + timedelta(seconds=20))}
@@ -261,14 +267,14 @@ async def test_fill_seats_takes_from_every_group_the_agent_serves(router, backen
     await router.enqueue(entry("c", now + 2 * MS), now)
     await router.enqueue(entry("a", now + MS, group="associates"), now)
     await router.enqueue(entry("late", now + 3 * MS), now)
-    await router.set_agent(1, "available", ("centres", "associates"), 2, now)
+    await set_agent(router, 1, "available", ("centres", "associates"), 2, now)
     assert [o.chat_id for o in await router.fill_seats(1, now)] == ["a", "c"]
 
 
 async def test_fill_seats_for_an_away_agent_offers_nothing(router, backend):
     now = uk(2026, 6, 15, 10, 0)
     await router.enqueue(entry("a", now), now)
-    await router.set_agent(1, "away", ("centres",), 3, now)
+    await set_agent(router, 1, "away", ("centres",), 3, now)
     assert await router.fill_seats(1, now) == []
     assert await backend.line("centres") == ["a"]
 
@@ -277,7 +283,7 @@ async def test_accept_cancels_the_wait_deadline(router, backend):
     now = uk(2026, 6, 15, 10, 0)
     await router.enqueue(entry("a", now), now)
     await router.enqueue(entry("b", now + MS), now)
-    await router.set_agent(1, "available", ("centres",), 3, now)
+    await set_agent(router, 1, "available", ("centres",), 3, now)
     await router.fill_seats(1, now)
     assert await router.accept("a", 2) is False  # not this agent's offer
     assert await router.accept("a", 1) is True
@@ -287,7 +293,7 @@ async def test_accept_cancels_the_wait_deadline(router, backend):
 async def test_a_refused_accept_keeps_the_wait_deadline(router, backend):
     now = uk(2026, 6, 15, 10, 0)
     await router.enqueue(entry("a", now), now)
-    await router.set_agent(1, "available", ("centres",), 3, now)
+    await set_agent(router, 1, "available", ("centres",), 3, now)
     await router.route_request("a", now)
     assert await router.accept("a", 2) is False
     assert await backend.take_due(uk(2026, 6, 15, 10, 15), LEASE) == [(WAIT, "a")]
@@ -296,9 +302,9 @@ async def test_a_refused_accept_keeps_the_wait_deadline(router, backend):
 async def test_estimated_wait_counts_the_seats_of_available_agents(router):
     now = uk(2026, 6, 15, 10, 0)
     assert await router.estimated_wait("centres", 1, []) is None  # nobody serves it
-    await router.set_agent(1, "available", ("centres",), 2, now)
-    await router.set_agent(2, "available", ("centres",), 3, now)
-    await router.set_agent(3, "away", ("centres",), 3, now)
+    await set_agent(router, 1, "available", ("centres",), 2, now)
+    await set_agent(router, 2, "available", ("centres",), 3, now)
+    await set_agent(router, 3, "away", ("centres",), 3, now)
     assert await router.estimated_wait("centres", 5, []) == DEFAULT_HANDLE_TIME
     assert await router.estimated_wait("centres", 6, []) == DEFAULT_HANDLE_TIME * 2
 

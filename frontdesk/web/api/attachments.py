@@ -107,13 +107,37 @@ async def download(number: str, attachment_id: int) -> Response:
     """The file, as a download that the browser neither renders nor caches."""
     attachment, path = await services().cases.open_attachment(_user(), number, attachment_id)
     try:
-        body = FileBody(path, buffer_size=CHUNK_BYTES)
+        body = AttachmentBody(path, buffer_size=CHUNK_BYTES)
     except FileNotFoundError:
         raise NotFound("We could not find that file", code="ATTACHMENT_NOT_FOUND") from None
     response = Response(body, content_type=attachment.content_type)
     response.content_length = body.size
     response.headers.update(download_headers(attachment.original_name))
     return response
+
+
+class AttachmentBody(FileBody):
+    """Quart's file body with the file opened and closed on the event loop (both are
+    quick for a local file) and only the reads in a thread. Quart opens it in a thread
+    too: a response cancelled during that open (a client gone, a node stopping) left the
+    opened file to the garbage collector."""
+
+    async def __aenter__(self) -> AttachmentBody:
+        self._plain = self.file_path.open("rb")
+        self._plain.seek(self.begin)
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self._plain.close()
+
+    async def __anext__(self) -> bytes:
+        left = self.end - self._plain.tell()
+        if left <= 0:
+            raise StopAsyncIteration()
+        chunk = await asyncio.to_thread(self._plain.read, min(self.buffer_size, left))
+        if not chunk:
+            raise StopAsyncIteration()
+        return chunk
 
 
 def download_headers(name: str) -> dict[str, str]:

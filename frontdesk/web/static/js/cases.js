@@ -28,16 +28,7 @@
   const refresh = feed.querySelector(".feed-refresh");
 
   // Building markup: the same as the _feed.html macros, from the feed API's items.
-  const el = (tag, attrs = {}, ...children) => {
-    const node = document.createElement(tag);
-    for (const [name, value] of Object.entries(attrs)) {
-      if (value === null || value === undefined || value === false) continue;
-      if (name === "class") node.className = value;
-      else node.setAttribute(name, value === true ? "" : String(value));
-    }
-    node.append(...children.filter((child) => child !== null && child !== undefined));
-    return node;
-  };
+  const { el } = window.frontdeskDom;
   const when = (at) =>
     el("time", { datetime: at.created_at, title: `${at.created_uk} (UK time)` }, at.created_ago);
   const hidden = (name, value) => el("input", { type: "hidden", name, value });

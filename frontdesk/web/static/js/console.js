@@ -50,16 +50,7 @@
 
   // Building markup ------------------------------------------------------------------------
 
-  const el = (tag, attrs = {}, ...children) => {
-    const node = document.createElement(tag);
-    for (const [name, value] of Object.entries(attrs)) {
-      if (value === null || value === undefined || value === false) continue;
-      if (name === "class") node.className = value;
-      else node.setAttribute(name, value === true ? "" : String(value));
-    }
-    node.append(...children.filter((child) => child !== null && child !== undefined));
-    return node;
-  };
+  const { el } = window.frontdeskDom;
   const clock = new Intl.DateTimeFormat("en-GB", {
     timeZone: "Europe/London", hour: "2-digit", minute: "2-digit",
   });

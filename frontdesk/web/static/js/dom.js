@@ -1,0 +1,17 @@
+// Small DOM helpers shared by the pages' scripts; load it before them.
+"use strict";
+
+window.frontdeskDom = {
+  // el("p", {class: "note", hidden: true}, "text", child): an element with its attributes
+  // (null, undefined and false leave one out; true sets it empty) and children.
+  el(tag, attrs = {}, ...children) {
+    const node = document.createElement(tag);
+    for (const [name, value] of Object.entries(attrs)) {
+      if (value === null || value === undefined || value === false) continue;
+      if (name === "class") node.className = value;
+      else node.setAttribute(name, value === true ? "" : String(value));
+    }
+    node.append(...children.filter((child) => child !== null && child !== undefined));
+    return node;
+  },
+};
