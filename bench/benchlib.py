@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import math
 import os
+import platform
 import secrets
 import socket
 import subprocess
@@ -14,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
+ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"  # loopback only, always
 POSTGRES_ADMIN = f"postgresql://postgres@{HOST}:5432/postgres"
 HEALTH_TRIES = 150  # x 0.2 s: a server must answer /healthz within 30 s
@@ -104,3 +106,27 @@ def loadavg() -> str:
     with contextlib.suppress(OSError):
         return Path("/proc/loadavg").read_text().strip()
     return ""
+
+
+def git_commit() -> str:
+    """The checked-out commit, read from .git without running git ("" if unknown)."""
+    with contextlib.suppress(OSError):
+        git = ROOT / ".git"
+        head = (git / "HEAD").read_text().strip()
+        if not head.startswith("ref: "):
+            return head
+        ref = head.removeprefix("ref: ")
+        if (git / ref).exists():
+            return (git / ref).read_text().strip()
+        for line in (git / "packed-refs").read_text().splitlines():
+            if line.endswith(f" {ref}"):
+                return line.split()[0]
+    return ""
+
+
+def cpu_model() -> str:
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.processor()

@@ -51,7 +51,9 @@ from urllib.parse import urlsplit
 from benchlib import (
     HOST,
     check_loopback,
+    cpu_model,
     free_port,
+    git_commit,
     loadavg,
     machine_busy_seconds,
     percentile,
@@ -1426,30 +1428,6 @@ def print_table(data: dict[str, Any]) -> None:
     print(f"\ntargets: {json.dumps(data['targets'], indent=1)}")
 
 
-def _commit() -> str:
-    """The checked-out commit, read from .git without running git ("" if unknown)."""
-    with contextlib.suppress(OSError):
-        git = ROOT / ".git"
-        head = (git / "HEAD").read_text().strip()
-        if not head.startswith("ref: "):
-            return head
-        ref = head.removeprefix("ref: ")
-        if (git / ref).exists():
-            return (git / ref).read_text().strip()
-        for line in (git / "packed-refs").read_text().splitlines():
-            if line.endswith(f" {ref}"):
-                return line.split()[0]
-    return ""
-
-
-def _cpu_model() -> str:
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    return platform.processor()
-
-
 def main() -> int:
     if len(sys.argv) == 3 and sys.argv[1] == "--worker":
         return worker_main(sys.argv[2])
@@ -1503,7 +1481,7 @@ def main() -> int:
     modes = list(MODES) if args.mode == "all" else [args.mode]
     started = time.perf_counter()
     load_before = loadavg()
-    commit_before = _commit()
+    commit_before = git_commit()
     results: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="frontdesk-chatbench-") as tmp:
         for mode in modes:
@@ -1514,10 +1492,10 @@ def main() -> int:
     data = {
         "meta": {
             "commit": commit_before,
-            "commit_after": _commit(),  # differs if the tree moved on during the run
+            "commit_after": git_commit(),  # differs if the tree moved on during the run
             "date": datetime.now(UTC).isoformat(timespec="seconds"),
             "cpus": os.cpu_count(),
-            "cpu_model": _cpu_model(),
+            "cpu_model": cpu_model(),
             "python": platform.python_version(),
             "platform": platform.platform(),
             "quick": args.quick,

@@ -40,7 +40,9 @@ from benchlib import (
     HOST,
     POSTGRES_ADMIN,
     check_loopback,
+    cpu_model,
     free_port,
+    git_commit,
     loadavg,
     machine_busy_seconds,
     percentile,
@@ -558,10 +560,10 @@ def main() -> int:
 
     meta: dict[str, object] = {
         "store": args.store,
-        "commit": _commit(),
+        "commit": git_commit(),
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "cpus": os.cpu_count(),
-        "cpu_model": _cpu_model(),
+        "cpu_model": cpu_model(),
         "python": platform.python_version(),
         "platform": platform.platform(),
         "requests": args.requests,
@@ -588,30 +590,6 @@ def main() -> int:
     print(f"\n{total_errors} errors in total; run took {elapsed:.0f} s")
     print(f"wrote {out.with_suffix('.json')} and {out.with_suffix('.png')}")
     return 1 if total_errors else 0
-
-
-def _commit() -> str:
-    """The checked-out commit, read from .git without running git ("" if unknown)."""
-    with contextlib.suppress(OSError):
-        git = ROOT / ".git"
-        head = (git / "HEAD").read_text().strip()
-        if not head.startswith("ref: "):
-            return head
-        ref = head.removeprefix("ref: ")
-        if (git / ref).exists():
-            return (git / ref).read_text().strip()
-        for line in (git / "packed-refs").read_text().splitlines():
-            if line.endswith(f" {ref}"):
-                return line.split()[0]
-    return ""
-
-
-def _cpu_model() -> str:
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    return platform.processor()
 
 
 if __name__ == "__main__":

@@ -105,3 +105,11 @@ def open_chat(page: Page, customer: Any, number: str) -> None:
     page.goto(f"/sign-in?next=/chat/{number}")
     sign_in(page, customer.username)
     expect(page.get_by_role("heading", name="Chat with an agent")).to_be_visible()
+
+
+def open_console(page: Page, agent: Any) -> None:
+    """Sign in to the agent console and wait for its live chat to connect."""
+    page.goto("/sign-in?next=/agent")
+    sign_in(page, agent.username)
+    expect(page.get_by_role("heading", name="Live chat")).to_be_visible()
+    expect(page.locator("#chat-connection")).to_have_text("Connected")

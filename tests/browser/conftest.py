@@ -11,7 +11,8 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from frontdesk.accounts.models import Role
-from tests.factories import make_user
+from frontdesk.cases.models import Channel
+from tests.factories import make_user, open_case
 from tests.services import CHROMIUM, chromium_problem, require
 
 CHROMIUM_ARGS = [
@@ -100,4 +101,18 @@ def agent(live_server: Any) -> Any:
     services = live_server.services
     return live_server.call(
         lambda: make_user(services, Role.AGENT, first_name="Sam", last_name="Agent")
+    )
+
+
+@pytest.fixture
+def chat_case(live_server: Any, customer: Any) -> Any:
+    services = live_server.services
+    return live_server.call(lambda: open_case(services, customer, Channel.CHAT))
+
+
+@pytest.fixture
+def supervisor(live_server: Any) -> Any:
+    services = live_server.services
+    return live_server.call(
+        lambda: make_user(services, Role.SUPERVISOR, first_name="Sue", last_name="Visor")
     )

@@ -16,7 +16,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from frontdesk.accounts.models import User
 from frontdesk.cases.models import ActivityKind, Case, Channel
-from tests.browser.actions import sign_in, tab_to
+from tests.browser.actions import open_console, tab_to
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import DESKTOP, NARROW
 from tests.factories import make_user, open_case
@@ -99,13 +99,6 @@ def customers(live_server: Any) -> Iterator[Callable[[str], CustomerSide]]:
         loop.call_soon_threadsafe(loop.stop)
         thread.join(timeout=5)
         loop.close()
-
-
-def open_console(page: Page, agent: Any) -> None:
-    page.goto("/sign-in?next=/agent")
-    sign_in(page, agent.username)
-    expect(page.get_by_role("heading", name="Live chat")).to_be_visible()
-    expect(page.locator("#chat-connection")).to_have_text("Connected")
 
 
 def offer_of(page: Page, side: CustomerSide) -> Locator:

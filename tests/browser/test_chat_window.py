@@ -82,12 +82,6 @@ def sam(live_server: Any, agent: Any) -> Iterator[Person]:
         driver.close()
 
 
-@pytest.fixture
-def chat_case(live_server: Any, customer: Any) -> Any:
-    services = live_server.services
-    return live_server.call(lambda: open_case(services, customer, Channel.CHAT))
-
-
 def status(page: Page) -> Any:
     return page.locator("#chat-status")
 

@@ -12,11 +12,11 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
 from frontdesk.accounts.models import Role
-from frontdesk.cases.models import ActivityKind, Channel
-from tests.browser.actions import banner, open_chat, sign_in
+from frontdesk.cases.models import ActivityKind
+from tests.browser.actions import banner, open_chat, open_console, sign_in
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import ACTION_TIMEOUT_MS, DESKTOP
-from tests.factories import make_user, open_case
+from tests.factories import make_user
 
 pytestmark = pytest.mark.browser
 
@@ -41,20 +41,6 @@ def contexts(browser: Browser, live_server: Any) -> Iterator[Callable[[], Browse
     finally:
         for context in made:
             context.close()  # a no-op for one the test closed itself
-
-
-@pytest.fixture
-def chat_case(live_server: Any, customer: Any) -> Any:
-    services = live_server.services
-    return live_server.call(lambda: open_case(services, customer, Channel.CHAT))
-
-
-@pytest.fixture
-def supervisor(live_server: Any) -> Any:
-    services = live_server.services
-    return live_server.call(
-        lambda: make_user(services, Role.SUPERVISOR, first_name="Sue", last_name="Visor")
-    )
 
 
 @pytest.fixture
@@ -84,12 +70,9 @@ def customer_sends(page: Page, body: str) -> None:
 # The agent console -----------------------------------------------------------------------------
 
 
-def open_console(page: Page, agent: Any) -> None:
+def open_console_available(page: Page, agent: Any) -> None:
     """Sign in to the agent console and set Available: chats are offered from now on."""
-    page.goto("/sign-in?next=/agent")
-    sign_in(page, agent.username)
-    expect(page.get_by_role("heading", name="Live chat")).to_be_visible()
-    expect(page.locator("#chat-connection")).to_have_text("Connected")
+    open_console(page, agent)
     page.get_by_label("Available", exact=True).check()
     expect(page.get_by_role("status").filter(has_text="You are Available.")).to_be_attached()
 
@@ -142,7 +125,7 @@ def test_a_chat_from_request_to_transcript(
 ):
     number = chat_case.number
     console = contexts().new_page()
-    open_console(console, agent)
+    open_console_available(console, agent)
     open_chat(page, customer, number)
     # An agent is free: the chat is being offered to them.
     expect(chat_status(page)).to_have_text("Connecting you to an agent…", timeout=LIVE_MS)
@@ -214,7 +197,7 @@ def test_a_second_agent_takes_over_after_the_first_drops(
     number = chat_case.number
     first_context = contexts()
     first = first_context.new_page()
-    open_console(first, agent)
+    open_console_available(first, agent)
     open_chat(page, customer, number)
     panel = accept_offer(first, number)
     expect(page.locator("#chat-agent")).to_have_text(f"You are chatting with {agent.display_name}.")
@@ -242,7 +225,7 @@ def test_a_second_agent_takes_over_after_the_first_drops(
 
     # Agent 2 becomes available, is offered the chat and reads what came before.
     second = contexts().new_page()
-    open_console(second, second_agent)
+    open_console_available(second, second_agent)
     panel = accept_offer(second, number)
     thread = panel.get_by_role("log")
     expect(thread).to_contain_text("Hello, where are our certificates?")
@@ -279,7 +262,7 @@ def test_the_supervisor_sees_chats_arrive_and_end(
 
     # An agent accepts: one active, none waiting.
     console = contexts().new_page()
-    open_console(console, agent)
+    open_console_available(console, agent)
     accept_offer(console, number)
     expect(figure(board, group_name, "Active chats")).to_have_text("1", timeout=LIVE_MS)
     expect(figure(board, group_name, "Waiting")).to_have_text("0")

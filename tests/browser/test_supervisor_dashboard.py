@@ -12,11 +12,10 @@ from typing import Any, TypeVar
 import pytest
 from playwright.sync_api import Page, expect
 
-from frontdesk.accounts.models import Role
 from frontdesk.cases.models import Channel
 from tests.browser.actions import banner, sign_in, tab_to
 from tests.browser.axe import assert_accessible
-from tests.factories import make_user, open_case
+from tests.factories import open_case
 from tests.integration.chat_clients import ChatClient
 
 pytestmark = pytest.mark.browser
@@ -53,14 +52,6 @@ def loop() -> Iterator[Loop]:
         yield running
     finally:
         running.close()
-
-
-@pytest.fixture
-def supervisor(live_server: Any) -> Any:
-    services = live_server.services
-    return live_server.call(
-        lambda: make_user(services, Role.SUPERVISOR, first_name="Sue", last_name="Visor")
-    )
 
 
 def open_dashboard(page: Page, username: str) -> None:
