@@ -1,4 +1,4 @@
-"""The frontdesk command: serve, migrate, demo, user add."""
+"""The frontdesk command: serve, migrate, demo, kb import, user add."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import asyncio
 import getpass
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 from pydantic import ValidationError
 
@@ -53,6 +54,13 @@ def _parser() -> argparse.ArgumentParser:
         run=_demo
     )
 
+    kb = commands.add_parser("kb", help="the knowledge base").add_subparsers(required=True)
+    kb_import = kb.add_parser(
+        "import", help="load articles/*.md and discussions/*.md from a folder (idempotent)"
+    )
+    kb_import.add_argument("folder", type=Path)
+    kb_import.set_defaults(run=_kb_import)
+
     user = commands.add_parser("user", help="manage users").add_subparsers(required=True)
     add = user.add_parser("add", help="add a verified user with a role")
     add.add_argument("email")
@@ -95,6 +103,17 @@ def _demo(settings: Settings, args: argparse.Namespace) -> int:
         print("\nDemo sign-ins (username / password):")
         for account in accounts:
             print(f"  {account.role.value:<10}  {account.username:<32} {account.password}")
+
+    return _with_services(settings, work)
+
+
+def _kb_import(settings: Settings, args: argparse.Namespace) -> int:
+    from frontdesk.kb.importer import import_folder
+
+    async def work(services: Services) -> None:
+        await migrate(services.engine)
+        report = await import_folder(services.kb, args.folder, show_progress=True)
+        print(f"imported {args.folder}: {report}")
 
     return _with_services(settings, work)
 

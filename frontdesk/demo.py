@@ -34,6 +34,7 @@ from frontdesk.clock import FixedClock
 from frontdesk.errors import FrontdeskError
 from frontdesk.intake.human_check import HumanCheck, solve
 from frontdesk.intake.taxonomy import Choice
+from frontdesk.kb.importer import DEMO_CONTENT, import_folder
 from frontdesk.services import Services
 
 
@@ -138,6 +139,8 @@ async def load_demo_data(
     agent = users[Role.AGENT]
     await services.cases.set_agent_queues(agent, list(DEMO_AGENT_QUEUES))
     progress(f"{'':6}{'queues':<10} {agent.username} works every queue")
+    report = await import_folder(services.kb, DEMO_CONTENT, show_progress=True)
+    progress(f"{'':6}{'articles':<10} {report}")
     await _load_demo_cases(services, users[Role.CUSTOMER], agent, progress)
     return list(DEMO_ACCOUNTS)
 

@@ -27,6 +27,7 @@ from frontdesk.db.engine import make_engine
 from frontdesk.db.migrate import migrate
 from frontdesk.intake.human_check import HumanCheck
 from frontdesk.intake.taxonomy import DEFAULT_TAXONOMY, TaxonomySource
+from frontdesk.kb.service import KnowledgeBase
 from frontdesk.mail import OutboxSender
 from frontdesk.metrics import Metrics
 from frontdesk.queue.backend import QueueBackend
@@ -87,6 +88,7 @@ class Services:
     queue: QueueBackend
     live: LiveChat
     faults: Faults
+    kb: KnowledgeBase
     outbox: OutboxSender
     metrics: Metrics
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -146,6 +148,7 @@ class Services:
             queue=queue,
             live=live,
             faults=Faults(live, settings.node_id, settings.chat_node_timeout_seconds),
+            kb=KnowledgeBase(engine, clock),
             outbox=outbox,
             metrics=metrics,
         )

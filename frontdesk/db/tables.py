@@ -291,3 +291,137 @@ chat_messages = Table(
     UniqueConstraint("chat_id", "seq", name="uq_chat_messages_chat_id_seq"),
     UniqueConstraint("chat_id", "client_msg_id", name="uq_chat_messages_chat_id_client_msg_id"),
 )
+
+# Knowledge base ---------------------------------------------------------------------------
+
+kb_articles = Table(
+    "kb_articles",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("slug", String(120), nullable=False, unique=True),
+    Column("title", String(200), nullable=False),
+    Column("summary", String(500), nullable=False),
+    Column("body_md", Text, nullable=False),
+    # Rendered and sanitised once, when the article is saved, not on every view.
+    Column("body_html", Text, nullable=False),
+    # sha256 of what was imported: an unchanged file is skipped on the next import.
+    Column("source_hash", String(64), nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("views", BigInteger, nullable=False, default=0),
+    Column("helpful_yes", Integer, nullable=False, default=0),
+    Column("helpful_no", Integer, nullable=False, default=0),
+    Index("ix_kb_articles_views", "views"),
+)
+
+kb_article_tags = Table(
+    "kb_article_tags",
+    metadata,
+    # What an article is for: kind is role, qualification, subject or topic ("I need
+    # information about"); the values are the Contact Us taxonomy's names.
+    Column("article_id", Id, ForeignKey("kb_articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("kind", String(20), primary_key=True),
+    Column("value", String(200), primary_key=True),
+    Index("ix_kb_article_tags_kind_value", "kind", "value", "article_id"),
+)
+
+kb_article_views = Table(
+    "kb_article_views",
+    metadata,
+    # One row per article, visitor and UK day: a view counts once per visitor per day.
+    Column("article_id", Id, ForeignKey("kb_articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("visitor", String(64), primary_key=True),
+    Column("day", String(10), primary_key=True),
+)
+
+kb_feedback = Table(
+    "kb_feedback",
+    metadata,
+    # One vote per article and visitor, which the visitor may change.
+    Column("article_id", Id, ForeignKey("kb_articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("visitor", String(64), primary_key=True),
+    Column("helpful", Boolean, nullable=False),
+    Column("comment", Text, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+kb_discussions = Table(
+    "kb_discussions",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("slug", String(120), nullable=False, unique=True),
+    Column("title", String(200), nullable=False),
+    Column("body_md", Text, nullable=False),
+    Column("body_html", Text, nullable=False),
+    # Imported threads have an author's name but no account.
+    Column("author_id", Id, ForeignKey("users.id"), nullable=True),
+    Column("author_name", String(200), nullable=False),
+    Column("author_role", String(100), nullable=False, default=""),
+    Column("topics", Text, nullable=False, default="[]"),
+    Column("source_hash", String(64), nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("last_reply_at", UTCDateTime, nullable=True),
+    Column("reply_count", Integer, nullable=False, default=0),
+    Column("answer_id", Id, nullable=True),
+    Index("ix_kb_discussions_created_at", "created_at"),
+)
+
+kb_replies = Table(
+    "kb_replies",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column(
+        "discussion_id", Id, ForeignKey("kb_discussions.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("author_id", Id, ForeignKey("users.id"), nullable=True),
+    Column("author_name", String(200), nullable=False),
+    Column("is_staff", Boolean, nullable=False, default=False),
+    Column("body_md", Text, nullable=False),
+    Column("body_html", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_kb_replies_discussion_id", "discussion_id"),
+)
+
+kb_documents = Table(
+    "kb_documents",
+    metadata,
+    # What search reads: one row per article or discussion, as plain text. Each store
+    # indexes it its own way (migration 0005): SQLite with FTS5 tables kept in step by
+    # triggers, PostgreSQL with a generated tsvector column and GIN indexes.
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("kind", String(20), nullable=False),
+    Column("ref_id", Id, nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("summary", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    UniqueConstraint("kind", "ref_id", name="uq_kb_documents_kind_ref_id"),
+)
+
+kb_words = Table(
+    "kb_words",
+    metadata,
+    # Every word of the documents with how many contain it: the speller's vocabulary,
+    # the same on both stores (their own indexes hold stems, not words).
+    Column("word", String(100), primary_key=True),
+    Column("documents", Integer, nullable=False),
+)
+
+kb_missed_queries = Table(
+    "kb_missed_queries",
+    metadata,
+    # Searches that found nothing, folded by their normalised text, for staff.
+    Column("query_key", String(200), primary_key=True),
+    Column("query", String(200), nullable=False),
+    Column("times", Integer, nullable=False),
+    Column("first_at", UTCDateTime, nullable=False),
+    Column("last_at", UTCDateTime, nullable=False),
+)
+
+kb_state = Table(
+    "kb_state",
+    metadata,
+    # One row: raised whenever documents change, so every node knows when its cached
+    # vocabulary is stale.
+    Column("id", Integer, primary_key=True),
+    Column("version", BigInteger, nullable=False),
+)

@@ -1,0 +1,1 @@
+"""Knowledge base: support articles, community discussions, search and feedback."""

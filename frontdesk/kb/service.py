@@ -1,0 +1,452 @@
+"""The knowledge base's rules: search, browsing, article views and feedback, articles just
+for you, community discussions, and what staff learn from them."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+import secrets
+from datetime import UTC, datetime
+from typing import Literal
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from frontdesk.accounts.models import Role, User
+from frontdesk.business_hours import UK
+from frontdesk.clock import Clock
+from frontdesk.db.engine import reading, transaction
+from frontdesk.db.tables import kb_articles
+from frontdesk.errors import Forbidden, Invalid, NotFound
+from frontdesk.kb import store
+from frontdesk.kb.markdown import plain_text, render
+from frontdesk.kb.models import (
+    Area,
+    Article,
+    ArticleIn,
+    ArticleRow,
+    BrowseFilters,
+    BrowsePage,
+    Discussion,
+    DiscussionIn,
+    DiscussionRow,
+    FeedbackComment,
+    FeedbackRow,
+    ForYouIn,
+    Hit,
+    MissedQuery,
+    PostIn,
+    Reply,
+    ReplyPostIn,
+    SearchPage,
+    TagKind,
+    Vote,
+    VoteIn,
+)
+from frontdesk.kb.search import RawHit, search_index
+from frontdesk.kb.spelling import Speller
+from frontdesk.kb.text import (
+    MARK_START,
+    clean,
+    is_bot,
+    marked_html,
+    query_key,
+    query_terms,
+)
+
+STAFF = frozenset({Role.AGENT, Role.SUPERVISOR, Role.ADMIN})
+PAGE_SIZE = 10
+SUGGESTIONS = 8
+FOR_YOU = 4
+MAX_PAGE = 100
+# How much each Contact Us choice says about an article: the narrower the choice, the more.
+FOR_YOU_WEIGHTS = {
+    "subcategory": (TagKind.TOPIC, 8),
+    "category": (TagKind.TOPIC, 5),
+    "issue_type": (TagKind.TOPIC, 3),
+    "qualification_subject": (TagKind.SUBJECT, 3),
+    "qualification": (TagKind.QUALIFICATION, 2),
+    "customer_type": (TagKind.ROLE, 2),
+}
+Saved = Literal["created", "updated", "unchanged"]
+
+
+def visitor_key(token: str) -> str:
+    """What the store keeps of a visitor: a hash, never the cookie or account id itself."""
+    return hashlib.sha256(f"frontdesk-visitor:{token}".encode()).hexdigest()
+
+
+def _pages(total: int, size: int) -> int:
+    return max(1, math.ceil(total / size))
+
+
+def _slugify(title: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:80] or "thread"
+
+
+def _hit(raw: RawHit) -> Hit:
+    # The body's snippet when the match is there; otherwise the summary (articles), or
+    # the body's opening words (threads that matched on their title).
+    if MARK_START in raw.body_marked or not raw.summary_marked:
+        snippet = raw.body_marked
+    else:
+        snippet = raw.summary_marked
+    return Hit(
+        kind=raw.kind,
+        slug=raw.slug,
+        title_html=str(marked_html(raw.title_marked)),
+        snippet_html=str(marked_html(snippet)),
+        updated_at=raw.updated_at,
+        views=raw.views,
+        reply_count=raw.reply_count,
+    )
+
+
+class KnowledgeBase:
+    def __init__(self, engine: AsyncEngine, clock: Clock) -> None:
+        self._engine = engine
+        self._clock = clock
+        self._index = search_index(engine.dialect.name)
+        self._speller = Speller({})
+        self._speller_version = -1
+
+    # Search ---------------------------------------------------------------------------------
+
+    async def search(self, query: str, area: Area = Area.ALL, page: int = 1) -> SearchPage:
+        """Every term first; then near-miss spellings corrected; then any term. A query
+        that finds nothing at all is recorded for staff (once, on its first page)."""
+        terms = query_terms(clean(query))
+        page = min(max(page, 1), MAX_PAGE)
+        empty = SearchPage(
+            query=query, area=area, hits=[], total=0, counts=dict.fromkeys(Area, 0),
+            page=1, pages=1,
+        )  # fmt: skip
+        if not terms:
+            return empty
+        async with reading(self._engine) as conn:
+            corrected = (await self._speller_for(conn)).correct_all(terms)
+            attempts = [(terms, False), (corrected, False), (corrected, True)]
+            for attempt, any_term in attempts:
+                counts = await self._index.count(conn, attempt, any_term=any_term)
+                if counts[Area.ALL]:
+                    break
+            else:
+                if page == 1:
+                    await self.record_miss(query)
+                return empty
+            hits = await self._index.search(
+                conn, attempt, any_term=any_term, area=area,
+                limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
+            )  # fmt: skip
+        return SearchPage(
+            query=query,
+            area=area,
+            hits=[_hit(raw) for raw in hits],
+            total=counts[area],
+            counts=counts,
+            page=page,
+            pages=_pages(counts[area], PAGE_SIZE),
+            corrected=" ".join(attempt) if attempt != terms else None,
+        )
+
+    async def _speller_for(self, conn: object) -> Speller:
+        """The vocabulary, reloaded when any node has changed the documents since."""
+        from sqlalchemy.ext.asyncio import AsyncConnection
+
+        assert isinstance(conn, AsyncConnection)
+        version = await store.select_version(conn)
+        if version != self._speller_version:
+            self._speller = Speller(await store.select_words(conn))
+            self._speller_version = version
+        return self._speller
+
+    async def record_miss(self, query: str) -> None:
+        key = query_key(query)
+        if key:
+            async with transaction(self._engine) as conn:
+                await store.record_miss(conn, key, " ".join(query.split()), self._clock.now())
+
+    async def suggest(self, typed: str, limit: int = SUGGESTIONS) -> list[ArticleRow]:
+        """Articles whose title has words starting with every typed word, most read first."""
+        terms = query_terms(clean(typed))
+        if not terms or len("".join(terms)) < 2:
+            return []
+        query = (
+            store.articles_query()
+            .where(kb_articles.c.id.in_(self._index.title_prefix(terms)))
+            .order_by(kb_articles.c.views.desc(), kb_articles.c.id)
+            .limit(limit)
+        )
+        async with reading(self._engine) as conn:
+            return await store.article_rows(conn, query)
+
+    async def browse(self, filters: BrowseFilters) -> BrowsePage:
+        """Articles with the words in their title or summary, narrowed by every chosen
+        filter, most read first."""
+        query = store.articles_query()
+        terms = query_terms(clean(filters.q))
+        if terms:
+            query = query.where(
+                kb_articles.c.id.in_(self._index.article_ids(terms, title_and_summary=True))
+            )
+        for kind, value in filters.tags():
+            query = query.where(store.tagged(kind, value))
+        count = select(func.count()).select_from(query.subquery())
+        async with reading(self._engine) as conn:
+            total = int((await conn.execute(count)).scalar_one())
+            pages = _pages(total, PAGE_SIZE)
+            page = min(filters.page, pages)
+            ordered = query.order_by(kb_articles.c.views.desc(), kb_articles.c.id)
+            rows = await store.article_rows(
+                conn, ordered.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+            )
+        return BrowsePage(rows=rows, total=total, page=page, pages=pages)
+
+    async def filter_options(self) -> dict[TagKind, list[str]]:
+        async with reading(self._engine) as conn:
+            return await store.select_tag_values(conn)
+
+    async def for_you(self, choices: ForYouIn, limit: int = FOR_YOU) -> list[ArticleRow]:
+        """Articles ranked by how many of the Contact Us choices they fit, the narrower
+        choices counting more, then by views; the most read articles until a choice fits."""
+        weighted = [
+            (kind, value, weight)
+            for field, (kind, weight) in FOR_YOU_WEIGHTS.items()
+            if (value := getattr(choices, field))
+        ]
+        async with reading(self._engine) as conn:
+            if weighted:
+                rows = await store.article_rows(conn, store.for_you_query(weighted, limit))
+                if rows:
+                    return rows
+            popular = store.articles_query().order_by(kb_articles.c.views.desc(), kb_articles.c.id)
+            return await store.article_rows(conn, popular.limit(limit))
+
+    # Articles -------------------------------------------------------------------------------
+
+    async def article(self, slug: str) -> Article:
+        async with reading(self._engine) as conn:
+            found = await store.select_article(conn, slug)
+        if found is None:
+            raise NotFound("There is no such article.")
+        return found
+
+    async def read_article(self, slug: str, visitor: str, user_agent: str) -> Article:
+        """The article, counting the view once per visitor per UK day, and never for bots."""
+        article = await self.article(slug)
+        if is_bot(user_agent):
+            return article
+        day = self._clock.now().astimezone(UK).date().isoformat()
+        async with transaction(self._engine) as conn:
+            counted = await store.record_view(conn, article.id, visitor_key(visitor), day)
+        return article.model_copy(update={"views": article.views + 1}) if counted else article
+
+    async def vote_of(self, slug: str, visitor: str) -> Vote | None:
+        article = await self.article(slug)
+        async with reading(self._engine) as conn:
+            return await store.select_vote(conn, article.id, visitor_key(visitor))
+
+    async def vote(self, slug: str, visitor: str, vote: VoteIn) -> Vote:
+        """Record or change this visitor's vote. A vote without a comment keeps the
+        comment given before; an empty comment removes it."""
+        article = await self.article(slug)
+        key = visitor_key(visitor)
+        async with transaction(self._engine) as conn:
+            before = await store.select_vote(conn, article.id, key)
+            comment = vote.comment if vote.comment is not None else (before and before.comment)
+            saved = Vote(helpful=vote.helpful, comment=(comment or "").strip() or None)
+            await store.save_vote(conn, article.id, key, saved, self._clock.now())
+        return saved
+
+    async def feedback_report(self) -> list[FeedbackRow]:
+        async with reading(self._engine) as conn:
+            return await store.select_feedback_report(conn)
+
+    async def feedback_comments(self, slug: str) -> tuple[Article, list[FeedbackComment]]:
+        article = await self.article(slug)
+        async with reading(self._engine) as conn:
+            return article, await store.select_feedback_comments(conn, article.id)
+
+    async def missed_queries(self, limit: int = 200) -> list[MissedQuery]:
+        async with reading(self._engine) as conn:
+            return await store.select_misses(conn, limit)
+
+    # Importing ------------------------------------------------------------------------------
+
+    async def save_article(self, article: ArticleIn, source_hash: str) -> Saved:
+        """Create or update the article with this slug; an unchanged source is skipped."""
+        async with transaction(self._engine) as conn:
+            found = await store.select_article_source(conn, article.slug)
+            if found is not None and found[1] == source_hash:
+                return "unchanged"
+            body_html = render(article.body, trusted=True)
+            values = {
+                "slug": article.slug,
+                "title": article.title,
+                "summary": article.summary,
+                "body_md": article.body,
+                "body_html": body_html,
+                "source_hash": source_hash,
+                "updated_at": datetime.combine(article.updated, datetime.min.time(), UTC),
+            }
+            if found is None:
+                values |= {"views": article.views, "helpful_yes": 0, "helpful_no": 0}
+            article_id = await store.save_article(conn, values, article.tags())
+            document = {
+                "kind": "article",
+                "ref_id": article_id,
+                "title": clean(article.title),
+                "summary": clean(article.summary),
+                "body": clean(plain_text(body_html)),
+            }
+            await store.save_documents(conn, [document])
+        return "created" if found is None else "updated"
+
+    async def save_discussion(self, thread: DiscussionIn, source_hash: str) -> Saved:
+        """Create or replace an imported thread with its replies."""
+        async with transaction(self._engine) as conn:
+            found = await store.select_discussion_source(conn, thread.slug)
+            if found is not None and found[1] == source_hash:
+                return "unchanged"
+            replies = sorted(thread.replies, key=lambda reply: reply.created)
+            values = {
+                "slug": thread.slug,
+                "title": thread.title,
+                "body_md": thread.body,
+                "body_html": render(thread.body),
+                "author_name": thread.author,
+                "author_role": thread.author_role,
+                "topics": "[]",
+                "source_hash": source_hash,
+                "created_at": thread.created.replace(tzinfo=thread.created.tzinfo or UTC),
+                "last_reply_at": None,
+                "reply_count": len(replies),
+                "answer_id": None,
+            }
+            if found is None:
+                discussion_id = await store.insert_discussion(conn, values)
+            else:
+                discussion_id = found[0]
+                await store.update_discussion(conn, discussion_id, values)
+                await store.delete_replies(conn, discussion_id)
+            answer_id = None
+            for reply in replies:
+                created = reply.created.replace(tzinfo=reply.created.tzinfo or UTC)
+                reply_id = await store.insert_reply(
+                    conn,
+                    {
+                        "discussion_id": discussion_id,
+                        "author_name": reply.author,
+                        "is_staff": reply.staff,
+                        "body_md": reply.body,
+                        "body_html": render(reply.body),
+                        "created_at": created,
+                    },
+                )
+                answer_id = reply_id if reply.answer else answer_id
+                values["last_reply_at"] = created
+            await store.update_discussion(
+                conn,
+                discussion_id,
+                {"answer_id": answer_id, "last_reply_at": values["last_reply_at"]},
+            )
+            await self._index_thread(conn, discussion_id)
+        return "created" if found is None else "updated"
+
+    async def _index_thread(self, conn: object, discussion_id: int) -> None:
+        from sqlalchemy.ext.asyncio import AsyncConnection
+
+        assert isinstance(conn, AsyncConnection)
+        title, parts = await store.select_thread_html(conn, discussion_id)
+        document = {
+            "kind": "discussion",
+            "ref_id": discussion_id,
+            "title": clean(title),
+            "summary": "",
+            "body": clean(" ".join(plain_text(part) for part in parts)),
+        }
+        await store.save_documents(conn, [document])
+
+    # Community discussions ------------------------------------------------------------------
+
+    async def discussions(self, page: int = 1) -> tuple[list[DiscussionRow], int, int]:
+        """A page of threads, most recently active first: rows, page, pages."""
+        async with reading(self._engine) as conn:
+            pages = _pages(await store.count_discussions(conn), PAGE_SIZE)
+            page = min(max(page, 1), pages)
+            rows = await store.select_discussion_rows(conn, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+        return rows, page, pages
+
+    async def discussion(self, slug: str) -> Discussion:
+        async with reading(self._engine) as conn:
+            found = await store.select_discussion(conn, slug)
+        if found is None:
+            raise NotFound("There is no such discussion.")
+        return found
+
+    async def post_discussion(self, author: User, post: PostIn) -> Discussion:
+        slug = f"{_slugify(post.title)}-{secrets.token_hex(3)}"
+        now = self._clock.now()
+        async with transaction(self._engine) as conn:
+            discussion_id = await store.insert_discussion(
+                conn,
+                {
+                    "slug": slug,
+                    "title": " ".join(post.title.split()),
+                    "body_md": post.body,
+                    "body_html": render(post.body),
+                    "author_id": author.id,
+                    "author_name": author.display_name,
+                    "author_role": "Support staff" if author.role in STAFF else "",
+                    "topics": "[]",
+                    "created_at": now,
+                    "reply_count": 0,
+                },
+            )
+            await self._index_thread(conn, discussion_id)
+        return await self.discussion(slug)
+
+    async def reply(self, author: User, slug: str, post: ReplyPostIn) -> Reply:
+        thread = await self.discussion(slug)
+        now = self._clock.now()
+        body_html = render(post.body)
+        if not plain_text(body_html):
+            raise Invalid("Write a reply first.", fields={"body": "Write a reply first."})
+        async with transaction(self._engine) as conn:
+            reply_id = await store.insert_reply(
+                conn,
+                {
+                    "discussion_id": thread.id,
+                    "author_id": author.id,
+                    "author_name": author.display_name,
+                    "is_staff": author.role in STAFF,
+                    "body_md": post.body,
+                    "body_html": body_html,
+                    "created_at": now,
+                },
+            )
+            await store.update_discussion(
+                conn,
+                thread.id,
+                {"reply_count": thread.reply_count + 1, "last_reply_at": now},
+            )
+            await self._index_thread(conn, thread.id)
+        return Reply(
+            id=reply_id,
+            author_name=author.display_name,
+            is_staff=author.role in STAFF,
+            body_html=body_html,
+            created_at=now,
+        )
+
+    async def mark_answer(self, staff: User, slug: str, reply_id: int | None) -> Discussion:
+        """Staff mark the reply that answers the thread, or clear the mark (None)."""
+        if staff.role not in STAFF:
+            raise Forbidden("Only support staff can mark an answer.")
+        thread = await self.discussion(slug)
+        if reply_id is not None and reply_id not in {reply.id for reply in thread.replies}:
+            raise NotFound("That reply is not in this discussion.")
+        async with transaction(self._engine) as conn:
+            await store.update_discussion(conn, thread.id, {"answer_id": reply_id})
+        return thread.model_copy(update={"answer_id": reply_id})

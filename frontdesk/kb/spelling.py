@@ -1,0 +1,41 @@
+"""Near-miss spellings: an unknown query word becomes the closest word the documents use."""
+
+from __future__ import annotations
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+# Short words have many neighbours one edit away; only longer words are corrected, and
+# only by as many edits as their length makes unlikely to change their meaning.
+MIN_LENGTH = 4
+
+
+def max_edits(word: str) -> int:
+    return 1 if len(word) <= 5 else 2
+
+
+class Speller:
+    """A vocabulary of words with how many documents use each; corrections prefer the
+    fewest edits (a swap of two neighbouring letters is one), then the commonest word."""
+
+    def __init__(self, vocabulary: dict[str, int]) -> None:
+        self._counts = vocabulary
+        self._words = list(vocabulary)
+
+    def knows(self, word: str) -> bool:
+        return word in self._counts
+
+    def correct(self, word: str) -> str:
+        if self.knows(word) or len(word) < MIN_LENGTH or not word.isalpha():
+            return word
+        limit = max_edits(word)
+        near = process.extract(
+            word, self._words, scorer=OSA.distance, score_cutoff=limit, limit=None
+        )
+        if not near:
+            return word
+        best = min(near, key=lambda found: (found[1], -self._counts[found[0]], found[0]))
+        return str(best[0])
+
+    def correct_all(self, terms: list[str]) -> list[str]:
+        return [self.correct(term) for term in terms]

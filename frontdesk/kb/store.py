@@ -1,0 +1,478 @@
+"""Knowledge-base storage: SQL verbs over an AsyncConnection.
+
+Search itself is store-specific (`search.py`); everything here is portable Core.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, and_, case, delete, func, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from frontdesk.db.tables import (
+    kb_article_tags,
+    kb_article_views,
+    kb_articles,
+    kb_discussions,
+    kb_documents,
+    kb_feedback,
+    kb_missed_queries,
+    kb_replies,
+    kb_state,
+    kb_words,
+)
+from frontdesk.kb.models import (
+    Article,
+    ArticleRow,
+    Discussion,
+    DiscussionRow,
+    FeedbackComment,
+    FeedbackRow,
+    MissedQuery,
+    Reply,
+    TagKind,
+    Tags,
+    Vote,
+)
+from frontdesk.kb.text import words
+
+_TAG_FIELD = {
+    TagKind.ROLE: "roles",
+    TagKind.QUALIFICATION: "qualifications",
+    TagKind.SUBJECT: "subjects",
+    TagKind.TOPIC: "topics",
+}
+_ROW_COLUMNS = (
+    kb_articles.c.id,
+    kb_articles.c.slug,
+    kb_articles.c.title,
+    kb_articles.c.summary,
+    kb_articles.c.updated_at,
+    kb_articles.c.views,
+)
+
+
+def _upsert(conn: AsyncConnection) -> Any:
+    """The dialect's INSERT, which knows ON CONFLICT."""
+    return sqlite.insert if conn.dialect.name == "sqlite" else postgresql.insert
+
+
+# Articles -----------------------------------------------------------------------------------
+
+
+async def select_article_source(conn: AsyncConnection, slug: str) -> tuple[int, str] | None:
+    row = (
+        await conn.execute(
+            select(kb_articles.c.id, kb_articles.c.source_hash).where(kb_articles.c.slug == slug)
+        )
+    ).first()
+    return None if row is None else (int(row.id), str(row.source_hash))
+
+
+async def save_article(conn: AsyncConnection, values: dict[str, Any], tags: Tags) -> int:
+    """Insert or replace the article with this slug; its tags follow."""
+    found = await select_article_source(conn, values["slug"])
+    if found is None:
+        result = await conn.execute(
+            insert(kb_articles).values(**values).returning(kb_articles.c.id)
+        )
+        article_id = int(result.scalar_one())
+    else:
+        article_id = found[0]
+        await conn.execute(
+            update(kb_articles).where(kb_articles.c.id == article_id).values(**values)
+        )
+        await conn.execute(
+            delete(kb_article_tags).where(kb_article_tags.c.article_id == article_id)
+        )
+    pairs = sorted(set(tags.pairs()))
+    if pairs:
+        await conn.execute(
+            insert(kb_article_tags),
+            [{"article_id": article_id, "kind": k.value, "value": v} for k, v in pairs],
+        )
+    return article_id
+
+
+async def select_tags(conn: AsyncConnection, article_ids: list[int]) -> dict[int, Tags]:
+    if not article_ids:
+        return {}
+    rows = await conn.execute(
+        select(kb_article_tags)
+        .where(kb_article_tags.c.article_id.in_(article_ids))
+        .order_by(kb_article_tags.c.kind, kb_article_tags.c.value)
+    )
+    found: dict[int, dict[str, list[str]]] = {i: {} for i in article_ids}
+    for row in rows:
+        field = _TAG_FIELD[TagKind(row.kind)]
+        found[row.article_id].setdefault(field, []).append(row.value)
+    return {i: Tags.model_validate(fields) for i, fields in found.items()}
+
+
+async def select_article(conn: AsyncConnection, slug: str) -> Article | None:
+    row = (await conn.execute(select(kb_articles).where(kb_articles.c.slug == slug))).first()
+    if row is None:
+        return None
+    tags = (await select_tags(conn, [row.id]))[row.id]
+    return Article.model_validate({**row._mapping, "tags": tags})
+
+
+async def article_rows(conn: AsyncConnection, query: Select[Any]) -> list[ArticleRow]:
+    """Rows of a query selecting _ROW_COLUMNS, with their tags."""
+    rows = (await conn.execute(query)).all()
+    tags = await select_tags(conn, [row.id for row in rows])
+    return [ArticleRow.model_validate({**row._mapping, "tags": tags[row.id]}) for row in rows]
+
+
+def articles_query() -> Select[Any]:
+    return select(*_ROW_COLUMNS)
+
+
+def tagged(kind: TagKind, value: str) -> Any:
+    return kb_articles.c.id.in_(
+        select(kb_article_tags.c.article_id).where(
+            kb_article_tags.c.kind == kind.value, kb_article_tags.c.value == value
+        )
+    )
+
+
+async def select_tag_values(conn: AsyncConnection) -> dict[TagKind, list[str]]:
+    """Every value in use, by kind: what the browse filters offer."""
+    rows = await conn.execute(
+        select(kb_article_tags.c.kind, kb_article_tags.c.value)
+        .distinct()
+        .order_by(kb_article_tags.c.kind, kb_article_tags.c.value)
+    )
+    found: dict[TagKind, list[str]] = {kind: [] for kind in TagKind}
+    for kind, value in rows:
+        found[TagKind(kind)].append(value)
+    return found
+
+
+def for_you_query(choices: list[tuple[TagKind, str, int]], limit: int) -> Select[Any]:
+    """Articles scored by the weights of the choices they are tagged with, then by views."""
+    score = func.sum(
+        case(
+            *[
+                (and_(kb_article_tags.c.kind == k.value, kb_article_tags.c.value == v), weight)
+                for k, v, weight in choices
+            ],
+            else_=0,
+        )
+    ).label("score")
+    matches = or_(
+        *[
+            and_(kb_article_tags.c.kind == k.value, kb_article_tags.c.value == v)
+            for k, v, _ in choices
+        ]
+    )
+    return (
+        select(*_ROW_COLUMNS, score)
+        .join(kb_article_tags, kb_article_tags.c.article_id == kb_articles.c.id)
+        .where(matches)
+        .group_by(*_ROW_COLUMNS)
+        .order_by(score.desc(), kb_articles.c.views.desc(), kb_articles.c.id)
+        .limit(limit)
+    )
+
+
+# Views and feedback ------------------------------------------------------------------------
+
+
+async def record_view(conn: AsyncConnection, article_id: int, visitor: str, day: str) -> bool:
+    """Count a view unless this visitor was counted today; True if it counted."""
+    inserted = await conn.execute(
+        _upsert(conn)(kb_article_views)
+        .values(article_id=article_id, visitor=visitor, day=day)
+        .on_conflict_do_nothing()
+    )
+    if inserted.rowcount != 1:
+        return False
+    await conn.execute(
+        update(kb_articles)
+        .where(kb_articles.c.id == article_id)
+        .values(views=kb_articles.c.views + 1)
+    )
+    return True
+
+
+async def select_vote(conn: AsyncConnection, article_id: int, visitor: str) -> Vote | None:
+    row = (
+        await conn.execute(
+            select(kb_feedback.c.helpful, kb_feedback.c.comment).where(
+                kb_feedback.c.article_id == article_id, kb_feedback.c.visitor == visitor
+            )
+        )
+    ).first()
+    return None if row is None else Vote(helpful=row.helpful, comment=row.comment)
+
+
+async def save_vote(
+    conn: AsyncConnection, article_id: int, visitor: str, vote: Vote, now: datetime
+) -> None:
+    """Record or change a visitor's vote, keeping the article's tallies in step."""
+    before = await select_vote(conn, article_id, visitor)
+    if before is None:
+        await conn.execute(
+            insert(kb_feedback).values(
+                article_id=article_id,
+                visitor=visitor,
+                helpful=vote.helpful,
+                comment=vote.comment,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+    else:
+        await conn.execute(
+            update(kb_feedback)
+            .where(kb_feedback.c.article_id == article_id, kb_feedback.c.visitor == visitor)
+            .values(helpful=vote.helpful, comment=vote.comment, updated_at=now)
+        )
+    yes = int(vote.helpful) - int(before is not None and before.helpful)
+    no = int(not vote.helpful) - int(before is not None and not before.helpful)
+    if yes or no:
+        await conn.execute(
+            update(kb_articles)
+            .where(kb_articles.c.id == article_id)
+            .values(
+                helpful_yes=kb_articles.c.helpful_yes + yes,
+                helpful_no=kb_articles.c.helpful_no + no,
+            )
+        )
+
+
+def _commented() -> Any:
+    return and_(kb_feedback.c.comment.is_not(None), kb_feedback.c.comment != "")
+
+
+async def select_feedback_report(conn: AsyncConnection) -> list[FeedbackRow]:
+    comments = (
+        select(kb_feedback.c.article_id, func.count().label("comments"))
+        .where(_commented())
+        .group_by(kb_feedback.c.article_id)
+        .subquery()
+    )
+    rows = await conn.execute(
+        select(
+            kb_articles.c.slug,
+            kb_articles.c.title,
+            kb_articles.c.views,
+            kb_articles.c.helpful_yes,
+            kb_articles.c.helpful_no,
+            func.coalesce(comments.c.comments, 0).label("comments"),
+        )
+        .outerjoin(comments, comments.c.article_id == kb_articles.c.id)
+        .where(kb_articles.c.helpful_yes + kb_articles.c.helpful_no > 0)
+        .order_by(
+            (
+                kb_articles.c.helpful_yes
+                * 1.0
+                / (kb_articles.c.helpful_yes + kb_articles.c.helpful_no)
+            ),
+            kb_articles.c.views.desc(),
+        )
+    )
+    return [FeedbackRow.model_validate(row._mapping) for row in rows]
+
+
+async def select_feedback_comments(conn: AsyncConnection, article_id: int) -> list[FeedbackComment]:
+    rows = await conn.execute(
+        select(kb_feedback.c.helpful, kb_feedback.c.comment, kb_feedback.c.updated_at)
+        .where(kb_feedback.c.article_id == article_id, _commented())
+        .order_by(kb_feedback.c.updated_at.desc())
+    )
+    return [FeedbackComment.model_validate(row._mapping) for row in rows]
+
+
+# Search documents and their vocabulary ------------------------------------------------------
+
+
+def document_words(title: str, summary: str, body: str) -> set[str]:
+    return {w for w in words(f"{title} {summary} {body}") if 3 <= len(w) <= 40 and w.isalpha()}
+
+
+async def save_documents(conn: AsyncConnection, documents: Iterable[dict[str, Any]]) -> None:
+    """Insert or replace search documents (kind, ref_id, title, summary, body); the store
+    indexes them, and the speller's vocabulary follows."""
+    counts: Counter[str] = Counter()
+    for document in documents:
+        key = and_(
+            kb_documents.c.kind == document["kind"], kb_documents.c.ref_id == document["ref_id"]
+        )
+        old = (await conn.execute(select(kb_documents).where(key))).first()
+        new_words = document_words(document["title"], document["summary"], document["body"])
+        if old is None:
+            await conn.execute(insert(kb_documents).values(**document))
+            counts.update(new_words)
+            continue
+        old_words = document_words(old.title, old.summary, old.body)
+        await conn.execute(update(kb_documents).where(key).values(**document))
+        counts.update(new_words - old_words)
+        counts.subtract(old_words - new_words)
+    await add_word_counts(conn, counts)
+
+
+async def add_word_counts(conn: AsyncConnection, counts: Counter[str]) -> None:
+    changes = [{"word": w, "documents": n} for w, n in sorted(counts.items()) if n]
+    if not changes:
+        return
+    statement = _upsert(conn)(kb_words)
+    await conn.execute(
+        statement.on_conflict_do_update(
+            index_elements=[kb_words.c.word],
+            set_={"documents": kb_words.c.documents + statement.excluded.documents},
+        ),
+        changes,
+    )
+    await bump_version(conn)
+
+
+async def select_words(conn: AsyncConnection) -> dict[str, int]:
+    rows = await conn.execute(
+        select(kb_words.c.word, kb_words.c.documents).where(kb_words.c.documents > 0)
+    )
+    return {word: int(number) for word, number in rows}
+
+
+async def select_version(conn: AsyncConnection) -> int:
+    version = (await conn.execute(select(kb_state.c.version).where(kb_state.c.id == 1))).scalar()
+    return int(version or 0)
+
+
+async def bump_version(conn: AsyncConnection) -> None:
+    raised = await conn.execute(
+        update(kb_state).where(kb_state.c.id == 1).values(version=kb_state.c.version + 1)
+    )
+    if raised.rowcount == 0:
+        await conn.execute(_upsert(conn)(kb_state).values(id=1, version=1).on_conflict_do_nothing())
+
+
+# Missed queries -----------------------------------------------------------------------------
+
+
+async def record_miss(conn: AsyncConnection, key: str, query: str, now: datetime) -> None:
+    statement = _upsert(conn)(kb_missed_queries).values(
+        query_key=key, query=query[:200], times=1, first_at=now, last_at=now
+    )
+    await conn.execute(
+        statement.on_conflict_do_update(
+            index_elements=[kb_missed_queries.c.query_key],
+            set_={
+                "times": kb_missed_queries.c.times + 1,
+                "last_at": statement.excluded.last_at,
+                "query": statement.excluded.query,
+            },
+        )
+    )
+
+
+async def select_misses(conn: AsyncConnection, limit: int) -> list[MissedQuery]:
+    rows = await conn.execute(
+        select(kb_missed_queries)
+        .order_by(kb_missed_queries.c.times.desc(), kb_missed_queries.c.last_at.desc())
+        .limit(limit)
+    )
+    return [MissedQuery.model_validate(row._mapping) for row in rows]
+
+
+# Discussions --------------------------------------------------------------------------------
+
+
+async def select_discussion_source(
+    conn: AsyncConnection, slug: str
+) -> tuple[int, str | None] | None:
+    row = (
+        await conn.execute(
+            select(kb_discussions.c.id, kb_discussions.c.source_hash).where(
+                kb_discussions.c.slug == slug
+            )
+        )
+    ).first()
+    return None if row is None else (int(row.id), row.source_hash)
+
+
+async def insert_discussion(conn: AsyncConnection, values: dict[str, Any]) -> int:
+    result = await conn.execute(
+        insert(kb_discussions).values(**values).returning(kb_discussions.c.id)
+    )
+    return int(result.scalar_one())
+
+
+async def update_discussion(
+    conn: AsyncConnection, discussion_id: int, values: dict[str, Any]
+) -> None:
+    await conn.execute(
+        update(kb_discussions).where(kb_discussions.c.id == discussion_id).values(**values)
+    )
+
+
+async def delete_replies(conn: AsyncConnection, discussion_id: int) -> None:
+    await conn.execute(delete(kb_replies).where(kb_replies.c.discussion_id == discussion_id))
+
+
+async def insert_reply(conn: AsyncConnection, values: dict[str, Any]) -> int:
+    result = await conn.execute(insert(kb_replies).values(**values).returning(kb_replies.c.id))
+    return int(result.scalar_one())
+
+
+async def select_discussion(conn: AsyncConnection, slug: str) -> Discussion | None:
+    row = (await conn.execute(select(kb_discussions).where(kb_discussions.c.slug == slug))).first()
+    if row is None:
+        return None
+    replies = await conn.execute(
+        select(kb_replies)
+        .where(kb_replies.c.discussion_id == row.id)
+        .order_by(kb_replies.c.created_at, kb_replies.c.id)
+    )
+    return Discussion.model_validate(
+        {**row._mapping, "replies": [Reply.model_validate(r._mapping) for r in replies]}
+    )
+
+
+async def select_discussion_rows(
+    conn: AsyncConnection, limit: int, offset: int
+) -> list[DiscussionRow]:
+    rows = await conn.execute(
+        select(
+            kb_discussions.c.slug,
+            kb_discussions.c.title,
+            kb_discussions.c.author_name,
+            kb_discussions.c.created_at,
+            kb_discussions.c.reply_count,
+            kb_discussions.c.answer_id.is_not(None).label("answered"),
+        )
+        .order_by(
+            func.coalesce(kb_discussions.c.last_reply_at, kb_discussions.c.created_at).desc(),
+            kb_discussions.c.id.desc(),
+        )
+        .limit(limit)
+        .offset(offset)
+    )
+    return [DiscussionRow.model_validate(row._mapping) for row in rows]
+
+
+async def count_discussions(conn: AsyncConnection) -> int:
+    return int((await conn.execute(select(func.count()).select_from(kb_discussions))).scalar_one())
+
+
+async def select_thread_html(conn: AsyncConnection, discussion_id: int) -> tuple[str, list[str]]:
+    """A thread's title and the HTML of its question and every reply, in order."""
+    thread = (
+        await conn.execute(
+            select(kb_discussions.c.title, kb_discussions.c.body_html).where(
+                kb_discussions.c.id == discussion_id
+            )
+        )
+    ).one()
+    replies = await conn.execute(
+        select(kb_replies.c.body_html)
+        .where(kb_replies.c.discussion_id == discussion_id)
+        .order_by(kb_replies.c.id)
+    )
+    return thread.title, [thread.body_html, *(row.body_html for row in replies)]
