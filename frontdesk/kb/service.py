@@ -4,6 +4,7 @@ for you, community discussions, and what staff learn from them."""
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import re
 import secrets
@@ -11,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Literal
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from frontdesk.accounts.models import Role, User
 from frontdesk.business_hours import UK
@@ -118,26 +119,20 @@ class KnowledgeBase:
         that finds nothing at all is recorded for staff (once, on its first page)."""
         terms = query_terms(clean(query))
         page = min(max(page, 1), MAX_PAGE)
-        empty = SearchPage(
-            query=query, area=area, hits=[], total=0, counts=dict.fromkeys(Area, 0),
-            page=1, pages=1,
-        )  # fmt: skip
-        if not terms:
-            return empty
         async with reading(self._engine) as conn:
-            corrected = (await self._speller_for(conn)).correct_all(terms)
-            attempts = [(terms, False), (corrected, False), (corrected, True)]
-            for attempt, any_term in attempts:
-                counts = await self._index.count(conn, attempt, any_term=any_term)
-                if counts[Area.ALL]:
-                    break
-            else:
-                if page == 1:
-                    await self.record_miss(query)
-                return empty
-            hits = await self._index.search(
-                conn, attempt, any_term=any_term, area=area,
-                limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
+            found = await self._first_that_finds(conn, terms) if terms else None
+            if found is not None:
+                attempt, any_term, counts = found
+                hits = await self._index.search(
+                    conn, attempt, any_term=any_term, area=area,
+                    limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
+                )  # fmt: skip
+        if found is None:
+            if terms and page == 1:
+                await self.record_miss(query)
+            return SearchPage(
+                query=query, area=area, hits=[], total=0, counts=dict.fromkeys(Area, 0),
+                page=1, pages=1,
             )  # fmt: skip
         return SearchPage(
             query=query,
@@ -150,11 +145,22 @@ class KnowledgeBase:
             corrected=" ".join(attempt) if attempt != terms else None,
         )
 
-    async def _speller_for(self, conn: object) -> Speller:
-        """The vocabulary, reloaded when any node has changed the documents since."""
-        from sqlalchemy.ext.asyncio import AsyncConnection
+    async def _first_that_finds(
+        self, conn: AsyncConnection, terms: list[str]
+    ) -> tuple[list[str], bool, dict[Area, int]] | None:
+        """The first of: every term as typed, every term spelled right, any term spelled
+        right, that finds something; with its counts by area."""
+        corrected = (await self._speller_for(conn)).correct_all(terms)
+        for attempt, any_term in ((terms, False), (corrected, False), (corrected, True)):
+            if attempt is corrected and corrected == terms and not any_term:
+                continue  # nothing was corrected: the first attempt said it all
+            counts = await self._index.count(conn, attempt, any_term=any_term)
+            if counts[Area.ALL]:
+                return attempt, any_term, counts
+        return None
 
-        assert isinstance(conn, AsyncConnection)
+    async def _speller_for(self, conn: AsyncConnection) -> Speller:
+        """The vocabulary, reloaded when any node has changed the documents since."""
         version = await store.select_version(conn)
         if version != self._speller_version:
             self._speller = Speller(await store.select_words(conn))
@@ -317,7 +323,7 @@ class KnowledgeBase:
                 "body_html": render(thread.body),
                 "author_name": thread.author,
                 "author_role": thread.author_role,
-                "topics": "[]",
+                "topics": json.dumps(thread.topics),
                 "source_hash": source_hash,
                 "created_at": thread.created.replace(tzinfo=thread.created.tzinfo or UTC),
                 "last_reply_at": None,
@@ -354,10 +360,7 @@ class KnowledgeBase:
             await self._index_thread(conn, discussion_id)
         return "created" if found is None else "updated"
 
-    async def _index_thread(self, conn: object, discussion_id: int) -> None:
-        from sqlalchemy.ext.asyncio import AsyncConnection
-
-        assert isinstance(conn, AsyncConnection)
+    async def _index_thread(self, conn: AsyncConnection, discussion_id: int) -> None:
         title, parts = await store.select_thread_html(conn, discussion_id)
         document = {
             "kind": "discussion",
