@@ -12,7 +12,9 @@ from markupsafe import Markup, escape
 MARK_START = "\x02"
 MARK_END = "\x03"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)?")
+# Letters and digits; an apostrophe splits a word ("centre's" -> "centre", "s") as both
+# stores' tokenizers do, so a query word is always a word the index could hold.
+_WORD = re.compile(r"[^\W_]+")
 
 # Common English words: searched for, they would only narrow results by accident.
 STOPWORDS = frozenset(
@@ -102,16 +104,17 @@ def fold(word: str) -> str:
 
 
 def words(value: str) -> list[str]:
-    """Every word of a text, folded, in order."""
-    return [fold(match.replace("\u2019", "'")) for match in _WORD.findall(value)]
+    """Every word of a text, folded, in order. Folding can make symbols of letters
+    ("½" -> "1⁄2"), so the folded text is split again: only letters and digits remain."""
+    return [word for match in _WORD.findall(value) for word in _WORD.findall(fold(match))]
 
 
 def query_terms(query: str) -> list[str]:
     """The words of a query worth searching for: no stopwords, no repeats, at most 8."""
     terms: list[str] = []
     for word in words(query):
-        word = word.replace("'", "")
-        if word and word not in STOPWORDS and word not in terms:
+        single_letter = len(word) == 1 and not word.isdigit()
+        if not single_letter and word not in STOPWORDS and word not in terms:
             terms.append(word)
     return terms[:MAX_TERMS]
 
