@@ -105,7 +105,8 @@ def fold(word: str) -> str:
 
 def words(value: str) -> list[str]:
     """Every word of a text, folded, in order. Folding can make symbols of letters
-    ("½" -> "1⁄2"), so the folded text is split again: only letters and digits remain."""
+    ("½" to 1, a fraction slash, 2), so the folded text is split again: only letters and
+    digits remain."""
     return [word for match in _WORD.findall(value) for word in _WORD.findall(fold(match))]
 
 
