@@ -8,8 +8,11 @@ from frontdesk.web import (
     agent_pages,
     auth,
     cases_pages,
+    community_pages,
     contact,
     errors,
+    kb_pages,
+    kb_staff_pages,
     ops,
     pages,
     supervisor_pages,
@@ -18,6 +21,7 @@ from frontdesk.web.api import accounts as accounts_api
 from frontdesk.web.api import attachments as attachments_api
 from frontdesk.web.api import cases as cases_api
 from frontdesk.web.api import intake as intake_api
+from frontdesk.web.api import kb as kb_api
 
 
 def register_blueprints(app: Quart) -> None:
@@ -28,10 +32,14 @@ def register_blueprints(app: Quart) -> None:
         pages,
         contact,
         cases_pages,
+        community_pages,
         agent_pages,
         supervisor_pages,
         accounts_api,
         intake_api,
+        kb_pages,
+        kb_staff_pages,
+        kb_api,
         cases_api,
         attachments_api,
     ):

@@ -173,20 +173,6 @@ async def reset_password() -> ResponseReturnValue:
     )
 
 
-# The top menu's other destinations; their issues fill them in.
-
-
-@blueprint.get("/articles")
-async def articles() -> ResponseReturnValue:
-    return await _page("pages/placeholder.html", title="Browse Articles", area="articles")
-
-
-@blueprint.get("/search")
-async def search() -> ResponseReturnValue:
-    query = request.args.get("q", "").strip()
-    return await _page("pages/placeholder.html", title="Search", area="search", query=query)
-
-
 @blueprint.get("/account")
 @require_user()
 async def account() -> ResponseReturnValue:

@@ -15,5 +15,11 @@ PUBLIC_ENDPOINTS = frozenset(
         "accounts_api.send_password_reset",
         "accounts_api.reset_password",
         "accounts_api.list_countries",
+        # Browsing articles needs no sign-in (DESIGN, Accounts); votes are per visitor.
+        "kb_api.get_suggestions",
+        "kb_api.get_search",
+        "kb_api.get_for_you",
+        "kb_api.get_vote",
+        "kb_api.put_vote",
     }
 )

@@ -206,20 +206,32 @@ steps.issue.addEventListener("submit", (event) => {
 
 // "Articles just for you" ----------------------------------------------------------------
 
+const ARTICLES_DEBOUNCE_MS = 250; // choosing several dropdowns quickly asks once
+let articlesTicket = 0; // only the newest request's answer is shown
+
 /**
- * Called with the current step-1 choices whenever one changes. The knowledge-base
- * issue fills `suggestArticles` from its suggestions API; until then the panel shows its
- * empty state. Other scripts may listen for "contact:choices" on the panel instead.
+ * Called with the current step-1 choices whenever one changes. Other scripts may listen
+ * for "contact:choices" on the panel too.
  */
 export async function updateArticles(current) {
   const panel = $("articles-panel");
   panel.dispatchEvent(new CustomEvent("contact:choices", { detail: { choices: current } }));
-  renderArticles(await suggestArticles(current));
+  const articles = await suggestArticles(current);
+  if (articles !== null) renderArticles(articles);
 }
 
-/** Suggested articles for these choices: [{title, url, summary, views, updated}]. */
+/**
+ * Suggested articles for these choices: [{title, url, summary, views, updated}], or null
+ * when newer choices have been made since (their answer renders instead) or on failure.
+ */
 export async function suggestArticles(current) {
-  return [];
+  const ticket = ++articlesTicket;
+  await new Promise((resolve) => setTimeout(resolve, ARTICLES_DEBOUNCE_MS));
+  if (ticket !== articlesTicket) return null;
+  const query = new URLSearchParams(Object.entries(current).filter(([, value]) => value));
+  const answer = await callApi("GET", `/api/v1/kb/for-you?${query}`);
+  if (ticket !== articlesTicket || !answer.ok) return null;
+  return answer.data.items;
 }
 
 /** Articles open in a new tab, so the form is never lost. */
