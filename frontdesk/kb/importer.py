@@ -42,7 +42,10 @@ def _read(path: Path, model: type[M]) -> tuple[M, str]:
     raw = path.read_bytes()
     try:
         post = frontmatter.loads(raw.decode("utf-8"))
-        fields: dict[str, Any] = {"slug": path.stem, **post.metadata, "body": post.content}
+        # The file's name is its slug and the text after the front matter its body.
+        if taken := sorted({"slug", "body"} & set(post.metadata)):
+            raise Invalid(f"{path}: {', '.join(taken)}: comes from the file, not its front matter")
+        fields: dict[str, Any] = {**post.metadata, "slug": path.stem, "body": post.content}
         return model.model_validate(fields), hashlib.sha256(raw).hexdigest()
     except (UnicodeDecodeError, yaml.YAMLError) as error:
         raise Invalid(f"{path}: cannot be read ({error})") from error

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -42,6 +43,11 @@ class Tags(BaseModel):
         ]
 
 
+# A tag value as kb_article_tags.value holds it: checked here so that an import finds a
+# too-long value before it saves anything, not in PostgreSQL's varchar half-way through.
+Tag = Annotated[str, Field(max_length=200)]
+
+
 def _text(value: str) -> str:
     return " ".join(value.split())
 
@@ -54,10 +60,10 @@ class ArticleIn(BaseModel):
     slug: str = Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=120)
     title: str = Field(min_length=1, max_length=200)
     summary: str = Field(min_length=1, max_length=500)
-    roles: list[str] = []
-    qualifications: list[str] = []
-    subjects: list[str] = []
-    topics: list[str] = []
+    roles: list[Tag] = []
+    qualifications: list[Tag] = []
+    subjects: list[Tag] = []
+    topics: list[Tag] = []
     updated: date
     views: int = Field(default=0, ge=0)
     body: str = Field(min_length=1)
@@ -91,7 +97,7 @@ class DiscussionIn(BaseModel):
     slug: str = Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=120)
     title: str = Field(min_length=1, max_length=200)
     author: str = Field(min_length=1, max_length=200)
-    author_role: str = ""
+    author_role: str = Field(default="", max_length=100)  # kb_discussions.author_role
     created: datetime
     topics: list[str] = []
     replies: list[ReplyIn] = []

@@ -18,7 +18,7 @@ from frontdesk.accounts.models import Role, User
 from frontdesk.business_hours import UK
 from frontdesk.clock import Clock
 from frontdesk.db.engine import reading, transaction
-from frontdesk.db.tables import kb_articles
+from frontdesk.db.tables import kb_articles, kb_discussions
 from frontdesk.errors import Forbidden, Invalid, NotFound
 from frontdesk.kb import store
 from frontdesk.kb.markdown import plain_text, render
@@ -49,6 +49,7 @@ from frontdesk.kb.search import RawHit, search_index
 from frontdesk.kb.spelling import Speller
 from frontdesk.kb.text import (
     MARK_START,
+    STOPWORDS,
     clean,
     is_bot,
     marked_html,
@@ -123,6 +124,7 @@ class KnowledgeBase:
             found = await self._first_that_finds(conn, terms) if terms else None
             if found is not None:
                 attempt, any_term, counts = found
+                page = min(page, _pages(counts[area], PAGE_SIZE))  # past the end: the last
                 hits = await self._index.search(
                     conn, attempt, any_term=any_term, area=area,
                     limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
@@ -163,7 +165,9 @@ class KnowledgeBase:
         """The vocabulary, reloaded when any node has changed the documents since."""
         version = await store.select_version(conn)
         if version != self._speller_version:
-            self._speller = Speller(await store.select_words(conn))
+            # A stopword is never a search term, so never what a typo becomes either.
+            known = await store.select_words(conn)
+            self._speller = Speller({w: n for w, n in known.items() if w not in STOPWORDS})
             self._speller_version = version
         return self._speller
 
@@ -259,6 +263,7 @@ class KnowledgeBase:
         article = await self.article(slug)
         key = visitor_key(visitor)
         async with transaction(self._engine) as conn:
+            await store.lock_article(conn, article.id)
             before = await store.select_vote(conn, article.id, key)
             comment = vote.comment if vote.comment is not None else (before and before.comment)
             saved = Vote(helpful=vote.helpful, comment=(comment or "").strip() or None)
@@ -432,7 +437,8 @@ class KnowledgeBase:
             await store.update_discussion(
                 conn,
                 thread.id,
-                {"reply_count": thread.reply_count + 1, "last_reply_at": now},
+                # Counted in the store: two replies at once must both count.
+                {"reply_count": kb_discussions.c.reply_count + 1, "last_reply_at": now},
             )
             await self._index_thread(conn, thread.id)
         return Reply(

@@ -212,6 +212,14 @@ async def select_vote(conn: AsyncConnection, article_id: int, visitor: str) -> V
     return None if row is None else Vote(helpful=row.helpful, comment=row.comment)
 
 
+async def lock_article(conn: AsyncConnection, article_id: int) -> None:
+    """Hold the article's row until commit, so that concurrent votes on it (one visitor's
+    double click) queue instead of racing (SQLite's writers queue at BEGIN already)."""
+    await conn.execute(
+        select(kb_articles.c.id).where(kb_articles.c.id == article_id).with_for_update()
+    )
+
+
 async def save_vote(
     conn: AsyncConnection, article_id: int, visitor: str, vote: Vote, now: datetime
 ) -> None:
