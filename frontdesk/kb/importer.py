@@ -31,10 +31,13 @@ M = TypeVar("M", bound=BaseModel)
 
 @dataclass
 class ImportReport:
-    counts: Counter[str] = field(default_factory=Counter)
+    # ("articles" or "discussions", "created" / "updated" / "unchanged") -> files
+    counts: Counter[tuple[str, str]] = field(default_factory=Counter)
 
     def __str__(self) -> str:
-        parts = [f"{n} {what}" for what, n in sorted(self.counts.items())]
+        parts = []
+        for (kind, outcome), n in sorted(self.counts.items()):
+            parts.append(f"{n} {kind if n != 1 else kind.removesuffix('s')} {outcome}")
         return ", ".join(parts) or "nothing to import"
 
 
@@ -80,9 +83,9 @@ async def import_folder(
     )  # fmt: skip
     with bar:
         for article, digest in articles:
-            report.counts[f"articles {await kb.save_article(article, digest)}"] += 1
+            report.counts["articles", await kb.save_article(article, digest)] += 1
             bar.update()
         for thread, digest in threads:
-            report.counts[f"discussions {await kb.save_discussion(thread, digest)}"] += 1
+            report.counts["discussions", await kb.save_discussion(thread, digest)] += 1
             bar.update()
     return report

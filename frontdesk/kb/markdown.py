@@ -17,8 +17,9 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
     "img": {"src", "alt", "title"},
-    "th": {"align"},
-    "td": {"align"},
+    # markdown-it aligns table columns with style="text-align: ..."; only that survives.
+    "th": {"style"},
+    "td": {"style"},
     "ol": {"start"},
 }
 
@@ -40,6 +41,7 @@ def render(source: str, *, trusted: bool = False) -> str:
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
+        filter_style_properties={"text-align"},
     )
 
 

@@ -39,6 +39,7 @@ from frontdesk.kb.models import (
     MissedQuery,
     PostIn,
     Reply,
+    ReplyIn,
     ReplyPostIn,
     SearchPage,
     TagKind,
@@ -81,6 +82,11 @@ def visitor_key(token: str) -> str:
 
 def _pages(total: int, size: int) -> int:
     return max(1, math.ceil(total / size))
+
+
+def _aware(at: datetime) -> datetime:
+    """Front-matter times without a zone are UTC."""
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
 def _slugify(title: str) -> str:
@@ -315,12 +321,13 @@ class KnowledgeBase:
         return "created" if found is None else "updated"
 
     async def save_discussion(self, thread: DiscussionIn, source_hash: str) -> Saved:
-        """Create or replace an imported thread with its replies."""
+        """Create or update an imported thread. Its imported replies are replaced; replies
+        posted on the site since are kept, and so is a site reply marked as the answer
+        when the file marks none."""
         async with transaction(self._engine) as conn:
             found = await store.select_discussion_source(conn, thread.slug)
             if found is not None and found[1] == source_hash:
                 return "unchanged"
-            replies = sorted(thread.replies, key=lambda reply: reply.created)
             values = {
                 "slug": thread.slug,
                 "title": thread.title,
@@ -330,40 +337,40 @@ class KnowledgeBase:
                 "author_role": thread.author_role,
                 "topics": json.dumps(thread.topics),
                 "source_hash": source_hash,
-                "created_at": thread.created.replace(tzinfo=thread.created.tzinfo or UTC),
-                "last_reply_at": None,
-                "reply_count": len(replies),
-                "answer_id": None,
+                "created_at": _aware(thread.created),
             }
             if found is None:
-                discussion_id = await store.insert_discussion(conn, values)
+                discussion_id = await store.insert_discussion(
+                    conn, values | {"reply_count": 0, "answer_id": None}
+                )
             else:
                 discussion_id = found[0]
                 await store.update_discussion(conn, discussion_id, values)
-                await store.delete_replies(conn, discussion_id)
-            answer_id = None
-            for reply in replies:
-                created = reply.created.replace(tzinfo=reply.created.tzinfo or UTC)
-                reply_id = await store.insert_reply(
-                    conn,
-                    {
-                        "discussion_id": discussion_id,
-                        "author_name": reply.author,
-                        "is_staff": reply.staff,
-                        "body_md": reply.body,
-                        "body_html": render(reply.body),
-                        "created_at": created,
-                    },
-                )
-                answer_id = reply_id if reply.answer else answer_id
-                values["last_reply_at"] = created
-            await store.update_discussion(
-                conn,
-                discussion_id,
-                {"answer_id": answer_id, "last_reply_at": values["last_reply_at"]},
-            )
+                await store.delete_imported_replies(conn, discussion_id)
+            imported_answer = await self._import_replies(conn, discussion_id, thread.replies)
+            await store.recount_replies(conn, discussion_id, imported_answer)
             await self._index_thread(conn, discussion_id)
         return "created" if found is None else "updated"
+
+    async def _import_replies(
+        self, conn: AsyncConnection, discussion_id: int, replies: list[ReplyIn]
+    ) -> int | None:
+        """Store the file's replies in time order; the id of the one marked the answer."""
+        answer_id = None
+        for reply in sorted(replies, key=lambda reply: reply.created):
+            reply_id = await store.insert_reply(
+                conn,
+                {
+                    "discussion_id": discussion_id,
+                    "author_name": reply.author,
+                    "is_staff": reply.staff,
+                    "body_md": reply.body,
+                    "body_html": render(reply.body),
+                    "created_at": _aware(reply.created),
+                },
+            )
+            answer_id = reply_id if reply.answer else answer_id
+        return answer_id
 
     async def _index_thread(self, conn: AsyncConnection, discussion_id: int) -> None:
         title, parts = await store.select_thread_html(conn, discussion_id)

@@ -420,8 +420,32 @@ async def update_discussion(
     )
 
 
-async def delete_replies(conn: AsyncConnection, discussion_id: int) -> None:
-    await conn.execute(delete(kb_replies).where(kb_replies.c.discussion_id == discussion_id))
+async def delete_imported_replies(conn: AsyncConnection, discussion_id: int) -> None:
+    """Replies that came from the import (no account); those posted on the site stay."""
+    await conn.execute(
+        delete(kb_replies).where(
+            kb_replies.c.discussion_id == discussion_id, kb_replies.c.author_id.is_(None)
+        )
+    )
+
+
+async def recount_replies(conn: AsyncConnection, discussion_id: int, answer_id: int | None) -> None:
+    """Set a thread's reply count and last reply time from its replies, and its answer:
+    `answer_id`, or else the marked answer if that reply still exists."""
+    replies = select(
+        func.count().label("count"), func.max(kb_replies.c.created_at).label("last")
+    ).where(kb_replies.c.discussion_id == discussion_id)
+    count, last = (await conn.execute(replies)).one()
+    values: dict[str, Any] = {"reply_count": count, "last_reply_at": last}
+    if answer_id is None:
+        kept = select(kb_replies.c.id).where(
+            kb_replies.c.discussion_id == discussion_id,
+            kb_replies.c.id == kb_discussions.c.answer_id,
+        )
+        values["answer_id"] = kept.scalar_subquery()
+    else:
+        values["answer_id"] = answer_id
+    await update_discussion(conn, discussion_id, values)
 
 
 async def insert_reply(conn: AsyncConnection, values: dict[str, Any]) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from crawlerdetect import CrawlerDetect
 from markupsafe import Markup, escape
 
 # Snippet markers the stores put around matched terms. Control characters never survive
@@ -16,78 +17,20 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # stores' tokenizers do, so a query word is always a word the index could hold.
 _WORD = re.compile(r"[^\W_]+")
 
-# Common English words: searched for, they would only narrow results by accident.
+# Common English words: searched for, they would only narrow results by accident. The
+# list holds every word PostgreSQL's English configuration drops, so that a query means
+# the same on both stores.
 STOPWORDS = frozenset(
-    [
-        "a",
-        "about",
-        "after",
-        "all",
-        "also",
-        "an",
-        "and",
-        "any",
-        "are",
-        "as",
-        "at",
-        "be",
-        "been",
-        "but",
-        "by",
-        "can",
-        "could",
-        "do",
-        "does",
-        "for",
-        "from",
-        "had",
-        "has",
-        "have",
-        "how",
-        "i",
-        "if",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "me",
-        "my",
-        "no",
-        "not",
-        "of",
-        "on",
-        "or",
-        "our",
-        "so",
-        "than",
-        "that",
-        "the",
-        "their",
-        "them",
-        "then",
-        "there",
-        "these",
-        "they",
-        "this",
-        "to",
-        "up",
-        "us",
-        "was",
-        "we",
-        "were",
-        "what",
-        "when",
-        "where",
-        "which",
-        "who",
-        "why",
-        "will",
-        "with",
-        "would",
-        "you",
-        "your",
-    ]
+    """
+    a about above after again against all also am an and any are as at be because been
+    before being below between both but by can could did do does doing don down during
+    each few for from further had has have having he her here hers herself him himself
+    his how i if in into is it its itself just me more most my myself no nor not now of
+    off on once only or other our ours ourselves out over own s same she should so some
+    such t than that the their theirs them themselves then there these they this those
+    through to too under until up us very was we were what when where which while who
+    whom why will with would you your yours yourself yourselves
+    """.split()  # noqa: SIM905 - a word list reads better as text
 )
 MAX_TERMS = 8
 
@@ -114,8 +57,8 @@ def query_terms(query: str) -> list[str]:
     """The words of a query worth searching for: no stopwords, no repeats, at most 8."""
     terms: list[str] = []
     for word in words(query):
-        single_letter = len(word) == 1 and not word.isdigit()
-        if not single_letter and word not in STOPWORDS and word not in terms:
+        # A single letter or digit ("9-1", "alert(1)") matches nearly everything.
+        if len(word) > 1 and word not in STOPWORDS and word not in terms:
             terms.append(word)
     return terms[:MAX_TERMS]
 
@@ -161,13 +104,10 @@ def mark_terms(text: str, terms: list[str]) -> Markup:
     return Markup("".join(out))  # noqa: S704 - every piece escaped above
 
 
-_BOT = re.compile(
-    r"bot\b|bot/|crawl|spider|slurp|scrap|fetch|preview|monitor|headless|python-|curl/|"
-    r"wget/|httpx|okhttp|java/|go-http|libwww|facebookexternalhit|lighthouse|pingdom",
-    re.IGNORECASE,
-)
+_CRAWLERS = CrawlerDetect()
 
 
 def is_bot(user_agent: str) -> bool:
-    """Crawlers, link previews and scripts: their fetches are not readers' views."""
-    return not user_agent.strip() or bool(_BOT.search(user_agent))
+    """Crawlers, link previews, headless browsers and scripts (CrawlerDetect's maintained
+    list): their fetches are not readers' views; nor is a request that names no agent."""
+    return not user_agent.strip() or bool(_CRAWLERS.isCrawler(user_agent))

@@ -20,7 +20,7 @@ from frontdesk.db.tables import (
 )
 from frontdesk.errors import Invalid
 from frontdesk.kb.importer import DEMO_CONTENT, import_folder, read_folder
-from frontdesk.kb.models import Area
+from frontdesk.kb.models import Area, ReplyPostIn
 from frontdesk.kb.service import KnowledgeBase
 from tests.kb_factories import count_rows
 
@@ -115,8 +115,8 @@ def slugs(page):
 async def test_a_folder_imports_articles_threads_and_their_replies(kb, content):
     report = await import_folder(kb, content)
 
-    assert dict(report.counts) == {"articles created": 2, "discussions created": 1}
-    assert str(report) == "2 articles created, 1 discussions created"
+    assert dict(report.counts) == {("articles", "created"): 2, ("discussions", "created"): 1}
+    assert str(report) == "2 articles created, 1 discussion created"
     article = await kb.article("replacing-certificates")
     assert (article.title, article.views) == ("Replacing certificates", 120)
     assert article.tags.roles == ("Exams Officers", "Students & Parents")
@@ -139,7 +139,7 @@ async def test_a_second_import_changes_nothing(kb, content):
 
     report = await import_folder(kb, content)
 
-    assert dict(report.counts) == {"articles unchanged": 2, "discussions unchanged": 1}
+    assert dict(report.counts) == {("articles", "unchanged"): 2, ("discussions", "unchanged"): 1}
     assert await row_counts(kb) == before
     assert before == {
         "kb_articles": 2, "kb_article_tags": 8, "kb_documents": 3, "kb_discussions": 1,
@@ -160,7 +160,8 @@ async def test_a_changed_file_is_updated_and_searched_by_its_new_words(kb, conte
     report = await import_folder(kb, content)
 
     assert dict(report.counts) == {
-        "articles unchanged": 1, "articles updated": 1, "discussions unchanged": 1,
+        ("articles", "unchanged"): 1, ("articles", "updated"): 1,
+        ("discussions", "unchanged"): 1,
     }  # fmt: skip
     assert slugs(await kb.search("courier")) == ["replacing-certificates"]
     assert (await kb.search("northgate online")).total == 0
@@ -184,6 +185,23 @@ async def test_a_changed_thread_replaces_its_replies(kb, content):
     assert slugs(await kb.search("generator")) == ["uci-invalid-check-character"]
 
 
+async def test_replies_posted_on_the_site_survive_a_reimport(services, agent, content):
+    kb = services.kb
+    await import_folder(kb, content)
+    posted = await kb.reply(agent, "uci-invalid-check-character", ReplyPostIn(body="Fixed now."))
+    await kb.mark_answer(agent, "uci-invalid-check-character", posted.id)
+    changed = DISCUSSIONS["uci-invalid-check-character"].replace("answer: true", "answer: false")
+    write(content, "discussions", "uci-invalid-check-character", changed)
+
+    await import_folder(kb, content)
+
+    thread = await kb.discussion("uci-invalid-check-character")
+    assert [r.body_html for r in thread.replies][-1] == "<p>Fixed now.</p>\n"
+    assert thread.reply_count == len(thread.replies) == 3
+    assert thread.answer_id == posted.id  # the file marks none now: the site's mark stays
+    assert slugs(await kb.search("fixed")) == ["uci-invalid-check-character"]
+
+
 async def test_views_are_kept_across_a_reimport(kb, content):
     await import_folder(kb, content)
     await kb.read_article("uci-numbers", "visitor-1", BROWSER)
@@ -191,7 +209,7 @@ async def test_views_are_kept_across_a_reimport(kb, content):
 
     report = await import_folder(kb, content)
 
-    assert report.counts["articles updated"] == 1
+    assert report.counts["articles", "updated"] == 1
     assert (await kb.article("uci-numbers")).views == 51
 
 
@@ -286,8 +304,8 @@ def test_an_empty_or_missing_folder_is_refused(tmp_path):
 async def test_the_demo_content_imports_and_is_searchable(kb):
     report = await import_folder(kb, DEMO_CONTENT)
 
-    assert report.counts["articles created"] >= 60
-    assert report.counts["discussions created"] >= 30
+    assert report.counts["articles", "created"] >= 60
+    assert report.counts["discussions", "created"] >= 30
     assert await count_rows(kb, kb_documents) == sum(report.counts.values())
     assert (await kb.search("uci")).counts[Area.ARTICLES] >= 1
     assert (await kb.search("certficates")).corrected == "certificates"
@@ -311,10 +329,10 @@ def env(monkeypatch, database_url, tmp_path):
 def test_the_command_imports_a_folder_and_prints_a_summary(env, content, capsys):
     assert main(["kb", "import", str(content)]) == 0
     first = capsys.readouterr().out
-    assert f"imported {content}: 2 articles created, 1 discussions created" in first
+    assert f"imported {content}: 2 articles created, 1 discussion created" in first
 
     assert main(["kb", "import", str(content)]) == 0
-    assert "2 articles unchanged, 1 discussions unchanged" in capsys.readouterr().out
+    assert "2 articles unchanged, 1 discussion unchanged" in capsys.readouterr().out
 
 
 def test_the_command_refuses_a_missing_folder(env, tmp_path, capsys):
