@@ -197,6 +197,8 @@ class SearchPage(BaseModel):
     pages: int
     # Set when a near-miss spelling was corrected: what was searched for instead.
     corrected: str | None = None
+    # The areas with more results than counted (counts stop at 1,000: shown "1,000+").
+    more: set[Area] = set()
 
 
 class BrowseFilters(BaseModel):

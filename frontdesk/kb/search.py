@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Select, TextClause, literal_column, select, text
+from sqlalchemy import Subquery, TextClause, literal_column, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from frontdesk.db.tables import kb_documents
@@ -24,6 +24,20 @@ from frontdesk.kb.text import MARK_END, MARK_START
 # How much more a match in the title counts than one in the summary, than one in the body.
 TITLE_WEIGHT, SUMMARY_WEIGHT, BODY_WEIGHT = 10.0, 4.0, 1.0
 SNIPPET_WORDS = 28
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much work one search may do, whatever the size of the knowledge base."""
+
+    # Counts are exact up to here (a page shows "1,000+" past it; nobody pages further).
+    count_cap: int = 1000
+    # A query matching more than count_cap is broad: its words say little, and scoring
+    # every match would be a pass over much of the index, so only the newest
+    # rank_window matches are ranked.
+    rank_window: int = 1000
+    # Title suggestions with more matches than this read articles by views instead.
+    many_titles: int = 500
 
 
 @dataclass(frozen=True)
@@ -48,22 +62,30 @@ class SearchIndex(Protocol):
         area: Area,
         limit: int,
         offset: int,
+        window: int | None,
     ) -> list[RawHit]:
-        """The page of documents matching every term (or any, if `any_term`), best first."""
+        """A page of the documents matching every term (or any, if `any_term`), best
+        first; with a `window`, best among the newest `window` matches."""
         ...
 
     async def count(
-        self, conn: AsyncConnection, terms: list[str], *, any_term: bool
+        self, conn: AsyncConnection, terms: list[str], *, any_term: bool, cap: int
     ) -> dict[Area, int]:
-        """How many documents match, by area."""
+        """How many documents match, by area, each counted up to `cap`."""
         ...
 
-    def article_ids(self, terms: list[str], *, title_and_summary: bool) -> Select[Any]:
-        """Ids of the articles matching every term, for other queries to filter by."""
+    async def count_title_prefix(self, conn: AsyncConnection, terms: list[str], cap: int) -> int:
+        """How many documents have title words starting with every term, up to `cap`."""
         ...
 
-    def title_prefix(self, terms: list[str]) -> Select[Any]:
-        """Ids of the articles whose title has words starting with every term."""
+    def matching(self, terms: list[str], *, title_and_summary: bool) -> Subquery:
+        """The documents (column doc_id) matching every term: for a query to start from,
+        joining kb_documents by key (never for an IN test, which a planner may turn
+        into one full-text lookup per document)."""
+        ...
+
+    def title_prefix(self, terms: list[str]) -> Subquery:
+        """The documents (column doc_id) whose title has words starting with every term."""
         ...
 
 
@@ -85,10 +107,6 @@ _KIND = {Area.ARTICLES: "article", Area.DISCUSSIONS: "discussion"}
 _AREA = {"article": Area.ARTICLES, "discussion": Area.DISCUSSIONS}
 
 
-def _kind_clause(area: Area) -> str:
-    return "" if area is Area.ALL else "AND d.kind = :kind"
-
-
 async def _hits(conn: AsyncConnection, query: TextClause, params: dict[str, Any]) -> list[RawHit]:
     rows = await conn.execute(query.columns(updated_at=UTCDateTime), params)
     return [
@@ -106,19 +124,25 @@ async def _hits(conn: AsyncConnection, query: TextClause, params: dict[str, Any]
     ]
 
 
-def _counts(rows: Any) -> dict[Area, int]:
-    counts = {Area.ARTICLES: 0, Area.DISCUSSIONS: 0}
-    for kind, number in rows:
-        counts[_AREA[kind]] = int(number)
-    counts[Area.ALL] = counts[Area.ARTICLES] + counts[Area.DISCUSSIONS]
-    return counts
+def _with_all(articles: int, discussions: int) -> dict[Area, int]:
+    return {
+        Area.ALL: articles + discussions,
+        Area.ARTICLES: articles,
+        Area.DISCUSSIONS: discussions,
+    }
 
 
 class SqliteSearch:
+    """FTS5: kb_search_fts (title, summary, body, kind), kb_search_titles (title)."""
+
     @staticmethod
-    def _match(terms: list[str], any_term: bool, columns: str = "") -> str:
+    def _match(
+        terms: list[str], any_term: bool, area: Area = Area.ALL, columns: str = "title summary body"
+    ) -> str:
         phrases = (" OR " if any_term else " ").join(f'"{term}"' for term in terms)
-        return f"{{{columns}}} : ({phrases})" if columns else phrases
+        # Words are looked for in the text only: never in the kind column.
+        match = f"{{{columns}}} : ({phrases})"
+        return match if area is Area.ALL else f'{match} AND {{kind}} : "{_KIND[area]}"'
 
     async def search(
         self,
@@ -129,15 +153,15 @@ class SqliteSearch:
         area: Area,
         limit: int,
         offset: int,
+        window: int | None,
     ) -> list[RawHit]:
+        scored = "SELECT rowid AS id, bm25(kb_search_fts, :tw, :sw, :bw, 0) AS score " \
+            "FROM kb_search_fts WHERE kb_search_fts MATCH :match"  # fmt: skip
+        if window:  # FTS5 walks its matches newest first and scores only those it reads
+            scored = f"SELECT * FROM ({scored} ORDER BY rowid DESC LIMIT :window)"  # noqa: S608
         # Rank and page first; highlight only the page's documents.
         query = text(f"""
-            WITH page AS (
-                SELECT kb_search_fts.rowid AS id, bm25(kb_search_fts, :tw, :sw, :bw) AS score
-                FROM kb_search_fts JOIN kb_documents d ON d.id = kb_search_fts.rowid
-                WHERE kb_search_fts MATCH :match {_kind_clause(area)}
-                ORDER BY score, id LIMIT :limit OFFSET :offset
-            )
+            WITH page AS ({scored} ORDER BY score, id LIMIT :limit OFFSET :offset)
             SELECT {_HIT_COLUMNS},
                 highlight(kb_search_fts, 0, :ms, :me) AS title_marked,
                 highlight(kb_search_fts, 1, :ms, :me) AS summary_marked,
@@ -148,7 +172,7 @@ class SqliteSearch:
             WHERE kb_search_fts MATCH :match
             ORDER BY page.score, page.id""")  # noqa: S608 - no values in the text, only binds
         params = {
-            "match": self._match(terms, any_term),
+            "match": self._match(terms, any_term, area),
             "tw": TITLE_WEIGHT,
             "sw": SUMMARY_WEIGHT,
             "bw": BODY_WEIGHT,
@@ -157,50 +181,51 @@ class SqliteSearch:
             "words": SNIPPET_WORDS,
             "limit": limit,
             "offset": offset,
-            "kind": _KIND.get(area, ""),
+            "window": window,
         }
         return await _hits(conn, query, params)
 
     async def count(
-        self, conn: AsyncConnection, terms: list[str], *, any_term: bool
+        self, conn: AsyncConnection, terms: list[str], *, any_term: bool, cap: int
     ) -> dict[Area, int]:
-        rows = await conn.execute(
-            text("""
-                SELECT d.kind, count(*) FROM kb_search_fts JOIN kb_documents d
-                    ON d.id = kb_search_fts.rowid
-                WHERE kb_search_fts MATCH :match GROUP BY d.kind"""),
-            {"match": self._match(terms, any_term)},
-        )
-        return _counts(rows)
+        # Each area counted in the index (its kind column), both in one round trip.
+        capped = "(SELECT count(*) FROM (SELECT 1 FROM kb_search_fts " \
+            "WHERE kb_search_fts MATCH :{area} LIMIT :cap))"  # fmt: skip
+        both = text(f"SELECT {capped.format(area='articles')}, {capped.format(area='discussions')}")
+        params = {
+            "articles": self._match(terms, any_term, Area.ARTICLES),
+            "discussions": self._match(terms, any_term, Area.DISCUSSIONS),
+            "cap": cap,
+        }
+        articles, discussions = (await conn.execute(both, params)).one()
+        return _with_all(int(articles), int(discussions))
 
-    def article_ids(self, terms: list[str], *, title_and_summary: bool) -> Select[Any]:
-        match = self._match(terms, False, "title summary" if title_and_summary else "")
-        return (
-            select(kb_documents.c.ref_id)
-            .select_from(kb_documents)
-            .where(
-                kb_documents.c.kind == "article",
-                kb_documents.c.id.in_(
-                    text("SELECT rowid FROM kb_search_fts WHERE kb_search_fts MATCH :browse")
-                    .bindparams(browse=match)
-                    .columns(literal_column("rowid"))
-                ),
-            )
+    async def count_title_prefix(self, conn: AsyncConnection, terms: list[str], cap: int) -> int:
+        capped = text(
+            "SELECT count(*) FROM (SELECT 1 FROM kb_search_titles "
+            "WHERE kb_search_titles MATCH :prefix LIMIT :cap)"
         )
+        params = {"prefix": self._prefix(terms), "cap": cap}
+        return int((await conn.execute(capped, params)).scalar_one())
 
-    def title_prefix(self, terms: list[str]) -> Select[Any]:
-        match = " ".join(f'"{term}"*' for term in terms)
+    @staticmethod
+    def _prefix(terms: list[str]) -> str:
+        return " ".join(f'"{term}"*' for term in terms)
+
+    def matching(self, terms: list[str], *, title_and_summary: bool) -> Subquery:
+        columns = "title summary" if title_and_summary else "title summary body"
+        return self._matches("kb_search_fts", self._match(terms, False, columns=columns))
+
+    def title_prefix(self, terms: list[str]) -> Subquery:
+        return self._matches("kb_search_titles", self._prefix(terms))
+
+    @staticmethod
+    def _matches(table: str, match: str) -> Subquery:
         return (
-            select(kb_documents.c.ref_id)
-            .select_from(kb_documents)
-            .where(
-                kb_documents.c.kind == "article",
-                kb_documents.c.id.in_(
-                    text("SELECT rowid FROM kb_search_titles WHERE kb_search_titles MATCH :prefix")
-                    .bindparams(prefix=match)
-                    .columns(literal_column("rowid"))
-                ),
-            )
+            text(f"SELECT rowid AS doc_id FROM {table} WHERE {table} MATCH :fts")  # noqa: S608
+            .bindparams(fts=match)
+            .columns(literal_column("doc_id"))
+            .subquery("matches")
         )
 
 
@@ -219,15 +244,21 @@ class PostgresSearch:
         area: Area,
         limit: int,
         offset: int,
+        window: int | None,
     ) -> list[RawHit]:
+        kind = "" if area is Area.ALL else "AND d.kind = :kind"
+        matching = f"""SELECT d.id, d.kb_search_vector FROM kb_documents d, q
+            WHERE d.kb_search_vector @@ q.query {kind}"""  # noqa: S608 - constants only
+        if window:
+            matching += " ORDER BY d.id DESC LIMIT :window"
         # ts_rank's default weights: A (title) 1.0, B (summary) 0.4, C (body) 0.2.
         query = text(f"""
             WITH q AS (SELECT websearch_to_tsquery('english', :query) AS query),
+            matching AS ({matching}),
             page AS (
-                SELECT d.id, ts_rank(d.kb_search_vector, q.query) AS score
-                FROM kb_documents d, q
-                WHERE d.kb_search_vector @@ q.query {_kind_clause(area)}
-                ORDER BY score DESC, d.id LIMIT :limit OFFSET :offset
+                SELECT m.id, ts_rank(m.kb_search_vector, q.query) AS score
+                FROM matching m, q
+                ORDER BY score DESC, m.id LIMIT :limit OFFSET :offset
             )
             SELECT {_HIT_COLUMNS},
                 ts_headline('english', d.title, q.query, :all_words) AS title_marked,
@@ -244,32 +275,45 @@ class PostgresSearch:
             "limit": limit,
             "offset": offset,
             "kind": _KIND.get(area, ""),
+            "window": window,
         }
         return await _hits(conn, query, params)
 
     async def count(
-        self, conn: AsyncConnection, terms: list[str], *, any_term: bool
+        self, conn: AsyncConnection, terms: list[str], *, any_term: bool, cap: int
     ) -> dict[Area, int]:
-        rows = await conn.execute(
-            text("""
-                SELECT d.kind, count(*) FROM kb_documents d
-                WHERE d.kb_search_vector @@ websearch_to_tsquery('english', :query)
-                GROUP BY d.kind"""),
-            {"query": self._query(terms, any_term)},
-        )
-        return _counts(rows)
+        capped = """(SELECT count(*) FROM (SELECT 1 FROM kb_documents d, q
+            WHERE d.kind = '{kind}' AND d.kb_search_vector @@ q.query LIMIT :cap) AS m)"""
+        both = text(f"""
+            WITH q AS (SELECT websearch_to_tsquery('english', :query) AS query)
+            SELECT {capped.format(kind="article")}, {capped.format(kind="discussion")}""")
+        params = {"query": self._query(terms, any_term), "cap": cap}
+        articles, discussions = (await conn.execute(both, params)).one()
+        return _with_all(int(articles), int(discussions))
 
-    def article_ids(self, terms: list[str], *, title_and_summary: bool) -> Select[Any]:
+    async def count_title_prefix(self, conn: AsyncConnection, terms: list[str], cap: int) -> int:
+        capped = text("""
+            SELECT count(*) FROM (SELECT 1 FROM kb_documents
+                WHERE kb_search_title @@ to_tsquery('simple', :prefix) LIMIT :cap) AS matching""")
+        params = {"prefix": self._prefix(terms), "cap": cap}
+        return int((await conn.execute(capped, params)).scalar_one())
+
+    @staticmethod
+    def _prefix(terms: list[str]) -> str:
+        return " & ".join(f"{term}:*" for term in terms)
+
+    def matching(self, terms: list[str], *, title_and_summary: bool) -> Subquery:
         weights = ":AB" if title_and_summary else ""
         query = " & ".join(f"{term}{weights}" for term in terms)
-        return select(kb_documents.c.ref_id).where(
-            kb_documents.c.kind == "article",
-            text("kb_search_vector @@ to_tsquery('english', :browse)").bindparams(browse=query),
-        )
+        return self._matches("kb_search_vector @@ to_tsquery('english', :fts)", query)
 
-    def title_prefix(self, terms: list[str]) -> Select[Any]:
-        query = " & ".join(f"{term}:*" for term in terms)
-        return select(kb_documents.c.ref_id).where(
-            kb_documents.c.kind == "article",
-            text("kb_search_title @@ to_tsquery('simple', :prefix)").bindparams(prefix=query),
+    def title_prefix(self, terms: list[str]) -> Subquery:
+        return self._matches("kb_search_title @@ to_tsquery('simple', :fts)", self._prefix(terms))
+
+    @staticmethod
+    def _matches(condition: str, query: str) -> Subquery:
+        return (
+            select(kb_documents.c.id.label("doc_id"))
+            .where(text(condition).bindparams(fts=query))
+            .subquery("matches")
         )

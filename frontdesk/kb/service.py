@@ -46,7 +46,7 @@ from frontdesk.kb.models import (
     Vote,
     VoteIn,
 )
-from frontdesk.kb.search import RawHit, search_index
+from frontdesk.kb.search import Limits, RawHit, search_index
 from frontdesk.kb.spelling import Speller
 from frontdesk.kb.text import (
     MARK_START,
@@ -56,6 +56,8 @@ from frontdesk.kb.text import (
     marked_html,
     query_key,
     query_terms,
+    suggestion_terms,
+    title_key,
 )
 
 STAFF = frozenset({Role.AGENT, Role.SUPERVISOR, Role.ADMIN})
@@ -64,6 +66,8 @@ SUGGESTIONS = 8
 FOR_YOU = 4
 MAX_PAGE = 100
 # How much each Contact Us choice says about an article: the narrower the choice, the more.
+# Topics and subjects pick out a few articles; qualifications and customer types, many.
+NARROW_TAGS = frozenset({TagKind.TOPIC, TagKind.SUBJECT})
 FOR_YOU_WEIGHTS = {
     "subcategory": (TagKind.TOPIC, 8),
     "category": (TagKind.TOPIC, 5),
@@ -112,9 +116,10 @@ def _hit(raw: RawHit) -> Hit:
 
 
 class KnowledgeBase:
-    def __init__(self, engine: AsyncEngine, clock: Clock) -> None:
+    def __init__(self, engine: AsyncEngine, clock: Clock, limits: Limits | None = None) -> None:
         self._engine = engine
         self._clock = clock
+        self._limits = limits or Limits()
         self._index = search_index(engine.dialect.name)
         self._speller = Speller({})
         self._speller_version = -1
@@ -126,14 +131,17 @@ class KnowledgeBase:
         that finds nothing at all is recorded for staff (once, on its first page)."""
         terms = query_terms(clean(query))
         page = min(max(page, 1), MAX_PAGE)
+        cap = self._limits.count_cap
         async with reading(self._engine) as conn:
             found = await self._first_that_finds(conn, terms) if terms else None
             if found is not None:
                 attempt, any_term, counts = found
-                page = min(page, _pages(counts[area], PAGE_SIZE))  # past the end: the last
+                pages = min(_pages(counts[area], PAGE_SIZE), MAX_PAGE)
+                page = min(page, pages)  # past the end: the last
                 hits = await self._index.search(
                     conn, attempt, any_term=any_term, area=area,
                     limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
+                    window=self._limits.rank_window if counts[Area.ALL] > cap else None,
                 )  # fmt: skip
         if found is None:
             if terms and page == 1:
@@ -146,10 +154,11 @@ class KnowledgeBase:
             query=query,
             area=area,
             hits=[_hit(raw) for raw in hits],
-            total=counts[area],
-            counts=counts,
+            total=min(counts[area], cap),
+            counts={each: min(n, cap) for each, n in counts.items()},
+            more={each for each, n in counts.items() if n > cap},
             page=page,
-            pages=_pages(counts[area], PAGE_SIZE),
+            pages=pages,
             corrected=" ".join(attempt) if attempt != terms else None,
         )
 
@@ -162,7 +171,8 @@ class KnowledgeBase:
         for attempt, any_term in ((terms, False), (corrected, False), (corrected, True)):
             if attempt is corrected and corrected == terms and not any_term:
                 continue  # nothing was corrected: the first attempt said it all
-            counts = await self._index.count(conn, attempt, any_term=any_term)
+            cap = self._limits.count_cap + 1  # one more than shown: "1,000+"
+            counts = await self._index.count(conn, attempt, any_term=any_term, cap=cap)
             if counts[Area.ALL]:
                 return attempt, any_term, counts
         return None
@@ -184,28 +194,35 @@ class KnowledgeBase:
                 await store.record_miss(conn, key, " ".join(query.split()), self._clock.now())
 
     async def suggest(self, typed: str, limit: int = SUGGESTIONS) -> list[ArticleRow]:
-        """Articles whose title has words starting with every typed word, most read first."""
-        terms = query_terms(clean(typed))
+        """Articles whose title has words starting with every typed word, most read first.
+
+        Two ways to the same answer, whichever reads less: few matches are collected from
+        the title index and sorted; many (a short prefix) are found by reading the most
+        viewed articles first until enough of their titles have such words."""
+        terms = suggestion_terms(clean(typed))
         if not terms or len("".join(terms)) < 2:
             return []
-        query = (
-            store.articles_query()
-            .where(kb_articles.c.id.in_(self._index.title_prefix(terms)))
-            .order_by(kb_articles.c.views.desc(), kb_articles.c.id)
-            .limit(limit)
-        )
+        ordered = store.articles_query().order_by(kb_articles.c.views.desc(), kb_articles.c.id)
         async with reading(self._engine) as conn:
-            return await store.article_rows(conn, query)
+            many = self._limits.many_titles
+            if await self._index.count_title_prefix(conn, terms, many + 1) > many:
+                query = ordered.where(*store.title_starts(terms))
+            else:
+                query = store.matched_articles(self._index.title_prefix(terms)).order_by(
+                    kb_articles.c.views.desc(), kb_articles.c.id
+                )
+            # A suggestion shows its title, date and views: no tags to read.
+            return await store.article_rows(conn, query.limit(limit), with_tags=False)
 
     async def browse(self, filters: BrowseFilters) -> BrowsePage:
         """Articles with the words in their title or summary, narrowed by every chosen
         filter, most read first."""
-        query = store.articles_query()
         terms = query_terms(clean(filters.q))
-        if terms:
-            query = query.where(
-                kb_articles.c.id.in_(self._index.article_ids(terms, title_and_summary=True))
-            )
+        query = (
+            store.matched_articles(self._index.matching(terms, title_and_summary=True))
+            if terms
+            else store.articles_query()
+        )
         for kind, value in filters.tags():
             query = query.where(store.tagged(kind, value))
         count = select(func.count()).select_from(query.subquery())
@@ -224,20 +241,38 @@ class KnowledgeBase:
             return await store.select_tag_values(conn)
 
     async def for_you(self, choices: ForYouIn, limit: int = FOR_YOU) -> list[ArticleRow]:
-        """Articles ranked by how many of the Contact Us choices they fit, the narrower
-        choices counting more, then by views; the most read articles until a choice fits."""
+        """Articles for the Contact Us choices made so far, narrowest choice first.
+
+        Articles for the narrowest topic or subject chosen come first, ranked by the
+        weights of all the choices they fit, then by views; then those for the next
+        narrowest. The broad choices (qualification, customer type) only fill what is
+        left: articles for both, then for either, most viewed first. With no choice, or
+        none that fits, the most viewed articles."""
         weighted = [
             (kind, value, weight)
             for field, (kind, weight) in FOR_YOU_WEIGHTS.items()
             if (value := getattr(choices, field))
         ]
+        narrow = [c for c in weighted if c[0] in NARROW_TAGS]
+        broad = [c for c in weighted if c[0] not in NARROW_TAGS]
+        found: list[ArticleRow] = []
+
+        def wanted() -> int:
+            return limit - len(found)
+
+        def skip() -> list[str]:
+            return [row.slug for row in found]
+
         async with reading(self._engine) as conn:
-            if weighted:
-                rows = await store.article_rows(conn, store.for_you_query(weighted, limit))
-                if rows:
-                    return rows
-            popular = store.articles_query().order_by(kb_articles.c.views.desc(), kb_articles.c.id)
-            return await store.article_rows(conn, popular.limit(limit))
+            for anchor in narrow:
+                if wanted():
+                    query = store.scored_for_you(weighted, anchor, skip(), wanted())
+                    found += await store.article_rows(conn, query)
+            for required in (broad, *([c] for c in broad), []):
+                if wanted() and (required or not weighted or not found):
+                    query = store.popular_with(required, skip(), wanted())
+                    found += await store.article_rows(conn, query)
+        return found
 
     # Articles -------------------------------------------------------------------------------
 
@@ -301,6 +336,7 @@ class KnowledgeBase:
             values = {
                 "slug": article.slug,
                 "title": article.title,
+                "title_key": title_key(article.title),
                 "summary": article.summary,
                 "body_md": article.body,
                 "body_html": body_html,

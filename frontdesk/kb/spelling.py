@@ -20,7 +20,11 @@ class Speller:
 
     def __init__(self, vocabulary: dict[str, int]) -> None:
         self._counts = vocabulary
-        self._words = list(vocabulary)
+        # By length: a word within n edits of another is within n letters of its length,
+        # so a correction compares against a few lengths, not the whole vocabulary.
+        self._by_length: dict[int, list[str]] = {}
+        for word in vocabulary:
+            self._by_length.setdefault(len(word), []).append(word)
 
     def knows(self, word: str) -> bool:
         return word in self._counts
@@ -29,9 +33,17 @@ class Speller:
         if self.knows(word) or len(word) < MIN_LENGTH or not word.isalpha():
             return word
         limit = max_edits(word)
-        near = process.extract(
-            word, self._words, scorer=OSA.distance, score_cutoff=limit, limit=None
-        )
+        near = [
+            found
+            for length in range(len(word) - limit, len(word) + limit + 1)
+            for found in process.extract(
+                word,
+                self._by_length.get(length, ()),
+                scorer=OSA.distance,
+                score_cutoff=limit,
+                limit=None,
+            )
+        ]
         if not near:
             return word
         best = min(near, key=lambda found: (found[1], -self._counts[found[0]], found[0]))

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, case, delete, func, insert, or_, select, update
+from sqlalchemy import Select, Subquery, and_, case, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -122,15 +122,39 @@ async def select_article(conn: AsyncConnection, slug: str) -> Article | None:
     return Article.model_validate({**row._mapping, "tags": tags})
 
 
-async def article_rows(conn: AsyncConnection, query: Select[Any]) -> list[ArticleRow]:
-    """Rows of a query selecting _ROW_COLUMNS, with their tags."""
+async def article_rows(
+    conn: AsyncConnection, query: Select[Any], *, with_tags: bool = True
+) -> list[ArticleRow]:
+    """Rows of a query selecting _ROW_COLUMNS, with their tags unless told not to."""
     rows = (await conn.execute(query)).all()
-    tags = await select_tags(conn, [row.id for row in rows])
-    return [ArticleRow.model_validate({**row._mapping, "tags": tags[row.id]}) for row in rows]
+    tags = await select_tags(conn, [row.id for row in rows]) if with_tags else {}
+    return [
+        ArticleRow.model_validate({**row._mapping, "tags": tags.get(row.id, Tags())})
+        for row in rows
+    ]
 
 
 def articles_query() -> Select[Any]:
     return select(*_ROW_COLUMNS)
+
+
+def matched_articles(matches: Subquery) -> Select[Any]:
+    """The articles among search matches (a subquery of doc_id), starting from them."""
+    return (
+        select(*_ROW_COLUMNS)
+        .select_from(
+            matches.join(kb_documents, kb_documents.c.id == matches.c.doc_id).join(
+                kb_articles, kb_articles.c.id == kb_documents.c.ref_id
+            )
+        )
+        .where(kb_documents.c.kind == "article")
+    )
+
+
+def title_starts(terms: list[str]) -> list[Any]:
+    """Conditions: the title has a word starting with each term (terms are letters and
+    digits only, so they carry no LIKE wildcards)."""
+    return [kb_articles.c.title_key.like(f"% {term}%") for term in terms]
 
 
 def tagged(kind: TagKind, value: str) -> Any:
@@ -154,29 +178,61 @@ async def select_tag_values(conn: AsyncConnection) -> dict[TagKind, list[str]]:
     return found
 
 
-def for_you_query(choices: list[tuple[TagKind, str, int]], limit: int) -> Select[Any]:
-    """Articles scored by the weights of the choices they are tagged with, then by views."""
-    score = func.sum(
-        case(
-            *[
-                (and_(kb_article_tags.c.kind == k.value, kb_article_tags.c.value == v), weight)
-                for k, v, weight in choices
-            ],
-            else_=0,
+Choice = tuple[TagKind, str, int]  # a tag the visitor chose, and how much it counts
+FOR_YOU_POOL = 500
+
+
+def _is(choice: Choice) -> Any:
+    kind, value, _ = choice
+    return and_(kb_article_tags.c.kind == kind.value, kb_article_tags.c.value == value)
+
+
+def has_tag(choice: Choice) -> Any:
+    """The article carries this tag: one primary-key probe per article read."""
+    kind, value, _ = choice
+    return (
+        select(kb_article_tags.c.article_id)
+        .where(
+            kb_article_tags.c.article_id == kb_articles.c.id,
+            kb_article_tags.c.kind == kind.value,
+            kb_article_tags.c.value == value,
         )
-    ).label("score")
-    matches = or_(
-        *[
-            and_(kb_article_tags.c.kind == k.value, kb_article_tags.c.value == v)
-            for k, v, _ in choices
-        ]
+        .exists()
+    )
+
+
+def scored_for_you(
+    choices: list[Choice], anchor: Choice, skip: list[str], limit: int
+) -> Select[Any]:
+    """Articles carrying the `anchor` tag, scored by the weights of all the choices they
+    carry, then by views; `skip` lists slugs already chosen. Only the anchor's
+    FOR_YOU_POOL most viewed carriers are scored, so no tag costs more than that."""
+    score = func.sum(case(*[(_is(c), c[2]) for c in choices], else_=0)).label("score")
+    pool = (
+        select(kb_articles.c.id)
+        .join(kb_article_tags, kb_article_tags.c.article_id == kb_articles.c.id)
+        .where(_is(anchor))
+        .order_by(kb_articles.c.views.desc())
+        .limit(FOR_YOU_POOL)
     )
     return (
         select(*_ROW_COLUMNS, score)
         .join(kb_article_tags, kb_article_tags.c.article_id == kb_articles.c.id)
-        .where(matches)
+        .where(kb_articles.c.id.in_(pool), or_(*[_is(c) for c in choices]))
+        .where(kb_articles.c.slug.not_in(skip))
         .group_by(*_ROW_COLUMNS)
         .order_by(score.desc(), kb_articles.c.views.desc(), kb_articles.c.id)
+        .limit(limit)
+    )
+
+
+def popular_with(required: list[Choice], skip: list[str], limit: int) -> Select[Any]:
+    """The most viewed articles carrying every `required` tag: read by views, so a tag
+    most articles carry stops the reading after a few rows."""
+    return (
+        select(*_ROW_COLUMNS)
+        .where(*[has_tag(c) for c in required], kb_articles.c.slug.not_in(skip))
+        .order_by(kb_articles.c.views.desc(), kb_articles.c.id)
         .limit(limit)
     )
 

@@ -53,6 +53,11 @@ def words(value: str) -> list[str]:
     return [word for match in _WORD.findall(value) for word in _WORD.findall(fold(match))]
 
 
+def title_key(title: str) -> str:
+    """A title's words folded, each between spaces: `LIKE '% uci%'` finds a word start."""
+    return f" {' '.join(words(title))} "
+
+
 def query_terms(query: str) -> list[str]:
     """The words of a query worth searching for: no stopwords, no repeats, at most 8."""
     terms: list[str] = []
@@ -61,6 +66,18 @@ def query_terms(query: str) -> list[str]:
         if len(word) > 1 and word not in STOPWORDS and word not in terms:
             terms.append(word)
     return terms[:MAX_TERMS]
+
+
+def suggestion_terms(typed: str) -> list[str]:
+    """The words of a search box being typed into: as query_terms, but the last word is
+    kept even if it is a stopword or one letter, since it may be the start of a longer
+    word ("on" of "onscreen")."""
+    typed_words = words(typed)
+    if not typed_words:
+        return []
+    last = typed_words[-1]
+    terms = [term for term in query_terms(" ".join(typed_words[:-1])) if term != last]
+    return [*terms[: MAX_TERMS - 1], last]
 
 
 def query_key(query: str) -> str:

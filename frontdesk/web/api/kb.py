@@ -104,14 +104,21 @@ class HitOut(BaseModel):
 
 
 class SearchOut(BaseModel):
+    """Counts stop at 1,000: an area listed in `more` has more results than counted."""
+
     query: str
     area: Area
     total: int
     counts: dict[Area, int]
+    more: set[Area]
     page: int
     pages: int
     corrected: str | None
     hits: list[HitOut]
+
+    def count_text(self, area: Area) -> str:
+        """How a count reads on the page: "9", "1,000+"."""
+        return f"{self.counts[area]:,}{'+' if area in self.more else ''}"
 
     @classmethod
     def of(cls, found: SearchPage) -> Self:
