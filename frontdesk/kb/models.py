@@ -228,6 +228,8 @@ class BrowsePage(BaseModel):
     total: int
     page: int
     pages: int
+    # More articles match than were counted (counts stop at 1,000: shown "1,000+").
+    more: bool = False
 
 
 class ForYouIn(BaseModel):

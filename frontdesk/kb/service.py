@@ -120,6 +120,8 @@ class KnowledgeBase:
         self._engine = engine
         self._clock = clock
         self._limits = limits or Limits()
+        self._options: dict[TagKind, list[str]] = {}
+        self._options_version = -1
         self._index = search_index(engine.dialect.name)
         self._speller = Speller({})
         self._speller_version = -1
@@ -218,27 +220,34 @@ class KnowledgeBase:
         """Articles with the words in their title or summary, narrowed by every chosen
         filter, most read first."""
         terms = query_terms(clean(filters.q))
-        query = (
-            store.matched_articles(self._index.matching(terms, title_and_summary=True))
-            if terms
-            else store.articles_query()
-        )
+        query = store.articles_query()
+        if terms:
+            matches = self._index.matching(terms, title_and_summary=True)
+            query = query.where(store.among(matches))
         for kind, value in filters.tags():
             query = query.where(store.tagged(kind, value))
-        count = select(func.count()).select_from(query.subquery())
+        cap = self._limits.count_cap
+        counted = select(func.count()).select_from(query.limit(cap + 1).subquery())
         async with reading(self._engine) as conn:
-            total = int((await conn.execute(count)).scalar_one())
-            pages = _pages(total, PAGE_SIZE)
+            total = int((await conn.execute(counted)).scalar_one())
+            pages = min(_pages(min(total, cap), PAGE_SIZE), MAX_PAGE)
             page = min(filters.page, pages)
             ordered = query.order_by(kb_articles.c.views.desc(), kb_articles.c.id)
             rows = await store.article_rows(
                 conn, ordered.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
             )
-        return BrowsePage(rows=rows, total=total, page=page, pages=pages)
+        return BrowsePage(
+            rows=rows, total=min(total, cap), page=page, pages=pages, more=total > cap
+        )
 
     async def filter_options(self) -> dict[TagKind, list[str]]:
+        """The tag values in use, by kind; kept until any node changes an article."""
         async with reading(self._engine) as conn:
-            return await store.select_tag_values(conn)
+            version = await store.select_version(conn)
+            if version != self._options_version:
+                self._options = await store.select_tag_values(conn)
+                self._options_version = version
+        return self._options
 
     async def for_you(self, choices: ForYouIn, limit: int = FOR_YOU) -> list[ArticleRow]:
         """Articles for the Contact Us choices made so far, narrowest choice first.

@@ -90,6 +90,7 @@ async def save_article(conn: AsyncConnection, values: dict[str, Any], tags: Tags
         await conn.execute(
             delete(kb_article_tags).where(kb_article_tags.c.article_id == article_id)
         )
+    await bump_version(conn)  # its tags may have changed: filter lists follow
     pairs = sorted(set(tags.pairs()))
     if pairs:
         await conn.execute(
@@ -136,6 +137,15 @@ async def article_rows(
 
 def articles_query() -> Select[Any]:
     return select(*_ROW_COLUMNS)
+
+
+def among(matches: Subquery) -> Any:
+    """Condition: the article is one of the search matches (a subquery of doc_id)."""
+    return kb_articles.c.id.in_(
+        select(kb_documents.c.ref_id).where(
+            kb_documents.c.kind == "article", kb_documents.c.id.in_(select(matches.c.doc_id))
+        )
+    )
 
 
 def matched_articles(matches: Subquery) -> Select[Any]:
