@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import shutil
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,13 @@ from frontdesk.db.engine import make_engine
 from frontdesk.kb.models import ArticleIn, DiscussionIn
 from frontdesk.kb.service import KnowledgeBase
 from tests.conftest import _create_postgres_database, _drop_postgres_database
+
+
+async def knowledge_base(url: str, clock: FixedClock) -> AsyncIterator[KnowledgeBase]:
+    """A KnowledgeBase over the store at `url`, for a fixture to yield from."""
+    engine = make_engine(url)
+    yield KnowledgeBase(engine, clock)
+    await engine.dispose()
 
 
 def source_hash(model: ArticleIn | DiscussionIn) -> str:

@@ -74,10 +74,6 @@ class SearchIndex(Protocol):
         """How many documents match, by area, each counted up to `cap`."""
         ...
 
-    async def count_title_prefix(self, conn: AsyncConnection, terms: list[str], cap: int) -> int:
-        """How many documents have title words starting with every term, up to `cap`."""
-        ...
-
     def matching(self, terms: list[str], *, title_and_summary: bool) -> Subquery:
         """The documents (column doc_id) matching every term: for a query to start from,
         joining kb_documents by key (never for an IN test, which a planner may turn
@@ -200,14 +196,6 @@ class SqliteSearch:
         articles, discussions = (await conn.execute(both, params)).one()
         return _with_all(int(articles), int(discussions))
 
-    async def count_title_prefix(self, conn: AsyncConnection, terms: list[str], cap: int) -> int:
-        capped = text(
-            "SELECT count(*) FROM (SELECT 1 FROM kb_search_titles "
-            "WHERE kb_search_titles MATCH :prefix LIMIT :cap)"
-        )
-        params = {"prefix": self._prefix(terms), "cap": cap}
-        return int((await conn.execute(capped, params)).scalar_one())
-
     @staticmethod
     def _prefix(terms: list[str]) -> str:
         return " ".join(f'"{term}"*' for term in terms)
@@ -290,13 +278,6 @@ class PostgresSearch:
         params = {"query": self._query(terms, any_term), "cap": cap}
         articles, discussions = (await conn.execute(both, params)).one()
         return _with_all(int(articles), int(discussions))
-
-    async def count_title_prefix(self, conn: AsyncConnection, terms: list[str], cap: int) -> int:
-        capped = text("""
-            SELECT count(*) FROM (SELECT 1 FROM kb_documents
-                WHERE kb_search_title @@ to_tsquery('simple', :prefix) LIMIT :cap) AS matching""")
-        params = {"prefix": self._prefix(terms), "cap": cap}
-        return int((await conn.execute(capped, params)).scalar_one())
 
     @staticmethod
     def _prefix(terms: list[str]) -> str:

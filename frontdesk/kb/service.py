@@ -204,17 +204,12 @@ class KnowledgeBase:
         terms = suggestion_terms(clean(typed))
         if not terms or len("".join(terms)) < 2:
             return []
-        ordered = store.articles_query().order_by(kb_articles.c.views.desc(), kb_articles.c.id)
+        query = store.suggestions(
+            self._index.title_prefix(terms), terms, limit, many=self._limits.many_titles
+        )
         async with reading(self._engine) as conn:
-            many = self._limits.many_titles
-            if await self._index.count_title_prefix(conn, terms, many + 1) > many:
-                query = ordered.where(*store.title_starts(terms))
-            else:
-                query = store.matched_articles(self._index.title_prefix(terms)).order_by(
-                    kb_articles.c.views.desc(), kb_articles.c.id
-                )
             # A suggestion shows its title, date and views: no tags to read.
-            return await store.article_rows(conn, query.limit(limit), with_tags=False)
+            return await store.article_rows(conn, query, with_tags=False)
 
     async def browse(self, filters: BrowseFilters) -> BrowsePage:
         """Articles with the words in their title or summary, narrowed by every chosen

@@ -10,7 +10,19 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, Subquery, and_, case, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    Select,
+    Subquery,
+    and_,
+    case,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -159,6 +171,31 @@ def matched_articles(matches: Subquery) -> Select[Any]:
         )
         .where(kb_documents.c.kind == "article")
     )
+
+
+def suggestions(matches: Subquery, terms: list[str], limit: int, *, many: int) -> Select[Any]:
+    """The most viewed articles among title matches, in one statement that takes
+    whichever way reads less: up to `many` matches are joined and sorted; past that, the
+    articles are read by views until `limit` titles have words starting with the terms.
+    The way not taken gets LIMIT 0, which both stores stop at before reading a row."""
+    counted = select(func.count().label("n")).select_from(
+        select(matches.c.doc_id).limit(many + 1).subquery()
+    )
+    found = counted.cte("title_matches")
+
+    def limit_if(condition: Any) -> Any:
+        return select(case((condition, limit), else_=0)).select_from(found).scalar_subquery()
+
+    by_views = (kb_articles.c.views.desc(), kb_articles.c.id)
+    few = matched_articles(matches).order_by(*by_views).limit(limit_if(found.c.n <= many))
+    most_read = (
+        articles_query()
+        .where(*title_starts(terms))
+        .order_by(*by_views)
+        .limit(limit_if(found.c.n > many))
+    )
+    either = union_all(select(few.subquery()), select(most_read.subquery())).subquery()
+    return select(*either.c).order_by(either.c.views.desc(), either.c.id).limit(limit)
 
 
 def title_starts(terms: list[str]) -> list[Any]:

@@ -16,6 +16,7 @@ from frontdesk.db.tables import metadata
 from frontdesk.services import Services
 from tests.conftest import make_settings, started
 from tests.factories import make_user
+from tests.kb_factories import knowledge_base
 
 
 @pytest.fixture
@@ -64,3 +65,10 @@ async def customer(services: Services) -> User:
 @pytest.fixture
 async def agent(services: Services) -> User:
     return await make_user(services, Role.AGENT, first_name="Sam", last_name="Agent")
+
+
+@pytest.fixture
+async def kb(database_url: str, clock: FixedClock) -> AsyncIterator[Any]:
+    """A KnowledgeBase over a fresh, empty store of this test's own."""
+    async for knowledge_base_ in knowledge_base(database_url, clock):
+        yield knowledge_base_

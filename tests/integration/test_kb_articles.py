@@ -8,12 +8,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from frontdesk.db.engine import make_engine
 from frontdesk.errors import NotFound
 from frontdesk.kb.models import ForYouIn, VoteIn
 from frontdesk.kb.service import KnowledgeBase
 from tests.conftest import STORES
-from tests.kb_factories import make_article, seeded_url
+from tests.kb_factories import knowledge_base, make_article, seeded_url
 
 BROWSER = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -68,16 +67,8 @@ def for_you_url(request, tmp_path_factory):
 
 @pytest.fixture
 async def for_you_kb(for_you_url, clock):
-    engine = make_engine(for_you_url)
-    yield KnowledgeBase(engine, clock)
-    await engine.dispose()
-
-
-@pytest.fixture
-async def kb(database_url, clock):
-    engine = make_engine(database_url)
-    yield KnowledgeBase(engine, clock)
-    await engine.dispose()
+    async for knowledge_base_ in knowledge_base(for_you_url, clock):
+        yield knowledge_base_
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ import textwrap
 import pytest
 
 from frontdesk.__main__ import main
-from frontdesk.db.engine import make_engine
 from frontdesk.db.tables import (
     kb_article_tags,
     kb_articles,
@@ -21,7 +20,6 @@ from frontdesk.db.tables import (
 from frontdesk.errors import Invalid
 from frontdesk.kb.importer import DEMO_CONTENT, import_folder, read_folder
 from frontdesk.kb.models import Area, ReplyPostIn
-from frontdesk.kb.service import KnowledgeBase
 from tests.kb_factories import count_rows
 
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0"
@@ -95,13 +93,6 @@ def content(tmp_path):
     for slug, text in DISCUSSIONS.items():
         write(folder, "discussions", slug, text)
     return folder
-
-
-@pytest.fixture
-async def kb(database_url, clock):
-    engine = make_engine(database_url)
-    yield KnowledgeBase(engine, clock)
-    await engine.dispose()
 
 
 async def row_counts(kb):

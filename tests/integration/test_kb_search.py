@@ -14,7 +14,7 @@ from frontdesk.kb.models import Area, BrowseFilters
 from frontdesk.kb.service import KnowledgeBase
 from frontdesk.kb.text import query_terms
 from tests.conftest import STORES
-from tests.kb_factories import make_article, make_discussion, seeded_url
+from tests.kb_factories import knowledge_base, make_article, make_discussion, seeded_url
 
 ECHIDNAS = 13  # more than one page of ten
 
@@ -98,17 +98,8 @@ def library_url(request, tmp_path_factory):
 @pytest.fixture
 async def library(library_url, clock):
     """A KnowledgeBase over the module's seeded store: these tests only read."""
-    engine = make_engine(library_url)
-    yield KnowledgeBase(engine, clock)
-    await engine.dispose()
-
-
-@pytest.fixture
-async def kb(database_url, clock):
-    """A KnowledgeBase over a fresh, empty store of this test's own."""
-    engine = make_engine(database_url)
-    yield KnowledgeBase(engine, clock)
-    await engine.dispose()
+    async for knowledge_base_ in knowledge_base(library_url, clock):
+        yield knowledge_base_
 
 
 # PostgreSQL's 'english' parser takes "<word ...>" in text for a tag and indexes neither
