@@ -81,7 +81,12 @@ class SearchIndex(Protocol):
         ...
 
     def title_prefix(self, terms: list[str]) -> Subquery:
-        """The documents (column doc_id) whose title has words starting with every term."""
+        """The documents (column doc_id) whose title has words starting with every term;
+        its one parameter, "fts", is `prefix_query(terms)`."""
+        ...
+
+    def prefix_query(self, terms: list[str]) -> str:
+        """The value of title_prefix's "fts" parameter for these terms."""
         ...
 
 
@@ -196,8 +201,7 @@ class SqliteSearch:
         articles, discussions = (await conn.execute(both, params)).one()
         return _with_all(int(articles), int(discussions))
 
-    @staticmethod
-    def _prefix(terms: list[str]) -> str:
+    def prefix_query(self, terms: list[str]) -> str:
         return " ".join(f'"{term}"*' for term in terms)
 
     def matching(self, terms: list[str], *, title_and_summary: bool) -> Subquery:
@@ -205,7 +209,7 @@ class SqliteSearch:
         return self._matches("kb_search_fts", self._match(terms, False, columns=columns))
 
     def title_prefix(self, terms: list[str]) -> Subquery:
-        return self._matches("kb_search_titles", self._prefix(terms))
+        return self._matches("kb_search_titles", self.prefix_query(terms))
 
     @staticmethod
     def _matches(table: str, match: str) -> Subquery:
@@ -279,8 +283,7 @@ class PostgresSearch:
         articles, discussions = (await conn.execute(both, params)).one()
         return _with_all(int(articles), int(discussions))
 
-    @staticmethod
-    def _prefix(terms: list[str]) -> str:
+    def prefix_query(self, terms: list[str]) -> str:
         return " & ".join(f"{term}:*" for term in terms)
 
     def matching(self, terms: list[str], *, title_and_summary: bool) -> Subquery:
@@ -289,7 +292,9 @@ class PostgresSearch:
         return self._matches("kb_search_vector @@ to_tsquery('english', :fts)", query)
 
     def title_prefix(self, terms: list[str]) -> Subquery:
-        return self._matches("kb_search_title @@ to_tsquery('simple', :fts)", self._prefix(terms))
+        return self._matches(
+            "kb_search_title @@ to_tsquery('simple', :fts)", self.prefix_query(terms)
+        )
 
     @staticmethod
     def _matches(condition: str, query: str) -> Subquery:

@@ -9,9 +9,9 @@ import math
 import re
 import secrets
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from frontdesk.accounts.models import Role, User
@@ -121,6 +121,7 @@ class KnowledgeBase:
         self._clock = clock
         self._limits = limits or Limits()
         self._options: dict[TagKind, list[str]] = {}
+        self._suggestion_queries: dict[tuple[int, int], Select[Any]] = {}
         self._options_version = -1
         self._index = search_index(engine.dialect.name)
         self._speller = Speller({})
@@ -204,12 +205,17 @@ class KnowledgeBase:
         terms = suggestion_terms(clean(typed))
         if not terms or len("".join(terms)) < 2:
             return []
-        query = store.suggestions(
-            self._index.title_prefix(terms), terms, limit, many=self._limits.many_titles
-        )
+        # Built once per number of words (building is most of a call's time); each call
+        # gives its own words as parameters.
+        query = self._suggestion_queries.get((len(terms), limit))
+        if query is None:
+            matches = self._index.title_prefix(terms)
+            query = store.suggestions(matches, terms, limit, many=self._limits.many_titles)
+            self._suggestion_queries[len(terms), limit] = query
+        params = {"fts": self._index.prefix_query(terms), **store.title_start_params(terms)}
         async with reading(self._engine) as conn:
             # A suggestion shows its title, date and views: no tags to read.
-            return await store.article_rows(conn, query, with_tags=False)
+            return await store.article_rows(conn, query, params, with_tags=False)
 
     async def browse(self, filters: BrowseFilters) -> BrowsePage:
         """Articles with the words in their title or summary, narrowed by every chosen

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Select,
     Subquery,
     and_,
+    bindparam,
     case,
     delete,
     func,
@@ -136,10 +137,14 @@ async def select_article(conn: AsyncConnection, slug: str) -> Article | None:
 
 
 async def article_rows(
-    conn: AsyncConnection, query: Select[Any], *, with_tags: bool = True
+    conn: AsyncConnection,
+    query: Select[Any],
+    params: dict[str, Any] | None = None,
+    *,
+    with_tags: bool = True,
 ) -> list[ArticleRow]:
     """Rows of a query selecting _ROW_COLUMNS, with their tags unless told not to."""
-    rows = (await conn.execute(query)).all()
+    rows = (await conn.execute(query, params)).all()
     tags = await select_tags(conn, [row.id for row in rows]) if with_tags else {}
     return [
         ArticleRow.model_validate({**row._mapping, "tags": tags.get(row.id, Tags())})
@@ -200,8 +205,15 @@ def suggestions(matches: Subquery, terms: list[str], limit: int, *, many: int) -
 
 def title_starts(terms: list[str]) -> list[Any]:
     """Conditions: the title has a word starting with each term (terms are letters and
-    digits only, so they carry no LIKE wildcards)."""
-    return [kb_articles.c.title_key.like(f"% {term}%") for term in terms]
+    digits only, so they carry no LIKE wildcards); parameters starts_0, starts_1, ..."""
+    return [
+        kb_articles.c.title_key.like(bindparam(key, value))
+        for key, value in title_start_params(terms).items()
+    ]
+
+
+def title_start_params(terms: list[str]) -> dict[str, str]:
+    return {f"starts_{n}": f"% {term}%" for n, term in enumerate(terms)}
 
 
 def tagged(kind: TagKind, value: str) -> Any:

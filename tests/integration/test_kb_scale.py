@@ -90,3 +90,14 @@ async def test_suggestions_read_by_views_agree_with_the_title_index(kb, unbounde
     assert by_views == by_index
     if typed == "ent":
         assert by_views == ["article-0", "article-1", "article-2", "article-5"]
+
+
+async def test_a_suggestion_statement_built_once_serves_other_words(kb, unbounded):
+    for n, title in enumerate(["Entries guide", "UCI numbers", "Late entries", "UCI generator"]):
+        await make_article(kb, f"article-{n}", title=title, views=10 - n)
+
+    for engine_kb in (kb, unbounded):  # both ways: read by views, and from the title index
+        assert [r.slug for r in await engine_kb.suggest("ent")] == ["article-0", "article-2"]
+        assert [r.slug for r in await engine_kb.suggest("uci")] == ["article-1", "article-3"]
+        assert [r.slug for r in await engine_kb.suggest("uci gen")] == ["article-3"]
+        assert [r.slug for r in await engine_kb.suggest("late ent")] == ["article-2"]
