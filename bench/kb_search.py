@@ -64,7 +64,7 @@ from frontdesk.db.engine import make_engine, transaction
 from frontdesk.db.migrate import migrate
 from frontdesk.db.tables import kb_article_tags, kb_articles, kb_documents
 from frontdesk.intake.taxonomy import DEFAULT_TAXONOMY, Taxonomy, load_taxonomy
-from frontdesk.kb import store
+from frontdesk.kb import index_store
 from frontdesk.kb import text as kb_text
 from frontdesk.kb.importer import DEMO_CONTENT, read_folder
 from frontdesk.kb.markdown import plain_text, render
@@ -296,7 +296,7 @@ async def insert_batch(engine: AsyncEngine, batch: Batch) -> None:
         await conn.execute(insert(kb_articles), batch.articles)
         await conn.execute(insert(kb_article_tags), batch.tags)
         await conn.execute(insert(kb_documents), batch.documents)  # the store indexes these
-        await store.add_word_counts(conn, batch.word_counts)
+        await index_store.add_word_counts(conn, batch.word_counts)
 
 
 async def grow(
