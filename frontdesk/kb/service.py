@@ -1,26 +1,22 @@
 """The knowledge base's rules: search, browsing, article views and feedback, articles just
-for you, community discussions, and what staff learn from them."""
+for you, and what staff learn from them. Community discussions: kb/community.py."""
 
 from __future__ import annotations
 
 import hashlib
-import json
-import math
-import re
-import secrets
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from frontdesk.accounts.models import Role, User
 from frontdesk.business_hours import UK
 from frontdesk.clock import Clock
 from frontdesk.db.engine import reading, transaction
-from frontdesk.db.tables import kb_articles, kb_discussions
-from frontdesk.errors import Forbidden, Invalid, NotFound
-from frontdesk.kb import store
+from frontdesk.db.tables import kb_articles
+from frontdesk.errors import NotFound
+from frontdesk.kb import index_store, store
+from frontdesk.kb.community import PAGE_SIZE, Community, Saved, page_count
 from frontdesk.kb.markdown import plain_text, render
 from frontdesk.kb.models import (
     Area,
@@ -29,18 +25,11 @@ from frontdesk.kb.models import (
     ArticleRow,
     BrowseFilters,
     BrowsePage,
-    Discussion,
-    DiscussionIn,
-    DiscussionRow,
     FeedbackComment,
     FeedbackRow,
     ForYouIn,
     Hit,
     MissedQuery,
-    PostIn,
-    Reply,
-    ReplyIn,
-    ReplyPostIn,
     SearchPage,
     TagKind,
     Vote,
@@ -60,8 +49,6 @@ from frontdesk.kb.text import (
     title_key,
 )
 
-STAFF = frozenset({Role.AGENT, Role.SUPERVISOR, Role.ADMIN})
-PAGE_SIZE = 10
 SUGGESTIONS = 8
 FOR_YOU = 4
 MAX_PAGE = 100
@@ -76,25 +63,11 @@ FOR_YOU_WEIGHTS = {
     "qualification": (TagKind.QUALIFICATION, 2),
     "customer_type": (TagKind.ROLE, 2),
 }
-Saved = Literal["created", "updated", "unchanged"]
 
 
 def visitor_key(token: str) -> str:
     """What the store keeps of a visitor: a hash, never the cookie or account id itself."""
     return hashlib.sha256(f"frontdesk-visitor:{token}".encode()).hexdigest()
-
-
-def _pages(total: int, size: int) -> int:
-    return max(1, math.ceil(total / size))
-
-
-def _aware(at: datetime) -> datetime:
-    """Front-matter times without a zone are UTC."""
-    return at if at.tzinfo else at.replace(tzinfo=UTC)
-
-
-def _slugify(title: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:80] or "thread"
 
 
 def _hit(raw: RawHit) -> Hit:
@@ -115,7 +88,10 @@ def _hit(raw: RawHit) -> Hit:
     )
 
 
-class KnowledgeBase:
+class KnowledgeBase(Community):
+    """Support articles and community discussions (kb/community.py), for every page
+    and API that shows them; one per node, over the store."""
+
     def __init__(self, engine: AsyncEngine, clock: Clock, limits: Limits | None = None) -> None:
         self._engine = engine
         self._clock = clock
@@ -139,7 +115,7 @@ class KnowledgeBase:
             found = await self._first_that_finds(conn, terms) if terms else None
             if found is not None:
                 attempt, any_term, counts = found
-                pages = min(_pages(counts[area], PAGE_SIZE), MAX_PAGE)
+                pages = min(page_count(counts[area], PAGE_SIZE), MAX_PAGE)
                 page = min(page, pages)  # past the end: the last
                 hits = await self._index.search(
                     conn, attempt, any_term=any_term, area=area,
@@ -182,10 +158,10 @@ class KnowledgeBase:
 
     async def _speller_for(self, conn: AsyncConnection) -> Speller:
         """The vocabulary, reloaded when any node has changed the documents since."""
-        version = await store.select_version(conn)
+        version = await index_store.select_version(conn)
         if version != self._speller_version:
             # A stopword is never a search term, so never what a typo becomes either.
-            known = await store.select_words(conn)
+            known = await index_store.select_words(conn)
             self._speller = Speller({w: n for w, n in known.items() if w not in STOPWORDS})
             self._speller_version = version
         return self._speller
@@ -194,7 +170,7 @@ class KnowledgeBase:
         key = query_key(query)
         if key:
             async with transaction(self._engine) as conn:
-                await store.record_miss(conn, key, " ".join(query.split()), self._clock.now())
+                await index_store.record_miss(conn, key, " ".join(query.split()), self._clock.now())
 
     async def suggest(self, typed: str, limit: int = SUGGESTIONS) -> list[ArticleRow]:
         """Articles whose title has words starting with every typed word, most read first.
@@ -231,7 +207,7 @@ class KnowledgeBase:
         counted = select(func.count()).select_from(query.limit(cap + 1).subquery())
         async with reading(self._engine) as conn:
             total = int((await conn.execute(counted)).scalar_one())
-            pages = min(_pages(min(total, cap), PAGE_SIZE), MAX_PAGE)
+            pages = min(page_count(min(total, cap), PAGE_SIZE), MAX_PAGE)
             page = min(filters.page, pages)
             ordered = query.order_by(kb_articles.c.views.desc(), kb_articles.c.id)
             rows = await store.article_rows(
@@ -244,7 +220,7 @@ class KnowledgeBase:
     async def filter_options(self) -> dict[TagKind, list[str]]:
         """The tag values in use, by kind; kept until any node changes an article."""
         async with reading(self._engine) as conn:
-            version = await store.select_version(conn)
+            version = await index_store.select_version(conn)
             if version != self._options_version:
                 self._options = await store.select_tag_values(conn)
                 self._options_version = version
@@ -332,7 +308,7 @@ class KnowledgeBase:
 
     async def missed_queries(self, limit: int = 200) -> list[MissedQuery]:
         async with reading(self._engine) as conn:
-            return await store.select_misses(conn, limit)
+            return await index_store.select_misses(conn, limit)
 
     # Importing ------------------------------------------------------------------------------
 
@@ -363,152 +339,5 @@ class KnowledgeBase:
                 "summary": clean(article.summary),
                 "body": clean(plain_text(body_html)),
             }
-            await store.save_documents(conn, [document])
+            await index_store.save_documents(conn, [document])
         return "created" if found is None else "updated"
-
-    async def save_discussion(self, thread: DiscussionIn, source_hash: str) -> Saved:
-        """Create or update an imported thread. Its imported replies are replaced; replies
-        posted on the site since are kept, and so is a site reply marked as the answer
-        when the file marks none."""
-        async with transaction(self._engine) as conn:
-            found = await store.select_discussion_source(conn, thread.slug)
-            if found is not None and found[1] == source_hash:
-                return "unchanged"
-            values = {
-                "slug": thread.slug,
-                "title": thread.title,
-                "body_md": thread.body,
-                "body_html": render(thread.body),
-                "author_name": thread.author,
-                "author_role": thread.author_role,
-                "topics": json.dumps(thread.topics),
-                "source_hash": source_hash,
-                "created_at": _aware(thread.created),
-            }
-            if found is None:
-                discussion_id = await store.insert_discussion(
-                    conn, values | {"reply_count": 0, "answer_id": None}
-                )
-            else:
-                discussion_id = found[0]
-                await store.update_discussion(conn, discussion_id, values)
-                await store.delete_imported_replies(conn, discussion_id)
-            imported_answer = await self._import_replies(conn, discussion_id, thread.replies)
-            await store.recount_replies(conn, discussion_id, imported_answer)
-            await self._index_thread(conn, discussion_id)
-        return "created" if found is None else "updated"
-
-    async def _import_replies(
-        self, conn: AsyncConnection, discussion_id: int, replies: list[ReplyIn]
-    ) -> int | None:
-        """Store the file's replies in time order; the id of the one marked the answer."""
-        answer_id = None
-        for reply in sorted(replies, key=lambda reply: reply.created):
-            reply_id = await store.insert_reply(
-                conn,
-                {
-                    "discussion_id": discussion_id,
-                    "author_name": reply.author,
-                    "is_staff": reply.staff,
-                    "body_md": reply.body,
-                    "body_html": render(reply.body),
-                    "created_at": _aware(reply.created),
-                },
-            )
-            answer_id = reply_id if reply.answer else answer_id
-        return answer_id
-
-    async def _index_thread(self, conn: AsyncConnection, discussion_id: int) -> None:
-        title, parts = await store.select_thread_html(conn, discussion_id)
-        document = {
-            "kind": "discussion",
-            "ref_id": discussion_id,
-            "title": clean(title),
-            "summary": "",
-            "body": clean(" ".join(plain_text(part) for part in parts)),
-        }
-        await store.save_documents(conn, [document])
-
-    # Community discussions ------------------------------------------------------------------
-
-    async def discussions(self, page: int = 1) -> tuple[list[DiscussionRow], int, int]:
-        """A page of threads, most recently active first: rows, page, pages."""
-        async with reading(self._engine) as conn:
-            pages = _pages(await store.count_discussions(conn), PAGE_SIZE)
-            page = min(max(page, 1), pages)
-            rows = await store.select_discussion_rows(conn, PAGE_SIZE, (page - 1) * PAGE_SIZE)
-        return rows, page, pages
-
-    async def discussion(self, slug: str) -> Discussion:
-        async with reading(self._engine) as conn:
-            found = await store.select_discussion(conn, slug)
-        if found is None:
-            raise NotFound("There is no such discussion.")
-        return found
-
-    async def post_discussion(self, author: User, post: PostIn) -> Discussion:
-        slug = f"{_slugify(post.title)}-{secrets.token_hex(3)}"
-        now = self._clock.now()
-        async with transaction(self._engine) as conn:
-            discussion_id = await store.insert_discussion(
-                conn,
-                {
-                    "slug": slug,
-                    "title": " ".join(post.title.split()),
-                    "body_md": post.body,
-                    "body_html": render(post.body),
-                    "author_id": author.id,
-                    "author_name": author.display_name,
-                    "author_role": "Support staff" if author.role in STAFF else "",
-                    "topics": "[]",
-                    "created_at": now,
-                    "reply_count": 0,
-                },
-            )
-            await self._index_thread(conn, discussion_id)
-        return await self.discussion(slug)
-
-    async def reply(self, author: User, slug: str, post: ReplyPostIn) -> Reply:
-        thread = await self.discussion(slug)
-        now = self._clock.now()
-        body_html = render(post.body)
-        if not plain_text(body_html):
-            raise Invalid("Write a reply first.", fields={"body": "Write a reply first."})
-        async with transaction(self._engine) as conn:
-            reply_id = await store.insert_reply(
-                conn,
-                {
-                    "discussion_id": thread.id,
-                    "author_id": author.id,
-                    "author_name": author.display_name,
-                    "is_staff": author.role in STAFF,
-                    "body_md": post.body,
-                    "body_html": body_html,
-                    "created_at": now,
-                },
-            )
-            await store.update_discussion(
-                conn,
-                thread.id,
-                # Counted in the store: two replies at once must both count.
-                {"reply_count": kb_discussions.c.reply_count + 1, "last_reply_at": now},
-            )
-            await self._index_thread(conn, thread.id)
-        return Reply(
-            id=reply_id,
-            author_name=author.display_name,
-            is_staff=author.role in STAFF,
-            body_html=body_html,
-            created_at=now,
-        )
-
-    async def mark_answer(self, staff: User, slug: str, reply_id: int | None) -> Discussion:
-        """Staff mark the reply that answers the thread, or clear the mark (None)."""
-        if staff.role not in STAFF:
-            raise Forbidden("Only support staff can mark an answer.")
-        thread = await self.discussion(slug)
-        if reply_id is not None and reply_id not in {reply.id for reply in thread.replies}:
-            raise NotFound("That reply is not in this discussion.")
-        async with transaction(self._engine) as conn:
-            await store.update_discussion(conn, thread.id, {"answer_id": reply_id})
-        return thread.model_copy(update={"answer_id": reply_id})

@@ -5,8 +5,6 @@ Search itself is store-specific (`search.py`); everything here is portable Core.
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -31,28 +29,19 @@ from frontdesk.db.tables import (
     kb_article_tags,
     kb_article_views,
     kb_articles,
-    kb_discussions,
     kb_documents,
     kb_feedback,
-    kb_missed_queries,
-    kb_replies,
-    kb_state,
-    kb_words,
 )
+from frontdesk.kb import index_store
 from frontdesk.kb.models import (
     Article,
     ArticleRow,
-    Discussion,
-    DiscussionRow,
     FeedbackComment,
     FeedbackRow,
-    MissedQuery,
-    Reply,
     TagKind,
     Tags,
     Vote,
 )
-from frontdesk.kb.text import words
 
 _TAG_FIELD = {
     TagKind.ROLE: "roles",
@@ -103,7 +92,7 @@ async def save_article(conn: AsyncConnection, values: dict[str, Any], tags: Tags
         await conn.execute(
             delete(kb_article_tags).where(kb_article_tags.c.article_id == article_id)
         )
-    await bump_version(conn)  # its tags may have changed: filter lists follow
+    await index_store.bump_version(conn)  # its tags may have changed: filter lists follow
     pairs = sorted(set(tags.pairs()))
     if pairs:
         await conn.execute(
@@ -411,215 +400,3 @@ async def select_feedback_comments(conn: AsyncConnection, article_id: int) -> li
         .order_by(kb_feedback.c.updated_at.desc())
     )
     return [FeedbackComment.model_validate(row._mapping) for row in rows]
-
-
-# Search documents and their vocabulary ------------------------------------------------------
-
-
-def document_words(title: str, summary: str, body: str) -> set[str]:
-    return {w for w in words(f"{title} {summary} {body}") if 3 <= len(w) <= 40 and w.isalpha()}
-
-
-async def save_documents(conn: AsyncConnection, documents: Iterable[dict[str, Any]]) -> None:
-    """Insert or replace search documents (kind, ref_id, title, summary, body); the store
-    indexes them, and the speller's vocabulary follows."""
-    counts: Counter[str] = Counter()
-    for document in documents:
-        key = and_(
-            kb_documents.c.kind == document["kind"], kb_documents.c.ref_id == document["ref_id"]
-        )
-        old = (await conn.execute(select(kb_documents).where(key))).first()
-        new_words = document_words(document["title"], document["summary"], document["body"])
-        if old is None:
-            await conn.execute(insert(kb_documents).values(**document))
-            counts.update(new_words)
-            continue
-        old_words = document_words(old.title, old.summary, old.body)
-        await conn.execute(update(kb_documents).where(key).values(**document))
-        counts.update(new_words - old_words)
-        counts.subtract(old_words - new_words)
-    await add_word_counts(conn, counts)
-
-
-async def add_word_counts(conn: AsyncConnection, counts: Counter[str]) -> None:
-    changes = [{"word": w, "documents": n} for w, n in sorted(counts.items()) if n]
-    if not changes:
-        return
-    statement = _upsert(conn)(kb_words)
-    await conn.execute(
-        statement.on_conflict_do_update(
-            index_elements=[kb_words.c.word],
-            set_={"documents": kb_words.c.documents + statement.excluded.documents},
-        ),
-        changes,
-    )
-    await bump_version(conn)
-
-
-async def select_words(conn: AsyncConnection) -> dict[str, int]:
-    rows = await conn.execute(
-        select(kb_words.c.word, kb_words.c.documents).where(kb_words.c.documents > 0)
-    )
-    return {word: int(number) for word, number in rows}
-
-
-async def select_version(conn: AsyncConnection) -> int:
-    version = (await conn.execute(select(kb_state.c.version).where(kb_state.c.id == 1))).scalar()
-    return int(version or 0)
-
-
-async def bump_version(conn: AsyncConnection) -> None:
-    raised = await conn.execute(
-        update(kb_state).where(kb_state.c.id == 1).values(version=kb_state.c.version + 1)
-    )
-    if raised.rowcount == 0:
-        await conn.execute(_upsert(conn)(kb_state).values(id=1, version=1).on_conflict_do_nothing())
-
-
-# Missed queries -----------------------------------------------------------------------------
-
-
-async def record_miss(conn: AsyncConnection, key: str, query: str, now: datetime) -> None:
-    statement = _upsert(conn)(kb_missed_queries).values(
-        query_key=key, query=query[:200], times=1, first_at=now, last_at=now
-    )
-    await conn.execute(
-        statement.on_conflict_do_update(
-            index_elements=[kb_missed_queries.c.query_key],
-            set_={
-                "times": kb_missed_queries.c.times + 1,
-                "last_at": statement.excluded.last_at,
-                "query": statement.excluded.query,
-            },
-        )
-    )
-
-
-async def select_misses(conn: AsyncConnection, limit: int) -> list[MissedQuery]:
-    rows = await conn.execute(
-        select(kb_missed_queries)
-        .order_by(kb_missed_queries.c.times.desc(), kb_missed_queries.c.last_at.desc())
-        .limit(limit)
-    )
-    return [MissedQuery.model_validate(row._mapping) for row in rows]
-
-
-# Discussions --------------------------------------------------------------------------------
-
-
-async def select_discussion_source(
-    conn: AsyncConnection, slug: str
-) -> tuple[int, str | None] | None:
-    row = (
-        await conn.execute(
-            select(kb_discussions.c.id, kb_discussions.c.source_hash).where(
-                kb_discussions.c.slug == slug
-            )
-        )
-    ).first()
-    return None if row is None else (int(row.id), row.source_hash)
-
-
-async def insert_discussion(conn: AsyncConnection, values: dict[str, Any]) -> int:
-    result = await conn.execute(
-        insert(kb_discussions).values(**values).returning(kb_discussions.c.id)
-    )
-    return int(result.scalar_one())
-
-
-async def update_discussion(
-    conn: AsyncConnection, discussion_id: int, values: dict[str, Any]
-) -> None:
-    await conn.execute(
-        update(kb_discussions).where(kb_discussions.c.id == discussion_id).values(**values)
-    )
-
-
-async def delete_imported_replies(conn: AsyncConnection, discussion_id: int) -> None:
-    """Replies that came from the import (no account); those posted on the site stay."""
-    await conn.execute(
-        delete(kb_replies).where(
-            kb_replies.c.discussion_id == discussion_id, kb_replies.c.author_id.is_(None)
-        )
-    )
-
-
-async def recount_replies(conn: AsyncConnection, discussion_id: int, answer_id: int | None) -> None:
-    """Set a thread's reply count and last reply time from its replies, and its answer:
-    `answer_id`, or else the marked answer if that reply still exists."""
-    replies = select(
-        func.count().label("count"), func.max(kb_replies.c.created_at).label("last")
-    ).where(kb_replies.c.discussion_id == discussion_id)
-    count, last = (await conn.execute(replies)).one()
-    values: dict[str, Any] = {"reply_count": count, "last_reply_at": last}
-    if answer_id is None:
-        kept = select(kb_replies.c.id).where(
-            kb_replies.c.discussion_id == discussion_id,
-            kb_replies.c.id == kb_discussions.c.answer_id,
-        )
-        values["answer_id"] = kept.scalar_subquery()
-    else:
-        values["answer_id"] = answer_id
-    await update_discussion(conn, discussion_id, values)
-
-
-async def insert_reply(conn: AsyncConnection, values: dict[str, Any]) -> int:
-    result = await conn.execute(insert(kb_replies).values(**values).returning(kb_replies.c.id))
-    return int(result.scalar_one())
-
-
-async def select_discussion(conn: AsyncConnection, slug: str) -> Discussion | None:
-    row = (await conn.execute(select(kb_discussions).where(kb_discussions.c.slug == slug))).first()
-    if row is None:
-        return None
-    replies = await conn.execute(
-        select(kb_replies)
-        .where(kb_replies.c.discussion_id == row.id)
-        .order_by(kb_replies.c.created_at, kb_replies.c.id)
-    )
-    return Discussion.model_validate(
-        {**row._mapping, "replies": [Reply.model_validate(r._mapping) for r in replies]}
-    )
-
-
-async def select_discussion_rows(
-    conn: AsyncConnection, limit: int, offset: int
-) -> list[DiscussionRow]:
-    rows = await conn.execute(
-        select(
-            kb_discussions.c.slug,
-            kb_discussions.c.title,
-            kb_discussions.c.author_name,
-            kb_discussions.c.created_at,
-            kb_discussions.c.reply_count,
-            kb_discussions.c.answer_id.is_not(None).label("answered"),
-        )
-        .order_by(
-            func.coalesce(kb_discussions.c.last_reply_at, kb_discussions.c.created_at).desc(),
-            kb_discussions.c.id.desc(),
-        )
-        .limit(limit)
-        .offset(offset)
-    )
-    return [DiscussionRow.model_validate(row._mapping) for row in rows]
-
-
-async def count_discussions(conn: AsyncConnection) -> int:
-    return int((await conn.execute(select(func.count()).select_from(kb_discussions))).scalar_one())
-
-
-async def select_thread_html(conn: AsyncConnection, discussion_id: int) -> tuple[str, list[str]]:
-    """A thread's title and the HTML of its question and every reply, in order."""
-    thread = (
-        await conn.execute(
-            select(kb_discussions.c.title, kb_discussions.c.body_html).where(
-                kb_discussions.c.id == discussion_id
-            )
-        )
-    ).one()
-    replies = await conn.execute(
-        select(kb_replies.c.body_html)
-        .where(kb_replies.c.discussion_id == discussion_id)
-        .order_by(kb_replies.c.id)
-    )
-    return thread.title, [thread.body_html, *(row.body_html for row in replies)]

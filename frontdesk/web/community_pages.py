@@ -16,8 +16,8 @@ from quart import Blueprint, ResponseReturnValue, redirect, render_template, req
 from frontdesk.accounts.models import User
 from frontdesk.business_hours import UK, uk_datetime
 from frontdesk.errors import Invalid
+from frontdesk.kb.community import STAFF
 from frontdesk.kb.models import PostIn, ReplyPostIn
-from frontdesk.kb.service import STAFF
 from frontdesk.web.auth import current_user, require_user
 from frontdesk.web.context import services
 from frontdesk.web.errors import wants_json
