@@ -50,6 +50,8 @@ def _slugify(title: str) -> str:
 
 
 class Community:
+    """The discussion verbs of KnowledgeBase, which provides the store and the clock."""
+
     _engine: AsyncEngine
     _clock: Clock
 
