@@ -33,8 +33,8 @@ class Limits:
     # Counts are exact up to here (a page shows "1,000+" past it; nobody pages further).
     count_cap: int = 1000
     # A query matching more than count_cap is broad: its words say little, and scoring
-    # every match would be a pass over much of the index, so only the newest
-    # rank_window matches are ranked.
+    # every match would be a pass over much of the index, so only the newest rank_window
+    # matches are ranked: those with the words in the title first, then the newest.
     rank_window: int = 1000
     # Title suggestions with more matches than this read articles by views instead.
     many_titles: int = 500
@@ -136,6 +136,25 @@ def _with_all(articles: int, discussions: int) -> dict[Area, int]:
 class SqliteSearch:
     """FTS5: kb_search_fts (title, summary, body, kind), kb_search_titles (title)."""
 
+    # Every match scored by bm25, the title weighing most, then the summary, the body.
+    _RANKED = """page AS (
+        SELECT rowid AS id, bm25(kb_search_fts, :tw, :sw, :bw, 0) AS score
+        FROM kb_search_fts WHERE kb_search_fts MATCH :match
+        ORDER BY score, id LIMIT :limit OFFSET :offset)"""
+    # A broad query: its newest matches (FTS5 reads them newest first and stops), those
+    # with the words in the title first. No bm25: before scoring anything, it reads the
+    # whole posting list of every query word, which is what makes a common word slow.
+    _WINDOWED = """window_ AS MATERIALIZED (
+        SELECT rowid AS id FROM kb_search_fts WHERE kb_search_fts MATCH :match
+        ORDER BY rowid DESC LIMIT :window),
+    titled AS (
+        SELECT rowid AS id FROM kb_search_fts WHERE kb_search_fts MATCH :in_title
+        AND rowid >= (SELECT min(id) FROM window_)),
+    page AS (
+        SELECT window_.id, (titled.id IS NULL) * 1e15 - window_.id AS score
+        FROM window_ LEFT JOIN titled ON titled.id = window_.id
+        ORDER BY score LIMIT :limit OFFSET :offset)"""
+
     @staticmethod
     def _match(
         terms: list[str], any_term: bool, area: Area = Area.ALL, columns: str = "title summary body"
@@ -156,13 +175,9 @@ class SqliteSearch:
         offset: int,
         window: int | None,
     ) -> list[RawHit]:
-        scored = "SELECT rowid AS id, bm25(kb_search_fts, :tw, :sw, :bw, 0) AS score " \
-            "FROM kb_search_fts WHERE kb_search_fts MATCH :match"  # fmt: skip
-        if window:  # FTS5 walks its matches newest first and scores only those it reads
-            scored = f"SELECT * FROM ({scored} ORDER BY rowid DESC LIMIT :window)"  # noqa: S608
         # Rank and page first; highlight only the page's documents.
         query = text(f"""
-            WITH page AS ({scored} ORDER BY score, id LIMIT :limit OFFSET :offset)
+            WITH {self._WINDOWED if window else self._RANKED}
             SELECT {_HIT_COLUMNS},
                 highlight(kb_search_fts, 0, :ms, :me) AS title_marked,
                 highlight(kb_search_fts, 1, :ms, :me) AS summary_marked,
@@ -174,6 +189,7 @@ class SqliteSearch:
             ORDER BY page.score, page.id""")  # noqa: S608 - no values in the text, only binds
         params = {
             "match": self._match(terms, any_term, area),
+            "in_title": self._match(terms, any_term, area, columns="title"),
             "tw": TITLE_WEIGHT,
             "sw": SUMMARY_WEIGHT,
             "bw": BODY_WEIGHT,
@@ -241,14 +257,17 @@ class PostgresSearch:
         kind = "" if area is Area.ALL else "AND d.kind = :kind"
         matching = f"""SELECT d.id, d.kb_search_vector FROM kb_documents d, q
             WHERE d.kb_search_vector @@ q.query {kind}"""  # noqa: S608 - constants only
+        # ts_rank's default weights: A (title) 1.0, B (summary) 0.4, C (body) 0.2. A broad
+        # query, as on SQLite: its newest matches, those with the words in the title first.
+        score = "ts_rank(m.kb_search_vector, q.query)"
         if window:
             matching += " ORDER BY d.id DESC LIMIT :window"
-        # ts_rank's default weights: A (title) 1.0, B (summary) 0.4, C (body) 0.2.
+            score = "(m.kb_search_vector @@ to_tsquery('english', :in_title))::int * 1e15 + m.id"
         query = text(f"""
             WITH q AS (SELECT websearch_to_tsquery('english', :query) AS query),
             matching AS ({matching}),
             page AS (
-                SELECT m.id, ts_rank(m.kb_search_vector, q.query) AS score
+                SELECT m.id, {score} AS score
                 FROM matching m, q
                 ORDER BY score DESC, m.id LIMIT :limit OFFSET :offset
             )
@@ -261,6 +280,7 @@ class PostgresSearch:
         marks = f"StartSel={MARK_START}, StopSel={MARK_END}"
         params = {
             "query": self._query(terms, any_term),
+            "in_title": (" | " if any_term else " & ").join(f"{term}:A" for term in terms),
             "all_words": f"{marks}, HighlightAll=true",
             "snippet": f"{marks}, MaxWords={SNIPPET_WORDS}, MinWords=12, ShortWord=2, "
             "MaxFragments=1, FragmentDelimiter=…",

@@ -101,3 +101,15 @@ async def test_a_suggestion_statement_built_once_serves_other_words(kb, unbounde
         assert [r.slug for r in await engine_kb.suggest("uci")] == ["article-1", "article-3"]
         assert [r.slug for r in await engine_kb.suggest("uci gen")] == ["article-3"]
         assert [r.slug for r in await engine_kb.suggest("late ent")] == ["article-2"]
+
+
+async def test_in_a_broad_query_title_matches_come_first_then_the_newest(kb, database_url):
+    for n in range(10):
+        await make_article(kb, f"other-{n}", title=f"Certificates {n}")
+    for n in range(6):
+        where = {"title": "Entries explained"} if n == 3 else {"body": f"About entries {n}."}
+        await make_article(kb, f"guide-{n}", **where)
+
+    page = await kb.search("entries")  # six matches: broad past count_cap=3, window of 4
+
+    assert [hit.slug for hit in page.hits] == ["guide-3", "guide-5", "guide-4", "guide-2"]
