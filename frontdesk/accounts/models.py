@@ -28,6 +28,10 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
+# The roles of support staff: they answer cases and chats and moderate the community.
+STAFF = frozenset({Role.AGENT, Role.SUPERVISOR, Role.ADMIN})
+
+
 COUNTRIES: dict[str, str] = {c.alpha_2: c.name for c in pycountry.countries}
 
 

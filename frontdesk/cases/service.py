@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from frontdesk.accounts.models import Role, User
+from frontdesk.accounts.models import STAFF, Role, User
 from frontdesk.business_hours import BusinessCalendar, uk_datetime
 from frontdesk.cases import emails, store
 from frontdesk.cases.attachments import AttachmentFiles
@@ -45,7 +45,6 @@ from frontdesk.intake.taxonomy import (
 )
 from frontdesk.mail import queue_mail
 
-STAFF = frozenset({Role.AGENT, Role.SUPERVISOR, Role.ADMIN})
 CALL_WINDOW = timedelta(hours=24)
 CALL_CLOSE_REASON = "No call was logged within 24 hours of the case being opened"
 NUMBER_ATTEMPTS = 8

@@ -15,7 +15,7 @@ from uuid import uuid4
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from frontdesk.accounts.models import Role, User
+from frontdesk.accounts.models import STAFF, Role, User
 from frontdesk.business_hours import BusinessCalendar
 from frontdesk.cases import store as case_store
 from frontdesk.cases.models import Activity, ActivityKind, Case, Channel, Status
@@ -27,7 +27,6 @@ from frontdesk.clock import Clock
 from frontdesk.db.engine import reading, transaction
 from frontdesk.errors import Conflict, Forbidden, Invalid, NotFound
 
-STAFF = frozenset({Role.AGENT, Role.SUPERVISOR, Role.ADMIN})
 # Fits chats.end_reason, a 300-character column.
 MAX_REASON_LENGTH = 300
 MAX_WRAP_UP_LENGTH = 5000

@@ -7,8 +7,16 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+
+def dialect_insert(conn: AsyncConnection) -> Any:
+    """The store's own INSERT construct, which knows ON CONFLICT (both stores have it;
+    SQLAlchemy's portable insert does not)."""
+    return sqlite_insert if conn.dialect.name == "sqlite" else postgresql_insert
 
 
 def make_engine(database_url: str, **kwargs: Any) -> AsyncEngine:

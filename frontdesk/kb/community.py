@@ -13,7 +13,7 @@ from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from frontdesk.accounts.models import Role, User
+from frontdesk.accounts.models import STAFF, User
 from frontdesk.clock import Clock
 from frontdesk.db.engine import reading, transaction
 from frontdesk.db.tables import kb_discussions
@@ -31,7 +31,6 @@ from frontdesk.kb.models import (
 )
 from frontdesk.kb.text import clean
 
-STAFF = frozenset({Role.AGENT, Role.SUPERVISOR, Role.ADMIN})
 PAGE_SIZE = 10
 Saved = Literal["created", "updated", "unchanged"]
 

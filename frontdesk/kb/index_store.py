@@ -10,17 +10,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from frontdesk.db.engine import dialect_insert
 from frontdesk.db.tables import kb_documents, kb_missed_queries, kb_state, kb_words
 from frontdesk.kb.models import MissedQuery
 from frontdesk.kb.text import words
-
-
-def _upsert(conn: AsyncConnection) -> Any:
-    """The dialect's INSERT, which knows ON CONFLICT."""
-    return sqlite.insert if conn.dialect.name == "sqlite" else postgresql.insert
 
 
 def document_words(title: str, summary: str, body: str) -> set[str]:
@@ -52,7 +47,7 @@ async def add_word_counts(conn: AsyncConnection, counts: Counter[str]) -> None:
     changes = [{"word": w, "documents": n} for w, n in sorted(counts.items()) if n]
     if not changes:
         return
-    statement = _upsert(conn)(kb_words)
+    statement = dialect_insert(conn)(kb_words)
     await conn.execute(
         statement.on_conflict_do_update(
             index_elements=[kb_words.c.word],
@@ -80,14 +75,16 @@ async def bump_version(conn: AsyncConnection) -> None:
         update(kb_state).where(kb_state.c.id == 1).values(version=kb_state.c.version + 1)
     )
     if raised.rowcount == 0:
-        await conn.execute(_upsert(conn)(kb_state).values(id=1, version=1).on_conflict_do_nothing())
+        await conn.execute(
+            dialect_insert(conn)(kb_state).values(id=1, version=1).on_conflict_do_nothing()
+        )
 
 
 # Missed queries -----------------------------------------------------------------------------
 
 
 async def record_miss(conn: AsyncConnection, key: str, query: str, now: datetime) -> None:
-    statement = _upsert(conn)(kb_missed_queries).values(
+    statement = dialect_insert(conn)(kb_missed_queries).values(
         query_key=key, query=query[:200], times=1, first_at=now, last_at=now
     )
     await conn.execute(

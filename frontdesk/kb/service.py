@@ -145,12 +145,15 @@ class KnowledgeBase(Community):
         self, conn: AsyncConnection, terms: list[str]
     ) -> tuple[list[str], bool, dict[Area, int]] | None:
         """The first of: every term as typed, every term spelled right, any term spelled
-        right, that finds something; with its counts by area."""
+        right, that finds something; with its counts by area. The speller (and its
+        vocabulary's version) is only consulted when the words as typed find nothing."""
+        cap = self._limits.count_cap + 1  # one more than shown: "1,000+"
+        counts = await self._index.count(conn, terms, any_term=False, cap=cap)
+        if counts[Area.ALL]:
+            return terms, False, counts
         corrected = (await self._speller_for(conn)).correct_all(terms)
-        for attempt, any_term in ((terms, False), (corrected, False), (corrected, True)):
-            if attempt is corrected and corrected == terms and not any_term:
-                continue  # nothing was corrected: the first attempt said it all
-            cap = self._limits.count_cap + 1  # one more than shown: "1,000+"
+        attempts = [(corrected, False)] if corrected != terms else []
+        for attempt, any_term in [*attempts, (corrected, True)]:
             counts = await self._index.count(conn, attempt, any_term=any_term, cap=cap)
             if counts[Area.ALL]:
                 return attempt, any_term, counts

@@ -22,9 +22,9 @@ from sqlalchemy import (
     union_all,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from frontdesk.db.engine import dialect_insert
 from frontdesk.db.tables import (
     kb_article_tags,
     kb_article_views,
@@ -57,11 +57,6 @@ _ROW_COLUMNS = (
     kb_articles.c.updated_at,
     kb_articles.c.views,
 )
-
-
-def _upsert(conn: AsyncConnection) -> Any:
-    """The dialect's INSERT, which knows ON CONFLICT."""
-    return sqlite.insert if conn.dialect.name == "sqlite" else postgresql.insert
 
 
 # Articles -----------------------------------------------------------------------------------
@@ -291,7 +286,7 @@ def popular_with(required: list[Choice], skip: list[str], limit: int) -> Select[
 async def record_view(conn: AsyncConnection, article_id: int, visitor: str, day: str) -> bool:
     """Count a view unless this visitor was counted today; True if it counted."""
     inserted = await conn.execute(
-        _upsert(conn)(kb_article_views)
+        dialect_insert(conn)(kb_article_views)
         .values(article_id=article_id, visitor=visitor, day=day)
         .on_conflict_do_nothing()
     )

@@ -13,10 +13,9 @@ from urllib.parse import urlencode
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from quart import Blueprint, ResponseReturnValue, redirect, render_template, request
 
-from frontdesk.accounts.models import User
+from frontdesk.accounts.models import STAFF, User
 from frontdesk.business_hours import UK, uk_datetime
 from frontdesk.errors import Invalid
-from frontdesk.kb.community import STAFF
 from frontdesk.kb.models import PostIn, ReplyPostIn
 from frontdesk.web.auth import current_user, require_user
 from frontdesk.web.context import services
