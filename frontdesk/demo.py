@@ -137,7 +137,7 @@ async def load_demo_data(
             f"[{number}/{len(DEMO_ACCOUNTS)}] {account.role.value:<10} {account.username} ({state})"
         )
     agent = users[Role.AGENT]
-    await services.cases.set_agent_queues(agent, list(DEMO_AGENT_QUEUES))
+    await services.case_work.set_agent_queues(agent, list(DEMO_AGENT_QUEUES))
     progress(f"{'':6}{'queues':<10} {agent.username} works every queue")
     report = await import_folder(services.kb, DEMO_CONTENT, show_progress=True)
     progress(f"{'':6}{'articles':<10} {report}")
@@ -191,10 +191,10 @@ def _case_open(services: Services, customer: User, demo: DemoCase) -> CaseOpen:
 async def _follow_up(services: Services, agent: User, case: Case) -> None:
     """What the demo agent has done on each case so far."""
     if case.channel is Channel.MESSAGE:
-        await services.cases.reply(agent, case.number, REPLY)
+        await services.case_work.reply(agent, case.number, REPLY)
     elif case.channel is Channel.CALL:
-        await services.cases.log_call(agent, case.number, CALL_NOTES)
-        await services.cases.change_status(
+        await services.case_work.log_call(agent, case.number, CALL_NOTES)
+        await services.case_work.change_status(
             agent, case.number, Status.WAITING_ON_CUSTOMER, WAITING_REASON
         )
 

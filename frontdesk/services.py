@@ -16,6 +16,8 @@ from frontdesk.accounts.service import AccountService
 from frontdesk.business_hours import BusinessCalendar
 from frontdesk.cases.attachments import AttachmentFiles
 from frontdesk.cases.service import CaseService
+from frontdesk.cases.staff import CaseWork
+from frontdesk.cases.uploads import CaseAttachments
 from frontdesk.chat.agents import ChatAgents
 from frontdesk.chat.faults import Faults
 from frontdesk.chat.feed import SupervisorFeed
@@ -26,6 +28,7 @@ from frontdesk.clock import Clock, SystemClock
 from frontdesk.db.engine import make_engine
 from frontdesk.db.migrate import migrate
 from frontdesk.intake.human_check import HumanCheck
+from frontdesk.intake.service import IntakeService
 from frontdesk.intake.taxonomy import DEFAULT_TAXONOMY, TaxonomySource
 from frontdesk.kb.service import KnowledgeBase
 from frontdesk.mail import OutboxSender
@@ -44,7 +47,7 @@ def _live_chat(
     clock: Clock,
     engine: AsyncEngine,
     calendar: BusinessCalendar,
-    cases: CaseService,
+    intake: IntakeService,
     chats: ChatService,
     queue: QueueBackend,
     metrics: Metrics,
@@ -55,13 +58,12 @@ def _live_chat(
         max_wait=timedelta(minutes=settings.chat_max_wait_minutes),
         capacity=settings.chat_capacity,
     )
-    router = Router(queue, calendar, lambda: cases.taxonomy().groups, timings)
+    router = Router(queue, calendar, lambda: intake.taxonomy().groups, timings)
     states = ChatStates(engine)
     return LiveChat.build(
         chats=chats,
         states=states,
         agents=ChatAgents(engine, clock, settings.chat_capacity),
-        cases=cases,
         router=router,
         feed=SupervisorFeed(queue, states, clock, metrics, router.chat_groups),
         clock=clock,
@@ -83,7 +85,10 @@ class Services:
     engine: AsyncEngine
     redis: Redis | None
     accounts: AccountService
+    intake: IntakeService
     cases: CaseService
+    case_work: CaseWork
+    attachments: CaseAttachments
     chats: ChatService
     queue: QueueBackend
     live: LiveChat
@@ -119,15 +124,8 @@ class Services:
         # A bad taxonomy file stops the start here, with a message naming the place.
         taxonomy = TaxonomySource(settings.taxonomy_path or DEFAULT_TAXONOMY)
         calendar = BusinessCalendar()
-        cases = CaseService(
-            engine,
-            clock,
-            calendar,
-            taxonomy,
-            HumanCheck(settings.secret_key),
-            AttachmentFiles(settings.data_dir / "attachments"),
-            mail_queued=outbox.wake,
-        )
+        intake = IntakeService(taxonomy, calendar, clock, HumanCheck(settings.secret_key))
+        cases = CaseService(engine, clock, intake, mail_queued=outbox.wake)
         # Routing state: in this process alone, or in Redis, which every node shares.
         queue: QueueBackend = (
             RedisQueueBackend(redis, f"{settings.redis_prefix}queue:")
@@ -136,14 +134,19 @@ class Services:
         )
         metrics = Metrics()
         chats = ChatService(engine, clock, calendar)
-        live = _live_chat(settings, clock, engine, calendar, cases, chats, queue, metrics)
+        live = _live_chat(settings, clock, engine, calendar, intake, chats, queue, metrics)
         return cls(
             settings=settings,
             clock=clock,
             engine=engine,
             redis=redis,
             accounts=AccountService(engine, clock, settings, mail_queued=outbox.wake),
+            intake=intake,
             cases=cases,
+            case_work=CaseWork(engine, clock, intake, mail_queued=outbox.wake),
+            attachments=CaseAttachments(
+                engine, clock, AttachmentFiles(settings.data_dir / "attachments")
+            ),
             chats=chats,
             queue=queue,
             live=live,
@@ -202,7 +205,7 @@ class Services:
     async def _close_calls_forever(self) -> None:
         while True:
             try:
-                closed = await self.cases.close_unanswered_calls()
+                closed = await self.case_work.close_unanswered_calls()
                 if closed:
                     log.info("closed %d call-us cases with no call", len(closed))
             except Exception:

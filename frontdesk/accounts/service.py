@@ -22,7 +22,7 @@ from frontdesk.accounts.passwords import Passwords
 from frontdesk.accounts.policy import PUBLIC_EMAIL_WARNING, is_public_email
 from frontdesk.clock import Clock
 from frontdesk.db.engine import reading, transaction
-from frontdesk.errors import Conflict, Forbidden, Invalid, TooManyRequests, Unauthorized
+from frontdesk.errors import Code, Conflict, Forbidden, Invalid, TooManyRequests, Unauthorized
 from frontdesk.mail import queue_mail
 from frontdesk.settings import Settings
 
@@ -73,7 +73,7 @@ class AccountService:
                 elif held:
                     raise Conflict(
                         "This username is taken; choose another",
-                        code="USERNAME_TAKEN",
+                        code=Code.USERNAME_TAKEN,
                         fields={"username": "This username is taken; choose another"},
                     )
                 else:
@@ -94,7 +94,7 @@ class AccountService:
                     await self._mail(conn, data.email, *emails.verify(data.first_name, link))
         except IntegrityError:  # a racing registration took the name between our checks
             raise Conflict(
-                "This username or email was just taken; try again", code="USERNAME_TAKEN"
+                "This username or email was just taken; try again", code=Code.USERNAME_TAKEN
             ) from None
         self._mail_queued()
         warnings = {"email": PUBLIC_EMAIL_WARNING} if is_public_email(data.email) else {}
@@ -141,11 +141,11 @@ class AccountService:
             async with transaction(self._engine) as conn:
                 await store.insert_failure(conn, "signin:account", account_key, now)
                 await store.insert_failure(conn, "signin:address", address, now)
-            raise Unauthorized("Incorrect username or password", code="BAD_CREDENTIALS")
+            raise Unauthorized("Incorrect username or password", code=Code.BAD_CREDENTIALS)
         if user.verified_at is None:
             raise Forbidden(
                 "Please verify your email address with the link we sent you first",
-                code="EMAIL_NOT_VERIFIED",
+                code=Code.EMAIL_NOT_VERIFIED,
             )
         token = secrets.token_urlsafe(32)
         async with transaction(self._engine) as conn:
@@ -296,15 +296,15 @@ class AccountService:
         )
         if row is None:
             raise Invalid(
-                "This link is not valid; check that you copied all of it", code="LINK_INVALID"
+                "This link is not valid; check that you copied all of it", code=Code.LINK_INVALID
             )
         if row.used_at is not None:
-            raise Invalid("This link has been used already", code="LINK_USED")
+            raise Invalid("This link has been used already", code=Code.LINK_USED)
         if row.expires_at <= now:
             again = "create your account again" if purpose == tokens.VERIFY else "ask for a new one"
-            raise Invalid(f"This link has expired; please {again}", code="LINK_EXPIRED")
+            raise Invalid(f"This link has expired; please {again}", code=Code.LINK_EXPIRED)
         if not await store.use_token(conn, row.id, now):
-            raise Invalid("This link has been used already", code="LINK_USED")
+            raise Invalid("This link has been used already", code=Code.LINK_USED)
         return int(row.user_id)
 
     async def _check_throttle(
@@ -326,7 +326,7 @@ class AccountService:
                     f"Too many attempts. Please wait {minutes} minute"
                     f"{'s' if minutes != 1 else ''} and try again.",
                     retry_after=wait,
-                    code="THROTTLED",
+                    code=Code.THROTTLED,
                 )
 
     async def _count_attempt(

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import IO, BinaryIO
 
-from frontdesk.errors import Invalid
+from frontdesk.errors import Code, Invalid
 
 MAX_BYTES = 10 * 1024 * 1024
 ALLOWED_EXTENSIONS = (
@@ -95,13 +95,13 @@ class ZipLimits:
 DEFAULT_LIMITS = ZipLimits()
 
 
-def refuse(name: str, reason: str, code: str) -> Invalid:
+def refuse(name: str, reason: str, code: Code) -> Invalid:
     message = f"{name}: {reason}"
     return Invalid(message, code=code, fields={"file": message})
 
 
 def too_large(name: str) -> Invalid:
-    return refuse(name, "the file is larger than 10 MB", "ATTACHMENT_TOO_LARGE")
+    return refuse(name, "the file is larger than 10 MB", Code.ATTACHMENT_TOO_LARGE)
 
 
 def extension_of(name: str) -> str:
@@ -113,7 +113,7 @@ def clean_name(filename: str) -> str:
     name = PureWindowsPath(PurePosixPath(filename).name).name.strip()
     name = "".join(ch for ch in name if ch.isprintable())
     if not name or name in {".", ".."}:
-        raise refuse(filename or "(no name)", "the file has no name", "ATTACHMENT_NAME")
+        raise refuse(filename or "(no name)", "the file has no name", Code.ATTACHMENT_NAME)
     stem, extension = os.path.splitext(name)
     return stem[: 255 - len(extension)] + extension if len(name) > 255 else name
 
@@ -125,10 +125,10 @@ def check_name(filename: str) -> str:
     if extension.lower() not in ALLOWED_EXTENSIONS:
         allowed = ", ".join(ALLOWED_EXTENSIONS)
         raise refuse(
-            name, f"this type of file is not allowed (allowed: {allowed})", "ATTACHMENT_TYPE"
+            name, f"this type of file is not allowed (allowed: {allowed})", Code.ATTACHMENT_TYPE
         )
     if extension != extension.lower():
-        raise refuse(name, "file extensions must be in lower case", "ATTACHMENT_EXTENSION_CASE")
+        raise refuse(name, "file extensions must be in lower case", Code.ATTACHMENT_EXTENSION_CASE)
     return name
 
 
@@ -150,7 +150,7 @@ def check_content(name: str, file: BinaryIO, limits: ZipLimits = DEFAULT_LIMITS)
     if not file.read(8).startswith(prefixes):
         raise refuse(
             name, f"the contents are not {label}; the file may be misnamed",
-            "ATTACHMENT_CONTENT_MISMATCH",
+            Code.ATTACHMENT_CONTENT_MISMATCH,
         )  # fmt: skip
     if extension in ZIP_EXTENSIONS:
         file.seek(0)
@@ -161,11 +161,11 @@ def check_content(name: str, file: BinaryIO, limits: ZipLimits = DEFAULT_LIMITS)
 
 def _check_text(name: str, data: bytes, content_type: str) -> str:
     if b"\0" in data:
-        raise refuse(name, "the file is not plain text", "ATTACHMENT_NOT_TEXT")
+        raise refuse(name, "the file is not plain text", Code.ATTACHMENT_NOT_TEXT)
     if MARKUP.search(data):
         raise refuse(
             name, "text files must not contain web page, SVG or script markup",
-            "ATTACHMENT_MARKUP",
+            Code.ATTACHMENT_MARKUP,
         )  # fmt: skip
     try:
         data.decode("utf-8")
@@ -181,7 +181,7 @@ def _check_office(name: str, extension: str, names: list[str], label: str) -> No
     if "[Content_Types].xml" not in names or not any(n.startswith(folder) for n in names):
         raise refuse(
             name, f"the contents are not {label}; the file may be misnamed",
-            "ATTACHMENT_CONTENT_MISMATCH",
+            Code.ATTACHMENT_CONTENT_MISMATCH,
         )  # fmt: skip
 
 
@@ -208,14 +208,14 @@ class _ArchiveCheck:
         self.entries = 0
         self.unpacked = 0
 
-    def refuse(self, reason: str, code: str) -> Invalid:
+    def refuse(self, reason: str, code: Code) -> Invalid:
         return refuse(self.name, reason, code)
 
     def archive(self, source: IO[bytes], depth: int) -> list[str]:
         """The names inside the archive once every entry has been checked."""
         if depth > self.limits.depth:
             raise self.refuse(
-                "the archive holds archives nested too deeply", "ATTACHMENT_ZIP_NESTED"
+                "the archive holds archives nested too deeply", Code.ATTACHMENT_ZIP_NESTED
             )
         try:
             with zipfile.ZipFile(source) as archive:
@@ -226,7 +226,8 @@ class _ArchiveCheck:
                         self._unpack(archive, info, depth)
         except BROKEN_ARCHIVE:
             raise self.refuse(
-                "the archive is damaged or uses a format we cannot check", "ATTACHMENT_ZIP_INVALID"
+                "the archive is damaged or uses a format we cannot check",
+                Code.ATTACHMENT_ZIP_INVALID,
             ) from None
         return [info.filename for info in infos]
 
@@ -234,22 +235,22 @@ class _ArchiveCheck:
         """What the archive declares, before unpacking anything."""
         self.entries += len(infos)
         if self.entries > self.limits.entries:
-            raise self.refuse("the archive holds too many files", "ATTACHMENT_ZIP_ENTRIES")
+            raise self.refuse("the archive holds too many files", Code.ATTACHMENT_ZIP_ENTRIES)
         if sum(info.file_size for info in infos) + self.unpacked > self.limits.unpacked_bytes:
             raise self._bomb()
         for info in infos:
             if unsafe_entry_path(info.orig_filename) or unsafe_entry_path(info.filename):
                 raise self.refuse(
-                    f"the archive holds an unsafe path ({info.filename})", "ATTACHMENT_ZIP_PATH"
+                    f"the archive holds an unsafe path ({info.filename})", Code.ATTACHMENT_ZIP_PATH
                 )
             if stat.S_ISLNK(info.external_attr >> 16):
                 raise self.refuse(
-                    f"the archive holds a link ({info.filename})", "ATTACHMENT_ZIP_LINK"
+                    f"the archive holds a link ({info.filename})", Code.ATTACHMENT_ZIP_LINK
                 )
             if info.flag_bits & 0x1:
                 raise self.refuse(
                     "password-protected archives cannot be checked; send it without a password",
-                    "ATTACHMENT_ZIP_ENCRYPTED",
+                    Code.ATTACHMENT_ZIP_ENCRYPTED,
                 )
             self._check_ratio(info.file_size, info.compress_size)
 
@@ -278,13 +279,13 @@ class _ArchiveCheck:
         if unpacked > self.limits.ratio_floor and unpacked > self.limits.ratio * max(packed, 1):
             raise self.refuse(
                 "the archive unpacks to far more than its size (a zip bomb?)",
-                "ATTACHMENT_ZIP_RATIO",
+                Code.ATTACHMENT_ZIP_RATIO,
             )
 
     def _bomb(self) -> Invalid:
         limit = self.limits.unpacked_bytes // (1024 * 1024)
         return self.refuse(
-            f"the archive unpacks to more than {limit} MB", "ATTACHMENT_ZIP_TOO_LARGE"
+            f"the archive unpacks to more than {limit} MB", Code.ATTACHMENT_ZIP_TOO_LARGE
         )
 
 
@@ -348,7 +349,7 @@ async def _receive(name: str, chunks: AsyncIterator[bytes], partial: Path) -> tu
                 raise too_large(name)  # stop reading: the rest is never asked for
             await asyncio.to_thread(_append, out, digest.update, chunk)
     if size == 0:
-        raise refuse(name, "the file is empty", "ATTACHMENT_EMPTY")
+        raise refuse(name, "the file is empty", Code.ATTACHMENT_EMPTY)
     return size, digest.hexdigest()
 
 

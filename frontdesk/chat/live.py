@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from frontdesk.accounts.models import Role, User
-from frontdesk.cases.service import CaseService
 from frontdesk.chat.agents import AgentSettingsIn, ChatAgents, served_groups
 from frontdesk.chat.feed import SupervisorFeed
 from frontdesk.chat.models import Chat, ChatMessage, ChatStatus, MessageIn
@@ -25,7 +24,7 @@ from frontdesk.chat.states import ChatStates
 from frontdesk.chat.transcripts import render_transcript, transcript_filename
 from frontdesk.chat.views import case_out, chat_out, message_out, queue_entry
 from frontdesk.clock import Clock
-from frontdesk.errors import Conflict, Forbidden, FrontdeskError, Invalid
+from frontdesk.errors import Code, Conflict, Forbidden, FrontdeskError, Invalid
 from frontdesk.events import Audience, Notifier, RecordingNotifier, agent, chat_customer
 from frontdesk.queue.models import Offer
 from frontdesk.queue.service import Router
@@ -36,7 +35,7 @@ OPEN_IN_QUEUE = (ChatStatus.REQUESTED, ChatStatus.OFFERED)
 
 
 def _offer_gone() -> Conflict:
-    return Conflict("This chat is no longer offered to you", code="OFFER_GONE")
+    return Conflict("This chat is no longer offered to you", code=Code.OFFER_GONE)
 
 
 @dataclass
@@ -44,7 +43,6 @@ class LiveChat:
     chats: ChatService
     states: ChatStates
     agents: ChatAgents
-    cases: CaseService
     router: Router
     feed: SupervisorFeed
     clock: Clock
@@ -209,13 +207,13 @@ class LiveChat:
         """Hand an active chat to another customer group's queue, keeping its wait."""
         chat = await self.chats.access_chat(user, chat_id)
         if chat.agent_id != user.id or chat.status is not ChatStatus.ACTIVE:
-            raise Conflict("Only your active chats can be transferred", code="NOT_YOUR_CHAT")
+            raise Conflict("Only your active chats can be transferred", code=Code.NOT_YOUR_CHAT)
         if group not in self.router.chat_groups():
             raise Invalid("Not a customer group with chat", fields={"group": "Unknown group"})
         self.router.admit(group, self.clock.now())
         moved = await self.states.return_to_queue(chat_id, group=group)
         if moved is None:
-            raise Conflict("This chat has ended", code="CHAT_ENDED")
+            raise Conflict("This chat has ended", code=Code.CHAT_ENDED)
         await self._free_seat(user.id, chat_id)
         await self.router.enqueue(queue_entry(moved), self.clock.now())
         await self.publish(chat_customer(chat_id), "chat_transferred", {"chat_id": chat_id})

@@ -31,10 +31,9 @@ from frontdesk.chat.faults import Faults
 from frontdesk.chat.live import LiveChat
 from frontdesk.chat.models import MessageIn
 from frontdesk.chat.views import chat_out, message_out
-from frontdesk.errors import FrontdeskError, Invalid
+from frontdesk.errors import FrontdeskError, Invalid, field_errors
 from frontdesk.events import Audience
 from frontdesk.metrics import Metrics
-from frontdesk.web.validation import field_errors
 
 log = logging.getLogger(__name__)
 
@@ -95,11 +94,11 @@ class RoleNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         user = await self._find_user(environ.get("HTTP_COOKIE", ""))
         if user is None:
             raise socketio.exceptions.ConnectionRefusedError(
-                {"code": "NOT_SIGNED_IN", "message": "Please sign in to continue"}
+                {"code": Code.NOT_SIGNED_IN, "message": "Please sign in to continue"}
             )
         if user.role not in self.roles:
             raise socketio.exceptions.ConnectionRefusedError(
-                {"code": "FORBIDDEN", "message": "Your account cannot use this channel"}
+                {"code": Code.FORBIDDEN, "message": "Your account cannot use this channel"}
             )
         await self.save_session(sid, {"user": user})
         await self.enter_room(sid, f"user:{user.id}")

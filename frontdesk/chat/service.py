@@ -17,7 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from frontdesk.accounts.models import STAFF, Role, User
 from frontdesk.business_hours import BusinessCalendar
-from frontdesk.cases import store as case_store
+from frontdesk.cases import actions
+from frontdesk.cases.actions import SYSTEM, Actor, role_label
 from frontdesk.cases.models import Activity, ActivityKind, Case, Channel, Status
 from frontdesk.chat import store
 from frontdesk.chat.models import Chat, ChatMessage, ChatStatus, MessageIn
@@ -25,16 +26,11 @@ from frontdesk.chat.transcripts import render_transcript
 from frontdesk.chat.writer import MessageWriter
 from frontdesk.clock import Clock
 from frontdesk.db.engine import reading, transaction
-from frontdesk.errors import Conflict, Forbidden, Invalid, NotFound
+from frontdesk.errors import Code, Conflict, Forbidden, Invalid, NotFound
 
 # Fits chats.end_reason, a 300-character column.
 MAX_REASON_LENGTH = 300
 MAX_WRAP_UP_LENGTH = 5000
-
-
-def role_label(user: User) -> str:
-    """How a person's role reads in a transcript and in the case feed."""
-    return "Customer" if user.role is Role.CUSTOMER else user.role.value.title()
 
 
 @dataclass
@@ -46,28 +42,12 @@ class ChatView:
     feed: list[Activity] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class Actor:
-    """Who did something, as the case feed shows it; the system has no user id."""
-
-    id: int | None
-    name: str
-    role: str
-
-
-SYSTEM = Actor(None, "frontdesk", "System")
-
-
 def _chat_not_found() -> NotFound:
-    return NotFound("We could not find that chat", code="CHAT_NOT_FOUND")
-
-
-def _case_not_found() -> NotFound:
-    return NotFound("We could not find that case", code="CASE_NOT_FOUND")
+    return NotFound("We could not find that chat", code=Code.CHAT_NOT_FOUND)
 
 
 def _chat_ended() -> Conflict:
-    return Conflict("This chat has ended", code="CHAT_ENDED")
+    return Conflict("This chat has ended", code=Code.CHAT_ENDED)
 
 
 class ChatService:
@@ -100,7 +80,7 @@ class ChatService:
         for _ in range(2):  # a concurrent ask that won the insert is read back
             try:
                 async with transaction(self._engine) as conn:
-                    case = await self._own_case(conn, customer, case_number)
+                    case = await actions.access_case(conn, customer, case_number)
                     found = await store.select_open_chat_of_case(conn, case.id)
                     if found is not None:
                         return found, False
@@ -111,14 +91,6 @@ class ChatService:
             except IntegrityError:
                 continue
         raise _already_open()
-
-    async def _own_case(self, conn: AsyncConnection, customer: User, number: str) -> Case:
-        case = await case_store.select_case_by_number(conn, number) if number.isdigit() else None
-        if case is None:
-            raise _case_not_found()
-        if case.customer_id != customer.id:
-            raise _case_not_found()
-        return case
 
     def _new_chat(self, case: Case) -> dict[str, object]:
         return {
@@ -144,7 +116,7 @@ class ChatService:
             if chat.status is ChatStatus.ACTIVE and chat.agent_id == agent.id:
                 return chat
             if not await store.accept_chat(conn, chat.id, agent.id, self._clock.now()):
-                raise Conflict("Another agent has taken this chat", code="CHAT_TAKEN")
+                raise Conflict("Another agent has taken this chat", code=Code.CHAT_TAKEN)
             return await self._reload(conn, chat.id)
 
     # Reading -----------------------------------------------------------------------------
@@ -174,8 +146,8 @@ class ChatService:
             names = await store.select_user_names(conn, [chat.agent_id] if chat.agent_id else [])
             view = ChatView(chat, messages, names.get(chat.agent_id) if chat.agent_id else None)
             if with_case:
-                view.case = await case_store.select_case(conn, chat.case_id)
-                view.feed = await case_store.select_feed(conn, chat.case_id, viewer.id)
+                view.case = await actions.case_by_id(conn, chat.case_id)
+                view.feed = await actions.feed_of(conn, chat.case_id, viewer)
             return view
 
     async def _access(
@@ -230,7 +202,7 @@ class ChatService:
             chat = await self._access(conn, by, chat_id, for_update=True)
             if chat.status is ChatStatus.ENDED:
                 return chat
-            actor = Actor(by.id, by.display_name, role_label(by))
+            actor = Actor.of(by)
             reason = reason or f"Ended by the {actor.role.lower()}"
             return await self._end(conn, chat, actor, reason=reason, wrap_up=wrap_up)
 
@@ -243,18 +215,9 @@ class ChatService:
             if chat is None or chat.status not in (ChatStatus.REQUESTED, ChatStatus.OFFERED):
                 return None
             ended = await self._end(conn, chat, SYSTEM, reason=reason)
-            case = await case_store.select_case(conn, chat.case_id)
-            assert case is not None, "a chat's case is never deleted"
-            now = self._clock.now()
-            await case_store.update_case(
-                conn, case.id, channel=Channel.MESSAGE.value, updated_at=now,
-                reply_by=self._calendar.add_working_days(now, case.reply_days),
-            )  # fmt: skip
-            await case_store.insert_activity(
-                conn, case_id=case.id, kind=ActivityKind.FIELD_CHANGED, actor_id=None,
-                actor_name=SYSTEM.name, actor_role=SYSTEM.role, now=now, body=reason,
-                data={"field": "Contact by", "from": "Chat", "to": "Message"},
-            )  # fmt: skip
+            await actions.make_message_case(
+                conn, chat.case_id, self._calendar, self._clock.now(), reason
+            )
             return ended
 
     async def leave_message(self, customer: User, chat_id: str, body: str) -> None:
@@ -267,10 +230,9 @@ class ChatService:
             chat = await self._access(conn, customer, chat_id)
             if chat.customer_id != customer.id:
                 raise _chat_not_found()
-            await case_store.insert_activity(
-                conn, case_id=chat.case_id, kind=ActivityKind.MESSAGE, actor_id=customer.id,
-                actor_name=customer.display_name, actor_role=role_label(customer),
-                now=self._clock.now(), body=body, data={"chat_id": chat.public_id},
+            await actions.log_activity(
+                conn, chat.case_id, Actor.of(customer), ActivityKind.MESSAGE,
+                self._clock.now(), body=body, data={"chat_id": chat.public_id},
             )  # fmt: skip
 
     async def _end(
@@ -294,12 +256,10 @@ class ChatService:
     async def _file_transcript(
         self, conn: AsyncConnection, chat: Chat, by: Actor, now: datetime
     ) -> None:
-        case = await case_store.select_case(conn, chat.case_id)
-        assert case is not None, "a chat's case is never deleted"
+        case = await actions.case_by_id(conn, chat.case_id)
         messages = await store.select_messages(conn, chat.id)
-        await case_store.insert_activity(
-            conn, case_id=case.id, kind=ActivityKind.CHAT_TRANSCRIPT, actor_id=by.id,
-            actor_name=by.name, actor_role=by.role, now=now,
+        await actions.log_activity(
+            conn, case.id, by, ActivityKind.CHAT_TRANSCRIPT, now,
             body=render_transcript(case.number, chat, messages),
             data={"chat_id": chat.public_id, "messages": len(messages)},
         )  # fmt: skip
@@ -307,18 +267,18 @@ class ChatService:
 
 def _chat_may_open(case: Case) -> None:
     if case.channel is not Channel.CHAT:
-        raise Conflict("This case was not opened for live chat", code="NOT_A_CHAT_CASE")
+        raise Conflict("This case was not opened for live chat", code=Code.NOT_A_CHAT_CASE)
     if case.status in (Status.RESOLVED, Status.CLOSED):
-        raise Conflict(f"This case is {case.status.label.lower()}", code="CASE_CLOSED")
+        raise Conflict(f"This case is {case.status.label.lower()}", code=Code.CASE_CLOSED)
 
 
 def _already_open() -> Conflict:
-    return Conflict("A chat is already open for this case", code="CHAT_ALREADY_OPEN")
+    return Conflict("A chat is already open for this case", code=Code.CHAT_ALREADY_OPEN)
 
 
 def _same_sender(stored: ChatMessage, sender: User) -> ChatMessage:
     if stored.sender_id != sender.id:
-        raise Conflict("That message id is already in use", code="CLIENT_MSG_ID_IN_USE")
+        raise Conflict("That message id is already in use", code=Code.CLIENT_MSG_ID_IN_USE)
     return stored
 
 

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from frontdesk.cases import store as case_store
+from frontdesk.cases import actions
 from frontdesk.cases.models import Case
 from frontdesk.chat import store
 from frontdesk.chat.models import Chat
@@ -31,7 +31,7 @@ class ChatStates:
             chat = await store.select_chat(conn, chat_id, for_update=True)
             if chat is None or not await store.mark_offered(conn, chat.id):
                 return None
-            return await case_store.select_case(conn, chat.case_id)
+            return await actions.case_by_id(conn, chat.case_id)
 
     async def return_to_queue(self, chat_id: str, *, group: str | None = None) -> Chat | None:
         """The chat waits again, in `group` if given; None if it has ended."""
@@ -48,9 +48,7 @@ class ChatStates:
 
     async def case_of(self, chat: Chat) -> Case:
         async with reading(self._engine) as conn:
-            case = await case_store.select_case(conn, chat.case_id)
-        assert case is not None, "a chat's case is never deleted"
-        return case
+            return await actions.case_by_id(conn, chat.case_id)
 
     async def chat(self, chat_id: str) -> Chat | None:
         async with reading(self._engine) as conn:

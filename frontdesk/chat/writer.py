@@ -30,7 +30,7 @@ from frontdesk.chat.models import Chat, ChatMessage, ChatStatus, MessageIn
 from frontdesk.clock import Clock
 from frontdesk.db.engine import transaction
 from frontdesk.db.tables import chat_messages, chats
-from frontdesk.errors import Conflict, Forbidden, FrontdeskError, NotFound
+from frontdesk.errors import Code, Conflict, Forbidden, FrontdeskError, NotFound
 
 log = logging.getLogger(__name__)
 
@@ -120,10 +120,10 @@ class MessageWriter:
             stored = known[key]
             sender_id = stored["sender_id"] if isinstance(stored, dict) else stored.sender_id
             if sender_id != post.sender.id:
-                return Conflict("That message id is already in use", code="CLIENT_MSG_ID_IN_USE")
+                return Conflict("That message id is already in use", code=Code.CLIENT_MSG_ID_IN_USE)
             return (chat, stored)  # the stored message, read or written in this batch
         if chat.status is ChatStatus.ENDED:
-            return Conflict("This chat has ended", code="CHAT_ENDED")
+            return Conflict("This chat has ended", code=Code.CHAT_ENDED)
         last_seq[chat.id] += 1
         row = {
             "chat_id": chat.id, "seq": last_seq[chat.id], "sender_id": post.sender.id,
@@ -138,7 +138,7 @@ class MessageWriter:
 
 def _refusal(chat: Chat | None, sender: User) -> FrontdeskError | None:
     if chat is None or (sender.role is Role.CUSTOMER and chat.customer_id != sender.id):
-        return NotFound("We could not find that chat", code="CHAT_NOT_FOUND")
+        return NotFound("We could not find that chat", code=Code.CHAT_NOT_FOUND)
     if not chat.has_participant(sender.id):
         return Forbidden("Only the customer and the agent of a chat can post in it")
     return None

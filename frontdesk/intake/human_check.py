@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from frontdesk.db.tables import spent_challenges
-from frontdesk.errors import Invalid
+from frontdesk.errors import Code, Invalid
 
 CHALLENGE_LIFETIME = timedelta(minutes=20)
 # PBKDF2 runs natively in browsers (WebCrypto) and in Python (hashlib). The widget must
@@ -42,7 +42,7 @@ FAILED_MESSAGE = "Please complete the human check again"
 def _failed() -> Invalid:
     # A new error each time: one shared instance would carry every earlier traceback.
     return Invalid(
-        FAILED_MESSAGE, code="HUMAN_CHECK_FAILED", fields={"human_check": FAILED_MESSAGE}
+        FAILED_MESSAGE, code=Code.HUMAN_CHECK_FAILED, fields={"human_check": FAILED_MESSAGE}
     )
 
 

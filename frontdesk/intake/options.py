@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from frontdesk.business_hours import UK, BusinessCalendar
+from frontdesk.cases.sla import reply_due
 from frontdesk.intake.taxonomy import Routing
 
 
@@ -45,5 +46,5 @@ def support_options(routing: Routing, calendar: BusinessCalendar, now: datetime)
         phone=routing.phone,
         phone_hours=routing.phone_hours,
         reply_days=routing.reply_days,
-        reply_by=calendar.add_working_days(now, routing.reply_days),
+        reply_by=reply_due(calendar, now, routing.reply_days),
     )

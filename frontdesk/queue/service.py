@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from frontdesk.business_hours import UK, BusinessCalendar
-from frontdesk.errors import Conflict
+from frontdesk.errors import Code, Conflict
 from frontdesk.intake.taxonomy import Group
 from frontdesk.queue import policy
 from frontdesk.queue.backend import QueueBackend
@@ -57,7 +57,7 @@ class Router:
         """Refuse a request its group cannot take now, saying when chat opens again."""
         group = self._groups().get(group_key)
         if group is None or not group.chat:
-            raise Conflict("Live chat is not offered for this case", code="CHAT_NOT_OFFERED")
+            raise Conflict("Live chat is not offered for this case", code=Code.CHAT_NOT_OFFERED)
         admission = policy.admission(self._calendar, group.hours, now)
         if admission.open:
             return
@@ -67,7 +67,7 @@ class Router:
             opening = admission.next_opening.astimezone(UK)
             message += f" Chat opens again {opening:%A %d %B at %H:%M} (UK time)."
             fields["next_opening"] = admission.next_opening.isoformat()
-        raise Conflict(message, code="OUTSIDE_OFFICE_HOURS", fields=fields)
+        raise Conflict(message, code=Code.OUTSIDE_OFFICE_HOURS, fields=fields)
 
     def leave_by(self, group_key: str, enqueued_at: datetime, now: datetime) -> datetime:
         """When a waiting request must give up: its maximum wait, or its group's closing

@@ -34,11 +34,10 @@ def _back(number: str) -> str:
 
 
 async def _case_page(number: str, status: int = 200, /, **context: Any) -> tuple[str, int]:
-    cases = services().cases
     context.setdefault("values", {})
     return await render_case(
-        "agent/case.html", number, status, queues=cases.queues(), statuses=WORK_STATUSES,
-        **context,
+        "agent/case.html", number, status, queues=services().intake.queues(),
+        statuses=WORK_STATUSES, **context,
     )  # fmt: skip
 
 
@@ -63,7 +62,7 @@ async def queue() -> ResponseReturnValue:
     )
     listed = case_list(found, services().clock.now())
     return await render_template(
-        "agent/queue.html", cases=listed, queue=query.queue, queues=cases.queues(),
+        "agent/queue.html", cases=listed, queue=query.queue, queues=services().intake.queues(),
         mine=await cases.agent_queues(me()), breached=sum(c.breached for c in listed.items),
         chat=await _chat_console(),
     )  # fmt: skip
@@ -92,7 +91,7 @@ async def case_page(number: str) -> ResponseReturnValue:
 @require_user(*STAFF)
 async def reply(number: str) -> ResponseReturnValue:
     async def send(form: dict[str, str]) -> None:
-        await services().cases.reply(me(), number, form.get("body", ""))
+        await services().case_work.reply(me(), number, form.get("body", ""))
 
     return await _act("reply", number, send, "Your reply was added and emailed to the customer")
 
@@ -103,7 +102,7 @@ async def change_status(number: str) -> ResponseReturnValue:
     async def change(form: dict[str, str]) -> None:
         fields = {"status": form.get("status", ""), "reason": form.get("reason") or None}
         data = parse(StatusIn, fields)
-        await services().cases.change_status(me(), number, data.status, data.reason)
+        await services().case_work.change_status(me(), number, data.status, data.reason)
 
     return await _act("status", number, change, "The status was changed")
 
@@ -112,7 +111,7 @@ async def change_status(number: str) -> ResponseReturnValue:
 @require_user(*STAFF)
 async def log_call(number: str) -> ResponseReturnValue:
     async def log(form: dict[str, str]) -> None:
-        await services().cases.log_call(me(), number, form.get("notes", ""))
+        await services().case_work.log_call(me(), number, form.get("notes", ""))
 
     return await _act("call", number, log, "The call was logged")
 
@@ -121,7 +120,7 @@ async def log_call(number: str) -> ResponseReturnValue:
 @require_user(*STAFF)
 async def move_case(number: str) -> ResponseReturnValue:
     async def move(form: dict[str, str]) -> None:
-        await services().cases.move_case(me(), number, form.get("queue", ""))
+        await services().case_work.move_case(me(), number, form.get("queue", ""))
 
     return await _act("queue", number, move, "The case was moved")
 
@@ -137,5 +136,5 @@ async def like(number: str, activity_id: int) -> ResponseReturnValue:
 async def comment(number: str, activity_id: int) -> ResponseReturnValue:
     return await comment_from_form(
         number, activity_id, _back(number), "agent/case.html", failed="comment",
-        queues=services().cases.queues(), statuses=WORK_STATUSES,
+        queues=services().intake.queues(), statuses=WORK_STATUSES,
     )  # fmt: skip

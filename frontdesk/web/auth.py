@@ -19,7 +19,7 @@ from quart import Quart, g, request, session
 
 from frontdesk.accounts.models import Role, User
 from frontdesk.accounts.service import SessionGrant
-from frontdesk.errors import Forbidden, Unauthorized
+from frontdesk.errors import Code, Forbidden, Unauthorized
 from frontdesk.web.context import services
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -113,7 +113,7 @@ async def _check_csrf() -> None:
         raise Forbidden(
             "This form has expired or did not come from this site; please reload the page "
             "and try again",
-            code="CSRF_FAILED",
+            code=Code.CSRF_FAILED,
         )
 
 

@@ -15,12 +15,12 @@ from quart import Blueprint, ResponseReturnValue, redirect, render_template, req
 
 from frontdesk.accounts.models import STAFF, User
 from frontdesk.business_hours import UK, uk_datetime
-from frontdesk.errors import Invalid
+from frontdesk.errors import Invalid, field_errors
 from frontdesk.kb.models import PostIn, ReplyPostIn
 from frontdesk.web.auth import current_user, require_user
 from frontdesk.web.context import services
 from frontdesk.web.errors import wants_json
-from frontdesk.web.validation import field_errors, parse
+from frontdesk.web.validation import parse
 
 blueprint = Blueprint("community_pages", __name__)
 TEMPLATES = "kb/community"

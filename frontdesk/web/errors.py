@@ -10,8 +10,7 @@ from quart import Quart, ResponseReturnValue, redirect, render_template, request
 from quart_schema import RequestSchemaValidationError
 from werkzeug.exceptions import HTTPException
 
-from frontdesk.errors import FrontdeskError, Invalid, TooManyRequests, Unauthorized
-from frontdesk.web.validation import field_errors
+from frontdesk.errors import FrontdeskError, Invalid, TooManyRequests, Unauthorized, field_errors
 
 log = logging.getLogger("frontdesk.web")
 
@@ -51,7 +50,8 @@ async def _schema_error(error: RequestSchemaValidationError) -> ResponseReturnVa
 
 async def _http_error(error: HTTPException) -> ResponseReturnValue:
     code = (error.name or "error").upper().replace(" ", "_")
-    domain = FrontdeskError(error.description or error.name or "Error", code=code)
+    domain = FrontdeskError(error.description or error.name or "Error")
+    domain.code = code  # werkzeug's name for it: not one of ours
     domain.status = error.code or 500
     return await render_error(domain)
 

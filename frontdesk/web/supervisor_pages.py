@@ -19,7 +19,7 @@ HISTORY_HOURS = 4
 @require_user(*SUPERVISORS)
 async def dashboard() -> ResponseReturnValue:
     live = services().live
-    names = services().cases.taxonomy().groups
+    names = services().intake.taxonomy().groups
     groups = [
         {"key": key, "name": names[key].name if key in names else key}
         for key in live.router.chat_groups()

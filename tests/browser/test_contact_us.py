@@ -351,7 +351,9 @@ def test_uploading_files_from_the_message_dialog(page, live_server, customer, sc
     expect(files.nth(2)).to_contain_text("lower case")
     screenshot(page, "contact-message-dialog-uploads")
 
-    stored = live_server.call(lambda: live_server.services.cases.attachments(customer, number))
+    stored = live_server.call(
+        lambda: live_server.services.attachments.attachments(customer, number)
+    )
     assert sorted(a.original_name for a in stored) == ["notes.txt", "screenshot.png"]
 
 

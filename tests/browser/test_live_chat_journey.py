@@ -246,7 +246,7 @@ def test_the_supervisor_sees_chats_arrive_and_end(
     page, contexts, live_server, customer, agent, supervisor, chat_case, screenshot
 ):
     number = chat_case.number
-    groups = live_server.services.cases.taxonomy().groups
+    groups = live_server.services.intake.taxonomy().groups
     group_name = groups[chat_case.customer_group].name
     board = contexts().new_page()
     open_dashboard(board, supervisor)

@@ -129,7 +129,7 @@ def test_a_customer_likes_comments_and_refreshes_the_feed(
     expect(page).to_have_url(re.compile(r"order=oldest"))
     expect(page.locator(".activity").first).to_contain_text("created this case.")
     services = live_server.services
-    live_server.call(lambda: services.cases.reply(agent, first.number, "Resending today"))
+    live_server.call(lambda: services.case_work.reply(agent, first.number, "Resending today"))
     expect(page.get_by_text("Resending today")).to_have_count(0)
     page.get_by_role("link", name="Refresh").click()
     expect(activity(page, "replied.")).to_contain_text("Sam Agent (Agent) replied.")

@@ -76,7 +76,7 @@ async def test_an_empty_reply_is_refused_and_changes_nothing(staff, case, store_
 async def test_closed_and_resolved_cases_refuse_replies(
     services, staff, case, agent, store_counts, status
 ):
-    await services.cases.change_status(agent, case.number, status)
+    await services.case_work.change_status(agent, case.number, status)
     before = await store_counts()
     response = await api(staff, "POST", f"/api/v1/cases/{case.number}/replies", {"body": "Hi"})
     assert (await error_of(response, 409))["code"] == "CASE_CLOSED"
@@ -183,7 +183,7 @@ async def test_moving_a_case_changes_its_owner_in_the_feed(staff, case):
 
 
 async def test_queues_lists_every_queue_and_mine(services, staff, agent):
-    await services.cases.set_agent_queues(agent, ["COREUK-Finance"])
+    await services.case_work.set_agent_queues(agent, ["COREUK-Finance"])
     found = await (await staff.get("/api/v1/agent/queues")).get_json()
     assert found["mine"] == ["COREUK-Finance"]
     assert {"COREUK-Finance", "COREUK-Quals: Exams Officers"} <= set(found["queues"])
@@ -227,7 +227,7 @@ async def test_the_queue_lists_the_soonest_reply_by_first_and_flags_breaches(
 
 
 async def test_the_queue_leaves_out_closed_cases_and_pages(services, staff, agent, queue_cases):
-    await services.cases.change_status(agent, queue_cases[1], Status.CLOSED)
+    await services.case_work.change_status(agent, queue_cases[1], Status.CLOSED)
     first = await (await staff.get("/api/v1/agent/cases?page_size=1")).get_json()
     second = await (await staff.get("/api/v1/agent/cases?page_size=1&page=2")).get_json()
     assert (first["total"], first["pages"]) == (2, 2)
@@ -241,7 +241,7 @@ async def test_the_queue_shows_the_queues_i_serve_or_the_one_chosen(
     services, staff, agent, queue_cases
 ):
     complaint = queue_cases[2]
-    await services.cases.set_agent_queues(agent, ["COREUK-Customer Complaints"])
+    await services.case_work.set_agent_queues(agent, ["COREUK-Customer Complaints"])
     mine = await (await staff.get("/api/v1/agent/cases")).get_json()
     assert [item["number"] for item in mine["items"]] == [complaint]
     chosen = await (
@@ -340,7 +340,7 @@ async def test_the_call_form_shows_only_on_call_cases(services, staff, case, cus
 
 
 async def test_a_reply_form_on_a_closed_case_shows_why(services, staff, case, agent):
-    await services.cases.change_status(agent, case.number, Status.CLOSED)
+    await services.case_work.change_status(agent, case.number, Status.CLOSED)
     response = await post_form(staff, f"/agent/cases/{case.number}/reply", body="Hello")
     assert response.status_code == 409
     assert "This case is closed" in await response.get_data(as_text=True)

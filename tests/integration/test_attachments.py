@@ -234,7 +234,7 @@ async def test_a_missing_name_is_refused(signed_in, case, unchanged):
 
 async def test_a_closed_case_takes_no_files(signed_in, case, services, unchanged):
     agent = await make_user(services, Role.AGENT)
-    await services.cases.change_status(agent, case.number, Status.CLOSED, "Answered")
+    await services.case_work.change_status(agent, case.number, Status.CLOSED, "Answered")
     before = await unchanged()
     await error_of(await upload(signed_in, case.number, "a.pdf", PDF), 409, "CASE_CLOSED")
     assert await unchanged() == before

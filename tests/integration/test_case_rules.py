@@ -16,7 +16,7 @@ from frontdesk.accounts.models import Role, User
 from frontdesk.business_hours import UK
 from frontdesk.cases import service as case_service
 from frontdesk.cases.models import ActivityKind, Case, CaseOpen, Channel, Status
-from frontdesk.cases.service import CALL_CLOSE_REASON
+from frontdesk.cases.staff import CALL_CLOSE_REASON
 from frontdesk.errors import Conflict, Forbidden, Invalid, NotFound
 from frontdesk.intake.human_check import HumanCheck
 from frontdesk.intake.taxonomy import DEFAULT_TAXONOMY, Choice
@@ -369,7 +369,7 @@ async def test_long_taxonomy_names_make_a_subject_the_store_keeps(start_app, tmp
     [email] = await outbox_messages(services, to=customer.email)
     assert email.subject == f"Your case {case.number}: {case.subject}"
     agent = await make_user(services, Role.AGENT)
-    await services.cases.reply(agent, case.number, "We are looking into it.")
+    await services.case_work.reply(agent, case.number, "We are looking into it.")
     assert len((await outbox_messages(services, to=customer.email))[-1].subject) == 224
 
 
@@ -415,10 +415,10 @@ async def test_a_call_us_case_closes_exactly_24_hours_after_it_opened(
 ):
     case = await open_case(services, customer, Channel.CALL)
     clock.set(START + timedelta(hours=23, minutes=59, seconds=59))
-    assert await services.cases.close_unanswered_calls() == []
+    assert await services.case_work.close_unanswered_calls() == []
     assert (await reload(services, case)).status is Status.NEW
     clock.set(START + timedelta(hours=24))
-    assert await services.cases.close_unanswered_calls() == [case.id]
+    assert await services.case_work.close_unanswered_calls() == [case.id]
     closed = await reload(services, case)
     assert closed.status is Status.CLOSED
     assert closed.closed_at == START + timedelta(hours=24)
@@ -431,18 +431,18 @@ async def test_a_call_us_case_closes_exactly_24_hours_after_it_opened(
     )
     # Sweeping again changes nothing.
     clock.advance(hours=1)
-    assert await services.cases.close_unanswered_calls() == []
+    assert await services.case_work.close_unanswered_calls() == []
     assert len(await closings(services, customer, case)) == 1
     with pytest.raises(Conflict):
-        await services.cases.log_call(agent, case.number, "Called too late")
+        await services.case_work.log_call(agent, case.number, "Called too late")
 
 
 async def test_a_call_us_case_with_a_call_logged_is_never_closed(services, clock, customer, agent):
     case = await open_case(services, customer, Channel.CALL)
     clock.set(START + timedelta(hours=23))
-    await services.cases.log_call(agent, case.number, "Talked through the results service")
+    await services.case_work.log_call(agent, case.number, "Talked through the results service")
     clock.set(START + timedelta(days=30))
-    assert await services.cases.close_unanswered_calls() == []
+    assert await services.case_work.close_unanswered_calls() == []
     called = await reload(services, case)
     assert called.status is Status.IN_PROGRESS
     assert called.call_logged_at == START + timedelta(hours=23)
@@ -451,7 +451,7 @@ async def test_a_call_us_case_with_a_call_logged_is_never_closed(services, clock
 async def test_message_and_chat_cases_are_never_closed_by_the_sweep(services, clock, customer):
     cases = [await open_case(services, customer, c) for c in (Channel.MESSAGE, Channel.CHAT)]
     clock.set(START + timedelta(days=30))
-    assert await services.cases.close_unanswered_calls() == []
+    assert await services.case_work.close_unanswered_calls() == []
     assert [(await reload(services, c)).status for c in cases] == [Status.NEW, Status.NEW]
 
 
@@ -459,11 +459,13 @@ async def test_a_call_us_case_waiting_on_the_customer_still_closes_without_a_cal
     services, clock, customer, agent
 ):
     case = await open_case(services, customer, Channel.CALL)
-    await services.cases.change_status(agent, case.number, Status.WAITING_ON_CUSTOMER, "Call us")
+    await services.case_work.change_status(
+        agent, case.number, Status.WAITING_ON_CUSTOMER, "Call us"
+    )
     resolved = await open_case(services, customer, Channel.CALL)
-    await services.cases.change_status(agent, resolved.number, Status.RESOLVED)
+    await services.case_work.change_status(agent, resolved.number, Status.RESOLVED)
     clock.set(START + timedelta(hours=24))
-    assert await services.cases.close_unanswered_calls() == [case.id]
+    assert await services.case_work.close_unanswered_calls() == [case.id]
     assert (await reload(services, resolved)).status is Status.RESOLVED
 
 
@@ -474,7 +476,7 @@ async def test_two_nodes_sweeping_at_once_close_each_case_once(services, clock, 
         cases = [await open_case(services, customer, Channel.CALL) for _ in range(12)]
         clock.set(START + timedelta(hours=24))
         mine, theirs = await asyncio.gather(
-            services.cases.close_unanswered_calls(), other.cases.close_unanswered_calls()
+            services.case_work.close_unanswered_calls(), other.case_work.close_unanswered_calls()
         )
     finally:
         await other.aclose()
@@ -491,13 +493,13 @@ async def test_waiting_on_customer_needs_a_reason(services, customer, agent):
     case = await open_case(services, customer)
     for reason in (None, "", "   "):
         with pytest.raises(Invalid) as caught:
-            await services.cases.change_status(
+            await services.case_work.change_status(
                 agent, case.number, Status.WAITING_ON_CUSTOMER, reason
             )
         assert caught.value.code == "REASON_REQUIRED"
         assert "reason" in caught.value.fields
     assert (await reload(services, case)).status is Status.NEW
-    await services.cases.change_status(
+    await services.case_work.change_status(
         agent, case.number, Status.WAITING_ON_CUSTOMER, "  Send the candidate numbers  "
     )
     waiting = await reload(services, case)
@@ -517,7 +519,9 @@ async def test_a_customer_comment_takes_a_waiting_case_back_to_in_progress(
     services, customer, agent
 ):
     case = await open_case(services, customer)
-    await services.cases.change_status(agent, case.number, Status.WAITING_ON_CUSTOMER, "Numbers")
+    await services.case_work.change_status(
+        agent, case.number, Status.WAITING_ON_CUSTOMER, "Numbers"
+    )
     [latest, *_] = await services.cases.feed(customer, case.number)
     await services.cases.comment(customer, case.number, latest.id, "Here they are: 1234, 5678")
     back = await reload(services, case)
@@ -528,47 +532,47 @@ async def test_a_customer_comment_takes_a_waiting_case_back_to_in_progress(
 async def test_closing_sets_closed_at_and_refuses_replies(services, clock, customer, agent):
     case = await open_case(services, customer)
     clock.advance(hours=3)
-    await services.cases.change_status(agent, case.number, Status.CLOSED, "Answered by phone")
+    await services.case_work.change_status(agent, case.number, Status.CLOSED, "Answered by phone")
     closed = await reload(services, case)
     assert closed.status is Status.CLOSED
     assert closed.closed_at == START + timedelta(hours=3)
     assert closed.closed_reason == "Answered by phone"
     with pytest.raises(Conflict) as caught:
-        await services.cases.reply(agent, case.number, "One more thing")
+        await services.case_work.reply(agent, case.number, "One more thing")
     assert caught.value.code == "CASE_CLOSED"
     with pytest.raises(Conflict):
-        await services.cases.change_status(agent, case.number, Status.IN_PROGRESS)
+        await services.case_work.change_status(agent, case.number, Status.IN_PROGRESS)
 
 
 async def test_a_closing_reason_longer_than_the_store_keeps_is_refused(services, customer, agent):
     case = await open_case(services, customer)
     with pytest.raises(Invalid) as caught:
-        await services.cases.change_status(agent, case.number, Status.CLOSED, "x" * 301)
+        await services.case_work.change_status(agent, case.number, Status.CLOSED, "x" * 301)
     assert caught.value.code == "REASON_TOO_LONG"
     assert "reason" in caught.value.fields
     assert (await reload(services, case)).status is Status.NEW
-    await services.cases.change_status(agent, case.number, Status.CLOSED, "x" * 300)
+    await services.case_work.change_status(agent, case.number, Status.CLOSED, "x" * 300)
     assert (await reload(services, case)).closed_reason == "x" * 300
 
 
 async def test_a_resolved_case_can_be_reopened(services, customer, agent):
     case = await open_case(services, customer)
-    await services.cases.change_status(agent, case.number, Status.RESOLVED)
+    await services.case_work.change_status(agent, case.number, Status.RESOLVED)
     resolved = await reload(services, case)
     assert resolved.status is Status.RESOLVED
     assert resolved.closed_at is None
     with pytest.raises(Conflict):
-        await services.cases.reply(agent, case.number, "Before reopening")
-    await services.cases.change_status(agent, case.number, Status.IN_PROGRESS)
+        await services.case_work.reply(agent, case.number, "Before reopening")
+    await services.case_work.change_status(agent, case.number, Status.IN_PROGRESS)
     assert (await reload(services, case)).status is Status.IN_PROGRESS
-    await services.cases.reply(agent, case.number, "Reopened: we are looking again")
+    await services.case_work.reply(agent, case.number, "Reopened: we are looking again")
 
 
 async def test_a_reply_moves_a_new_case_to_in_progress_and_emails_the_contact(
     services, customer, agent
 ):
     case = await open_case(services, customer, email="exams@northfield.sch.uk")
-    await services.cases.reply(agent, case.number, "The results are now released.")
+    await services.case_work.reply(agent, case.number, "The results are now released.")
     assert (await reload(services, case)).status is Status.IN_PROGRESS
     [status, reply, *_] = await services.cases.feed(customer, case.number)
     assert (reply.kind, reply.body) == (ActivityKind.REPLY, "The results are now released.")
@@ -581,11 +585,11 @@ async def test_a_reply_moves_a_new_case_to_in_progress_and_emails_the_contact(
 async def test_customers_cannot_work_cases(services, customer):
     case = await open_case(services, customer)
     with pytest.raises(Forbidden):
-        await services.cases.change_status(customer, case.number, Status.RESOLVED)
+        await services.case_work.change_status(customer, case.number, Status.RESOLVED)
     with pytest.raises(Forbidden):
-        await services.cases.reply(customer, case.number, "I answer myself")
+        await services.case_work.reply(customer, case.number, "I answer myself")
     with pytest.raises(Forbidden):
-        await services.cases.move_case(customer, case.number, "COREUK-Finance")
+        await services.case_work.move_case(customer, case.number, "COREUK-Finance")
     with pytest.raises(Forbidden):
         await services.cases.list_queue_cases(customer, page=1, page_size=10)
 
@@ -596,14 +600,14 @@ async def test_customers_cannot_work_cases(services, customer):
 async def test_moving_a_case_to_an_unknown_queue_is_refused(services, customer, agent):
     case = await open_case(services, customer)
     with pytest.raises(Invalid) as caught:
-        await services.cases.move_case(agent, case.number, "COREUK-Nowhere")
+        await services.case_work.move_case(agent, case.number, "COREUK-Nowhere")
     assert "queue" in caught.value.fields
     assert (await reload(services, case)).owner_queue == "COREUK-Quals: Exams Officers"
 
 
 async def test_moving_a_case_records_the_new_owner(services, customer, agent):
     case = await open_case(services, customer)
-    await services.cases.move_case(agent, case.number, "COREUK-Finance")
+    await services.case_work.move_case(agent, case.number, "COREUK-Finance")
     assert (await reload(services, case)).owner_queue == "COREUK-Finance"
     [latest, *_] = await services.cases.feed(customer, case.number)
     assert latest.data == {
@@ -611,7 +615,7 @@ async def test_moving_a_case_records_the_new_owner(services, customer, agent):
         "from": "COREUK-Quals: Exams Officers",
         "to": "COREUK-Finance",
     }
-    await services.cases.move_case(agent, case.number, "COREUK-Finance")  # no change, no entry
+    await services.case_work.move_case(agent, case.number, "COREUK-Finance")  # no change, no entry
     assert len(await services.cases.feed(customer, case.number)) == 3
 
 
@@ -626,19 +630,19 @@ async def test_agents_see_the_cases_of_their_queues(services, customer, agent):
 
     # No queues: every open case, soonest reply-by first.
     assert await seen() == [results.number, special.number, complaint.number]
-    await services.cases.set_agent_queues(agent, ["COREUK-Customer Complaints"])
+    await services.case_work.set_agent_queues(agent, ["COREUK-Customer Complaints"])
     assert await services.cases.agent_queues(agent) == ["COREUK-Customer Complaints"]
     assert await seen() == [complaint.number]
-    await services.cases.set_agent_queues(
+    await services.case_work.set_agent_queues(
         agent, ["COREUK-Quals: Exams Officers", "COREUK-Quals: Special Considerations"]
     )
     assert await seen() == [results.number, special.number]
     with pytest.raises(Invalid):
-        await services.cases.set_agent_queues(agent, ["COREUK-Nowhere"])
+        await services.case_work.set_agent_queues(agent, ["COREUK-Nowhere"])
     assert await seen() == [results.number, special.number]
-    await services.cases.change_status(agent, results.number, Status.CLOSED, "Done")
+    await services.case_work.change_status(agent, results.number, Status.CLOSED, "Done")
     assert await seen() == [special.number]
     page = await services.cases.list_queue_cases(agent, page=1, page_size=50, include_closed=True)
     assert [c.number for c in page.cases] == [results.number, special.number]
-    await services.cases.set_agent_queues(agent, [])
+    await services.case_work.set_agent_queues(agent, [])
     assert await seen() == [special.number, complaint.number]

@@ -61,9 +61,11 @@ async def three_cases(services, clock, customer, agent):
         opened[name] = await open_case(services, customer, **fields)
         clock.advance(minutes=1)
     cases = services.cases
-    await cases.change_status(agent, opened["B"].number, Status.WAITING_ON_CUSTOMER, "Dates")
+    await services.case_work.change_status(
+        agent, opened["B"].number, Status.WAITING_ON_CUSTOMER, "Dates"
+    )
     clock.advance(minutes=1)
-    await cases.change_status(agent, opened["A"].number, Status.IN_PROGRESS)
+    await services.case_work.change_status(agent, opened["A"].number, Status.IN_PROGRESS)
     clock.advance(minutes=1)
     created = (await cases.feed(agent, opened["C"].number))[-1]
     await cases.comment(agent, opened["C"].number, created.id, "Looking into it")
@@ -178,9 +180,9 @@ async def test_a_new_case_feed_reads_as_the_guide(signed_in, case, clock):
 @pytest.mark.parametrize("order", ["newest", "oldest"])
 async def test_the_feed_sorts_both_ways(services, signed_in, case, agent, clock, order):
     clock.advance(minutes=5)
-    await services.cases.reply(agent, case.number, "First answer")
+    await services.case_work.reply(agent, case.number, "First answer")
     clock.advance(minutes=5)
-    await services.cases.reply(agent, case.number, "Second answer")
+    await services.case_work.reply(agent, case.number, "Second answer")
     feed = await get_json(signed_in, f"/api/v1/cases/{case.number}/feed?order={order}")
     kinds = [(item["kind"], item["body"]) for item in feed["items"]]
     oldest_first = [
@@ -276,7 +278,7 @@ async def test_an_activity_of_another_case_is_not_found_on_this_one(
 async def test_a_customer_comment_answers_waiting_on_customer(
     services, signed_in, case, agent, clock
 ):
-    await services.cases.change_status(
+    await services.case_work.change_status(
         agent, case.number, Status.WAITING_ON_CUSTOMER, "Which centre?"
     )
     waiting = await get_json(signed_in, f"/api/v1/cases/{case.number}")
@@ -300,7 +302,7 @@ async def test_a_customer_comment_answers_waiting_on_customer(
 
 
 async def test_a_staff_comment_leaves_waiting_on_customer(services, agent_client, case, agent):
-    await services.cases.change_status(agent, case.number, Status.WAITING_ON_CUSTOMER, "Why?")
+    await services.case_work.change_status(agent, case.number, Status.WAITING_ON_CUSTOMER, "Why?")
     created = await feed_item(agent_client, case.number)
     path = f"/api/v1/cases/{case.number}/activities/{created['id']}/comments"
     assert (await api(agent_client, "POST", path, {"body": "Chased"})).status_code == 201
@@ -417,7 +419,9 @@ async def test_an_attachment_in_the_feed_links_to_its_download(signed_in, servic
     async def chunks():
         yield b"candidate list"
 
-    attachment = await services.cases.add_attachment(customer, case.number, "list.txt", chunks())
+    attachment = await services.attachments.add_attachment(
+        customer, case.number, "list.txt", chunks()
+    )
     item = await feed_item(signed_in, case.number, 0)
     url = f"/api/v1/cases/{case.number}/attachments/{attachment.id}"
     assert (item["kind"], item["summary"]) == ("attachment", "added an attachment.")

@@ -118,7 +118,7 @@ async def test_a_chat_needs_a_chat_case_that_is_open(services, chats, customer, 
     assert refused.value.code == "NOT_A_CHAT_CASE"
 
     closed = await open_case(services, customer, Channel.CHAT)
-    await services.cases.change_status(agent, closed.number, Status.CLOSED, "Done")
+    await services.case_work.change_status(agent, closed.number, Status.CLOSED, "Done")
     with pytest.raises(Conflict) as refused:
         await chats.request_chat(customer, closed.number)
     assert refused.value.code == "CASE_CLOSED"

@@ -119,7 +119,7 @@ async def test_the_demo_through_the_services(services, clock):
     assert CALL_NOTES in [a.body for a in feed if a.kind is ActivityKind.CALL_LOGGED]
     # The call was logged: the 24-hour close never takes the demo call case.
     clock.advance(days=3)
-    assert await services.cases.close_unanswered_calls() == []
+    assert await services.case_work.close_unanswered_calls() == []
 
 
 async def test_no_demo_cases_for_a_customer_who_has_cases(services):

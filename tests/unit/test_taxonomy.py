@@ -569,4 +569,4 @@ def test_services_build_with_a_good_taxonomy_file(tmp_path):
         f"sqlite+aiosqlite:///{tmp_path / 'frontdesk.db'}", tmp_path, taxonomy_path=path
     )
     services = Services.build(settings)
-    assert services.cases.routing(choice(issue_type="Complaints")).reply_days == 12
+    assert services.intake.routing(choice(issue_type="Complaints")).reply_days == 12

@@ -23,7 +23,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from frontdesk.accounts.models import User
 from frontdesk.cases.attachments import clean_name, too_large
 from frontdesk.cases.models import Attachment
-from frontdesk.errors import Invalid, NotFound
+from frontdesk.errors import Code, Invalid, NotFound
 from frontdesk.web.auth import current_user, require_user
 from frontdesk.web.context import services
 
@@ -82,7 +82,7 @@ async def upload(
     if request.mimetype == "multipart/form-data":
         return await _upload_form(user, number), 200
     name = query_args.name or ""
-    attachment = await services().cases.add_attachment(
+    attachment = await services().attachments.add_attachment(
         user, number, name, _body_chunks(name), request.content_length
     )
     return AttachmentOut.of(attachment), 201
@@ -94,7 +94,7 @@ async def upload(
 @require_user()
 async def list_attachments(number: str) -> list[AttachmentOut]:
     """The case's files, oldest first."""
-    found = await services().cases.attachments(_user(), number)
+    found = await services().attachments.attachments(_user(), number)
     return [AttachmentOut.of(attachment) for attachment in found]
 
 
@@ -105,11 +105,11 @@ async def list_attachments(number: str) -> list[AttachmentOut]:
 @require_user()
 async def download(number: str, attachment_id: int) -> Response:
     """The file, as a download that the browser neither renders nor caches."""
-    attachment, path = await services().cases.open_attachment(_user(), number, attachment_id)
+    attachment, path = await services().attachments.open_attachment(_user(), number, attachment_id)
     try:
         body = AttachmentBody(path, buffer_size=CHUNK_BYTES)
     except FileNotFoundError:
-        raise NotFound("We could not find that file", code="ATTACHMENT_NOT_FOUND") from None
+        raise NotFound("We could not find that file", code=Code.ATTACHMENT_NOT_FOUND) from None
     response = Response(body, content_type=attachment.content_type)
     response.content_length = body.size
     response.headers.update(download_headers(attachment.original_name))
@@ -181,18 +181,20 @@ async def _upload_form(user: User, number: str) -> list[UploadResult]:
     except RequestEntityTooLarge:
         message = "The files together are too large; attach them one at a time"
         raise Invalid(
-            message, code="ATTACHMENT_FORM_TOO_LARGE", fields={FORM_FIELD: message}
+            message, code=Code.ATTACHMENT_FORM_TOO_LARGE, fields={FORM_FIELD: message}
         ) from None
     if not files:
         message = "Choose a file to attach"
-        raise Invalid(message, code="ATTACHMENT_NO_FILES", fields={FORM_FIELD: message})
+        raise Invalid(message, code=Code.ATTACHMENT_NO_FILES, fields={FORM_FIELD: message})
     return [await _attach_one(user, number, file) for file in files]
 
 
 async def _attach_one(user: User, number: str, file: FileStorage) -> UploadResult:
     name = file.filename or ""
     try:
-        attachment = await services().cases.add_attachment(user, number, name, _file_chunks(file))
+        attachment = await services().attachments.add_attachment(
+            user, number, name, _file_chunks(file)
+        )
     except Invalid as refusal:
         error = Refusal(code=refusal.code, message=refusal.message)
         return UploadResult(name=name, accepted=False, error=error)

@@ -350,7 +350,7 @@ async def list_queue_cases(query_args: QueueListQuery) -> CaseListOut:
 async def list_queues() -> QueuesOut:
     """Every queue cases can be in, and the ones I serve."""
     cases = services().cases
-    return QueuesOut(queues=cases.queues(), mine=await cases.agent_queues(_me()))
+    return QueuesOut(queues=services().intake.queues(), mine=await cases.agent_queues(_me()))
 
 
 @blueprint.post("/cases/<number>/replies")
@@ -360,7 +360,7 @@ async def list_queues() -> QueuesOut:
 @validate_response(CaseDetailOut, 201)
 async def reply(number: str, data: CommentIn) -> tuple[CaseDetailOut, int]:
     """Answer the customer: the reply goes into the feed and by email."""
-    await services().cases.reply(_me(), number, data.body)
+    await services().case_work.reply(_me(), number, data.body)
     return await case_detail(_me(), number), 201
 
 
@@ -371,7 +371,7 @@ async def reply(number: str, data: CommentIn) -> tuple[CaseDetailOut, int]:
 @validate_response(CaseDetailOut)
 async def change_status(number: str, data: StatusIn) -> CaseDetailOut:
     """Set the status; Waiting on Customer needs a reason."""
-    await services().cases.change_status(_me(), number, data.status, data.reason)
+    await services().case_work.change_status(_me(), number, data.status, data.reason)
     return await case_detail(_me(), number)
 
 
@@ -382,7 +382,7 @@ async def change_status(number: str, data: StatusIn) -> CaseDetailOut:
 @validate_response(CaseDetailOut, 201)
 async def log_call(number: str, data: CallIn) -> tuple[CaseDetailOut, int]:
     """Log a call on a call-us case."""
-    await services().cases.log_call(_me(), number, data.notes)
+    await services().case_work.log_call(_me(), number, data.notes)
     return await case_detail(_me(), number), 201
 
 
@@ -393,5 +393,5 @@ async def log_call(number: str, data: CallIn) -> tuple[CaseDetailOut, int]:
 @validate_response(CaseDetailOut)
 async def move_case(number: str, data: QueueIn) -> CaseDetailOut:
     """Move the case to another queue (its Case Owner)."""
-    await services().cases.move_case(_me(), number, data.queue)
+    await services().case_work.move_case(_me(), number, data.queue)
     return await case_detail(_me(), number)

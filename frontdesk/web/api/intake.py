@@ -167,7 +167,7 @@ def _me() -> User:
 @validate_response(TaxonomyOut)
 async def get_taxonomy() -> TaxonomyOut:
     """The dropdowns' tree, from the taxonomy file as it is now (edits show at once)."""
-    return TaxonomyOut.of(services().cases.taxonomy())
+    return TaxonomyOut.of(services().intake.taxonomy())
 
 
 @blueprint.post("/intake/options")
@@ -177,7 +177,7 @@ async def get_taxonomy() -> TaxonomyOut:
 @validate_response(OptionsOut)
 async def get_options(data: Choice) -> OptionsOut:
     """The support options of a step-1 choice at this moment: chat, phone, reply target."""
-    return OptionsOut.of(services().cases.support_options(data))
+    return OptionsOut.of(services().intake.support_options(data))
 
 
 @blueprint.get("/intake/challenge")
@@ -186,7 +186,7 @@ async def get_options(data: Choice) -> OptionsOut:
 @validate_response(ChallengeOut)
 async def get_challenge() -> tuple[ChallengeOut, int, dict[str, str]]:
     """A fresh human-check challenge; its solution is accepted once, within 20 minutes."""
-    found = services().cases.human_check_challenge()
+    found = services().intake.human_check_challenge()
     return ChallengeOut.model_validate(found), 200, NO_STORE
 
 
@@ -210,4 +210,4 @@ async def open_case(data: CaseOpen) -> tuple[CaseOpenedOut, int]:
     chat is closed); the human check's solution is spent."""
     cases = services().cases
     case = await cases.open_case(_me(), data)
-    return CaseOpenedOut.of(case, cases.routing(data.choice).phone_hours), 201
+    return CaseOpenedOut.of(case, services().intake.routing(data.choice).phone_hours), 201

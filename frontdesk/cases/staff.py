@@ -1,0 +1,140 @@
+"""Staff work on cases: reply, change the status, log a call, move a case to another
+queue, set the queues an agent serves; and the sweep that closes call-us cases nobody
+called about."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from frontdesk.accounts.models import User
+from frontdesk.cases import actions, emails, store
+from frontdesk.cases.actions import SYSTEM, Actor
+from frontdesk.cases.models import ActivityKind, Channel, Status
+from frontdesk.cases.service import require_staff, required_text
+from frontdesk.clock import Clock
+from frontdesk.db.engine import transaction
+from frontdesk.errors import Code, Conflict, Invalid
+from frontdesk.intake.service import IntakeService
+from frontdesk.mail import queue_mail
+
+CALL_WINDOW = timedelta(hours=24)
+CALL_CLOSE_REASON = "No call was logged within 24 hours of the case being opened"
+# A status reason is kept as the closing reason too, a 300-character column.
+MAX_REASON_LENGTH = 300
+
+
+class CaseWork:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        clock: Clock,
+        intake: IntakeService,
+        mail_queued: Callable[[], None] = lambda: None,
+    ) -> None:
+        self._engine = engine
+        self._clock = clock
+        self._intake = intake
+        self._mail_queued = mail_queued
+
+    async def reply(self, agent: User, number: str, body: str) -> None:
+        """Answer the customer: into the feed, and by email."""
+        require_staff(agent)
+        body = required_text(body, "reply")
+        now = self._clock.now()
+        actor = Actor.of(agent)
+        async with transaction(self._engine) as conn:
+            case = await actions.access_case(conn, agent, number)
+            actions.require_open(case)
+            await actions.log_activity(conn, case.id, actor, ActivityKind.REPLY, now, body=body)
+            await store.update_case(conn, case.id, updated_at=now)
+            if case.status is Status.NEW:
+                await actions.set_status(conn, case, actor, Status.IN_PROGRESS, None, now)
+            subject, text = emails.agent_replied(case, body)
+            await queue_mail(conn, to=case.contact_email, subject=subject, body=text, now=now)
+        self._mail_queued()
+
+    async def change_status(
+        self, agent: User, number: str, status: Status, reason: str | None = None
+    ) -> None:
+        require_staff(agent)
+        reason = _status_reason(status, reason)
+        async with transaction(self._engine) as conn:
+            case = await actions.access_case(conn, agent, number)
+            actions.require_open(case, allow_resolved=True)
+            if status is case.status and reason == case.waiting_reason:
+                return
+            await actions.set_status(conn, case, Actor.of(agent), status, reason, self._clock.now())
+
+    async def log_call(self, agent: User, number: str, notes: str) -> None:
+        require_staff(agent)
+        notes = required_text(notes, "note of the call", field="notes")
+        now = self._clock.now()
+        actor = Actor.of(agent)
+        async with transaction(self._engine) as conn:
+            case = await actions.access_case(conn, agent, number)
+            if case.channel is not Channel.CALL:
+                message = "Calls are logged on call-us cases only"
+                raise Conflict(message, code=Code.NOT_A_CALL_CASE)
+            actions.require_open(case)
+            await store.update_case(conn, case.id, call_logged_at=now, updated_at=now)
+            await actions.log_activity(
+                conn, case.id, actor, ActivityKind.CALL_LOGGED, now, body=notes
+            )
+            if case.status is Status.NEW:
+                await actions.set_status(conn, case, actor, Status.IN_PROGRESS, None, now)
+
+    async def move_case(self, agent: User, number: str, queue: str) -> None:
+        require_staff(agent)
+        if queue not in self._intake.queues():
+            raise Invalid("Choose a queue from the list", fields={"queue": "Unknown queue"})
+        now = self._clock.now()
+        async with transaction(self._engine) as conn:
+            case = await actions.access_case(conn, agent, number)
+            actions.require_open(case, allow_resolved=True)
+            if queue == case.owner_queue:
+                return
+            await store.update_case(conn, case.id, owner_queue=queue, updated_at=now)
+            await actions.log_activity(
+                conn, case.id, Actor.of(agent), ActivityKind.FIELD_CHANGED, now,
+                data={"field": "Case Owner", "from": case.owner_queue, "to": queue},
+            )  # fmt: skip
+
+    async def set_agent_queues(self, agent: User, queues: list[str]) -> None:
+        unknown = sorted(set(queues) - set(self._intake.queues()))
+        if unknown:
+            raise Invalid(f"Unknown queues: {', '.join(unknown)}", fields={"queues": "Unknown"})
+        async with transaction(self._engine) as conn:
+            await store.replace_agent_queues(conn, agent.id, queues)
+
+    async def close_unanswered_calls(self) -> list[int]:
+        """Close call-us cases with no call logged within 24 hours. Safe on every node."""
+        now = self._clock.now()
+        async with transaction(self._engine) as conn:
+            closed = await store.close_unanswered_calls(
+                conn, created_before=now - CALL_WINDOW, now=now, reason=CALL_CLOSE_REASON
+            )
+            for case_id in closed:
+                await actions.log_activity(
+                    conn, case_id, SYSTEM, ActivityKind.FIELD_CHANGED, now,
+                    body=CALL_CLOSE_REASON, data={"field": "Status", "to": Status.CLOSED.label},
+                )  # fmt: skip
+        return closed
+
+
+def _status_reason(status: Status, reason: str | None) -> str | None:
+    """The reason a status change carries, checked: required when waiting on the
+    customer; a case never goes back to New."""
+    if status is Status.NEW:
+        message = "A case cannot be set back to New"
+        raise Invalid(message, code=Code.INVALID_STATUS, fields={"status": message})
+    reason = (reason or "").strip() or None
+    if status is Status.WAITING_ON_CUSTOMER and not reason:
+        message = "Say what you are waiting for from the customer"
+        raise Invalid(message, code=Code.REASON_REQUIRED, fields={"reason": message})
+    if reason is not None and len(reason) > MAX_REASON_LENGTH:
+        message = f"Keep the reason to {MAX_REASON_LENGTH} characters or fewer"
+        raise Invalid(message, code=Code.REASON_TOO_LONG, fields={"reason": message})
+    return reason

@@ -1,0 +1,58 @@
+"""Contact Us before a case exists: the taxonomy the dropdowns offer, where a choice is
+routed, which support options it gets now, and the human check's challenge."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from frontdesk.business_hours import BusinessCalendar
+from frontdesk.clock import Clock
+from frontdesk.errors import Code, Invalid
+from frontdesk.intake.human_check import HumanCheck
+from frontdesk.intake.options import SupportOptions, support_options
+from frontdesk.intake.taxonomy import (
+    Choice,
+    InvalidChoice,
+    Routing,
+    Taxonomy,
+    TaxonomySource,
+    resolve,
+)
+
+
+class IntakeService:
+    def __init__(
+        self,
+        taxonomy: TaxonomySource,
+        calendar: BusinessCalendar,
+        clock: Clock,
+        human_check: HumanCheck,
+    ) -> None:
+        self._taxonomy = taxonomy
+        self._calendar = calendar
+        self._clock = clock
+        self.human_check = human_check
+
+    def taxonomy(self) -> Taxonomy:
+        """The taxonomy as its file is now: what the dropdowns offer."""
+        return self._taxonomy.current()
+
+    def queues(self) -> list[str]:
+        return self._taxonomy.current().queues
+
+    def routing(self, choice: Choice) -> Routing:
+        """Where a complete choice goes; Invalid INVALID_CHOICE naming the field if the
+        taxonomy has no such path."""
+        try:
+            return resolve(self._taxonomy.current(), choice)
+        except InvalidChoice as error:
+            field = f"choice.{error.field}"
+            raise Invalid(
+                error.message, code=Code.INVALID_CHOICE, fields={field: error.message}
+            ) from None
+
+    def support_options(self, choice: Choice) -> SupportOptions:
+        return support_options(self.routing(choice), self._calendar, self._clock.now())
+
+    def human_check_challenge(self) -> dict[str, Any]:
+        return self.human_check.challenge(self._clock.now())
