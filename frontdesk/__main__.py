@@ -112,7 +112,9 @@ def _kb_import(settings: Settings, args: argparse.Namespace) -> int:
 
     async def work(services: Services) -> None:
         await migrate(services.engine)
-        report = await import_folder(services.kb, args.folder, show_progress=True)
+        report = await import_folder(
+            services.kb, services.community, args.folder, show_progress=True
+        )
         print(f"imported {args.folder}: {report}")
 
     return _with_services(settings, work)

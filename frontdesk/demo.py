@@ -139,7 +139,7 @@ async def load_demo_data(
     agent = users[Role.AGENT]
     await services.case_work.set_agent_queues(agent, list(DEMO_AGENT_QUEUES))
     progress(f"{'':6}{'queues':<10} {agent.username} works every queue")
-    report = await import_folder(services.kb, DEMO_CONTENT, show_progress=True)
+    report = await import_folder(services.kb, services.community, DEMO_CONTENT, show_progress=True)
     progress(f"{'':6}{'articles':<10} {report}")
     await _load_demo_cases(services, users[Role.CUSTOMER], agent, progress)
     return list(DEMO_ACCOUNTS)

@@ -30,6 +30,7 @@ from frontdesk.db.migrate import migrate
 from frontdesk.intake.human_check import HumanCheck
 from frontdesk.intake.service import IntakeService
 from frontdesk.intake.taxonomy import DEFAULT_TAXONOMY, TaxonomySource
+from frontdesk.kb.community import Community
 from frontdesk.kb.service import KnowledgeBase
 from frontdesk.mail import OutboxSender
 from frontdesk.metrics import Metrics
@@ -94,6 +95,7 @@ class Services:
     live: LiveChat
     faults: Faults
     kb: KnowledgeBase
+    community: Community
     outbox: OutboxSender
     metrics: Metrics
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -152,6 +154,7 @@ class Services:
             live=live,
             faults=Faults(live, settings.node_id, settings.chat_node_timeout_seconds),
             kb=KnowledgeBase(engine, clock),
+            community=Community(engine, clock),
             outbox=outbox,
             metrics=metrics,
         )

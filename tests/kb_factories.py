@@ -1,5 +1,5 @@
-"""Knowledge-base test data, made through KnowledgeBase.save_article / save_discussion,
-and stores seeded once per module for tests that only read."""
+"""Knowledge-base test data, made through KnowledgeBase.save_article and
+Community.save_discussion, and stores seeded once per module for tests that only read."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 
 from frontdesk.clock import FixedClock
 from frontdesk.db.engine import make_engine
+from frontdesk.kb.community import Community
 from frontdesk.kb.models import ArticleIn, DiscussionIn
 from frontdesk.kb.service import KnowledgeBase
 from tests.conftest import _create_postgres_database, _drop_postgres_database
@@ -63,9 +64,9 @@ def discussion_in(slug: str, **fields: Any) -> DiscussionIn:
     return DiscussionIn(**values)
 
 
-async def make_discussion(kb: KnowledgeBase, slug: str, **fields: Any) -> str:
+async def make_discussion(community: Community, slug: str, **fields: Any) -> str:
     thread = discussion_in(slug, **fields)
-    return await kb.save_discussion(thread, source_hash(thread))
+    return await community.save_discussion(thread, source_hash(thread))
 
 
 async def count_rows(kb_or_engine: Any, table: Any) -> int:
@@ -74,12 +75,13 @@ async def count_rows(kb_or_engine: Any, table: Any) -> int:
         return int((await conn.execute(select(func.count()).select_from(table))).scalar_one())
 
 
-Seed = Callable[[KnowledgeBase], Awaitable[None]]
+Seed = Callable[[KnowledgeBase, Community], Awaitable[None]]
 
 
 def seeded_url(request: pytest.FixtureRequest, folder: Path, seed: Seed) -> Iterator[str]:
     """A migrated store on `request.param` ("sqlite" or "postgres") holding what `seed`
-    saves: for a module-scoped fixture whose tests only read."""
+    saves through the knowledge base and the community it is given: for a module-scoped
+    fixture whose tests only read."""
     if request.param == "sqlite":
         path = folder / "frontdesk.db"
         shutil.copyfile(request.getfixturevalue("_sqlite_template"), path)
@@ -91,7 +93,8 @@ def seeded_url(request: pytest.FixtureRequest, folder: Path, seed: Seed) -> Iter
     async def run() -> None:
         engine = make_engine(url)
         try:
-            await seed(KnowledgeBase(engine, FixedClock()))
+            clock = FixedClock()
+            await seed(KnowledgeBase(engine, clock), Community(engine, clock))
         finally:
             await engine.dispose()
 

@@ -31,7 +31,7 @@ from frontdesk.chat.faults import Faults
 from frontdesk.chat.live import LiveChat
 from frontdesk.chat.models import MessageIn
 from frontdesk.chat.views import chat_out, message_out
-from frontdesk.errors import FrontdeskError, Invalid, field_errors
+from frontdesk.errors import Code, FrontdeskError, Invalid, field_errors
 from frontdesk.events import Audience
 from frontdesk.metrics import Metrics
 

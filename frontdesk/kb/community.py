@@ -1,15 +1,13 @@
 """Community discussions: threads and replies, imported or posted by signed-in visitors;
-staff mark the reply that answers. Part of KnowledgeBase (service.py), which mixes it in;
-every thread is also a search document."""
+staff mark the reply that answers. Every thread is also a search document, which
+KnowledgeBase (service.py) finds with the articles."""
 
 from __future__ import annotations
 
 import json
-import math
 import re
 import secrets
 from datetime import UTC, datetime
-from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -21,6 +19,7 @@ from frontdesk.errors import Forbidden, Invalid, NotFound
 from frontdesk.kb import community_store, index_store
 from frontdesk.kb.markdown import plain_text, render
 from frontdesk.kb.models import (
+    PAGE_SIZE,
     Discussion,
     DiscussionIn,
     DiscussionRow,
@@ -28,15 +27,10 @@ from frontdesk.kb.models import (
     Reply,
     ReplyIn,
     ReplyPostIn,
+    Saved,
+    page_count,
 )
 from frontdesk.kb.text import clean
-
-PAGE_SIZE = 10
-Saved = Literal["created", "updated", "unchanged"]
-
-
-def page_count(total: int, size: int) -> int:
-    return max(1, math.ceil(total / size))
 
 
 def _aware(at: datetime) -> datetime:
@@ -49,10 +43,12 @@ def _slugify(title: str) -> str:
 
 
 class Community:
-    """The discussion verbs of KnowledgeBase, which provides the store and the clock."""
+    """Community discussions, for every page that shows them and the importer; one per
+    node, over the store, beside the KnowledgeBase that searches them."""
 
-    _engine: AsyncEngine
-    _clock: Clock
+    def __init__(self, engine: AsyncEngine, clock: Clock) -> None:
+        self._engine = engine
+        self._clock = clock
 
     async def save_discussion(self, thread: DiscussionIn, source_hash: str) -> Saved:
         """Create or update an imported thread. Its imported replies are replaced; replies
@@ -115,9 +111,11 @@ class Community:
             "summary": "",
             "body": clean(" ".join(plain_text(part) for part in parts)),
         }
+        # Saving raises the store's vocabulary version in this transaction, so every
+        # node's KnowledgeBase reloads its speller: there is nothing to tell it here.
         await index_store.save_documents(conn, [document])
 
-    # Community discussions ------------------------------------------------------------------
+    # Reading and posting --------------------------------------------------------------------
 
     async def discussions(self, page: int = 1) -> tuple[list[DiscussionRow], int, int]:
         """A page of threads, most recently active first: rows, page, pages."""

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ValidationError
 from tqdm import tqdm
 
 from frontdesk.errors import Invalid
+from frontdesk.kb.community import Community
 from frontdesk.kb.models import ArticleIn, DiscussionIn
 from frontdesk.kb.service import KnowledgeBase
 
@@ -71,6 +72,7 @@ def read_folder(folder: Path) -> tuple[list[tuple[ArticleIn, str]], list[tuple[D
 
 async def import_folder(
     kb: KnowledgeBase,
+    community: Community,
     folder: Path,
     *,
     show_progress: bool = False,
@@ -86,6 +88,6 @@ async def import_folder(
             report.counts["articles", await kb.save_article(article, digest)] += 1
             bar.update()
         for thread, digest in threads:
-            report.counts["discussions", await kb.save_discussion(thread, digest)] += 1
+            report.counts["discussions", await community.save_discussion(thread, digest)] += 1
             bar.update()
     return report

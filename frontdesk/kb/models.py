@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+# One page of search results, of articles browsed, and of community threads.
+PAGE_SIZE = 10
+# What saving an imported article or thread did.
+Saved = Literal["created", "updated", "unchanged"]
+
+
+def page_count(total: int, size: int) -> int:
+    return max(1, math.ceil(total / size))
 
 
 class TagKind(StrEnum):

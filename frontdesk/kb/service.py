@@ -1,5 +1,6 @@
 """The knowledge base's rules: search, browsing, article views and feedback, articles just
-for you, and what staff learn from them. Community discussions: kb/community.py."""
+for you, and what staff learn from them. Community discussions: kb/community.py, whose
+threads search finds with the articles."""
 
 from __future__ import annotations
 
@@ -16,9 +17,9 @@ from frontdesk.db.engine import reading, transaction
 from frontdesk.db.tables import kb_articles
 from frontdesk.errors import NotFound
 from frontdesk.kb import index_store, store
-from frontdesk.kb.community import PAGE_SIZE, Community, Saved, page_count
 from frontdesk.kb.markdown import plain_text, render
 from frontdesk.kb.models import (
+    PAGE_SIZE,
     Area,
     Article,
     ArticleIn,
@@ -30,10 +31,12 @@ from frontdesk.kb.models import (
     ForYouIn,
     Hit,
     MissedQuery,
+    Saved,
     SearchPage,
     TagKind,
     Vote,
     VoteIn,
+    page_count,
 )
 from frontdesk.kb.search import Limits, RawHit, search_index
 from frontdesk.kb.spelling import Speller
@@ -88,9 +91,10 @@ def _hit(raw: RawHit) -> Hit:
     )
 
 
-class KnowledgeBase(Community):
-    """Support articles and community discussions (kb/community.py), for every page
-    and API that shows them; one per node, over the store."""
+class KnowledgeBase:
+    """Support articles, and search over them and the community's threads (which
+    kb/community.py saves), for every page and API that shows them; one per node, over
+    the store."""
 
     def __init__(self, engine: AsyncEngine, clock: Clock, limits: Limits | None = None) -> None:
         self._engine = engine

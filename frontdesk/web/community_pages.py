@@ -1,6 +1,6 @@
 """Community discussions: the thread list, a thread, and the forms to start a thread,
 reply, and (staff) mark the answer. Reading needs no sign-in; the rules live in
-frontdesk.kb.service."""
+frontdesk.kb.community."""
 
 from __future__ import annotations
 
@@ -92,7 +92,7 @@ def _page_number() -> int:
 
 
 async def _thread_page(slug: str, status: int = 200, /, **context: Any) -> ResponseReturnValue:
-    thread = await services().kb.discussion(slug)
+    thread = await services().community.discussion(slug)
     user = current_user()
     return await render_template(
         f"{TEMPLATES}/thread.html", thread=thread, is_staff=bool(user and user.role in STAFF),
@@ -123,7 +123,7 @@ def _me() -> User:
 
 @blueprint.get("/community")
 async def threads() -> ResponseReturnValue:
-    rows, page, pages = await services().kb.discussions(_page_number())
+    rows, page, pages = await services().community.discussions(_page_number())
     return await render_template(f"{TEMPLATES}/list.html", rows=rows, page=page, pages=pages)
 
 
@@ -136,7 +136,7 @@ async def new_thread() -> ResponseReturnValue:
     try:
         data = {"title": form.get("title", ""), "body": form.get("body", "")}
         post = checked(PostIn, data, POST_LABELS)
-        thread = await services().kb.post_discussion(_me(), post)
+        thread = await services().community.post_discussion(_me(), post)
     except Invalid as error:
         page = await render_template(f"{TEMPLATES}/new.html", form=form, error=error)
         return page, error.status
@@ -154,7 +154,7 @@ async def reply(slug: str) -> ResponseReturnValue:
     form = await _form()
     try:
         post = checked(ReplyPostIn, {"body": form.get("body", "")}, REPLY_LABELS)
-        added = await services().kb.reply(_me(), slug, post)
+        added = await services().community.reply(_me(), slug, post)
     except Invalid as error:
         return await _thread_page(slug, error.status, form=form, error=error)
     return redirect(f"{thread_path(slug)}#reply-{added.id}")
@@ -164,6 +164,6 @@ async def reply(slug: str) -> ResponseReturnValue:
 @signed_in_for_thread
 async def mark_answer(slug: str) -> ResponseReturnValue:
     choice = parse(AnswerForm, await _form())
-    await services().kb.mark_answer(_me(), slug, choice.reply_id)
+    await services().community.mark_answer(_me(), slug, choice.reply_id)
     anchor = f"#reply-{choice.reply_id}" if choice.reply_id else "#replies"
     return redirect(thread_path(slug) + anchor)

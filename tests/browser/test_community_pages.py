@@ -22,7 +22,7 @@ QUESTION = "Where are the summer moderation samples sent?"
 @pytest.fixture
 def demo_threads(live_server):
     services = live_server.services
-    live_server.call(lambda: import_folder(services.kb, DEMO_CONTENT))
+    live_server.call(lambda: import_folder(services.kb, services.community, DEMO_CONTENT))
 
 
 def reply_item(page, text):
@@ -89,15 +89,15 @@ def test_an_agent_marks_the_answer_and_the_badge_shows(
 ):
     from frontdesk.kb.models import PostIn, ReplyPostIn
 
-    kb = live_server.services.kb
+    community = live_server.services.community
     thread = live_server.call(
-        lambda: kb.post_discussion(customer, PostIn(title=QUESTION, body="Which address?"))
+        lambda: community.post_discussion(customer, PostIn(title=QUESTION, body="Which address?"))
     )
     live_server.call(
-        lambda: kb.reply(customer, thread.slug, ReplyPostIn(body="Still looking for it."))
+        lambda: community.reply(customer, thread.slug, ReplyPostIn(body="Still looking for it."))
     )
     answer_text = "Use the address in the moderator's letter."
-    live_server.call(lambda: kb.reply(agent, thread.slug, ReplyPostIn(body=answer_text)))
+    live_server.call(lambda: community.reply(agent, thread.slug, ReplyPostIn(body=answer_text)))
 
     page.goto(f"/sign-in?next=/community/{thread.slug}")
     sign_in(page, agent.username)

@@ -36,9 +36,9 @@ LABELS = {
 @pytest.fixture
 def demo_kb(live_server):
     """The demo articles and discussions, imported into the live server's store."""
-    kb = live_server.services.kb
-    live_server.call(lambda: import_folder(kb, DEMO_CONTENT))
-    return kb
+    services = live_server.services
+    live_server.call(lambda: import_folder(services.kb, services.community, DEMO_CONTENT))
+    return services.kb
 
 
 def look(page: Page, name: str) -> None:

@@ -8,15 +8,18 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from frontdesk.accounts.models import Role, User
 from frontdesk.app import create_app
 from frontdesk.clock import FixedClock
+from frontdesk.db.engine import make_engine
 from frontdesk.db.tables import metadata
+from frontdesk.kb.community import Community
+from frontdesk.kb.service import KnowledgeBase
 from frontdesk.services import Services
 from tests.conftest import make_settings, started
 from tests.factories import make_user
-from tests.kb_factories import knowledge_base
 
 
 @pytest.fixture
@@ -68,7 +71,21 @@ async def agent(services: Services) -> User:
 
 
 @pytest.fixture
-async def kb(database_url: str, clock: FixedClock) -> AsyncIterator[Any]:
+async def kb_engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    """An engine over a fresh, empty store of this test's own: `kb` and `community`
+    share it, as on a node."""
+    engine = make_engine(database_url)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+def kb(kb_engine: AsyncEngine, clock: FixedClock) -> KnowledgeBase:
     """A KnowledgeBase over a fresh, empty store of this test's own."""
-    async for knowledge_base_ in knowledge_base(database_url, clock):
-        yield knowledge_base_
+    return KnowledgeBase(kb_engine, clock)
+
+
+@pytest.fixture
+def community(kb_engine: AsyncEngine, clock: FixedClock) -> Community:
+    """Community discussions over the same store as `kb`."""
+    return Community(kb_engine, clock)

@@ -35,17 +35,19 @@ async def post(client: Any, path: str, form: dict[str, str], *, csrf: bool = Tru
 
 async def start_thread(services: Any, title: str = "Where do I find the entry codes?") -> Any:
     author = await make_user(services, first_name="Pat", last_name="Poster")
-    return await services.kb.post_discussion(author, PostIn(title=title, body="Please help us."))
+    return await services.community.post_discussion(
+        author, PostIn(title=title, body="Please help us.")
+    )
 
 
 async def add_reply(services: Any, slug: str, body: str, role: Role = Role.CUSTOMER) -> Any:
     author = await make_user(services, role, first_name="Rae", last_name="Replier")
-    return await services.kb.reply(author, slug, ReplyPostIn(body=body))
+    return await services.community.reply(author, slug, ReplyPostIn(body=body))
 
 
 @pytest.fixture
 async def demo(services):
-    await import_folder(services.kb, DEMO_CONTENT)
+    await import_folder(services.kb, services.community, DEMO_CONTENT)
 
 
 # Reading -----------------------------------------------------------------------------------
@@ -54,7 +56,7 @@ async def demo(services):
 async def test_anyone_reads_the_thread_list_with_badges_dates_and_pages(client, services, demo):
     status, html = await html_of(client, "/community")
     assert status == 200
-    rows, page, pages = await services.kb.discussions(1)
+    rows, page, pages = await services.community.discussions(1)
     assert (page, pages) == (1, 4)  # 36 demo threads, 10 a page
     for row in rows:
         assert f'href="/community/{row.slug}"' in html
@@ -64,13 +66,13 @@ async def test_anyone_reads_the_thread_list_with_badges_dates_and_pages(client, 
     assert 'href="?page=2" rel="next"' in html
 
     status, second = await html_of(client, "/community?page=2")
-    rows_two, _, _ = await services.kb.discussions(2)
+    rows_two, _, _ = await services.community.discussions(2)
     assert status == 200 and f'href="/community/{rows_two[0].slug}"' in second
     assert (await client.get("/community?page=banana")).status_code == 200
 
 
 async def test_anyone_reads_a_thread_with_its_answer_marked(client, services, demo):
-    thread = await services.kb.discussion(DEMO_THREAD)
+    thread = await services.community.discussion(DEMO_THREAD)
     status, html = await html_of(client, f"/community/{DEMO_THREAD}")
     assert status == 200
     found = Page(html)
@@ -152,7 +154,7 @@ async def test_a_customer_posts_a_thread_and_replies(client, services):
         client, f"/community/{slug}/replies", {"body": "It works now, **thanks**."}
     )
     assert response.status_code == 302
-    thread = await services.kb.discussion(slug)
+    thread = await services.community.discussion(slug)
     [reply] = thread.replies
     assert response.headers["Location"] == f"/community/{slug}#reply-{reply.id}"
     assert thread.reply_count == 1 and reply.author_name == "Ann Example" and not reply.is_staff
@@ -225,7 +227,7 @@ async def test_staff_mark_an_answer_and_unmark_it(client, services):
     response = await post(client, f"/community/{thread.slug}/answer", {"reply_id": str(second.id)})
     assert response.status_code == 302
     assert response.headers["Location"] == f"/community/{thread.slug}#reply-{second.id}"
-    assert (await services.kb.discussion(thread.slug)).answer_id == second.id
+    assert (await services.community.discussion(thread.slug)).answer_id == second.id
     _, html = await html_of(client, f"/community/{thread.slug}")
     found = Page(html)
     assert f'<a href="#reply-{second.id}">Jump to the answer</a>' in html
@@ -237,7 +239,7 @@ async def test_staff_mark_an_answer_and_unmark_it(client, services):
 
     response = await post(client, f"/community/{thread.slug}/answer", {"reply_id": ""})
     assert response.status_code == 302
-    assert (await services.kb.discussion(thread.slug)).answer_id is None
+    assert (await services.community.discussion(thread.slug)).answer_id is None
     _, listing = await html_of(client, "/community")
     assert "Answered</span>" not in listing
 
@@ -249,7 +251,7 @@ async def test_a_customer_cannot_mark_an_answer(client, services, store_counts):
     before = await store_counts()
     response = await post(client, f"/community/{thread.slug}/answer", {"reply_id": str(reply.id)})
     assert response.status_code == 403
-    assert (await services.kb.discussion(thread.slug)).answer_id is None
+    assert (await services.community.discussion(thread.slug)).answer_id is None
     assert await store_counts() == before
 
 
@@ -262,8 +264,8 @@ async def test_staff_cannot_mark_a_reply_from_elsewhere_or_nonsense(client, serv
     assert (await post(client, path, {"reply_id": str(stray.id)})).status_code == 404
     assert (await post(client, path, {"reply_id": "abc"})).status_code == 422
     assert (await post(client, "/community/nope/answer", {"reply_id": ""})).status_code == 404
-    assert (await services.kb.discussion(thread.slug)).answer_id is None
-    assert (await services.kb.discussion(other.slug)).answer_id is None
+    assert (await services.community.discussion(thread.slug)).answer_id is None
+    assert (await services.community.discussion(other.slug)).answer_id is None
 
 
 async def test_forms_without_the_csrf_token_are_refused(client, services, store_counts):
@@ -282,7 +284,7 @@ async def test_forms_without_the_csrf_token_are_refused(client, services, store_
         response = await post(client, path, {**form, "csrf_token": "forged"}, csrf=False)
         assert response.status_code == 403
     assert await store_counts() == before
-    assert (await services.kb.discussion(thread.slug)).answer_id is None
+    assert (await services.community.discussion(thread.slug)).answer_id is None
 
 
 # Search ------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from frontdesk.errors import NotFound
+from frontdesk.kb.community import Community
 from frontdesk.kb.models import ForYouIn, VoteIn
 from frontdesk.kb.service import KnowledgeBase
 from tests.conftest import STORES
@@ -55,7 +56,7 @@ PATH = [
 MOST_VIEWED = ["popular", "students-general", "eo-general-b", "eo-general-a"]
 
 
-async def _for_you_articles(kb: KnowledgeBase) -> None:
+async def _for_you_articles(kb: KnowledgeBase, _: Community) -> None:
     for slug, (tags, views) in FOR_YOU_ARTICLES.items():
         await make_article(kb, slug, views=views, **tags)
 

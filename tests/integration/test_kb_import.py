@@ -103,8 +103,8 @@ def slugs(page):
     return [hit.slug for hit in page.hits]
 
 
-async def test_a_folder_imports_articles_threads_and_their_replies(kb, content):
-    report = await import_folder(kb, content)
+async def test_a_folder_imports_articles_threads_and_their_replies(kb, community, content):
+    report = await import_folder(kb, community, content)
 
     assert dict(report.counts) == {("articles", "created"): 2, ("discussions", "created"): 1}
     assert str(report) == "2 articles created, 1 discussion created"
@@ -113,7 +113,7 @@ async def test_a_folder_imports_articles_threads_and_their_replies(kb, content):
     assert article.tags.roles == ("Exams Officers", "Students & Parents")
     assert article.tags.topics == ("Certificates", "Replacement Certificates")
     assert "<h2>Ordering</h2>" in article.body_html
-    thread = await kb.discussion("uci-invalid-check-character")
+    thread = await community.discussion("uci-invalid-check-character")
     assert [reply.author_name for reply in thread.replies] == [
         "Hannah Osei",
         "Northgate Qualification Services",
@@ -123,12 +123,12 @@ async def test_a_folder_imports_articles_threads_and_their_replies(kb, content):
     assert slugs(await kb.search("ten working days")) == ["replacing-certificates"]
 
 
-async def test_a_second_import_changes_nothing(kb, content):
-    await import_folder(kb, content)
+async def test_a_second_import_changes_nothing(kb, community, content):
+    await import_folder(kb, community, content)
     before = await row_counts(kb)
     words = await count_rows(kb, kb_words)
 
-    report = await import_folder(kb, content)
+    report = await import_folder(kb, community, content)
 
     assert dict(report.counts) == {("articles", "unchanged"): 2, ("discussions", "unchanged"): 1}
     assert await row_counts(kb) == before
@@ -140,15 +140,15 @@ async def test_a_second_import_changes_nothing(kb, content):
     assert (await kb.search("replacement")).total == 1
 
 
-async def test_a_changed_file_is_updated_and_searched_by_its_new_words(kb, content):
-    await import_folder(kb, content)
+async def test_a_changed_file_is_updated_and_searched_by_its_new_words(kb, community, content):
+    await import_folder(kb, community, content)
     changed = ARTICLES["replacing-certificates"].replace(
         "Order a **replacement** through Northgate Online; it takes ten working days.",
         "Send the signed form by courier; allow fifteen days.",
     )
     write(content, "articles", "replacing-certificates", changed)
 
-    report = await import_folder(kb, content)
+    report = await import_folder(kb, community, content)
 
     assert dict(report.counts) == {
         ("articles", "unchanged"): 1, ("articles", "updated"): 1,
@@ -159,16 +159,16 @@ async def test_a_changed_file_is_updated_and_searched_by_its_new_words(kb, conte
     assert (await row_counts(kb))["kb_documents"] == 3
 
 
-async def test_a_changed_thread_replaces_its_replies(kb, content):
-    await import_folder(kb, content)
+async def test_a_changed_thread_replaces_its_replies(kb, community, content):
+    await import_folder(kb, community, content)
     changed = DISCUSSIONS["uci-invalid-check-character"].replace(
         "Please regenerate rather than editing by hand.", "Use the UCI generator instead."
     )
     write(content, "discussions", "uci-invalid-check-character", changed)
 
-    await import_folder(kb, content)
+    await import_folder(kb, community, content)
 
-    thread = await kb.discussion("uci-invalid-check-character")
+    thread = await community.discussion("uci-invalid-check-character")
     assert [r.body_html for r in thread.replies][-1] == "<p>Use the UCI generator instead.</p>\n"
     assert (thread.reply_count, await count_rows(kb, kb_replies)) == (2, 2)
     assert thread.answer_id == thread.replies[1].id
@@ -177,28 +177,30 @@ async def test_a_changed_thread_replaces_its_replies(kb, content):
 
 
 async def test_replies_posted_on_the_site_survive_a_reimport(services, agent, content):
-    kb = services.kb
-    await import_folder(kb, content)
-    posted = await kb.reply(agent, "uci-invalid-check-character", ReplyPostIn(body="Fixed now."))
-    await kb.mark_answer(agent, "uci-invalid-check-character", posted.id)
+    kb, community = services.kb, services.community
+    await import_folder(kb, community, content)
+    posted = await community.reply(
+        agent, "uci-invalid-check-character", ReplyPostIn(body="Fixed now.")
+    )
+    await community.mark_answer(agent, "uci-invalid-check-character", posted.id)
     changed = DISCUSSIONS["uci-invalid-check-character"].replace("answer: true", "answer: false")
     write(content, "discussions", "uci-invalid-check-character", changed)
 
-    await import_folder(kb, content)
+    await import_folder(kb, community, content)
 
-    thread = await kb.discussion("uci-invalid-check-character")
+    thread = await community.discussion("uci-invalid-check-character")
     assert [r.body_html for r in thread.replies][-1] == "<p>Fixed now.</p>\n"
     assert thread.reply_count == len(thread.replies) == 3
     assert thread.answer_id == posted.id  # the file marks none now: the site's mark stays
     assert slugs(await kb.search("fixed")) == ["uci-invalid-check-character"]
 
 
-async def test_views_are_kept_across_a_reimport(kb, content):
-    await import_folder(kb, content)
+async def test_views_are_kept_across_a_reimport(kb, community, content):
+    await import_folder(kb, community, content)
     await kb.read_article("uci-numbers", "visitor-1", BROWSER)
     write(content, "articles", "uci-numbers", ARTICLES["uci-numbers"].replace("13", "thirteen"))
 
-    report = await import_folder(kb, content)
+    report = await import_folder(kb, community, content)
 
     assert report.counts["articles", "updated"] == 1
     assert (await kb.article("uci-numbers")).views == 51
@@ -274,13 +276,13 @@ def test_a_value_too_long_for_the_store_is_caught_by_the_check(content, kind, fr
     ],
     ids=["article", "thread", "too-long"],
 )
-async def test_a_folder_with_an_invalid_file_saves_nothing(kb, content, kind, text):
+async def test_a_folder_with_an_invalid_file_saves_nothing(kb, community, content, kind, text):
     # The last file read is the bad one: an import saving as it read would have saved
     # every other file first.
     write(content, kind, "zz-broken", text)
 
     with pytest.raises(Invalid, match=r"zz-broken\.md"):
-        await import_folder(kb, content)
+        await import_folder(kb, community, content)
 
     assert set((await row_counts(kb)).values()) == {0}
 
@@ -292,8 +294,8 @@ def test_an_empty_or_missing_folder_is_refused(tmp_path):
         read_folder(tmp_path)
 
 
-async def test_the_demo_content_imports_and_is_searchable(kb):
-    report = await import_folder(kb, DEMO_CONTENT)
+async def test_the_demo_content_imports_and_is_searchable(kb, community):
+    report = await import_folder(kb, community, DEMO_CONTENT)
 
     assert report.counts["articles", "created"] >= 60
     assert report.counts["discussions", "created"] >= 30

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from frontdesk.db.engine import make_engine
+from frontdesk.kb.community import Community
 from frontdesk.kb.models import Area
 from frontdesk.kb.search import Limits
 from frontdesk.kb.service import KnowledgeBase
@@ -28,6 +29,11 @@ def kb(engine, clock):
 
 
 @pytest.fixture
+def community(engine, clock):
+    return Community(engine, clock)
+
+
+@pytest.fixture
 def unbounded(engine, clock):
     return KnowledgeBase(engine, clock, Limits(count_cap=10_000, rank_window=10_000))
 
@@ -42,9 +48,9 @@ async def six_entry_articles(kb):
         await make_article(kb, f"guide-{n}", views=n, **where)
 
 
-async def test_counts_stop_past_the_cap_and_say_there_are_more(kb):
+async def test_counts_stop_past_the_cap_and_say_there_are_more(kb, community):
     await six_entry_articles(kb)
-    await make_discussion(kb, "entries-thread", body="Our entries are late.")
+    await make_discussion(community, "entries-thread", body="Our entries are late.")
 
     page = await kb.search("entries")
 

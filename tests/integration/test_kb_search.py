@@ -10,6 +10,7 @@ import re
 import pytest
 
 from frontdesk.db.engine import make_engine
+from frontdesk.kb.community import Community
 from frontdesk.kb.models import Area, BrowseFilters
 from frontdesk.kb.service import KnowledgeBase
 from frontdesk.kb.text import query_terms
@@ -27,7 +28,7 @@ TAGGED = {
 }
 
 
-async def _library(kb: KnowledgeBase) -> None:
+async def _library(kb: KnowledgeBase, community: Community) -> None:
     # One term each in the title, the summary and the body of otherwise alike articles.
     await make_article(kb, "rank-title", title="Quokka habitats")
     await make_article(kb, "rank-summary", summary="A note on quokka habitats.")
@@ -43,7 +44,9 @@ async def _library(kb: KnowledgeBase) -> None:
     for n in (1, 2):
         await make_article(kb, f"platypus-article-{n}", body=f"Platypus facts number {n}.")
     for n in (1, 2, 3):
-        await make_discussion(kb, f"platypus-thread-{n}", body=f"Has anyone seen a platypus {n}?")
+        await make_discussion(
+            community, f"platypus-thread-{n}", body=f"Has anyone seen a platypus {n}?"
+        )
     for n in range(ECHIDNAS):
         await make_article(
             kb, f"echidna-{n:02d}", title=f"Echidna care guide {n}", views=100 + n,

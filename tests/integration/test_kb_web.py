@@ -101,7 +101,7 @@ async def kb_content(services, tmp_path):
     for slug, text in ARTICLES.items():
         (folder / "articles" / f"{slug}.md").write_text(text)
     (folder / "discussions" / "entry-codes-for-resits.md").write_text(THREAD)
-    await import_folder(services.kb, folder)
+    await import_folder(services.kb, services.community, folder)
     return folder
 
 

@@ -13,6 +13,8 @@ Create Date: 2026-11-29
   for every match. The table is rebuilt from kb_documents.
 """
 
+import re
+import unicodedata
 from collections.abc import Sequence
 
 import sqlalchemy as sa
@@ -59,10 +61,26 @@ def _drop_fts() -> None:
     op.execute('DROP TABLE kb_search_fts')
 
 
-def _title_key(title: str) -> str:
-    from frontdesk.kb.text import title_key
+# frontdesk.kb.text.title_key, with the `words` and `fold` it calls, frozen as they were
+# when this revision was written (2026-11-29): a migration must keep meaning what it meant
+# then, so it copies what it needs rather than importing live code that may change. Only
+# Python's own Unicode tables are not frozen here. A later change to title_key changes
+# the keys the app writes from then on, not these: the articles already stored then need
+# a revision of their own that recomputes theirs.
+_WORD = re.compile(r'[^\W_]+')
 
-    return title_key(title)
+
+def _fold(word: str) -> str:
+    decomposed = unicodedata.normalize('NFKD', word.casefold())
+    return ''.join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _words(value: str) -> list[str]:
+    return [word for match in _WORD.findall(value) for word in _WORD.findall(_fold(match))]
+
+
+def _title_key(title: str) -> str:
+    return f" {' '.join(_words(title))} "
 
 
 def upgrade() -> None:
