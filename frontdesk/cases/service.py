@@ -74,7 +74,7 @@ class CaseService:
         if customer.role is not Role.CUSTOMER:
             raise Forbidden("Only customers open cases through Contact Us")
         routing = self._intake.routing(data.choice)
-        options = self._intake.support_options(data.choice)
+        options = self._intake.options_for(routing)
         if data.channel is Channel.CHAT and not options.chat_open:
             raise Conflict(options.chat_reason or "Chat is closed", code=Code.CHAT_UNAVAILABLE)
         now = self._clock.now()

@@ -52,7 +52,11 @@ class IntakeService:
             ) from None
 
     def support_options(self, choice: Choice) -> SupportOptions:
-        return support_options(self.routing(choice), self._calendar, self._clock.now())
+        return self.options_for(self.routing(choice))
+
+    def options_for(self, routing: Routing) -> SupportOptions:
+        """The support options of a choice already routed, as of now."""
+        return support_options(routing, self._calendar, self._clock.now())
 
     def human_check_challenge(self) -> dict[str, Any]:
         return self.human_check.challenge(self._clock.now())
