@@ -613,6 +613,7 @@ def create_people(
     from frontdesk.accounts.models import Role
     from frontdesk.cases.models import CaseOpen, Channel
     from frontdesk.db.migrate import migrate
+    from frontdesk.events import NobodyListens
     from frontdesk.intake.human_check import HumanCheck
     from frontdesk.intake.taxonomy import Choice
     from frontdesk.services import Services
@@ -644,7 +645,7 @@ def create_people(
         return altcha.Payload(challenge, solution).to_base64()
 
     async def work() -> People:
-        services = Services.build(settings)
+        services = Services.build(settings, notifier=NobodyListens())
         people = People([], [], [], [], [])
         try:
             await migrate(services.engine)

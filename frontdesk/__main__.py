@@ -15,6 +15,7 @@ from frontdesk.accounts.models import Role
 from frontdesk.accounts.policy import password_problem
 from frontdesk.db.migrate import migrate
 from frontdesk.errors import FrontdeskError
+from frontdesk.events import NobodyListens
 from frontdesk.logs import configure_logging
 from frontdesk.services import Services
 from frontdesk.settings import Settings
@@ -76,7 +77,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _with_services(settings: Settings, work: Callable[[Services], Awaitable[None]]) -> int:
     async def run() -> None:
-        services = Services.build(settings)
+        services = Services.build(settings, notifier=NobodyListens())
         try:
             await work(services)
         finally:

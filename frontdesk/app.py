@@ -15,7 +15,7 @@ from werkzeug.exceptions import LengthRequired
 
 from frontdesk import __version__, web
 from frontdesk.cases.attachments import MAX_BYTES as MAX_ATTACHMENT_BYTES
-from frontdesk.chat.namespaces import register_namespaces
+from frontdesk.chat.namespaces import SocketNotifier, register_namespaces
 from frontdesk.clock import Clock
 from frontdesk.services import Services
 from frontdesk.settings import Settings
@@ -28,8 +28,6 @@ MAX_REQUEST_BYTES = MAX_ATTACHMENT_BYTES + 2 * 1024 * 1024
 
 
 def create_app(settings: Settings, clock: Clock | None = None) -> socketio.ASGIApp:
-    services = Services.build(settings, clock)
-    web_app = create_web_app(settings, services)
     sio = socketio.AsyncServer(
         async_mode="asgi",
         client_manager=_sio_manager(settings),
@@ -38,6 +36,8 @@ def create_app(settings: Settings, clock: Clock | None = None) -> socketio.ASGIA
         # Websocket only: no long-polling, so nodes need no sticky sessions.
         transports=["websocket"],
     )
+    services = Services.build(settings, clock, notifier=SocketNotifier(sio))
+    web_app = create_web_app(settings, services)
     register_namespaces(
         sio, SessionReader(web_app).user, services.metrics, services.live, services.faults
     )

@@ -32,6 +32,7 @@ from frontdesk.cases import store as case_store
 from frontdesk.cases.models import Case, CaseOpen, Channel, Status
 from frontdesk.clock import FixedClock
 from frontdesk.errors import FrontdeskError
+from frontdesk.events import NobodyListens
 from frontdesk.intake.human_check import HumanCheck, solve
 from frontdesk.intake.taxonomy import Choice
 from frontdesk.kb.importer import DEMO_CONTENT, import_folder
@@ -155,7 +156,7 @@ async def _load_demo_cases(
         return
     # The same store, seen from the last working morning: chat was staffed then.
     clock = FixedClock(last_working_morning(services.clock.now()))
-    past = Services.build(services.settings, clock)
+    past = Services.build(services.settings, clock, notifier=NobodyListens())
     try:
         for number, demo in enumerate(DEMO_CASES, start=1):
             prefix = f"[{number}/{len(DEMO_CASES)}] {'case':<10}"

@@ -37,6 +37,14 @@ class Notifier(Protocol):
         ...
 
 
+class NobodyListens:
+    """For a process that serves no sockets (a command such as migrate or the demo data
+    loader): what it changes is stored, and there is nobody to tell."""
+
+    async def publish(self, audience: Audience, event: str, data: dict[str, Any]) -> None:
+        pass
+
+
 class RecordingNotifier:
     """Keeps what was published, for tests of services without sockets."""
 

@@ -27,6 +27,7 @@ from frontdesk.chat.states import ChatStates
 from frontdesk.clock import Clock, SystemClock
 from frontdesk.db.engine import make_engine
 from frontdesk.db.migrate import migrate
+from frontdesk.events import Notifier
 from frontdesk.intake.human_check import HumanCheck
 from frontdesk.intake.service import IntakeService
 from frontdesk.intake.taxonomy import DEFAULT_TAXONOMY, TaxonomySource
@@ -52,6 +53,7 @@ def _live_chat(
     chats: ChatService,
     queue: QueueBackend,
     metrics: Metrics,
+    notifier: Notifier,
 ) -> LiveChat:
     timings = Timings(
         offer_seconds=settings.chat_offer_seconds,
@@ -61,13 +63,14 @@ def _live_chat(
     )
     router = Router(queue, calendar, lambda: intake.taxonomy().groups, timings)
     states = ChatStates(engine)
-    return LiveChat.build(
+    return LiveChat(
         chats=chats,
         states=states,
         agents=ChatAgents(engine, clock, settings.chat_capacity),
         router=router,
-        feed=SupervisorFeed(queue, states, clock, metrics, router.chat_groups),
+        feed=SupervisorFeed(router, states, clock, metrics, notifier),
         clock=clock,
+        notifier=notifier,
     )
 
 
@@ -101,8 +104,12 @@ class Services:
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     @classmethod
-    def build(cls, settings: Settings, clock: Clock | None = None) -> Services:
-        """Construct every part; nothing connects until `start`."""
+    def build(
+        cls, settings: Settings, clock: Clock | None = None, *, notifier: Notifier
+    ) -> Services:
+        """Construct every part; nothing connects until `start`. The notifier tells
+        connected people of changes: the socket server's, or NobodyListens for a
+        command that serves no sockets."""
         clock = clock or SystemClock()
         engine = make_engine(settings.database_url)
         # The queue backend reads str, not bytes (RedisQueueBackend's contract). A
@@ -136,7 +143,9 @@ class Services:
         )
         metrics = Metrics()
         chats = ChatService(engine, clock, calendar)
-        live = _live_chat(settings, clock, engine, calendar, intake, chats, queue, metrics)
+        live = _live_chat(
+            settings, clock, engine, calendar, intake, chats, queue, metrics, notifier
+        )
         return cls(
             settings=settings,
             clock=clock,

@@ -56,14 +56,14 @@ class Faults:
             await self.node_died(self.node_id)
         await self.check_generation()
         now = self.live.clock.now()
-        known = await self._router.backend.node_seen(self.node_id, now + self._node_timeout)
+        known = await self._router.node_seen(self.node_id, now + self._node_timeout)
         if not known and self._generation is not None:
             await self._reannounce()  # taken for dead while busy: our sockets are live
-        for node in await self._router.backend.take_dead_nodes(now):
+        for node in await self._router.take_dead_nodes(now):
             await self.node_died(node)
-        for offer in await self._router.backend.expire_offers(now):
+        for offer in await self._router.expire_offers(now):
             await self.offer_lapsed(offer)
-        for kind, key in await self._router.backend.take_due(now, LEASE_SECONDS):
+        for kind, key in await self._router.take_due(now, LEASE_SECONDS):
             try:
                 await self._act(kind, key)
             except Exception:
@@ -83,7 +83,7 @@ class Faults:
         elif kind == GRACE:
             await self.grace_lapsed(int(key))
         else:
-            await self._router.backend.cancel_deadline(kind, key)
+            await self._router.drop_deadline(kind, key)
 
     # Offers and waits --------------------------------------------------------------------
 
@@ -108,13 +108,12 @@ class Faults:
         live = self.live
         chat = await live.states.chat(chat_id)
         if chat is None or chat.status not in (ChatStatus.REQUESTED, ChatStatus.OFFERED):
-            await self._router.backend.cancel_deadline(WAIT, chat_id)
+            await self._router.stop_waiting(chat_id)
             return
         now = live.clock.now()
         reason = self._router.overdue(chat.group_name, chat.requested_at, now)
         if reason is None:  # the hours changed since: wait on
-            leave_by = self._router.leave_by(chat.group_name, chat.requested_at, now)
-            await self._router.backend.set_deadline(WAIT, chat_id, leave_by)
+            await self._router.wait_on(chat_id, chat.group_name, chat.requested_at, now)
             return
         ended = await live.chats.end_unanswered(chat_id, UNANSWERED[reason])
         await live._withdraw(chat_id, reason="unanswered")
@@ -134,7 +133,7 @@ class Faults:
     async def agent_connected(self, user: User, sid: str) -> list[dict[str, object]]:
         """An agent socket opened: back within its grace, its chats stay its own."""
         self._sockets[sid] = user
-        await self._router.backend.agent_connected(user.id, f"{self.node_id}:{sid}")
+        await self._router.agent_connected(user.id, f"{self.node_id}:{sid}")
         chats = await self.live.states.agent_chats(user.id)
         if await self._router.end_grace(user.id):
             for chat in chats:
@@ -146,7 +145,7 @@ class Faults:
     async def _restore_presence(self, user: User, active: int | None = None) -> None:
         settings = await self.live.agents.settings(user.id)
         groups = served_groups(settings, self._router.chat_groups())
-        await self._router.backend.set_agent(
+        await self._router.set_agent(
             user.id, presence=settings.presence, groups=groups, capacity=settings.capacity,
             now=self.live.clock.now(), active=active,
         )  # fmt: skip
@@ -158,14 +157,14 @@ class Faults:
         """The agent's last socket closed: no new offers, and a grace period to return
         before its chats go back to the queue."""
         self._sockets.pop(sid, None)
-        left = await self._router.backend.agent_disconnected(user.id, f"{self.node_id}:{sid}")
+        left = await self._router.agent_disconnected(user.id, f"{self.node_id}:{sid}")
         if left == 0:
             await self._agent_gone(user.id)
 
     async def node_died(self, node_id: str) -> None:
         """Another node stopped without closing its sockets: its agents are treated as
         disconnected (their browsers reconnect to a live node within the grace)."""
-        for agent_id in await self._router.backend.forget_node(node_id):
+        for agent_id in await self._router.forget_node(node_id):
             log.warning("node %s is gone; agent %s has its grace to come back", node_id, agent_id)
             await self._agent_gone(agent_id)
 
@@ -173,7 +172,7 @@ class Faults:
         settings = await self.live.agents.settings(agent_id)
         groups = served_groups(settings, self._router.chat_groups())
         now = self.live.clock.now()
-        await self._router.backend.set_agent(
+        await self._router.set_agent(
             agent_id, presence="offline", groups=groups, capacity=settings.capacity, now=now
         )
         self.live.feed.changed(*groups)
@@ -189,7 +188,7 @@ class Faults:
         """The agent did not come back: each of its chats returns to the front of its
         queue with its original wait, for the next agent, who sees the transcript."""
         live = self.live
-        if await self._router.backend.connections(agent_id) > 0:
+        if await self._router.connections(agent_id) > 0:
             await self._router.end_grace(agent_id)
             return
         for chat in await live.states.agent_chats(agent_id):
@@ -209,13 +208,12 @@ class Faults:
     async def check_generation(self) -> None:
         """If the queue state is gone (Redis restarted empty), one node rebuilds it from
         the store; every node then re-announces its own agents' sockets."""
-        backend = self._router.backend
-        token = await backend.generation()
+        token = await self._router.generation()
         if token is None:
             token = uuid4().hex
-            if await backend.claim_generation(token):
+            if await self._router.claim_generation(token):
                 await self.rebuild()
-            token = await backend.generation()
+            token = await self._router.generation()
         if token != self._generation:
             first = self._generation is None
             self._generation = token
@@ -226,7 +224,7 @@ class Faults:
         """Put this node's agent sockets back into a queue state that lost them."""
         users = {}
         for sid, user in list(self._sockets.items()):
-            await self._router.backend.agent_connected(user.id, f"{self.node_id}:{sid}")
+            await self._router.agent_connected(user.id, f"{self.node_id}:{sid}")
             users[user.id] = user
         for user in users.values():
             await self._router.end_grace(user.id)
@@ -248,14 +246,14 @@ class Faults:
         for settings in await live.agents.all_settings():
             seats = active.pop(settings.agent_id, 0)
             served = served_groups(settings, groups)
-            await self._router.backend.set_agent(
+            await self._router.set_agent(
                 settings.agent_id, presence=settings.presence, groups=served,
                 capacity=settings.capacity, now=now, active=seats,
             )  # fmt: skip
             if seats:  # connected agents cancel this as they are re-announced
                 await self._router.start_grace(settings.agent_id, now)
         for agent_id, seats in active.items():  # agents who never set a presence
-            await self._router.backend.set_agent(
+            await self._router.set_agent(
                 agent_id, presence="offline", groups=groups,
                 capacity=self._router.timings.capacity, now=now, active=seats,
             )  # fmt: skip

@@ -12,7 +12,6 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,11 +20,11 @@ from frontdesk.chat.history import queue_history
 from frontdesk.chat.models import Chat
 from frontdesk.chat.states import ChatStates
 from frontdesk.clock import Clock
-from frontdesk.events import SUPERVISORS, Notifier, RecordingNotifier, chat_customer
+from frontdesk.events import SUPERVISORS, Notifier, chat_customer
 from frontdesk.metrics import Metrics
 from frontdesk.queue import policy
-from frontdesk.queue.backend import QueueBackend
 from frontdesk.queue.models import Offer
+from frontdesk.queue.service import Router
 
 log = logging.getLogger(__name__)
 
@@ -40,18 +39,17 @@ HISTORY_LOOKBACK = timedelta(hours=1)
 class SupervisorFeed:
     def __init__(
         self,
-        backend: QueueBackend,
+        router: Router,
         states: ChatStates,
         clock: Clock,
         metrics: Metrics,
-        chat_groups: Callable[[], list[str]],
+        notifier: Notifier,
     ) -> None:
-        self.notifier: Notifier = RecordingNotifier()
-        self._backend = backend
+        self.notifier = notifier
+        self._router = router
         self._states = states
         self._clock = clock
         self._metrics = metrics
-        self._chat_groups = chat_groups
         self._dirty: set[str] = set()
         self._flusher: asyncio.Task[None] | None = None
         self._positions_sent: dict[str, float] = {}
@@ -95,7 +93,7 @@ class SupervisorFeed:
 
     async def figures(self, group: str) -> dict[str, Any]:
         now = self._clock.now()
-        snapshot = await self._backend.snapshot(group)
+        snapshot = await self._router.snapshot(group)
         since = snapshot.pop("longest_waiting_since")
         start_of_day = datetime.combine(now.astimezone(UK).date(), datetime.min.time(), UK)
         day = await self._states.day_figures(group, start_of_day)
@@ -108,12 +106,12 @@ class SupervisorFeed:
 
     async def watch(self) -> dict[str, Any]:
         """Everything a supervisor's dashboard starts from: each group, each agent."""
-        groups = [await self.figures(group) for group in self._chat_groups()]
+        groups = [await self.figures(group) for group in self._router.chat_groups()]
         return {"groups": groups, "agents": await self.agents()}
 
     async def agents(self) -> list[dict[str, Any]]:
         """Each agent with a routing state: presence, chats held of capacity, groups."""
-        states = await self._backend.agents()
+        states = await self._router.agents()
         names = await self._states.user_names([s.agent_id for s in states])
         return [
             {"agent_id": s.agent_id, "name": names.get(s.agent_id, f"Agent {s.agent_id}"),
@@ -143,7 +141,7 @@ class SupervisorFeed:
         await asyncio.sleep(delay)
         del self._positions_owed[group]
         try:
-            snapshot = await self._backend.snapshot(group)
+            snapshot = await self._router.snapshot(group)
             await self._publish_positions(group, int(snapshot["seats"]))
         except Exception:
             log.exception("could not publish the positions in %s", group)
@@ -151,7 +149,7 @@ class SupervisorFeed:
     async def _publish_positions(self, group: str, seats: int) -> None:
         self._positions_sent[group] = time.monotonic()
         handle_times = await self._recent_handle_times(group)
-        for index, chat_id in enumerate(await self._backend.line(group), start=1):
+        for index, chat_id in enumerate(await self._router.line(group), start=1):
             wait = policy.estimated_wait(index, seats, handle_times)
             await self.notifier.publish(
                 chat_customer(chat_id), "queue_updated", _place(chat_id, index, wait)
@@ -159,10 +157,10 @@ class SupervisorFeed:
 
     async def place(self, group: str, chat_id: str) -> dict[str, Any]:
         """Where a chat is now: position (0 while offered) and estimated wait."""
-        position = await self._backend.position(chat_id)
+        position = await self._router.position(chat_id)
         if position is None:
             return {"position": None, "estimated_wait_seconds": None}
-        snapshot = await self._backend.snapshot(group)
+        snapshot = await self._router.snapshot(group)
         handle_times = await self._recent_handle_times(group)
         wait = policy.estimated_wait(position, int(snapshot["seats"]), handle_times)
         return _place(chat_id, position, wait)

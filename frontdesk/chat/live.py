@@ -25,7 +25,7 @@ from frontdesk.chat.transcripts import render_transcript, transcript_filename
 from frontdesk.chat.views import case_out, chat_out, message_out, queue_entry
 from frontdesk.clock import Clock
 from frontdesk.errors import Code, Conflict, Forbidden, FrontdeskError, Invalid
-from frontdesk.events import Audience, Notifier, RecordingNotifier, agent, chat_customer
+from frontdesk.events import Audience, Notifier, agent, chat_customer
 from frontdesk.queue.models import Offer
 from frontdesk.queue.service import Router
 
@@ -47,11 +47,6 @@ class LiveChat:
     feed: SupervisorFeed
     clock: Clock
     notifier: Notifier
-
-    @classmethod
-    def build(cls, **parts: Any) -> LiveChat:
-        """The notifier is the socket server's, attached by the app once it exists."""
-        return cls(notifier=RecordingNotifier(), **parts)
 
     async def publish(self, audience: Audience, event: str, data: dict[str, Any]) -> None:
         try:
@@ -158,7 +153,7 @@ class LiveChat:
         update = AgentSettingsIn.model_validate(change.model_dump(exclude_unset=True))
         settings = await self.agents.update(agent_id, update, groups)
         served = served_groups(settings, groups)
-        state = await self.router.backend.set_agent(
+        state = await self.router.set_agent(
             agent_id, presence=settings.presence, groups=served,
             capacity=settings.capacity, now=self.clock.now(),
         )  # fmt: skip
@@ -260,7 +255,7 @@ class LiveChat:
 
     async def _withdraw(self, chat_id: str, *, reason: str) -> None:
         """Take a chat out of the queue; an agent it was offered to hears and is refilled."""
-        offer = await self.router.backend.offer_of(chat_id)
+        offer = await self.router.offer_of(chat_id)
         await self.router.withdraw(chat_id)
         if offer is not None:
             data = {"chat_id": chat_id, "reason": reason}

@@ -304,6 +304,3 @@ def register_namespaces(
         (SupervisorNamespace, "/supervisor"),
     ):
         sio.register_namespace(namespace_class(name, find_user, metrics, live, faults))
-    notifier = SocketNotifier(sio)
-    live.notifier = notifier
-    live.feed.notifier = notifier

@@ -1,7 +1,9 @@
 """The router: office hours and waits decided first (policy), then one backend call each.
 
-It knows chats only by their public id and group; what a routing step means for a chat
-in the store, and who is told, is the live chat service's business (chat/live.py).
+It is the only door to the queue backend: chat/ calls these verbs and never the backend
+itself, so every routing step passes the same rules. It knows chats only by their public
+id and group; what a step means for a chat in the store, and who is told, is the live
+chat service's business (chat/live.py).
 """
 
 from __future__ import annotations
@@ -9,13 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from frontdesk.business_hours import UK, BusinessCalendar
 from frontdesk.errors import Code, Conflict
 from frontdesk.intake.taxonomy import Group
 from frontdesk.queue import policy
 from frontdesk.queue.backend import QueueBackend
-from frontdesk.queue.models import Offer, QueueEntry
+from frontdesk.queue.models import AgentState, Offer, Presence, QueueEntry
 
 # Deadline kinds kept in the backend besides offers.
 WAIT = "wait"  # a waiting request reaches its group's maximum wait, or the group closes
@@ -38,7 +41,7 @@ class Router:
         groups: Callable[[], Mapping[str, Group]],
         timings: Timings,
     ) -> None:
-        self.backend = backend
+        self._backend = backend
         self.timings = timings
         self._calendar = calendar
         self._groups = groups
@@ -89,50 +92,131 @@ class Router:
     async def estimated_wait(
         self, group_key: str, position: int, handle_times: list[timedelta]
     ) -> timedelta | None:
-        snapshot = await self.backend.snapshot(group_key)
+        snapshot = await self._backend.snapshot(group_key)
         return policy.estimated_wait(position, int(snapshot["seats"]), handle_times)
+
+    # What the queue holds ----------------------------------------------------------------
+
+    async def snapshot(self, group_key: str) -> dict[str, Any]:
+        return await self._backend.snapshot(group_key)
+
+    async def line(self, group_key: str) -> list[str]:
+        """The group's waiting chat ids, first in line first."""
+        return await self._backend.line(group_key)
+
+    async def position(self, chat_id: str) -> int | None:
+        return await self._backend.position(chat_id)
+
+    async def offer_of(self, chat_id: str) -> Offer | None:
+        return await self._backend.offer_of(chat_id)
+
+    async def agents(self) -> list[AgentState]:
+        return await self._backend.agents()
 
     # Requests ----------------------------------------------------------------------------
 
     async def enqueue(self, entry: QueueEntry, now: datetime) -> int:
         """Join the line (idempotent) with a deadline to give up by."""
-        position = await self.backend.enqueue(entry)
+        position = await self._backend.enqueue(entry)
         leave_by = self.leave_by(entry.group, entry.enqueued_at, now)
-        await self.backend.set_deadline(WAIT, entry.chat_id, leave_by)
+        await self._backend.set_deadline(WAIT, entry.chat_id, leave_by)
         return position
 
     async def route_request(self, chat_id: str, now: datetime) -> Offer | None:
-        return await self.backend.route_request(chat_id, now, self.timings.offer_seconds)
+        return await self._backend.route_request(chat_id, now, self.timings.offer_seconds)
 
     async def withdraw(self, chat_id: str) -> bool:
-        await self.backend.cancel_deadline(WAIT, chat_id)
-        return await self.backend.withdraw(chat_id)
+        await self._backend.cancel_deadline(WAIT, chat_id)
+        return await self._backend.withdraw(chat_id)
+
+    async def wait_on(
+        self, chat_id: str, group_key: str, enqueued_at: datetime, now: datetime
+    ) -> None:
+        """Give a waiting request a new deadline (its group's hours changed)."""
+        await self._backend.set_deadline(WAIT, chat_id, self.leave_by(group_key, enqueued_at, now))
+
+    async def stop_waiting(self, chat_id: str) -> None:
+        """Drop a request's deadline: it no longer waits."""
+        await self._backend.cancel_deadline(WAIT, chat_id)
+
+    # Deadlines and lapsed offers ---------------------------------------------------------
+
+    async def expire_offers(self, now: datetime) -> list[Offer]:
+        return await self._backend.expire_offers(now)
+
+    async def take_due(self, now: datetime, lease_seconds: int) -> list[tuple[str, str]]:
+        return await self._backend.take_due(now, lease_seconds)
+
+    async def drop_deadline(self, kind: str, key: str) -> bool:
+        return await self._backend.cancel_deadline(kind, key)
 
     # Agents ------------------------------------------------------------------------------
+
+    async def set_agent(
+        self,
+        agent_id: int,
+        *,
+        presence: Presence,
+        groups: tuple[str, ...],
+        capacity: int,
+        now: datetime,
+        active: int | None = None,
+    ) -> AgentState:
+        return await self._backend.set_agent(
+            agent_id, presence=presence, groups=groups, capacity=capacity, now=now, active=active
+        )
 
     async def fill_seats(self, agent_id: int, now: datetime) -> list[Offer]:
         """Offer the agent the oldest waiting chats it serves, one per free seat."""
         offers = []
-        while offer := await self.backend.route_agent(agent_id, now, self.timings.offer_seconds):
+        while offer := await self._backend.route_agent(agent_id, now, self.timings.offer_seconds):
             offers.append(offer)
         return offers
 
     async def accept(self, chat_id: str, agent_id: int) -> bool:
-        accepted = await self.backend.accept(chat_id, agent_id)
+        accepted = await self._backend.accept(chat_id, agent_id)
         if accepted:
-            await self.backend.cancel_deadline(WAIT, chat_id)
+            await self._backend.cancel_deadline(WAIT, chat_id)
         return accepted
 
     async def decline(self, chat_id: str, agent_id: int) -> QueueEntry | None:
-        return await self.backend.decline(chat_id, agent_id)
+        return await self._backend.decline(chat_id, agent_id)
 
     async def release(self, agent_id: int, chat_id: str, now: datetime) -> None:
-        await self.backend.release(agent_id, chat_id, now)
+        await self._backend.release(agent_id, chat_id, now)
 
     async def start_grace(self, agent_id: int, now: datetime) -> datetime:
         until = now + timedelta(seconds=self.timings.grace_seconds)
-        await self.backend.set_deadline(GRACE, str(agent_id), until)
+        await self._backend.set_deadline(GRACE, str(agent_id), until)
         return until
 
     async def end_grace(self, agent_id: int) -> bool:
-        return await self.backend.cancel_deadline(GRACE, str(agent_id))
+        return await self._backend.cancel_deadline(GRACE, str(agent_id))
+
+    # Connections and nodes ---------------------------------------------------------------
+
+    async def agent_connected(self, agent_id: int, connection: str) -> int:
+        return await self._backend.agent_connected(agent_id, connection)
+
+    async def agent_disconnected(self, agent_id: int, connection: str) -> int:
+        return await self._backend.agent_disconnected(agent_id, connection)
+
+    async def connections(self, agent_id: int) -> int:
+        return await self._backend.connections(agent_id)
+
+    async def node_seen(self, node_id: str, until: datetime) -> bool:
+        return await self._backend.node_seen(node_id, until)
+
+    async def take_dead_nodes(self, now: datetime) -> list[str]:
+        return await self._backend.take_dead_nodes(now)
+
+    async def forget_node(self, node_id: str) -> list[int]:
+        return await self._backend.forget_node(node_id)
+
+    # The queue's generation: which copy of the state this is -----------------------------
+
+    async def generation(self) -> str | None:
+        return await self._backend.generation()
+
+    async def claim_generation(self, token: str) -> bool:
+        return await self._backend.claim_generation(token)

@@ -18,6 +18,7 @@ from frontdesk.cases import service as case_service
 from frontdesk.cases.models import ActivityKind, Case, CaseOpen, Channel, Status
 from frontdesk.cases.staff import CALL_CLOSE_REASON
 from frontdesk.errors import Conflict, Forbidden, Invalid, NotFound
+from frontdesk.events import RecordingNotifier
 from frontdesk.intake.human_check import HumanCheck
 from frontdesk.intake.taxonomy import DEFAULT_TAXONOMY, Choice
 from frontdesk.services import Services
@@ -470,7 +471,7 @@ async def test_a_call_us_case_waiting_on_the_customer_still_closes_without_a_cal
 
 
 async def test_two_nodes_sweeping_at_once_close_each_case_once(services, clock, customer, settings):
-    other = Services.build(settings, clock)
+    other = Services.build(settings, clock, notifier=RecordingNotifier())
     await other.start()  # its own sweep runs now, with the clock before any deadline
     try:
         cases = [await open_case(services, customer, Channel.CALL) for _ in range(12)]

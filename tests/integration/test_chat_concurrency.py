@@ -14,6 +14,7 @@ from frontdesk.accounts.models import Role
 from frontdesk.cases.models import Channel
 from frontdesk.clock import FixedClock
 from frontdesk.db.tables import chats
+from frontdesk.events import RecordingNotifier
 from frontdesk.services import Services
 from tests.conftest import make_settings
 from tests.factories import copy_case, make_user, open_case
@@ -29,7 +30,8 @@ SETTLE_SECONDS = 60.0
 
 async def seed(settings) -> tuple[list[Any], list[Any], list[str]]:
     """Customers with chat cases, and agents, written in-process before the nodes start."""
-    services = Services.build(settings, FixedClock())  # a Monday morning: chat is open
+    # A Monday morning: chat is open.
+    services = Services.build(settings, FixedClock(), notifier=RecordingNotifier())
     try:
         customers = [await make_user(services) for _ in range(CUSTOMERS)]
         agents = [await make_user(services, Role.AGENT) for _ in range(AGENTS)]
@@ -127,7 +129,7 @@ async def test_hundreds_of_requests_across_two_nodes_are_each_answered_once(
     assert [code for d in desks for code in d.refused] == []  # no offer taken from under one
     assert max(d.most_held for d in desks) <= CAPACITY  # nobody offered past capacity
 
-    services = Services.build(settings, FixedClock())
+    services = Services.build(settings, FixedClock(), notifier=RecordingNotifier())
     try:
         async with services.engine.connect() as conn:
             rows = (

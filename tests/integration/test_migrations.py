@@ -13,6 +13,7 @@ from frontdesk.accounts.models import Role
 from frontdesk.db.engine import make_engine
 from frontdesk.db.migrate import migrate
 from frontdesk.db.tables import metadata
+from frontdesk.events import RecordingNotifier
 from frontdesk.services import Services
 from tests.conftest import make_settings
 
@@ -103,7 +104,9 @@ async def test_migrating_twice_changes_nothing(engine):
 
 
 async def test_migrating_again_keeps_the_data(empty_database_url, tmp_path):
-    services = Services.build(make_settings(empty_database_url, tmp_path))
+    services = Services.build(
+        make_settings(empty_database_url, tmp_path), notifier=RecordingNotifier()
+    )
     await migrate(services.engine)
     try:
         await services.accounts.add_user(

@@ -8,6 +8,7 @@ import pytest
 from frontdesk.accounts.models import Role
 from frontdesk.cases.models import Channel
 from frontdesk.clock import FixedClock
+from frontdesk.events import RecordingNotifier
 from frontdesk.services import Services
 from tests.conftest import make_settings
 from tests.factories import make_user, open_case
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.redis
 
 async def test_an_agents_chat_outlives_the_node_it_was_on(database_url, redis_url, tmp_path):
     settings = make_settings(database_url, tmp_path)
-    services = Services.build(settings, FixedClock())
+    services = Services.build(settings, FixedClock(), notifier=RecordingNotifier())
     try:
         customer = await make_user(services, first_name="Ann")
         first = await make_user(services, Role.AGENT)

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from frontdesk.events import RecordingNotifier
 from frontdesk.services import Services
 from frontdesk.web.api import PUBLIC_ENDPOINTS
 from tests.conftest import make_settings
@@ -102,7 +103,10 @@ async def test_readyz_answers_503_naming_redis_when_it_goes_away(start_app, redi
 
 @pytest.fixture
 async def services_with_closed_redis(sqlite_url, tmp_path) -> Any:
-    services = Services.build(make_settings(sqlite_url, tmp_path, redis_url=CLOSED_PORT_REDIS))
+    services = Services.build(
+        make_settings(sqlite_url, tmp_path, redis_url=CLOSED_PORT_REDIS),
+        notifier=RecordingNotifier(),
+    )
     try:
         yield services
     finally:

@@ -8,6 +8,7 @@ from uuid import uuid4
 
 import pytest
 
+from frontdesk.events import RecordingNotifier
 from frontdesk.queue.backend import QueueBackend
 from frontdesk.queue.memory_backend import MemoryQueueBackend
 from frontdesk.queue.models import QueueEntry
@@ -293,8 +294,10 @@ async def test_a_node_routes_in_memory_alone_and_through_redis_when_configured(
     from frontdesk.services import Services
     from tests.conftest import make_settings
 
-    alone = Services.build(make_settings(sqlite_url, tmp_path))
-    shared = Services.build(make_settings(sqlite_url, tmp_path, redis_url=redis_url))
+    alone = Services.build(make_settings(sqlite_url, tmp_path), notifier=RecordingNotifier())
+    shared = Services.build(
+        make_settings(sqlite_url, tmp_path, redis_url=redis_url), notifier=RecordingNotifier()
+    )
     try:
         assert isinstance(alone.queue, MemoryQueueBackend)
         assert isinstance(shared.queue, RedisQueueBackend)

@@ -64,6 +64,26 @@ def test_chat_writes_cases_only_through_their_verbs(path):
     assert not {name for name in imported_modules(path) if name.startswith("frontdesk.cases.store")}
 
 
+QUEUE_STORAGE = ("frontdesk.queue.backend", "frontdesk.queue.memory_backend",
+                 "frontdesk.queue.redis_backend")  # fmt: skip
+
+
+def attributes_read(source: str) -> set[str]:
+    return {n.attr for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Attribute)}
+
+
+@pytest.mark.parametrize("path", CHAT_MODULES, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_chat_reaches_the_queue_only_through_the_router(path):
+    """Every routing step passes the Router's rules: chat/ neither imports a queue
+    backend nor reaches for one behind the router."""
+    assert not {name for name in imported_modules(path) if name.startswith(QUEUE_STORAGE)}
+    assert not {"backend", "_backend"} & attributes_read(path.read_text())
+
+
+def test_the_attribute_walk_sees_a_reach_through():
+    assert "backend" in attributes_read("await live.router.backend.set_agent(1)")
+
+
 @pytest.mark.parametrize("path", DOMAIN_MODULES, ids=lambda p: str(p.relative_to(PACKAGE)))
 def test_no_domain_module_imports_the_web_layer(path):
     """Arrows run from web/ to the domain, never back (chat/namespaces.py included)."""

@@ -12,6 +12,7 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
+from frontdesk.events import RecordingNotifier
 from frontdesk.intake.taxonomy import (
     DEFAULT_TAXONOMY,
     Choice,
@@ -558,7 +559,7 @@ def test_services_refuse_to_build_with_a_bad_taxonomy(tmp_path, text, fragment):
         f"sqlite+aiosqlite:///{tmp_path / 'frontdesk.db'}", tmp_path, taxonomy_path=path
     )
     with pytest.raises(TaxonomyError) as caught:
-        Services.build(settings)
+        Services.build(settings, notifier=RecordingNotifier())
     assert str(caught.value).startswith(f"{path}: ")
     assert fragment in str(caught.value)
 
@@ -568,5 +569,5 @@ def test_services_build_with_a_good_taxonomy_file(tmp_path):
     settings = make_settings(
         f"sqlite+aiosqlite:///{tmp_path / 'frontdesk.db'}", tmp_path, taxonomy_path=path
     )
-    services = Services.build(settings)
+    services = Services.build(settings, notifier=RecordingNotifier())
     assert services.intake.routing(choice(issue_type="Complaints")).reply_days == 12
