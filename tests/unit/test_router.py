@@ -21,7 +21,7 @@ MS = timedelta(milliseconds=1)
 
 
 async def set_agent(router, agent_id, presence, groups, capacity, now, active=None):
-    return await router.backend.set_agent(
+    return await router.set_agent(
         agent_id, presence=presence, groups=groups, capacity=capacity, now=now, active=active
     )
 
