@@ -39,7 +39,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> socketio.ASGIA
     services = Services.build(settings, clock, notifier=SocketNotifier(sio))
     web_app = create_web_app(settings, services)
     register_namespaces(
-        sio, SessionReader(web_app).user, services.metrics, services.live, services.faults
+        sio, SessionReader(web_app).user, services.metrics, services.live, services.timeouts
     )
     web_app.extensions["sio"] = sio
 

@@ -19,11 +19,12 @@ from frontdesk.cases.service import CaseService
 from frontdesk.cases.staff import CaseWork
 from frontdesk.cases.uploads import CaseAttachments
 from frontdesk.chat.agents import ChatAgents
-from frontdesk.chat.faults import Faults
-from frontdesk.chat.feed import SupervisorFeed
-from frontdesk.chat.live import LiveChat
-from frontdesk.chat.service import ChatService
+from frontdesk.chat.chats import ChatService
+from frontdesk.chat.figures import SupervisorFigures
+from frontdesk.chat.lifecycle import LiveChat
+from frontdesk.chat.positions import CustomerPositions
 from frontdesk.chat.states import ChatStates
+from frontdesk.chat.timeouts import ChatTimeouts
 from frontdesk.clock import Clock, SystemClock
 from frontdesk.db.engine import make_engine
 from frontdesk.db.migrate import migrate
@@ -38,7 +39,7 @@ from frontdesk.metrics import Metrics
 from frontdesk.queue.backend import QueueBackend
 from frontdesk.queue.memory_backend import MemoryQueueBackend
 from frontdesk.queue.redis_backend import POOL_WAIT_SECONDS, RedisQueueBackend
-from frontdesk.queue.service import Router, Timings
+from frontdesk.queue.router import Router, Timings
 from frontdesk.settings import Settings
 
 log = logging.getLogger("frontdesk")
@@ -63,12 +64,14 @@ def _live_chat(
     )
     router = Router(queue, calendar, lambda: intake.taxonomy().groups, timings)
     states = ChatStates(engine)
+    positions = CustomerPositions(router, states, notifier)
     return LiveChat(
         chats=chats,
         states=states,
         agents=ChatAgents(engine, clock, settings.chat_capacity),
         router=router,
-        feed=SupervisorFeed(router, states, clock, metrics, notifier),
+        figures=SupervisorFigures(router, states, positions, clock, metrics, notifier),
+        positions=positions,
         clock=clock,
         notifier=notifier,
     )
@@ -96,7 +99,7 @@ class Services:
     chats: ChatService
     queue: QueueBackend
     live: LiveChat
-    faults: Faults
+    timeouts: ChatTimeouts
     kb: KnowledgeBase
     community: Community
     outbox: OutboxSender
@@ -161,7 +164,7 @@ class Services:
             chats=chats,
             queue=queue,
             live=live,
-            faults=Faults(live, settings.node_id, settings.chat_node_timeout_seconds),
+            timeouts=ChatTimeouts(live, settings.node_id, settings.chat_node_timeout_seconds),
             kb=KnowledgeBase(engine, clock),
             community=Community(engine, clock),
             outbox=outbox,
@@ -178,8 +181,8 @@ class Services:
         self._tasks.append(asyncio.create_task(self._purge_forever(), name="purge"))
         self._tasks.append(asyncio.create_task(self._close_calls_forever(), name="calls"))
         # Rebuild a lost queue before serving, then keep to every chat deadline.
-        await self.faults.sweep()
-        sweep = self.faults.run_forever(self.settings.chat_sweep_seconds)
+        await self.timeouts.sweep()
+        sweep = self.timeouts.run_forever(self.settings.chat_sweep_seconds)
         self._tasks.append(asyncio.create_task(sweep, name="chat-sweep"))
         log.info("frontdesk node started", extra={"store": self.engine.dialect.name})
 
@@ -231,7 +234,8 @@ class Services:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._tasks.clear()
-        await self.live.feed.aclose()
+        await self.live.figures.aclose()
+        await self.live.positions.aclose()
         await self.chats.aclose()
         await self.queue.aclose()
         if self.redis is not None:

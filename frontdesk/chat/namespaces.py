@@ -27,9 +27,9 @@ from pydantic import BaseModel, ValidationError
 
 from frontdesk.accounts.models import Role, User
 from frontdesk.chat import protocol as p
-from frontdesk.chat.faults import Faults
-from frontdesk.chat.live import LiveChat
+from frontdesk.chat.lifecycle import LiveChat
 from frontdesk.chat.models import MessageIn
+from frontdesk.chat.timeouts import ChatTimeouts
 from frontdesk.chat.views import chat_out, message_out
 from frontdesk.errors import Code, FrontdeskError, Invalid, field_errors
 from frontdesk.events import Audience
@@ -82,13 +82,13 @@ class RoleNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         find_user: UserLookup,
         metrics: Metrics,
         live: LiveChat,
-        faults: Faults,
+        timeouts: ChatTimeouts,
     ) -> None:
         super().__init__(namespace)
         self._find_user = find_user
         self._connections = metrics.socket_connections.labels(namespace=namespace)
         self.live = live
-        self.faults = faults
+        self.timeouts = timeouts
 
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
         user = await self._find_user(environ.get("HTTP_COOKIE", ""))
@@ -210,11 +210,11 @@ class AgentNamespace(ParticipantNamespace):
 
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
         await super().on_connect(sid, environ, auth)
-        await self.faults.agent_connected((await self.get_session(sid))["user"], sid)
+        await self.timeouts.agent_connected((await self.get_session(sid))["user"], sid)
 
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
         await super().on_disconnect(sid, reason)
-        await self.faults.agent_disconnected((await self.get_session(sid))["user"], sid)
+        await self.timeouts.agent_disconnected((await self.get_session(sid))["user"], sid)
 
     @event(p.SetPresence)
     async def on_set_presence(self, sid: str, user: User, payload: p.SetPresence) -> Any:
@@ -266,13 +266,13 @@ class SupervisorNamespace(RoleNamespace):
 
     @event(p.Empty)
     async def on_watch(self, sid: str, user: User, payload: p.Empty) -> Any:
-        return await self.live.feed.watch()
+        return await self.live.figures.watch()
 
     @event(p.History)
     async def on_history(self, sid: str, user: User, payload: p.History) -> Any:
         if payload.group not in self.live.router.chat_groups():
             raise Invalid("Not a customer group with chat", fields={"group": "Unknown group"})
-        return {"points": await self.live.feed.history(payload.group, payload.hours)}
+        return {"points": await self.live.figures.history(payload.group, payload.hours)}
 
 
 async def _send(live: LiveChat, user: User, payload: p.SendMessage) -> dict[str, Any]:
@@ -296,11 +296,11 @@ def register_namespaces(
     find_user: UserLookup,
     metrics: Metrics,
     live: LiveChat,
-    faults: Faults,
+    timeouts: ChatTimeouts,
 ) -> None:
     for namespace_class, name in (
         (CustomerNamespace, "/customer"),
         (AgentNamespace, "/agent"),
         (SupervisorNamespace, "/supervisor"),
     ):
-        sio.register_namespace(namespace_class(name, find_user, metrics, live, faults))
+        sio.register_namespace(namespace_class(name, find_user, metrics, live, timeouts))

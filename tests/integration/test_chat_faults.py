@@ -110,7 +110,7 @@ async def test_an_agent_back_within_the_grace_keeps_its_chats(live_server, clock
         assert (await back.next("message_created", seq=3))["body"] == "no problem"
         # The grace was cancelled: a sweep past its end leaves the chat with its agent.
         clock.advance(seconds=server.services.settings.chat_grace_seconds + 1)
-        await server.acall(lambda: server.services.faults.sweep())
+        await server.acall(lambda: server.services.timeouts.sweep())
         state = await ann.ok("resume_chat", {"chat_id": chat_id})
         assert state["chat"]["status"] == "active"
         assert [chat["public_id"] for chat in (await back.ok("my_chats"))["chats"]] == [chat_id]
@@ -171,7 +171,7 @@ async def test_a_queue_lost_by_redis_is_rebuilt_from_the_store(servers, redis_ur
         assert await server.acall(lambda: services.queue.position(chat_id)) is None
         assert await server.acall(lambda: services.queue.generation()) is None
 
-        await server.acall(lambda: services.faults.sweep())
+        await server.acall(lambda: services.timeouts.sweep())
         assert await server.acall(lambda: services.queue.generation()) is not None
         assert await server.acall(lambda: services.queue.position(chat_id)) == 1
 
@@ -269,13 +269,13 @@ async def test_a_rebuild_keeps_active_chats_with_their_connected_agent(servers, 
         ]
         assert await delete_keys(redis_url, f"{servers.redis_prefix}queue:") > 0
 
-        await server.acall(lambda: services.faults.sweep())
+        await server.acall(lambda: services.timeouts.sweep())
         # The agent's one seat is taken again by its chat: the waiting one waits.
         assert await server.acall(lambda: services.queue.position(waiting_id)) == 1
         assert await server.acall(lambda: services.queue.connections(agent.id)) == 1
         # Its agent is still connected: no grace runs out on the active chat.
         clock.advance(seconds=services.settings.chat_grace_seconds + 1)
-        await server.acall(lambda: services.faults.sweep())
+        await server.acall(lambda: services.timeouts.sweep())
         assert ann.events["chat_requeued"].empty()
         assert [c["public_id"] for c in (await sam.ok("my_chats"))["chats"]] == [active_id]
 

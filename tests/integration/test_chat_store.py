@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from frontdesk.accounts.models import Role
 from frontdesk.business_hours import BusinessCalendar
 from frontdesk.cases.models import ActivityKind, Channel, Status
+from frontdesk.chat.chats import ChatService
 from frontdesk.chat.models import ChatStatus, MessageIn
-from frontdesk.chat.service import ChatService
 from frontdesk.db.tables import case_activities, chat_messages
 from frontdesk.errors import Conflict, Forbidden, NotFound
 from tests.factories import make_user, open_case

@@ -12,7 +12,7 @@ from frontdesk.intake.taxonomy import DEFAULT_TAXONOMY, load_taxonomy
 from frontdesk.queue.memory_backend import MemoryQueueBackend
 from frontdesk.queue.models import QueueEntry
 from frontdesk.queue.policy import DEFAULT_HANDLE_TIME
-from frontdesk.queue.service import GRACE, WAIT, Router, Timings
+from frontdesk.queue.router import GRACE, WAIT, Router, Timings
 
 GROUPS = load_taxonomy(DEFAULT_TAXONOMY).groups
 TIMINGS = Timings(offer_seconds=20, grace_seconds=60, max_wait=timedelta(minutes=15))

@@ -4,7 +4,7 @@ Order within every step: the store first (what must survive), then the queue bac
 (who gets what next), then the notifications; so a client that hears of something can
 always read it back, and a step cut short by a crash is redone from the store.
 Routing is driven only by events: a new request, a seat freed (decline, lapse, end,
-transfer), an agent turning available; deadlines are handled in chat/faults.py.
+transfer), an agent turning available; deadlines are handled in chat/timeouts.py.
 """
 
 from __future__ import annotations
@@ -16,10 +16,11 @@ from typing import Any
 
 from frontdesk.accounts.models import Role, User
 from frontdesk.chat.agents import AgentSettingsIn, ChatAgents, served_groups
-from frontdesk.chat.feed import SupervisorFeed
+from frontdesk.chat.chats import ChatService, ChatView
+from frontdesk.chat.figures import SupervisorFigures
 from frontdesk.chat.models import Chat, ChatMessage, ChatStatus, MessageIn
+from frontdesk.chat.positions import CustomerPositions
 from frontdesk.chat.protocol import SetPresence
-from frontdesk.chat.service import ChatService, ChatView
 from frontdesk.chat.states import ChatStates
 from frontdesk.chat.transcripts import render_transcript, transcript_filename
 from frontdesk.chat.views import case_out, chat_out, message_out, queue_entry
@@ -27,7 +28,7 @@ from frontdesk.clock import Clock
 from frontdesk.errors import Code, Conflict, Forbidden, FrontdeskError, Invalid
 from frontdesk.events import Audience, Notifier, agent, chat_customer
 from frontdesk.queue.models import Offer
-from frontdesk.queue.service import Router
+from frontdesk.queue.router import Router
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +45,8 @@ class LiveChat:
     states: ChatStates
     agents: ChatAgents
     router: Router
-    feed: SupervisorFeed
+    figures: SupervisorFigures
+    positions: CustomerPositions
     clock: Clock
     notifier: Notifier
 
@@ -73,7 +75,7 @@ class LiveChat:
 
         open_chat, created = await self.chats.open_or_request(customer, case_number, admit)
         if created:
-            self.feed.count_request(open_chat.group_name)
+            self.figures.count_request(open_chat.group_name)
         if watch is not None:
             await watch(open_chat.public_id)
         if open_chat.status in OPEN_IN_QUEUE:
@@ -95,7 +97,7 @@ class LiveChat:
         if view.agent_name is not None:
             state["agent_name"] = view.agent_name
         if chat.status in OPEN_IN_QUEUE:
-            state.update(await self.feed.place(chat.group_name, chat.public_id))
+            state.update(await self.positions.place(chat.group_name, chat.public_id))
         return state
 
     async def save_chat(self, chat_id: str, viewer: User) -> dict[str, str]:
@@ -138,12 +140,12 @@ class LiveChat:
             return ended
         if before.status in OPEN_IN_QUEUE:
             await self._withdraw(chat_id, reason="cancelled")
-            self.feed.count_abandoned(before.group_name)
+            self.figures.count_abandoned(before.group_name)
         elif before.agent_id is not None:
-            self.feed.count_handled(ended)
+            self.figures.count_handled(ended)
             await self._free_seat(before.agent_id, chat_id)
         await self._to_both(ended, "chat_ended", {"chat": chat_out(ended)}, before.agent_id)
-        self.feed.changed(before.group_name)
+        self.figures.changed(before.group_name)
         return ended
 
     # Agent -------------------------------------------------------------------------------
@@ -159,7 +161,7 @@ class LiveChat:
         )  # fmt: skip
         if settings.presence == "available":
             await self.fill_seats(agent_id)
-        self.feed.changed(*served)
+        self.figures.changed(*served)
         return {"settings": settings.model_dump(), "active": state.active}
 
     async def accept_chat(self, user: User, chat_id: str) -> dict[str, Any]:
@@ -171,13 +173,13 @@ class LiveChat:
         except FrontdeskError:
             await self._free_seat(user.id, chat_id)  # the customer left meanwhile
             raise
-        self.feed.count_answered(chat)
+        self.figures.count_answered(chat)
         await self.publish(
             chat_customer(chat_id),
             "chat_accepted",
             {"chat_id": chat_id, "agent_name": user.display_name},
         )
-        self.feed.changed(chat.group_name)
+        self.figures.changed(chat.group_name)
         return await self.agent_view(user, chat_id)
 
     async def agent_view(self, user: User, chat_id: str, after_seq: int = 0) -> dict[str, Any]:
@@ -193,7 +195,7 @@ class LiveChat:
         entry = await self.router.decline(chat_id, user.id)
         if entry is None:
             raise _offer_gone()
-        self.feed.count_offer(entry.group, "declined")
+        self.figures.count_offer(entry.group, "declined")
         await self.states.return_to_queue(chat_id)
         await self.route_request(chat_id)
         await self.fill_seats(user.id)
@@ -213,7 +215,7 @@ class LiveChat:
         await self.router.enqueue(queue_entry(moved), self.clock.now())
         await self.publish(chat_customer(chat_id), "chat_transferred", {"chat_id": chat_id})
         await self.route_request(chat_id)
-        self.feed.changed(chat.group_name, group)
+        self.figures.changed(chat.group_name, group)
         return {"chat": chat_out(moved)}
 
     async def agent_chats(self, user: User) -> list[dict[str, Any]]:
@@ -228,7 +230,7 @@ class LiveChat:
         else:
             chat = await self.states.chat(chat_id)
             if chat is not None:
-                self.feed.changed(chat.group_name)
+                self.figures.changed(chat.group_name)
 
     async def fill_seats(self, agent_id: int) -> None:
         for offer in await self.router.fill_seats(agent_id, self.clock.now()):
@@ -240,7 +242,7 @@ class LiveChat:
         if case is None:
             await self._withdraw(offer.chat_id, reason="cancelled")  # ended meanwhile
             return
-        self.feed.offer_made(offer)
+        self.figures.offer_made(offer)
         await self.publish(
             agent(offer.agent_id),
             "chat_offered",
@@ -251,7 +253,7 @@ class LiveChat:
         await self.publish(
             chat_customer(offer.chat_id), "queue_updated", {"chat_id": offer.chat_id, "position": 0}
         )
-        self.feed.changed(offer.group)
+        self.figures.changed(offer.group)
 
     async def _withdraw(self, chat_id: str, *, reason: str) -> None:
         """Take a chat out of the queue; an agent it was offered to hears and is refilled."""

@@ -15,13 +15,13 @@ from uuid import uuid4
 
 from frontdesk.accounts.models import User
 from frontdesk.chat.agents import served_groups
-from frontdesk.chat.live import LiveChat
+from frontdesk.chat.lifecycle import LiveChat
 from frontdesk.chat.models import ChatStatus
 from frontdesk.chat.protocol import SetPresence
 from frontdesk.chat.views import chat_out, queue_entry
 from frontdesk.events import agent, chat_customer
 from frontdesk.queue.models import Offer
-from frontdesk.queue.service import GRACE, WAIT, Router
+from frontdesk.queue.router import GRACE, WAIT, Router
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ UNANSWERED = {
 }
 
 
-class Faults:
+class ChatTimeouts:
     def __init__(self, live: LiveChat, node_id: str, node_timeout_seconds: int = 15) -> None:
         self.live = live
         self.node_id = node_id
@@ -91,7 +91,7 @@ class Faults:
         """Nobody answered in time: the chat goes to the next agent; the one who let it
         lapse is set away (an agent not at the desk should not be offered more)."""
         live = self.live
-        live.feed.count_offer(offer.group, "lapsed")
+        live.figures.count_offer(offer.group, "lapsed")
         data = {"chat_id": offer.chat_id, "reason": "lapsed"}
         await live.publish(agent(offer.agent_id), "offer_withdrawn", data)
         await live.states.return_to_queue(offer.chat_id)
@@ -118,7 +118,7 @@ class Faults:
         ended = await live.chats.end_unanswered(chat_id, UNANSWERED[reason])
         await live._withdraw(chat_id, reason="unanswered")
         if ended is not None:
-            live.feed.count_abandoned(chat.group_name)
+            live.figures.count_abandoned(chat.group_name)
             case = await live.states.case_of(ended)
             await live.publish(
                 chat_customer(chat_id),
@@ -126,7 +126,7 @@ class Faults:
                 {"chat_id": chat_id, "reason": reason, "message": UNANSWERED[reason],
                  "case_number": case.number, "reply_by": case.reply_by.isoformat()},
             )  # fmt: skip
-        live.feed.changed(chat.group_name)
+        live.figures.changed(chat.group_name)
 
     # Agents' connections -----------------------------------------------------------------
 
@@ -151,7 +151,7 @@ class Faults:
         )  # fmt: skip
         if settings.presence == "available":
             await self.live.fill_seats(user.id)
-        self.live.feed.changed(*groups)
+        self.live.figures.changed(*groups)
 
     async def agent_disconnected(self, user: User, sid: str) -> None:
         """The agent's last socket closed: no new offers, and a grace period to return
@@ -175,7 +175,7 @@ class Faults:
         await self._router.set_agent(
             agent_id, presence="offline", groups=groups, capacity=settings.capacity, now=now
         )
-        self.live.feed.changed(*groups)
+        self.live.figures.changed(*groups)
         chats = await self.live.states.agent_chats(agent_id)
         if not chats:
             return
@@ -200,7 +200,7 @@ class Faults:
             data = {"chat_id": chat.public_id, "position": position}
             await live.publish(chat_customer(chat.public_id), "chat_requeued", data)
             await live.route_request(chat.public_id)
-            live.feed.changed(back.group_name)
+            live.figures.changed(back.group_name)
         await self._router.end_grace(agent_id)
 
     # A lost queue ------------------------------------------------------------------------

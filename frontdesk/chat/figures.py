@@ -1,9 +1,8 @@
-"""Figures of each customer group's queue, pushed to supervisors when they change, and
-the live queue position of each waiting customer; the same figures as Prometheus metrics.
+"""Figures of each customer group's queue, pushed to supervisors when they change; the
+same figures as Prometheus metrics. Customers' positions move with them (positions.py).
 
 A change only marks its group; one flush a moment later publishes it, so a burst of
-routing steps costs one snapshot, not one per step. Positions go out at most once per
-POSITION_SECONDS per group: with a thousand waiting, each change moves every one of them.
+routing steps costs one snapshot, not one per step.
 """
 
 from __future__ import annotations
@@ -11,36 +10,33 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from datetime import datetime, timedelta
 from typing import Any
 
 from frontdesk.business_hours import UK
 from frontdesk.chat.history import queue_history
 from frontdesk.chat.models import Chat
+from frontdesk.chat.positions import CustomerPositions
 from frontdesk.chat.states import ChatStates
 from frontdesk.clock import Clock
-from frontdesk.events import SUPERVISORS, Notifier, chat_customer
+from frontdesk.events import SUPERVISORS, Notifier
 from frontdesk.metrics import Metrics
-from frontdesk.queue import policy
 from frontdesk.queue.models import Offer
-from frontdesk.queue.service import Router
+from frontdesk.queue.router import Router
 
 log = logging.getLogger(__name__)
 
 FLUSH_SECONDS = 0.1
-POSITION_SECONDS = 1.0
-# Recent handle times change slowly; reading them once a while keeps estimates cheap.
-HANDLE_TIMES_SECONDS = 30.0
 HISTORY_STEP = timedelta(minutes=5)
 HISTORY_LOOKBACK = timedelta(hours=1)
 
 
-class SupervisorFeed:
+class SupervisorFigures:
     def __init__(
         self,
         router: Router,
         states: ChatStates,
+        positions: CustomerPositions,
         clock: Clock,
         metrics: Metrics,
         notifier: Notifier,
@@ -48,14 +44,11 @@ class SupervisorFeed:
         self.notifier = notifier
         self._router = router
         self._states = states
+        self._positions = positions
         self._clock = clock
         self._metrics = metrics
         self._dirty: set[str] = set()
         self._flusher: asyncio.Task[None] | None = None
-        self._positions_sent: dict[str, float] = {}
-        self._positions_owed: dict[str, asyncio.Task[None]] = {}
-        self._handle_times: dict[str, tuple[float, list[timedelta]]] = {}
-        self._offered_at: dict[str, float] = {}
 
     # Marking changes ---------------------------------------------------------------------
 
@@ -80,14 +73,10 @@ class SupervisorFeed:
                 log.exception("could not publish the agents")
 
     async def aclose(self) -> None:
-        tasks = [self._flusher, *self._positions_owed.values()]
-        for task in tasks:
-            if task is not None:
-                task.cancel()
-        for task in tasks:
-            if task is not None:
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+        if self._flusher is not None:
+            self._flusher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._flusher
 
     # Figures -----------------------------------------------------------------------------
 
@@ -131,46 +120,7 @@ class SupervisorFeed:
         figures = await self.figures(group)
         self._set_gauges(group, figures)  # first: whoever hears of the change can scrape it
         await self.notifier.publish(SUPERVISORS, "queue_changed", figures)
-        wait = POSITION_SECONDS - (time.monotonic() - self._positions_sent.get(group, 0.0))
-        if wait <= 0:
-            await self._publish_positions(group, figures["seats"])
-        elif group not in self._positions_owed:  # send them once the pause is over
-            self._positions_owed[group] = asyncio.create_task(self._positions_after(group, wait))
-
-    async def _positions_after(self, group: str, delay: float) -> None:
-        await asyncio.sleep(delay)
-        del self._positions_owed[group]
-        try:
-            snapshot = await self._router.snapshot(group)
-            await self._publish_positions(group, int(snapshot["seats"]))
-        except Exception:
-            log.exception("could not publish the positions in %s", group)
-
-    async def _publish_positions(self, group: str, seats: int) -> None:
-        self._positions_sent[group] = time.monotonic()
-        handle_times = await self._recent_handle_times(group)
-        for index, chat_id in enumerate(await self._router.line(group), start=1):
-            wait = policy.estimated_wait(index, seats, handle_times)
-            await self.notifier.publish(
-                chat_customer(chat_id), "queue_updated", _place(chat_id, index, wait)
-            )
-
-    async def place(self, group: str, chat_id: str) -> dict[str, Any]:
-        """Where a chat is now: position (0 while offered) and estimated wait."""
-        position = await self._router.position(chat_id)
-        if position is None:
-            return {"position": None, "estimated_wait_seconds": None}
-        snapshot = await self._router.snapshot(group)
-        handle_times = await self._recent_handle_times(group)
-        wait = policy.estimated_wait(position, int(snapshot["seats"]), handle_times)
-        return _place(chat_id, position, wait)
-
-    async def _recent_handle_times(self, group: str) -> list[timedelta]:
-        read_at, times = self._handle_times.get(group, (0.0, []))
-        if time.monotonic() - read_at > HANDLE_TIMES_SECONDS:
-            times = await self._states.handle_times(group)
-            self._handle_times[group] = (time.monotonic(), times)
-        return times
+        await self._positions.line_moved(group, figures["seats"])
 
     # Counting (this node's share; Prometheus sums the nodes) ------------------------------
 
@@ -181,7 +131,6 @@ class SupervisorFeed:
         self._metrics.chat_abandoned.labels(group=group).inc()
 
     def offer_made(self, offer: Offer) -> None:
-        self._offered_at[offer.chat_id] = time.monotonic()
         self._metrics.chat_offers.labels(group=offer.group, outcome="made").inc()
 
     def count_offer(self, group: str, outcome: str) -> None:
@@ -206,8 +155,3 @@ class SupervisorFeed:
         m.chat_active.labels(group=group).set(figures["chats_active"])
         for state in ("available", "busy", "away"):
             m.chat_agents.labels(group=group, state=state).set(figures[f"agents_{state}"])
-
-
-def _place(chat_id: str, position: int, wait: timedelta | None) -> dict[str, Any]:
-    seconds = None if wait is None else int(wait.total_seconds())
-    return {"chat_id": chat_id, "position": position, "estimated_wait_seconds": seconds}

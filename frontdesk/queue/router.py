@@ -3,7 +3,7 @@
 It is the only door to the queue backend: chat/ calls these verbs and never the backend
 itself, so every routing step passes the same rules. It knows chats only by their public
 id and group; what a step means for a chat in the store, and who is told, is the live
-chat service's business (chat/live.py).
+chat service's business (chat/lifecycle.py).
 """
 
 from __future__ import annotations

@@ -21,9 +21,9 @@ from frontdesk.cases import actions
 from frontdesk.cases.actions import SYSTEM, Actor, role_label
 from frontdesk.cases.models import Activity, ActivityKind, Case, Channel, Status
 from frontdesk.chat import store
+from frontdesk.chat.messages import MessageWriter
 from frontdesk.chat.models import Chat, ChatMessage, ChatStatus, MessageIn
 from frontdesk.chat.transcripts import render_transcript
-from frontdesk.chat.writer import MessageWriter
 from frontdesk.clock import Clock
 from frontdesk.db.engine import reading, transaction
 from frontdesk.errors import Code, Conflict, Forbidden, Invalid, NotFound
@@ -179,7 +179,7 @@ class ChatService:
         arrive at once. A resend with the same `client_msg_id` returns the stored message
         (same seq) and stores nothing. Only the chat's customer and its agent may post;
         an ended chat refuses with Conflict CHAT_ENDED. Stored in batches: see
-        chat/writer.py."""
+        chat/messages.py."""
         return await self._writer.post(chat_id, sender, message, role_label(sender))
 
     async def aclose(self) -> None:
