@@ -8,7 +8,9 @@ the socket.io adapter (chat/namespaces.py) is the only part that knows sockets.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
+
+from pydantic import BaseModel, ConfigDict
 
 
 @dataclass(frozen=True)
@@ -30,8 +32,20 @@ def agent(user_id: int) -> Audience:
 SUPERVISORS = Audience("/supervisor", "supervisors")
 
 
+class Push(BaseModel):
+    """One thing the server tells connected people: a model per event, named by `event`
+    (the models and names of live chat are in chat/protocol.py)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    event: ClassVar[str]
+
+    def data(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+
 class Notifier(Protocol):
-    async def publish(self, audience: Audience, event: str, data: dict[str, Any]) -> None:
+    async def publish(self, audience: Audience, push: Push) -> None:
         """Deliver to everyone in the audience, on any node; never raises for a room
         with nobody in it."""
         ...
@@ -41,7 +55,7 @@ class NobodyListens:
     """For a process that serves no sockets (a command such as migrate or the demo data
     loader): what it changes is stored, and there is nobody to tell."""
 
-    async def publish(self, audience: Audience, event: str, data: dict[str, Any]) -> None:
+    async def publish(self, audience: Audience, push: Push) -> None:
         pass
 
 
@@ -51,8 +65,8 @@ class RecordingNotifier:
     def __init__(self) -> None:
         self.published: list[tuple[Audience, str, dict[str, Any]]] = []
 
-    async def publish(self, audience: Audience, event: str, data: dict[str, Any]) -> None:
-        self.published.append((audience, event, data))
+    async def publish(self, audience: Audience, push: Push) -> None:
+        self.published.append((audience, push.event, push.data()))
 
     def events(self, audience: Audience) -> list[str]:
         return [event for to, event, _ in self.published if to == audience]

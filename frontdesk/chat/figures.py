@@ -17,6 +17,7 @@ from frontdesk.business_hours import UK
 from frontdesk.chat.history import queue_history
 from frontdesk.chat.models import Chat
 from frontdesk.chat.positions import CustomerPositions
+from frontdesk.chat.protocol import AgentOut, AgentsChanged, GroupFigures, QueueChanged
 from frontdesk.chat.states import ChatStates
 from frontdesk.clock import Clock
 from frontdesk.events import SUPERVISORS, Notifier
@@ -68,7 +69,7 @@ class SupervisorFigures:
                     log.exception("could not publish the figures of %s", group)
             try:
                 agents = await self.agents()
-                await self.notifier.publish(SUPERVISORS, "agents_changed", {"agents": agents})
+                await self.notifier.publish(SUPERVISORS, AgentsChanged(agents=agents))
             except Exception:
                 log.exception("could not publish the agents")
 
@@ -80,32 +81,36 @@ class SupervisorFigures:
 
     # Figures -----------------------------------------------------------------------------
 
-    async def figures(self, group: str) -> dict[str, Any]:
+    async def figures(self, group: str) -> GroupFigures:
         now = self._clock.now()
         snapshot = await self._router.snapshot(group)
         since = snapshot.pop("longest_waiting_since")
         start_of_day = datetime.combine(now.astimezone(UK).date(), datetime.min.time(), UK)
         day = await self._states.day_figures(group, start_of_day)
-        return {
+        return GroupFigures(
             **snapshot,
             **day,
-            "longest_wait_seconds": 0 if since is None else int((now - since).total_seconds()),
-            "chats_offered": snapshot["offered"],
-        }
+            longest_wait_seconds=0 if since is None else int((now - since).total_seconds()),
+            chats_offered=snapshot["offered"],
+        )
 
     async def watch(self) -> dict[str, Any]:
         """Everything a supervisor's dashboard starts from: each group, each agent."""
         groups = [await self.figures(group) for group in self._router.chat_groups()]
-        return {"groups": groups, "agents": await self.agents()}
+        agents = await self.agents()
+        return {
+            "groups": [figures.model_dump(mode="json") for figures in groups],
+            "agents": [agent.model_dump(mode="json") for agent in agents],
+        }
 
-    async def agents(self) -> list[dict[str, Any]]:
+    async def agents(self) -> list[AgentOut]:
         """Each agent with a routing state: presence, chats held of capacity, groups."""
         states = await self._router.agents()
         names = await self._states.user_names([s.agent_id for s in states])
         return [
-            {"agent_id": s.agent_id, "name": names.get(s.agent_id, f"Agent {s.agent_id}"),
-             "presence": s.presence, "active": s.active, "capacity": s.capacity,
-             "groups": list(s.groups)}
+            AgentOut(agent_id=s.agent_id, name=names.get(s.agent_id, f"Agent {s.agent_id}"),
+                     presence=s.presence, active=s.active, capacity=s.capacity,
+                     groups=list(s.groups))
             for s in states
         ]  # fmt: skip
 
@@ -119,8 +124,8 @@ class SupervisorFigures:
     async def publish_group(self, group: str) -> None:
         figures = await self.figures(group)
         self._set_gauges(group, figures)  # first: whoever hears of the change can scrape it
-        await self.notifier.publish(SUPERVISORS, "queue_changed", figures)
-        await self._positions.line_moved(group, figures["seats"])
+        await self.notifier.publish(SUPERVISORS, QueueChanged(**figures.model_dump()))
+        await self._positions.line_moved(group, figures.seats)
 
     # Counting (this node's share; Prometheus sums the nodes) ------------------------------
 
@@ -147,11 +152,11 @@ class SupervisorFigures:
             handled = (chat.ended_at - chat.accepted_at).total_seconds()
             self._metrics.chat_handle.labels(group=chat.group_name).observe(handled)
 
-    def _set_gauges(self, group: str, figures: dict[str, Any]) -> None:
+    def _set_gauges(self, group: str, figures: GroupFigures) -> None:
         m = self._metrics
-        m.chat_waiting.labels(group=group).set(figures["waiting"])
-        m.chat_longest_wait.labels(group=group).set(figures["longest_wait_seconds"])
-        m.chat_offered.labels(group=group).set(figures["offered"])
-        m.chat_active.labels(group=group).set(figures["chats_active"])
+        m.chat_waiting.labels(group=group).set(figures.waiting)
+        m.chat_longest_wait.labels(group=group).set(figures.longest_wait_seconds)
+        m.chat_offered.labels(group=group).set(figures.offered)
+        m.chat_active.labels(group=group).set(figures.chats_active)
         for state in ("available", "busy", "away"):
-            m.chat_agents.labels(group=group, state=state).set(figures[f"agents_{state}"])
+            m.chat_agents.labels(group=group, state=state).set(getattr(figures, f"agents_{state}"))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from frontdesk.accounts.models import Role, User
 from frontdesk.chat.agents import AgentSettingsIn, ChatAgents, served_groups
@@ -20,14 +20,27 @@ from frontdesk.chat.chats import ChatService, ChatView
 from frontdesk.chat.figures import SupervisorFigures
 from frontdesk.chat.models import Chat, ChatMessage, ChatStatus, MessageIn
 from frontdesk.chat.positions import CustomerPositions
-from frontdesk.chat.protocol import SetPresence
+from frontdesk.chat.protocol import (
+    BeingOffered,
+    CaseOut,
+    ChatAccepted,
+    ChatEnded,
+    ChatOffered,
+    ChatOut,
+    ChatTransferred,
+    MessageCreated,
+    MessageOut,
+    OfferWithdrawn,
+    PresenceOut,
+    SetPresence,
+    TypingShown,
+)
 from frontdesk.chat.states import ChatStates
 from frontdesk.chat.transcripts import render_transcript, transcript_filename
-from frontdesk.chat.views import case_out, chat_out, message_out, queue_entry
 from frontdesk.clock import Clock
 from frontdesk.errors import Code, Conflict, Forbidden, FrontdeskError, Invalid
-from frontdesk.events import Audience, Notifier, agent, chat_customer
-from frontdesk.queue.models import Offer
+from frontdesk.events import Audience, Notifier, Push, agent, chat_customer
+from frontdesk.queue.models import Offer, QueueEntry
 from frontdesk.queue.router import Router
 
 log = logging.getLogger(__name__)
@@ -50,11 +63,11 @@ class LiveChat:
     clock: Clock
     notifier: Notifier
 
-    async def publish(self, audience: Audience, event: str, data: dict[str, Any]) -> None:
+    async def publish(self, audience: Audience, push: Push) -> None:
         try:
-            await self.notifier.publish(audience, event, data)
+            await self.notifier.publish(audience, push)
         except Exception:  # the change is stored; a client catches up when it resumes
-            log.exception("could not publish %s", event)
+            log.exception("could not publish %s", push.event)
 
     # Customer ----------------------------------------------------------------------------
 
@@ -91,8 +104,8 @@ class LiveChat:
     async def _state(self, view: ChatView) -> dict[str, Any]:
         chat = view.chat
         state: dict[str, Any] = {
-            "chat": chat_out(chat),
-            "messages": [message_out(m) for m in view.messages],
+            "chat": ChatOut.of(chat).model_dump(mode="json"),
+            "messages": [MessageOut.of(m).model_dump(mode="json") for m in view.messages],
         }
         if view.agent_name is not None:
             state["agent_name"] = view.agent_name
@@ -117,18 +130,18 @@ class LiveChat:
 
     async def send_message(self, sender: User, message: MessageIn, chat_id: str) -> ChatMessage:
         chat, stored = await self.chats.post(chat_id, sender, message)
-        await self._to_both(chat, "message_created", message_out(stored))
+        await self._to_both(chat, MessageCreated.of(stored))
         return stored
 
     async def typing(self, user: User, chat_id: str, typing: bool) -> None:
         chat = await self.chats.access_chat(user, chat_id)
         if not chat.has_participant(user.id) or chat.status is not ChatStatus.ACTIVE:
             return
-        data = {"chat_id": chat_id, "name": user.display_name, "typing": typing}
+        shown = TypingShown(chat_id=chat_id, name=user.display_name, typing=typing)
         if user.role is Role.CUSTOMER and chat.agent_id is not None:
-            await self.publish(agent(chat.agent_id), "typing", data)
+            await self.publish(agent(chat.agent_id), shown)
         elif user.id == chat.agent_id:
-            await self.publish(chat_customer(chat_id), "typing", data)
+            await self.publish(chat_customer(chat_id), shown)
 
     async def end_chat(self, user: User, chat_id: str, wrap_up: str | None = None) -> Chat:
         """The customer ends (or cancels while waiting) or the agent ends with a wrap-up."""
@@ -144,13 +157,13 @@ class LiveChat:
         elif before.agent_id is not None:
             self.figures.count_handled(ended)
             await self._free_seat(before.agent_id, chat_id)
-        await self._to_both(ended, "chat_ended", {"chat": chat_out(ended)}, before.agent_id)
+        await self._to_both(ended, ChatEnded(chat=ChatOut.of(ended)), before.agent_id)
         self.figures.changed(before.group_name)
         return ended
 
     # Agent -------------------------------------------------------------------------------
 
-    async def set_presence(self, agent_id: int, change: SetPresence) -> dict[str, Any]:
+    async def set_presence(self, agent_id: int, change: SetPresence) -> PresenceOut:
         groups = self.router.chat_groups()
         update = AgentSettingsIn.model_validate(change.model_dump(exclude_unset=True))
         settings = await self.agents.update(agent_id, update, groups)
@@ -162,7 +175,7 @@ class LiveChat:
         if settings.presence == "available":
             await self.fill_seats(agent_id)
         self.figures.changed(*served)
-        return {"settings": settings.model_dump(), "active": state.active}
+        return PresenceOut(settings=settings, active=state.active)
 
     async def accept_chat(self, user: User, chat_id: str) -> dict[str, Any]:
         """Take an offered chat; the answer carries the case and the whole transcript."""
@@ -174,11 +187,8 @@ class LiveChat:
             await self._free_seat(user.id, chat_id)  # the customer left meanwhile
             raise
         self.figures.count_answered(chat)
-        await self.publish(
-            chat_customer(chat_id),
-            "chat_accepted",
-            {"chat_id": chat_id, "agent_name": user.display_name},
-        )
+        accepted = ChatAccepted(chat_id=chat_id, agent_name=user.display_name)
+        await self.publish(chat_customer(chat_id), accepted)
         self.figures.changed(chat.group_name)
         return await self.agent_view(user, chat_id)
 
@@ -187,7 +197,8 @@ class LiveChat:
         view = await self.chats.view(user, chat_id, after_seq, with_case=True)
         state = await self._state(view)
         assert view.case is not None, "a chat's case is never deleted"
-        state["case"] = case_out(view.case, self.router.group_name(view.case.customer_group))
+        case = CaseOut.of(view.case, self.router.group_name(view.case.customer_group))
+        state["case"] = case.model_dump(mode="json")
         state["feed"] = [item.model_dump(mode="json") for item in view.feed]
         return state
 
@@ -213,13 +224,14 @@ class LiveChat:
             raise Conflict("This chat has ended", code=Code.CHAT_ENDED)
         await self._free_seat(user.id, chat_id)
         await self.router.enqueue(queue_entry(moved), self.clock.now())
-        await self.publish(chat_customer(chat_id), "chat_transferred", {"chat_id": chat_id})
+        await self.publish(chat_customer(chat_id), ChatTransferred(chat_id=chat_id))
         await self.route_request(chat_id)
         self.figures.changed(chat.group_name, group)
-        return {"chat": chat_out(moved)}
+        return {"chat": ChatOut.of(moved).model_dump(mode="json")}
 
     async def agent_chats(self, user: User) -> list[dict[str, Any]]:
-        return [chat_out(chat) for chat in await self.states.agent_chats(user.id)]
+        chats = await self.states.agent_chats(user.id)
+        return [ChatOut.of(chat).model_dump(mode="json") for chat in chats]
 
     # Routing -----------------------------------------------------------------------------
 
@@ -243,35 +255,36 @@ class LiveChat:
             await self._withdraw(offer.chat_id, reason="cancelled")  # ended meanwhile
             return
         self.figures.offer_made(offer)
+        group_name = self.router.group_name(case.customer_group)
         await self.publish(
             agent(offer.agent_id),
-            "chat_offered",
-            {"chat_id": offer.chat_id, "group": offer.group, "deadline": offer.deadline.isoformat(),
-             "waiting_since": offer.enqueued_at.isoformat(),
-             "case": case_out(case, self.router.group_name(case.customer_group))},
+            ChatOffered(chat_id=offer.chat_id, group=offer.group, deadline=offer.deadline,
+                        waiting_since=offer.enqueued_at, case=CaseOut.of(case, group_name)),
         )  # fmt: skip
-        await self.publish(
-            chat_customer(offer.chat_id), "queue_updated", {"chat_id": offer.chat_id, "position": 0}
-        )
+        await self.publish(chat_customer(offer.chat_id), BeingOffered(chat_id=offer.chat_id))
         self.figures.changed(offer.group)
 
-    async def _withdraw(self, chat_id: str, *, reason: str) -> None:
+    async def _withdraw(self, chat_id: str, *, reason: Literal["cancelled", "unanswered"]) -> None:
         """Take a chat out of the queue; an agent it was offered to hears and is refilled."""
         offer = await self.router.offer_of(chat_id)
         await self.router.withdraw(chat_id)
         if offer is not None:
-            data = {"chat_id": chat_id, "reason": reason}
-            await self.publish(agent(offer.agent_id), "offer_withdrawn", data)
+            await self.publish(
+                agent(offer.agent_id), OfferWithdrawn(chat_id=chat_id, reason=reason)
+            )
             await self.fill_seats(offer.agent_id)
 
     async def _free_seat(self, agent_id: int, chat_id: str) -> None:
         await self.router.release(agent_id, chat_id, self.clock.now())
         await self.fill_seats(agent_id)
 
-    async def _to_both(
-        self, chat: Chat, event: str, data: dict[str, Any], agent_id: int | None = None
-    ) -> None:
-        await self.publish(chat_customer(chat.public_id), event, data)
+    async def _to_both(self, chat: Chat, push: Push, agent_id: int | None = None) -> None:
+        await self.publish(chat_customer(chat.public_id), push)
         to_agent = agent_id or chat.agent_id
         if to_agent is not None:
-            await self.publish(agent(to_agent), event, data)
+            await self.publish(agent(to_agent), push)
+
+
+def queue_entry(chat: Chat) -> QueueEntry:
+    # A chat keeps its first place in line however often it returns (lapse, transfer).
+    return QueueEntry(chat_id=chat.public_id, group=chat.group_name, enqueued_at=chat.requested_at)

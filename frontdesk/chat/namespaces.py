@@ -12,7 +12,9 @@ with {"code": "NOT_SIGNED_IN" | "FORBIDDEN", "message": ...}. Websocket transpor
 
 Every client event is acknowledged with {"ok": true, "data": ...} or
 {"ok": false, "error": {"code", "message", "fields"}}; its payload is the model named
-(chat/protocol.py), validated before anything runs. Server events are pushed unasked.
+(chat/protocol.py), validated before anything runs; an event the namespace does not
+know is answered with the code UNKNOWN_EVENT. Server events are pushed unasked, each
+the model of its name in chat/protocol.py.
 """
 
 from __future__ import annotations
@@ -29,10 +31,10 @@ from frontdesk.accounts.models import Role, User
 from frontdesk.chat import protocol as p
 from frontdesk.chat.lifecycle import LiveChat
 from frontdesk.chat.models import MessageIn
+from frontdesk.chat.protocol import Ask, ChatOut, MessageOut
 from frontdesk.chat.timeouts import ChatTimeouts
-from frontdesk.chat.views import chat_out, message_out
-from frontdesk.errors import Code, FrontdeskError, Invalid, field_errors
-from frontdesk.events import Audience
+from frontdesk.errors import Code, FrontdeskError, Invalid, NotFound, field_errors
+from frontdesk.events import Audience, Push
 from frontdesk.metrics import Metrics
 
 log = logging.getLogger(__name__)
@@ -41,11 +43,20 @@ UserLookup = Callable[[str], Awaitable[User | None]]
 Handler = Callable[[Any, str, User, Any], Awaitable[Any]]
 
 
-def event(model: type[BaseModel]) -> Callable[[Handler], Callable[..., Awaitable[dict[str, Any]]]]:
-    """Validate the payload into `model`, run the handler as the connected user, and
-    acknowledge with its result or the error, in the one error shape."""
+# Events socket.io raises itself, handled by methods of the same name.
+CONNECTION_EVENTS = frozenset({"connect", "disconnect"})
+
+
+def event(
+    ask: Ask, model: type[BaseModel]
+) -> Callable[[Handler], Callable[..., Awaitable[dict[str, Any]]]]:
+    """Answer `ask`: validate the payload into `model`, run the handler as the connected
+    user, and acknowledge with its result or the error, in the one error shape."""
 
     def wrap(handler: Handler) -> Callable[..., Awaitable[dict[str, Any]]]:
+        # socket.io finds a handler by its name; the name and the constant must agree.
+        assert handler.__name__ == f"on_{ask}", f"{handler.__name__} cannot answer {ask}"
+
         @functools.wraps(handler)
         async def on_event(self: RoleNamespace, sid: str, data: Any = None) -> dict[str, Any]:
             try:
@@ -64,6 +75,7 @@ def event(model: type[BaseModel]) -> Callable[[Handler], Callable[..., Awaitable
                 log.exception("socket event %s failed", handler.__name__)
                 return {"ok": False, **FrontdeskError("Something went wrong").to_dict()}
 
+        on_event.ask = ask  # type: ignore[attr-defined]
         on_event.payload_model = model  # type: ignore[attr-defined]
         return on_event
 
@@ -109,7 +121,20 @@ class RoleNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
         self._connections.dec()
 
-    @event(p.Empty)
+    @classmethod
+    @functools.cache
+    def asks(cls) -> dict[Ask, type[BaseModel]]:
+        """Each event this namespace answers, with the model of its payload."""
+        handlers = (getattr(cls, name) for name in dir(cls) if name.startswith("on_"))
+        return {h.ask: h.payload_model for h in handlers if hasattr(h, "ask")}
+
+    async def trigger_event(self, event: str, *args: Any) -> Any:
+        if event in CONNECTION_EVENTS or event in self.asks():
+            return await super().trigger_event(event, *args)
+        unknown = NotFound(f"There is no event {event!r} here", code=Code.UNKNOWN_EVENT)
+        return {"ok": False, **unknown.to_dict()}
+
+    @event(Ask.WHOAMI, p.Empty)
     async def on_whoami(self, sid: str, user: User, payload: p.Empty) -> dict[str, Any]:
         """Acknowledges with the connected identity; lets a client check its session."""
         return {"user_id": user.id, "role": user.role.value}
@@ -118,16 +143,16 @@ class RoleNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
 class ParticipantNamespace(RoleNamespace):
     """What both sides of a chat do alike: talk, say they are typing, save the chat."""
 
-    @event(p.SendMessage)
+    @event(Ask.SEND_MESSAGE, p.SendMessage)
     async def on_send_message(self, sid: str, user: User, payload: p.SendMessage) -> Any:
         return await _send(self.live, user, payload)
 
-    @event(p.Typing)
+    @event(Ask.TYPING, p.Typing)
     async def on_typing(self, sid: str, user: User, payload: p.Typing) -> Any:
         await self.live.typing(user, payload.chat_id, payload.typing)
         return {}
 
-    @event(p.ChatRef)
+    @event(Ask.SAVE_CHAT, p.ChatRef)
     async def on_save_chat(self, sid: str, user: User, payload: p.ChatRef) -> Any:
         return await self.live.save_chat(payload.chat_id, user)
 
@@ -148,10 +173,10 @@ class CustomerNamespace(ParticipantNamespace):
 
     Pushed to room chat:{chat_id}: queue_updated {chat_id, position (0 = being offered),
     estimated_wait_seconds}, chat_accepted {chat_id, agent_name}, message_created
-    {chat_id, seq, sender_name, sender_role, body, client_msg_id, created_at}, typing
-    {chat_id, name, typing}, agent_disconnected {chat_id, back_by}, agent_reconnected,
-    chat_requeued {chat_id, position}, chat_transferred, chat_unavailable {chat_id,
-    reason, message, case_number, reply_by}, chat_ended {chat}.
+    {chat_id, seq, sender_id, sender_name, sender_role, body, client_msg_id, created_at},
+    typing {chat_id, name, typing}, agent_disconnected {chat_id, back_by},
+    agent_reconnected, chat_requeued {chat_id, position}, chat_transferred,
+    chat_unavailable {chat_id, reason, message, case_number, reply_by}, chat_ended {chat}.
     """
 
     roles = frozenset({Role.CUSTOMER})
@@ -159,7 +184,7 @@ class CustomerNamespace(ParticipantNamespace):
     async def _watch(self, sid: str, chat_id: str) -> None:
         await self.enter_room(sid, f"chat:{chat_id}")
 
-    @event(p.RequestChat)
+    @event(Ask.REQUEST_CHAT, p.RequestChat)
     async def on_request_chat(self, sid: str, user: User, payload: p.RequestChat) -> Any:
         async def watch(chat_id: str) -> None:
             await self._watch(sid, chat_id)
@@ -167,17 +192,18 @@ class CustomerNamespace(ParticipantNamespace):
         # Into the chat's room before it is routed: an agent may accept at once.
         return await self.live.request_chat(user, payload.case_number, watch=watch)
 
-    @event(p.ResumeChat)
+    @event(Ask.RESUME_CHAT, p.ResumeChat)
     async def on_resume_chat(self, sid: str, user: User, payload: p.ResumeChat) -> Any:
         state = await self.live.chat_state(payload.chat_id, user, payload.last_seq)
         await self._watch(sid, payload.chat_id)
         return state
 
-    @event(p.ChatRef)
+    @event(Ask.END_CHAT, p.ChatRef)
     async def on_end_chat(self, sid: str, user: User, payload: p.ChatRef) -> Any:
-        return {"chat": chat_out(await self.live.end_chat(user, payload.chat_id))}
+        ended = await self.live.end_chat(user, payload.chat_id)
+        return {"chat": ChatOut.of(ended).model_dump(mode="json")}
 
-    @event(p.LeaveMessage)
+    @event(Ask.LEAVE_MESSAGE, p.LeaveMessage)
     async def on_leave_message(self, sid: str, user: User, payload: p.LeaveMessage) -> Any:
         await self.live.leave_message(user, payload.chat_id, payload.body)
         return {}
@@ -216,32 +242,34 @@ class AgentNamespace(ParticipantNamespace):
         await super().on_disconnect(sid, reason)
         await self.timeouts.agent_disconnected((await self.get_session(sid))["user"], sid)
 
-    @event(p.SetPresence)
+    @event(Ask.SET_PRESENCE, p.SetPresence)
     async def on_set_presence(self, sid: str, user: User, payload: p.SetPresence) -> Any:
-        return await self.live.set_presence(user.id, payload)
+        presence = await self.live.set_presence(user.id, payload)
+        return presence.model_dump(mode="json")
 
-    @event(p.Empty)
+    @event(Ask.MY_CHATS, p.Empty)
     async def on_my_chats(self, sid: str, user: User, payload: p.Empty) -> Any:
         return {"chats": await self.live.agent_chats(user)}
 
-    @event(p.ChatRef)
+    @event(Ask.ACCEPT_CHAT, p.ChatRef)
     async def on_accept_chat(self, sid: str, user: User, payload: p.ChatRef) -> Any:
         return await self.live.accept_chat(user, payload.chat_id)
 
-    @event(p.ChatRef)
+    @event(Ask.DECLINE_CHAT, p.ChatRef)
     async def on_decline_chat(self, sid: str, user: User, payload: p.ChatRef) -> Any:
         await self.live.decline_chat(user, payload.chat_id)
         return {}
 
-    @event(p.ResumeChat)
+    @event(Ask.OPEN_CHAT, p.ResumeChat)
     async def on_open_chat(self, sid: str, user: User, payload: p.ResumeChat) -> Any:
         return await self.live.agent_view(user, payload.chat_id, payload.last_seq)
 
-    @event(p.EndChat)
+    @event(Ask.END_CHAT, p.EndChat)
     async def on_end_chat(self, sid: str, user: User, payload: p.EndChat) -> Any:
-        return {"chat": chat_out(await self.live.end_chat(user, payload.chat_id, payload.wrap_up))}
+        ended = await self.live.end_chat(user, payload.chat_id, payload.wrap_up)
+        return {"chat": ChatOut.of(ended).model_dump(mode="json")}
 
-    @event(p.TransferChat)
+    @event(Ask.TRANSFER_CHAT, p.TransferChat)
     async def on_transfer_chat(self, sid: str, user: User, payload: p.TransferChat) -> Any:
         return await self.live.transfer_chat(user, payload.chat_id, payload.group)
 
@@ -264,11 +292,11 @@ class SupervisorNamespace(RoleNamespace):
     roles = frozenset({Role.SUPERVISOR, Role.ADMIN})
     room = "supervisors"
 
-    @event(p.Empty)
+    @event(Ask.WATCH, p.Empty)
     async def on_watch(self, sid: str, user: User, payload: p.Empty) -> Any:
         return await self.live.figures.watch()
 
-    @event(p.History)
+    @event(Ask.HISTORY, p.History)
     async def on_history(self, sid: str, user: User, payload: p.History) -> Any:
         if payload.group not in self.live.router.chat_groups():
             raise Invalid("Not a customer group with chat", fields={"group": "Unknown group"})
@@ -278,7 +306,7 @@ class SupervisorNamespace(RoleNamespace):
 async def _send(live: LiveChat, user: User, payload: p.SendMessage) -> dict[str, Any]:
     message = MessageIn(client_msg_id=payload.client_msg_id, body=payload.body)
     stored = await live.send_message(user, message, payload.chat_id)
-    return message_out(stored)
+    return MessageOut.of(stored).model_dump(mode="json")
 
 
 class SocketNotifier:
@@ -287,8 +315,10 @@ class SocketNotifier:
     def __init__(self, sio: socketio.AsyncServer) -> None:
         self._sio = sio
 
-    async def publish(self, audience: Audience, event: str, data: dict[str, Any]) -> None:
-        await self._sio.emit(event, data, room=audience.room, namespace=audience.namespace)
+    async def publish(self, audience: Audience, push: Push) -> None:
+        await self._sio.emit(
+            push.event, push.data(), room=audience.room, namespace=audience.namespace
+        )
 
 
 def register_namespaces(

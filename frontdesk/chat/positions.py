@@ -13,6 +13,7 @@ import time
 from datetime import timedelta
 from typing import Any
 
+from frontdesk.chat.protocol import QueueUpdated
 from frontdesk.chat.states import ChatStates
 from frontdesk.events import Notifier, chat_customer
 from frontdesk.queue import policy
@@ -50,7 +51,7 @@ class CustomerPositions:
         snapshot = await self._router.snapshot(group)
         handle_times = await self._recent_handle_times(group)
         wait = policy.estimated_wait(position, int(snapshot["seats"]), handle_times)
-        return _place(chat_id, position, wait)
+        return _place(chat_id, position, wait).model_dump(mode="json")
 
     async def aclose(self) -> None:
         tasks = list(self._owed.values())
@@ -74,9 +75,7 @@ class CustomerPositions:
         handle_times = await self._recent_handle_times(group)
         for index, chat_id in enumerate(await self._router.line(group), start=1):
             wait = policy.estimated_wait(index, seats, handle_times)
-            await self.notifier.publish(
-                chat_customer(chat_id), "queue_updated", _place(chat_id, index, wait)
-            )
+            await self.notifier.publish(chat_customer(chat_id), _place(chat_id, index, wait))
 
     async def _recent_handle_times(self, group: str) -> list[timedelta]:
         read_at, times = self._handle_times.get(group, (0.0, []))
@@ -86,6 +85,6 @@ class CustomerPositions:
         return times
 
 
-def _place(chat_id: str, position: int, wait: timedelta | None) -> dict[str, Any]:
+def _place(chat_id: str, position: int, wait: timedelta | None) -> QueueUpdated:
     seconds = None if wait is None else int(wait.total_seconds())
-    return {"chat_id": chat_id, "position": position, "estimated_wait_seconds": seconds}
+    return QueueUpdated(chat_id=chat_id, position=position, estimated_wait_seconds=seconds)

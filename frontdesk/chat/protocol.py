@@ -1,14 +1,67 @@
-"""Payloads of every client event, validated at the socket before any service runs.
+"""The chat protocol, whole: the names of the events each way, a model for every
+payload a client sends (validated at the socket before any service runs), the shapes
+clients are shown, and a model for every event the server pushes.
 
-The events themselves, and what the server pushes back, are tabled in the namespace
-docstrings of chat/namespaces.py: that table and these models are the protocol.
+The namespace docstrings of chat/namespaces.py table the same events for readers; a
+test holds the tables and these models to each other.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+
+from frontdesk.cases.models import Case
+from frontdesk.chat.agents import AgentSettings
+from frontdesk.chat.models import Chat, ChatMessage, ChatStatus
+from frontdesk.events import Push
+
+
+class Ask(StrEnum):
+    """What a client asks, each acknowledged (client -> server)."""
+
+    WHOAMI = "whoami"
+    REQUEST_CHAT = "request_chat"
+    RESUME_CHAT = "resume_chat"
+    SEND_MESSAGE = "send_message"
+    TYPING = "typing"
+    END_CHAT = "end_chat"
+    SAVE_CHAT = "save_chat"
+    LEAVE_MESSAGE = "leave_message"
+    SET_PRESENCE = "set_presence"
+    MY_CHATS = "my_chats"
+    ACCEPT_CHAT = "accept_chat"
+    DECLINE_CHAT = "decline_chat"
+    OPEN_CHAT = "open_chat"
+    TRANSFER_CHAT = "transfer_chat"
+    WATCH = "watch"
+    HISTORY = "history"
+
+
+class Told(StrEnum):
+    """What the server tells clients unasked (server -> client)."""
+
+    QUEUE_UPDATED = "queue_updated"
+    CHAT_ACCEPTED = "chat_accepted"
+    MESSAGE_CREATED = "message_created"
+    TYPING = "typing"
+    AGENT_DISCONNECTED = "agent_disconnected"
+    AGENT_RECONNECTED = "agent_reconnected"
+    CHAT_REQUEUED = "chat_requeued"
+    CHAT_TRANSFERRED = "chat_transferred"
+    CHAT_UNAVAILABLE = "chat_unavailable"
+    CHAT_ENDED = "chat_ended"
+    CHAT_OFFERED = "chat_offered"
+    OFFER_WITHDRAWN = "offer_withdrawn"
+    PRESENCE_CHANGED = "presence_changed"
+    QUEUE_CHANGED = "queue_changed"
+    AGENTS_CHANGED = "agents_changed"
+
+
+# What a client sends ---------------------------------------------------------------------
 
 ChatId = Field(min_length=1, max_length=32, pattern=r"^[0-9a-f]+$")
 
@@ -75,3 +128,217 @@ class History(_In):
 
     group: str = Field(min_length=1, max_length=100)
     hours: int = Field(default=4, ge=1, le=24)
+
+
+# What a client is shown ------------------------------------------------------------------
+
+# Times the server computes, written as datetime.isoformat writes them ("+00:00").
+IsoTime = Annotated[datetime, PlainSerializer(lambda at: at.isoformat(), return_type=str)]
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ChatOut(_Out):
+    public_id: str
+    status: ChatStatus
+    group_name: str
+    requested_at: datetime
+    accepted_at: datetime | None
+    ended_at: datetime | None
+    end_reason: str | None
+    last_seq: int
+
+    @classmethod
+    def of(cls, chat: Chat) -> ChatOut:
+        return cls.model_validate(chat.model_dump(include=set(cls.model_fields)))
+
+
+class MessageOut(_Out):
+    chat_id: str
+    seq: int
+    sender_id: int | None
+    sender_role: str
+    sender_name: str
+    client_msg_id: str | None
+    body: str
+    created_at: datetime
+
+    @classmethod
+    def of(cls, message: ChatMessage) -> MessageOut:
+        return cls.model_validate(message.model_dump(include=set(cls.model_fields)))
+
+
+class ContactOut(_Out):
+    name: str
+    email: str
+    phone: str
+    institution: str
+
+
+class CaseOut(_Out):
+    """The case an agent reads before and while answering its chat."""
+
+    number: str
+    subject: str
+    description: str
+    status: str
+    customer_group: str
+    customer_group_name: str
+    contact: ContactOut
+
+    @classmethod
+    def of(cls, case: Case, group_name: str) -> CaseOut:
+        return cls(
+            number=case.number,
+            subject=case.subject,
+            description=case.description,
+            status=case.status.label,
+            customer_group=case.customer_group,
+            customer_group_name=group_name,
+            contact=ContactOut(
+                name=f"{case.contact_first_name} {case.contact_last_name}",
+                email=case.contact_email,
+                phone=case.contact_phone,
+                institution=case.contact_institution,
+            ),
+        )
+
+
+class GroupFigures(_Out):
+    """One customer group's queue now, and its chats since the start of the UK day."""
+
+    group: str
+    waiting: int
+    offered: int
+    agents_available: int
+    agents_busy: int
+    agents_away: int
+    seats: int
+    chats_active: int
+    requested_today: int
+    average_wait_seconds: float
+    average_handle_seconds: float
+    abandoned_today: int
+    longest_wait_seconds: int
+    chats_offered: int
+
+
+class AgentOut(_Out):
+    agent_id: int
+    name: str
+    presence: str
+    active: int
+    capacity: int
+    groups: list[str]
+
+
+class PresenceOut(_Out):
+    settings: AgentSettings
+    active: int
+
+
+# What the server pushes ------------------------------------------------------------------
+
+
+class QueueUpdated(Push):
+    event: ClassVar[str] = Told.QUEUE_UPDATED
+    chat_id: str
+    position: int
+    estimated_wait_seconds: int | None
+
+
+class BeingOffered(Push):
+    """The customer's chat is with an agent now, waiting for an answer: position 0."""
+
+    event: ClassVar[str] = Told.QUEUE_UPDATED
+    chat_id: str
+    position: Literal[0] = 0
+
+
+class ChatAccepted(Push):
+    event: ClassVar[str] = Told.CHAT_ACCEPTED
+    chat_id: str
+    agent_name: str
+
+
+class MessageCreated(MessageOut, Push):
+    event: ClassVar[str] = Told.MESSAGE_CREATED
+
+    @classmethod
+    def of(cls, message: ChatMessage) -> MessageCreated:
+        return cls.model_validate(message.model_dump(include=set(cls.model_fields)))
+
+
+class TypingShown(Push):
+    event: ClassVar[str] = Told.TYPING
+    chat_id: str
+    name: str
+    typing: bool
+
+
+class AgentDisconnected(Push):
+    event: ClassVar[str] = Told.AGENT_DISCONNECTED
+    chat_id: str
+    back_by: IsoTime
+
+
+class AgentReconnected(Push):
+    event: ClassVar[str] = Told.AGENT_RECONNECTED
+    chat_id: str
+
+
+class ChatRequeued(Push):
+    event: ClassVar[str] = Told.CHAT_REQUEUED
+    chat_id: str
+    position: int
+
+
+class ChatTransferred(Push):
+    event: ClassVar[str] = Told.CHAT_TRANSFERRED
+    chat_id: str
+
+
+class ChatUnavailable(Push):
+    """Nobody could answer: the chat ended and its case awaits a message instead."""
+
+    event: ClassVar[str] = Told.CHAT_UNAVAILABLE
+    chat_id: str
+    reason: Literal["closed", "max_wait"]
+    message: str
+    case_number: str
+    reply_by: IsoTime
+
+
+class ChatEnded(Push):
+    event: ClassVar[str] = Told.CHAT_ENDED
+    chat: ChatOut
+
+
+class ChatOffered(Push):
+    event: ClassVar[str] = Told.CHAT_OFFERED
+    chat_id: str
+    group: str
+    deadline: IsoTime
+    waiting_since: IsoTime
+    case: CaseOut
+
+
+class OfferWithdrawn(Push):
+    event: ClassVar[str] = Told.OFFER_WITHDRAWN
+    chat_id: str
+    reason: Literal["lapsed", "cancelled", "unanswered"]
+
+
+class PresenceChanged(PresenceOut, Push):
+    event: ClassVar[str] = Told.PRESENCE_CHANGED
+
+
+class QueueChanged(GroupFigures, Push):
+    event: ClassVar[str] = Told.QUEUE_CHANGED
+
+
+class AgentsChanged(Push):
+    event: ClassVar[str] = Told.AGENTS_CHANGED
+    agents: list[AgentOut]

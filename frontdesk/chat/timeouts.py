@@ -15,10 +15,18 @@ from uuid import uuid4
 
 from frontdesk.accounts.models import User
 from frontdesk.chat.agents import served_groups
-from frontdesk.chat.lifecycle import LiveChat
+from frontdesk.chat.lifecycle import LiveChat, queue_entry
 from frontdesk.chat.models import ChatStatus
-from frontdesk.chat.protocol import SetPresence
-from frontdesk.chat.views import chat_out, queue_entry
+from frontdesk.chat.protocol import (
+    AgentDisconnected,
+    AgentReconnected,
+    ChatOut,
+    ChatRequeued,
+    ChatUnavailable,
+    OfferWithdrawn,
+    PresenceChanged,
+    SetPresence,
+)
 from frontdesk.events import agent, chat_customer
 from frontdesk.queue.models import Offer
 from frontdesk.queue.router import GRACE, WAIT, Router
@@ -92,15 +100,16 @@ class ChatTimeouts:
         lapse is set away (an agent not at the desk should not be offered more)."""
         live = self.live
         live.figures.count_offer(offer.group, "lapsed")
-        data = {"chat_id": offer.chat_id, "reason": "lapsed"}
-        await live.publish(agent(offer.agent_id), "offer_withdrawn", data)
+        lapsed = OfferWithdrawn(chat_id=offer.chat_id, reason="lapsed")
+        await live.publish(agent(offer.agent_id), lapsed)
         await live.states.return_to_queue(offer.chat_id)
         await self._set_away(offer.agent_id)
         await live.route_request(offer.chat_id)
 
     async def _set_away(self, agent_id: int) -> None:
-        result = await self.live.set_presence(agent_id, SetPresence(presence="away"))
-        await self.live.publish(agent(agent_id), "presence_changed", result)
+        now = await self.live.set_presence(agent_id, SetPresence(presence="away"))
+        changed = PresenceChanged(settings=now.settings, active=now.active)
+        await self.live.publish(agent(agent_id), changed)
 
     async def wait_due(self, chat_id: str) -> None:
         """A request's time to wait is up, or its group closed: if it still waits, end it
@@ -122,9 +131,8 @@ class ChatTimeouts:
             case = await live.states.case_of(ended)
             await live.publish(
                 chat_customer(chat_id),
-                "chat_unavailable",
-                {"chat_id": chat_id, "reason": reason, "message": UNANSWERED[reason],
-                 "case_number": case.number, "reply_by": case.reply_by.isoformat()},
+                ChatUnavailable(chat_id=chat_id, reason=reason, message=UNANSWERED[reason],
+                                case_number=case.number, reply_by=case.reply_by),
             )  # fmt: skip
         live.figures.changed(chat.group_name)
 
@@ -137,10 +145,10 @@ class ChatTimeouts:
         chats = await self.live.states.agent_chats(user.id)
         if await self._router.end_grace(user.id):
             for chat in chats:
-                data = {"chat_id": chat.public_id}
-                await self.live.publish(chat_customer(chat.public_id), "agent_reconnected", data)
+                back = AgentReconnected(chat_id=chat.public_id)
+                await self.live.publish(chat_customer(chat.public_id), back)
         await self._restore_presence(user, active=len(chats))
-        return [chat_out(chat) for chat in chats]
+        return [ChatOut.of(chat).model_dump(mode="json") for chat in chats]
 
     async def _restore_presence(self, user: User, active: int | None = None) -> None:
         settings = await self.live.agents.settings(user.id)
@@ -181,8 +189,8 @@ class ChatTimeouts:
             return
         until = await self._router.start_grace(agent_id, now)
         for chat in chats:
-            data = {"chat_id": chat.public_id, "back_by": until.isoformat()}
-            await self.live.publish(chat_customer(chat.public_id), "agent_disconnected", data)
+            gone = AgentDisconnected(chat_id=chat.public_id, back_by=until)
+            await self.live.publish(chat_customer(chat.public_id), gone)
 
     async def grace_lapsed(self, agent_id: int) -> None:
         """The agent did not come back: each of its chats returns to the front of its
@@ -197,8 +205,8 @@ class ChatTimeouts:
             if back is None:
                 continue
             position = await self._router.enqueue(queue_entry(back), live.clock.now())
-            data = {"chat_id": chat.public_id, "position": position}
-            await live.publish(chat_customer(chat.public_id), "chat_requeued", data)
+            requeued = ChatRequeued(chat_id=chat.public_id, position=position)
+            await live.publish(chat_customer(chat.public_id), requeued)
             await live.route_request(chat.public_id)
             live.figures.changed(back.group_name)
         await self._router.end_grace(agent_id)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from frontdesk.business_hours import UK, BusinessCalendar
 from frontdesk.errors import Code, Conflict
@@ -80,7 +80,9 @@ class Router:
         closing = group and self._calendar.closing_time(group.hours, now)
         return min(give_up, closing) if closing else give_up
 
-    def overdue(self, group_key: str, enqueued_at: datetime, now: datetime) -> str | None:
+    def overdue(
+        self, group_key: str, enqueued_at: datetime, now: datetime
+    ) -> Literal["closed", "max_wait"] | None:
         """Why a waiting request must stop waiting now ("closed", "max_wait"), or None."""
         group = self._groups().get(group_key)
         if group is None or not group.chat or not self._calendar.is_open(group.hours, now):

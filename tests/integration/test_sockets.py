@@ -120,3 +120,24 @@ async def test_two_nodes_share_socket_fanout_through_redis(settings, clock, redi
     finally:
         node_a.stop()
         node_b.stop()
+
+
+@pytest.mark.parametrize("event", ["no_such_event", "accept_chat", "watch"])
+async def test_an_event_the_namespace_does_not_know_is_answered_in_the_error_shape(
+    live_server, event
+):
+    """A customer may not call agent or supervisor events, nor ones that exist nowhere."""
+    user = await live_server.acall(lambda: make_user(live_server.services))
+    client = await connect(
+        live_server.url, "/customer", await session_cookie(live_server.url, user.username)
+    )
+    try:
+        async with asyncio.timeout(5):
+            ack = await client.call(event, {"chat_id": "ab"}, namespace="/customer")
+        assert ack["ok"] is False
+        assert ack["error"]["code"] == "UNKNOWN_EVENT"
+        assert event in ack["error"]["message"]
+        async with asyncio.timeout(5):  # and the connection still answers
+            assert (await client.call("whoami", {}, namespace="/customer"))["ok"] is True
+    finally:
+        await client.disconnect()
