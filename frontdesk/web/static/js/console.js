@@ -2,11 +2,12 @@
 // its case beside it, over the /agent socket (events tabled in frontdesk/chat/namespaces.py).
 // socket.io reconnects by itself; on every connect the console asks for its chats again and
 // for the messages after the last one each tab has seen, so nothing is missed or doubled.
-"use strict";
+import { connect, emitAcked, refusalOf } from "./socket.js";
 
 (() => {
   const root = document.getElementById("live-chat");
-  if (!root || typeof io !== "function") return;
+  const socket = root ? connect("/agent") : null;
+  if (!socket) return;
 
   const $ = (id) => document.getElementById(id);
   const presenceBox = root.querySelector("fieldset.presence");
@@ -125,13 +126,7 @@
 
   // The socket -------------------------------------------------------------------------------
 
-  const socket = io("/agent", { transports: ["websocket"] });
-  const call = (event, data = {}) => new Promise((resolve) => {
-    socket.timeout(10000).emit(event, data, (error, ack) => {
-      if (error) resolve({ ok: false, error: { code: "TIMEOUT", message: "The server did not answer. Please try again." } });
-      else resolve(ack);
-    });
-  });
+  const call = (event, data = {}) => emitAcked(socket, event, data);
   const problem = (ack) => ack.error?.message || "Something went wrong";
 
   // Presence and capacity --------------------------------------------------------------------
@@ -655,7 +650,7 @@
     presenceBox.disabled = true;
   });
   socket.on("connect_error", (error) => {
-    const refused = error?.data?.message;
+    const refused = refusalOf(error)?.message;
     setConnection("offline", refused ? `Live chat is unavailable: ${refused}` : "Cannot reach the server: retrying…");
   });
 
