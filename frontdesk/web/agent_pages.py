@@ -18,6 +18,7 @@ from frontdesk.web.cases_pages import (
     like_from_form,
     me,
     render_case,
+    render_feed,
 )
 from frontdesk.web.context import services
 from frontdesk.web.validation import parse
@@ -85,6 +86,12 @@ async def _chat_console() -> dict[str, Any]:
 @require_user(*STAFF)
 async def case_page(number: str) -> ResponseReturnValue:
     return await _case_page(number)
+
+
+@blueprint.get("/agent/cases/<number>/feed")
+@require_user(*STAFF)
+async def feed(number: str) -> ResponseReturnValue:
+    return await render_feed(number, _back(number))
 
 
 @blueprint.post("/agent/cases/<number>/reply")

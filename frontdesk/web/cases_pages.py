@@ -1,5 +1,6 @@
 """My Cases pages: the customer's case list and case detail, and the feed's forms (like,
-comment), which work without JavaScript; cases.js does the same through the API."""
+comment), which work without JavaScript; cases.js does the same through the API and
+redraws the feed from the page's /feed fragment."""
 
 from __future__ import annotations
 
@@ -53,6 +54,13 @@ async def render_case(
     return await render_template(template, case=case, feed=feed, **context), status
 
 
+async def render_feed(number: str, base: str) -> tuple[str, int]:
+    """The case page's feed alone, loaded as the page loads it (so the same access), for a
+    script to swap in; `?view=summary` is the read-only list beside a chat."""
+    view = "summary" if request.args.get("view") == "summary" else "page"
+    return await render_case("cases/feed.html", number, base=base, view=view)
+
+
 async def like_from_form(number: str, activity_id: int, back: str) -> ResponseReturnValue:
     form = await form_values()
     await services().cases.like(me(), number, activity_id, form.get("liked") == "true")
@@ -91,6 +99,12 @@ async def my_cases() -> ResponseReturnValue:
 @require_user()
 async def case_page(number: str) -> ResponseReturnValue:
     return await render_case("cases/detail.html", number)
+
+
+@blueprint.get("/my-cases/<number>/feed")
+@require_user()
+async def feed(number: str) -> ResponseReturnValue:
+    return await render_feed(number, f"/my-cases/{number}")
 
 
 @blueprint.post("/my-cases/<string:number>/activities/<int:activity_id>/like")

@@ -130,9 +130,9 @@ def test_an_agent_takes_chats_beside_their_cases_and_ends_them(
         f"New chat offer: case {ann.case.number}"
     )
     offer.get_by_role("button", name="Read the case").click()
-    expect(offer.get_by_role("region", name=re.compile(f"Case {ann.case.number}"))).to_contain_text(
-        "Ann's centre has not received its GCSE certificates."
-    )
+    reading = offer.get_by_role("region", name=re.compile(f"Case {ann.case.number}"))
+    expect(reading).to_contain_text("Ann's centre has not received its GCSE certificates.")
+    expect(reading).to_contain_text("Ann Example (Customer) created this case.")  # the feed
     expect(offer.get_by_role("button", name="Hide the case")).to_have_attribute(
         "aria-expanded", "true"
     )

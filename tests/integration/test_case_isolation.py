@@ -22,6 +22,7 @@ API_ROUTES = [
 ]
 PAGE_ROUTES = [
     ("GET", "/my-cases/{n}", None, 200),
+    ("GET", "/my-cases/{n}/feed", None, 200),
     ("POST", "/my-cases/{n}/activities/{a}/like", {"liked": "true"}, 302),
     ("POST", "/my-cases/{n}/activities/{a}/comments", {"body": "Hello"}, 302),
 ]
@@ -37,6 +38,7 @@ STAFF_ROUTES = [
 STAFF_PAGES = [
     ("GET", "/agent", None),
     ("GET", "/agent/cases/{n}", None),
+    ("GET", "/agent/cases/{n}/feed", None),
     ("POST", "/agent/cases/{n}/reply", {"body": "Hi"}),
     ("POST", "/agent/cases/{n}/status", {"status": "closed"}),
     ("POST", "/agent/cases/{n}/call", {"notes": "Rang"}),

@@ -1,16 +1,16 @@
 // The customer's live chat window: one socket to /customer (the session cookie signs it
 // in). The server decides everything; this script asks for the chat, shows what it is
 // told, and after a dropped connection asks for exactly what it missed (resume_chat).
-"use strict";
+import { connect, emitAcked, refusalOf } from "./socket.js";
 
 (() => {
   const app = document.getElementById("chat-app");
-  if (!app || typeof io !== "function") return;
+  const socket = app ? connect("/customer") : null;
+  if (!socket) return;
   const $ = (id) => document.getElementById(id);
 
   const caseNumber = app.dataset.caseNumber;
   const myId = Number(app.dataset.userId);
-  const ACK_TIMEOUT_MS = 10000;
   const TYPING_IDLE_MS = 3000;
   const TYPING_REPEAT_MS = 2000;
   const clock = new Intl.DateTimeFormat("en-GB", {
@@ -47,22 +47,11 @@
 
   // The socket ---------------------------------------------------------------------------
 
-  const socket = io("/customer", { transports: ["websocket"] });
   window.frontdeskChat = { socket, state };
 
-  function call(event, data) {
-    return new Promise((resolve) => {
-      socket.timeout(ACK_TIMEOUT_MS).emit(event, data, (err, ack) => {
-        if (err) {
-          resolve({ ok: false, error: { code: "TIMEOUT", message: "The chat service did not answer in time. Please try again.", fields: {} } });
-        } else if (!ack || typeof ack !== "object") {
-          resolve({ ok: false, error: { code: "BAD_ANSWER", message: "Something went wrong on our side; please try again.", fields: {} } });
-        } else {
-          resolve(ack);
-        }
-      });
-    });
-  }
+  const call = (event, data) => emitAcked(socket, event, data, {
+    timeoutMessage: "The chat service did not answer in time. Please try again.",
+  });
 
   function errorWords(error) {
     // The server's message is written for people; a code alone never is.
@@ -120,8 +109,8 @@
   });
 
   socket.on("connect_error", (err) => {
-    const refusal = err && err.data;
-    if (refusal && refusal.message) {
+    const refusal = refusalOf(err);
+    if (refusal) {
       // Refused by the server (signed out, wrong account): socket.io will not retry.
       setPhase("failed");
       showError(`${refusal.message}. `, signInLink(refusal.code));

@@ -2,11 +2,12 @@
 // its case beside it, over the /agent socket (events tabled in frontdesk/chat/namespaces.py).
 // socket.io reconnects by itself; on every connect the console asks for its chats again and
 // for the messages after the last one each tab has seen, so nothing is missed or doubled.
-"use strict";
+import { connect, emitAcked, refusalOf } from "./socket.js";
 
 (() => {
   const root = document.getElementById("live-chat");
-  if (!root || typeof io !== "function") return;
+  const socket = root ? connect("/agent") : null;
+  if (!socket) return;
 
   const $ = (id) => document.getElementById(id);
   const presenceBox = root.querySelector("fieldset.presence");
@@ -31,16 +32,6 @@
   const ALERTS_KEY = "frontdesk.console.offerAlerts";
   const TYPING_IDLE_MS = 3000;
   const TYPING_SHOWN_MS = 6000;
-  const SUMMARIES = {
-    created: "created this case.",
-    field_changed: "updated this record.",
-    comment: "commented.",
-    reply: "replied.",
-    attachment: "added an attachment.",
-    call_logged: "logged a call.",
-    chat_transcript: "saved a chat transcript.",
-    message: "sent a message.",
-  };
   const PRESENCE_LABELS = { available: "Available", away: "Away", offline: "Offline" };
   const WITHDRAWN = {
     lapsed: "it was not answered in time",
@@ -50,7 +41,7 @@
 
   // Building markup ------------------------------------------------------------------------
 
-  const { el } = window.frontdeskDom;
+  const { el, fragment } = window.frontdeskDom;
   const clock = new Intl.DateTimeFormat("en-GB", {
     timeZone: "Europe/London", hour: "2-digit", minute: "2-digit",
   });
@@ -58,9 +49,9 @@
     timeZone: "Europe/London", day: "2-digit", month: "2-digit", year: "numeric",
     hour: "2-digit", minute: "2-digit",
   });
-  const time = (iso, format = clock) =>
+  const time = (iso) =>
     el("time", { datetime: iso, title: `${dateTime.format(new Date(iso))} (UK time)` },
-      format.format(new Date(iso)));
+      clock.format(new Date(iso)));
   const safeId = (id) => String(id).replace(/[^0-9a-z]/gi, "");
 
   // Said politely; words announced together are joined, so none is lost.
@@ -92,18 +83,28 @@
     ...extra,
   ]);
 
-  const feedItems = (feed) => el("ol", { class: "feed-items" },
-    ...feed.map((item) => el("li", { class: `activity activity-${item.kind}` },
-      el("p", { class: "activity-head" },
-        el("strong", {}, item.actor_name), ` (${item.actor_role}) `,
-        SUMMARIES[item.kind] || "", " ", time(item.created_at, dateTime)),
-      item.body ? el("div", { class: "activity-body" }, item.body) : null)));
+  // The case's activity as the case page draws it (its read-only summary), fetched from
+  // the server into `box`: never built here.
+  const caseUrl = (number) => `/agent/cases/${encodeURIComponent(number)}`;
+  const showActivity = async (box, number) => {
+    try {
+      box.replaceChildren(await fragment(`${caseUrl(number)}/feed?view=summary`));
+    } catch {
+      box.replaceChildren(el("p", { class: "muted" },
+        "The activity could not be loaded: open the case to see it."));
+    } finally {
+      box.removeAttribute("aria-busy");
+    }
+  };
 
-  // The case panel: details, contact, description and activity, from an open/accept ack.
+  // The case panel: details, contact, description and activity, from an open/accept ack;
+  // `ready` settles once the activity is in.
   const casePanel = (state, headingId) => {
     const kase = state.case;
     const contact = kase.contact;
-    return el("section", { class: "case-panel", "aria-labelledby": headingId },
+    const activity = el("div", { class: "case-activity", "aria-busy": "true" });
+    const ready = showActivity(activity, kase.number);
+    const panel = el("section", { class: "case-panel", "aria-labelledby": headingId },
       el("h4", { id: headingId }, `Case ${kase.number}: ${kase.subject}`),
       detailsList([
         ["Status", kase.status],
@@ -118,20 +119,15 @@
         ["Phone", contact.phone],
       ]),
       el("h5", {}, "Activity"),
-      state.feed.length ? feedItems(state.feed) : el("p", { class: "muted" }, "No activity yet."),
-      el("p", {}, el("a", { href: `/agent/cases/${encodeURIComponent(kase.number)}`, target: "_blank" },
+      activity,
+      el("p", {}, el("a", { href: caseUrl(kase.number), target: "_blank" },
         `Open case ${kase.number} in a new tab`)));
+    return { panel, ready };
   };
 
   // The socket -------------------------------------------------------------------------------
 
-  const socket = io("/agent", { transports: ["websocket"] });
-  const call = (event, data = {}) => new Promise((resolve) => {
-    socket.timeout(10000).emit(event, data, (error, ack) => {
-      if (error) resolve({ ok: false, error: { code: "TIMEOUT", message: "The server did not answer. Please try again." } });
-      else resolve(ack);
-    });
-  });
+  const call = (event, data = {}) => emitAcked(socket, event, data);
   const problem = (ack) => ack.error?.message || "Something went wrong";
 
   // Presence and capacity --------------------------------------------------------------------
@@ -312,8 +308,10 @@
         status.textContent = "Loading the case…";
         const ack = await call("open_chat", { chat_id: data.chat_id, last_seq: 0 });
         if (!ack.ok) { status.textContent = problem(ack); return; }
+        const { panel, ready } = casePanel(ack.data, `offer-case-${id}`);
+        await ready; // shown whole, as it was asked for
         status.textContent = "";
-        reading.append(casePanel(ack.data, `offer-case-${id}`));
+        reading.append(panel);
         if (ack.data.messages.length) {
           reading.append(el("h5", {}, "Messages so far"),
             el("ol", { class: "thread" }, ...ack.data.messages.map(messageItem)));
@@ -481,7 +479,7 @@
       el("div", { class: "conversation" },
         el("h4", { class: "visually-hidden" }, `Chat with ${customer}, case ${kase.number}`),
         scroller, typingLine, composer, endedNote, tools),
-      casePanel(state, `chat-case-${id}`));
+      casePanel(state, `chat-case-${id}`).panel); // its activity follows
 
     const chat = {
       chatId, number: kase.number, customer, status: state.chat.status, seen: new Set(), lastSeq: 0,
@@ -655,7 +653,7 @@
     presenceBox.disabled = true;
   });
   socket.on("connect_error", (error) => {
-    const refused = error?.data?.message;
+    const refused = refusalOf(error)?.message;
     setConnection("offline", refused ? `Live chat is unavailable: ${refused}` : "Cannot reach the server: retrying…");
   });
 

@@ -1,7 +1,7 @@
 // The supervisor's dashboard: each chat group's figures as the server pushes them
 // (queue_changed), the agents (agents_changed), and each group's last hours as a chart
 // (history). Nothing is polled but the chart, once a minute; the longest wait ticks here.
-"use strict";
+import { connect, emitAcked, refusalOf } from "./socket.js";
 
 (() => {
   const config = JSON.parse(document.getElementById("dashboard-data").textContent);
@@ -221,12 +221,9 @@
     clearTimeout(chart.pending);
     chart.pending = null;
     if (!socket.connected) return;
-    try {
-      const ack = await socket.timeout(10_000).emitWithAck("history", { group, hours: HOURS });
-      if (ack.ok) showHistory(group, ack.data.points);
-    } catch {
-      // No answer in time: the next minute or the next change asks again.
-    }
+    // Not answered in time: the next minute or the next change asks again.
+    const ack = await emitAcked(socket, "history", { group, hours: HOURS });
+    if (ack.ok) showHistory(group, ack.data.points);
   }
 
   // After a change: at once if the chart is older than CHART_AT_MOST_MS, else when it is.
@@ -258,21 +255,19 @@
     status.querySelector(".connection-text").textContent = text;
   }
 
-  const socket = io("/supervisor", { transports: ["websocket"] });
+  const socket = connect("/supervisor");
 
   async function watch() {
-    try {
-      const ack = await socket.timeout(10_000).emitWithAck("watch", {});
-      if (!ack.ok) throw new Error(ack.error?.message ?? "refused");
-      const again = figures.size > 0; // after a reconnection: show what changed meanwhile
-      for (const group of ack.data.groups) showFigures(group, again);
-      showAgents(ack.data.agents);
-      setStatus("connected", "Connected: the figures are live.");
-    } catch {
+    const ack = await emitAcked(socket, "watch", {});
+    if (!ack.ok) {
       setStatus("reconnecting", "Connected, but the figures did not load; trying again…");
       setTimeout(() => socket.connected && watch(), 5_000);
       return;
     }
+    const again = figures.size > 0; // after a reconnection: show what changed meanwhile
+    for (const group of ack.data.groups) showFigures(group, again);
+    showAgents(ack.data.agents);
+    setStatus("connected", "Connected: the figures are live.");
     for (const group of charts.keys()) loadHistory(group);
   }
 
@@ -290,7 +285,7 @@
       setStatus("reconnecting", "Cannot reach the server: reconnecting…");
     } else {
       // Refused (signed out, or no longer a supervisor): no retry will help.
-      const message = error?.data?.message ?? "The server refused the connection.";
+      const message = refusalOf(error)?.message ?? "The server refused the connection.";
       setStatus("offline", `Not connected: ${message} Reload the page to try again.`);
     }
   });

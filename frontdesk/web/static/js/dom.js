@@ -14,4 +14,17 @@ window.frontdeskDom = {
     node.append(...children.filter((child) => child !== null && child !== undefined));
     return node;
   },
+
+  // The HTML the server renders at `url` (a page's fragment, drawn by the same Jinja
+  // macros as the page), parsed into a DocumentFragment to swap in. Throws when it is not
+  // there: an error status, or a redirect (to sign in) instead of the fragment.
+  async fragment(url) {
+    const response = await fetch(url, {
+      credentials: "same-origin", headers: { Accept: "text/html" },
+    });
+    if (!response.ok || response.redirected) throw new Error(`${response.status} ${url}`);
+    const template = document.createElement("template");
+    template.innerHTML = await response.text();
+    return template.content;
+  },
 };

@@ -1,0 +1,45 @@
+// The one way the pages talk to the server's socket.io namespaces (chat.js, console.js,
+// dashboard.js). Every client event is acknowledged with {ok: true, data} or
+// {ok: false, error: {code, message, fields}} (frontdesk/chat/namespaces.py);
+// `emitAcked` keeps that promise even when no answer comes, so a page handles one shape.
+// Needs the socket.io client (vendor/socket.io/socket.io.min.js) loaded first, as `io`.
+
+// Long enough for a loaded server, short enough that a person is told something.
+export const ACK_TIMEOUT_MS = 10_000;
+const NO_ANSWER = "The server did not answer. Please try again.";
+const BAD_ANSWER = "Something went wrong on our side; please try again.";
+
+// A socket to `namespace` (the session cookie signs it in), or null without socket.io.
+// Websocket only: a connection never moves between nodes (README, "Several nodes").
+export function connect(namespace) {
+  if (typeof io !== "function") return null;
+  return io(namespace, { transports: ["websocket"] });
+}
+
+// Emit `event` and wait for its ack. Resolves to the ack as the server sent it, or to
+// {ok: false, error: {code: "TIMEOUT", message}} when none comes within `timeoutMs`, or
+// {ok: false, error: {code: "BAD_ANSWER", message}} when it is not an ack at all. Never
+// rejects: `timeoutMessage` is what the page tells people when the server is silent.
+export function emitAcked(socket, event, payload = {}, options = {}) {
+  const { timeoutMs = ACK_TIMEOUT_MS, timeoutMessage = NO_ANSWER } = options;
+  return new Promise((resolve) => {
+    socket.timeout(timeoutMs).emit(event, payload, (timedOut, ack) => {
+      if (timedOut) resolve(failure("TIMEOUT", timeoutMessage));
+      else if (!ack || typeof ack !== "object" || typeof ack.ok !== "boolean") {
+        resolve(failure("BAD_ANSWER", BAD_ANSWER));
+      } else resolve(ack);
+    });
+  });
+}
+
+function failure(code, message) {
+  return { ok: false, error: { code, message, fields: {} } };
+}
+
+// The server's reason for refusing a connection ({code, message}: signed out, wrong
+// role), from a connect_error; null when the server was only out of reach. socket.io
+// does not retry a refused connection.
+export function refusalOf(error) {
+  const data = error && error.data;
+  return data && data.message ? data : null;
+}
