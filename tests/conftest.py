@@ -49,6 +49,20 @@ def pytest_configure(config: pytest.Config) -> None:
     threading.excepthook = excepthook
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run a test on both stores only when what it checks depends on the store.
+
+    Most tests check HTTP, sockets or policy, which read the same on either store; they
+    run on SQLite. A test (or module) marked `both_stores` runs on SQLite and PostgreSQL:
+    SQL the two dialects write or order differently, search, locks and unique races,
+    migrations, and what several nodes share through the store."""
+    if not metafunc.definition.get_closest_marker("both_stores"):
+        return
+    for name in STORE_FIXTURES:
+        if name in metafunc.fixturenames:
+            metafunc.parametrize(name, STORES, indirect=True)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if item.get_closest_marker("postgres"):
@@ -101,12 +115,19 @@ async def _drop_postgres_database(name: str) -> None:
 
 
 STORES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+# The fixtures that pytest_generate_tests gives both stores to.
+STORE_FIXTURES = ("database_url", "empty_database_url")
 
 
-@pytest.fixture(params=STORES)
+def _store_of(request: pytest.FixtureRequest) -> str:
+    """The store a test asked for: SQLite unless it was given both (`both_stores`)."""
+    return str(getattr(request, "param", "sqlite"))
+
+
+@pytest.fixture
 async def empty_database_url(request: pytest.FixtureRequest, tmp_path: Any) -> AsyncIterator[str]:
     """A fresh, empty store: a SQLite file, or a new PostgreSQL database."""
-    if request.param == "sqlite":
+    if _store_of(request) == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path / 'frontdesk.db'}"
         return
     name, url = await _create_postgres_database()
@@ -144,13 +165,14 @@ def _postgres_template() -> Iterator[str]:
     asyncio.run(_drop_postgres_database(name))
 
 
-@pytest.fixture(params=STORES)
+@pytest.fixture
 def database_url(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[str]:
-    """A fresh store at the newest schema for each test, on SQLite or PostgreSQL.
+    """A fresh store at the newest schema for each test: SQLite, or also PostgreSQL for
+    a test marked `both_stores`.
 
     Synchronous on purpose: it sets up outside the test's event loop, so the templates
     it asks for can be made with asyncio.run."""
-    if request.param == "sqlite":
+    if _store_of(request) == "sqlite":
         path = tmp_path / "frontdesk.db"
         shutil.copyfile(request.getfixturevalue("_sqlite_template"), path)
         yield f"sqlite+aiosqlite:///{path}"

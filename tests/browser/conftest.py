@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -35,18 +36,41 @@ def database_url(sqlite_url: str) -> str:
     return sqlite_url
 
 
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    """A Chromium per test. Playwright's sync API registers its own event loop as the
-    thread's running loop while started; stopping it after each test keeps that loop from
-    leaking into the async tests that run later in the same session."""
+@pytest.fixture(scope="session")
+def _chromium() -> Iterator[tuple[Browser, asyncio.AbstractEventLoop]]:
+    """One Chromium per worker, with the loop Playwright's sync API runs it on.
+
+    Launching costs about a second and a half, so the browser outlives a test; each test
+    gets fresh contexts (cookies, storage, pages) instead. While started, the sync API
+    marks its own loop as the thread's running loop, which would make every async test
+    that runs later in this worker refuse to start its loop. So the mark is taken off
+    between browser tests and put back around each (see `browser`)."""
     require(chromium_problem())
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        loop = asyncio.get_running_loop()
+        asyncio._set_running_loop(None)
         try:
-            yield browser
+            yield launched, loop
         finally:
-            browser.close()
+            asyncio._set_running_loop(loop)
+            launched.close()
+
+
+@pytest.fixture
+def browser(_chromium: tuple[Browser, asyncio.AbstractEventLoop]) -> Iterator[Browser]:
+    """The worker's Chromium for one test; the contexts the test opened are closed after
+    it, so nothing it did reaches the next test."""
+    shared, loop = _chromium
+    asyncio._set_running_loop(loop)
+    before = set(shared.contexts)
+    try:
+        yield shared
+    finally:
+        for context in shared.contexts:
+            if context not in before:
+                context.close()
+        asyncio._set_running_loop(None)
 
 
 @pytest.fixture

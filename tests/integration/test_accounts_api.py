@@ -123,6 +123,7 @@ async def test_invalid_registrations_are_refused_and_change_nothing(
     assert await store_counts() == before
 
 
+@pytest.mark.both_stores
 async def test_a_taken_username_is_refused_and_changes_nothing(client, services, store_counts):
     await make_user(services, username="taken.name")
     before = await store_counts()
@@ -334,6 +335,7 @@ async def test_a_verified_account_is_never_made_way_for(client, services, clock)
     ["Ann.Example", "ann.example", "ANN.EXAMPLE", "  ann.example ", "ann@centre.ac.uk",
      "ANN@Centre.AC.UK"],
 )  # fmt: skip
+@pytest.mark.both_stores
 async def test_sign_in_with_username_or_email_in_any_case(client, services, login):
     user = await make_user(services, email="ann@centre.ac.uk", username="Ann.Example")
     response = await sign_in(client, login)
@@ -558,6 +560,7 @@ async def test_throttling_reads_the_same_for_an_unknown_username(client, service
     assert known.headers["Retry-After"] == unknown.headers["Retry-After"]
 
 
+@pytest.mark.both_stores
 async def test_throttling_counts_the_name_in_any_case(client, services, settings):
     await make_user(services, username="ann.example")
     await fail_sign_ins(client, "ANN.example", settings.throttle_per_account)
@@ -579,6 +582,7 @@ async def test_sign_in_works_again_once_the_window_passes(client, services, cloc
     assert (await sign_in(client, user.username)).status_code == 200
 
 
+@pytest.mark.both_stores
 async def test_retry_after_counts_from_the_oldest_failure(client, services, clock, settings):
     user = await make_user(services)
     await fail_sign_ins(client, user.username, 1)

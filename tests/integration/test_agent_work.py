@@ -226,6 +226,7 @@ async def test_the_queue_lists_the_soonest_reply_by_first_and_flags_breaches(
     assert [item["breached"] for item in found["items"]] == [True, False, False]
 
 
+@pytest.mark.both_stores
 async def test_the_queue_leaves_out_closed_cases_and_pages(services, staff, agent, queue_cases):
     await services.case_work.change_status(agent, queue_cases[1], Status.CLOSED)
     first = await (await staff.get("/api/v1/agent/cases?page_size=1")).get_json()

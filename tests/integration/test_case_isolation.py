@@ -9,6 +9,9 @@ from frontdesk.accounts.models import Role
 from tests.factories import make_user, open_case
 from tests.helpers import api, csrf_token, login_as
 
+# On both stores: who may read a case is the store's query.
+pytestmark = pytest.mark.both_stores
+
 UNKNOWN_NUMBERS = ["99999999", "0", "not-a-case"]
 
 # (method, path, JSON body, the owner's answer); {n} is the case number, {a} an activity.

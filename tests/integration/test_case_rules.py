@@ -24,6 +24,9 @@ from frontdesk.intake.taxonomy import DEFAULT_TAXONOMY, Choice
 from frontdesk.services import Services
 from tests.factories import make_user, outbox_messages
 
+# On both stores: case numbers, statuses and dates are the store's SQL.
+pytestmark = pytest.mark.both_stores
+
 # The clock starts on Monday 15 June 2026 at 10:00 UTC (11:00 BST). Tests only move it
 # forwards: each node's call-us sweep runs once as it starts, with the clock as it was.
 START = datetime(2026, 6, 15, 10, 0, tzinfo=UTC)

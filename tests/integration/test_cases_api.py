@@ -83,6 +83,7 @@ SORTS = {
 }
 
 
+@pytest.mark.both_stores
 @pytest.mark.parametrize("column", [*SORTS, "number"])
 async def test_my_cases_sort_by_each_column_both_ways(signed_in, three_cases, column):
     if column == "number":  # numbers are drawn at random
@@ -95,11 +96,13 @@ async def test_my_cases_sort_by_each_column_both_ways(signed_in, three_cases, co
         assert found["total"] == 3
 
 
+@pytest.mark.both_stores
 async def test_my_cases_default_to_the_newest_first(signed_in, three_cases):
     found = await get_json(signed_in, "/api/v1/cases")
     assert [item["number"] for item in found["items"]] == [three_cases[n] for n in "CBA"]
 
 
+@pytest.mark.both_stores
 async def test_my_cases_pages_through_the_list(signed_in, three_cases):
     query = "/api/v1/cases?sort=created_at&direction=asc&page_size=2"
     first = await get_json(signed_in, query)
@@ -177,6 +180,7 @@ async def test_a_new_case_feed_reads_as_the_guide(signed_in, case, clock):
     }
 
 
+@pytest.mark.both_stores
 @pytest.mark.parametrize("order", ["newest", "oldest"])
 async def test_the_feed_sorts_both_ways(services, signed_in, case, agent, clock, order):
     clock.advance(minutes=5)

@@ -21,7 +21,8 @@ from tests.factories import copy_case, make_user, open_case
 from tests.integration.chat_clients import ChatClient
 from tests.nodes import node_env, nodes
 
-pytestmark = pytest.mark.redis
+# On both stores: nodes race through the store's locks and unique keys.
+pytestmark = [pytest.mark.redis, pytest.mark.both_stores]
 
 CUSTOMERS, CASES_EACH = 20, 10  # 200 chat requests
 AGENTS, CAPACITY = 40, 5  # 200 seats: every request can be answered at once

@@ -155,6 +155,7 @@ async def test_an_agent_gone_past_the_grace_loses_its_chats_to_another(servers, 
         assert (await late.ok("my_chats"))["chats"] == []
 
 
+@pytest.mark.both_stores
 @pytest.mark.redis
 async def test_a_queue_lost_by_redis_is_rebuilt_from_the_store(servers, redis_url):
     # A slow sweep of its own: the test runs the sweep that finds the state gone.
@@ -252,6 +253,7 @@ async def test_deadlines_fire_on_redis_across_nodes(servers, redis_url, clock):
     assert await two.acall(lambda: two.services.queue.position(chat_id)) is None
 
 
+@pytest.mark.both_stores
 @pytest.mark.redis
 async def test_a_rebuild_keeps_active_chats_with_their_connected_agent(servers, redis_url, clock):
     server = servers.start(redis_url, chat_sweep_seconds=10)

@@ -16,6 +16,9 @@ from frontdesk.db.tables import case_activities, chat_messages
 from frontdesk.errors import Conflict, Forbidden, NotFound
 from tests.factories import make_user, open_case
 
+# On both stores: chats and messages rely on the store's locks and unique keys.
+pytestmark = pytest.mark.both_stores
+
 
 @pytest.fixture
 def chats(services):

@@ -12,6 +12,9 @@ from frontdesk.__main__ import main
 from frontdesk.db.engine import make_engine
 from frontdesk.db.tables import users
 
+# On both stores: the commands run against either store.
+pytestmark = pytest.mark.both_stores
+
 
 @pytest.fixture(autouse=True)
 def _restore_logging():

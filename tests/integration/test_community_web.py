@@ -290,6 +290,7 @@ async def test_forms_without_the_csrf_token_are_refused(client, services, store_
 # Search ------------------------------------------------------------------------------------
 
 
+@pytest.mark.both_stores
 async def test_a_new_thread_and_its_replies_are_found_by_search(client, services):
     await login_as(client, (await make_user(services)).username)
     response = await post(client, "/community/new", QUESTION)

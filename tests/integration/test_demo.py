@@ -27,6 +27,9 @@ from frontdesk.demo import (
 from tests.factories import make_user
 from tests.integration.test_case_rules import open_case
 
+# On both stores: the demo runs against either store.
+pytestmark = pytest.mark.both_stores
+
 ANN = DEMO_ACCOUNTS[0].username
 BEN = DEMO_ACCOUNTS[1].username
 

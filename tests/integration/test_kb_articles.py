@@ -15,6 +15,9 @@ from frontdesk.kb.service import KnowledgeBase
 from tests.conftest import STORES
 from tests.kb_factories import knowledge_base, make_article, seeded_url
 
+# On both stores: tallies and views rely on the store's upserts and row locks.
+pytestmark = pytest.mark.both_stores
+
 BROWSER = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
     "Chrome/124.0 Safari/537.36"

@@ -22,6 +22,9 @@ from frontdesk.kb.importer import DEMO_CONTENT, import_folder, read_folder
 from frontdesk.kb.models import Area, ReplyPostIn
 from tests.kb_factories import count_rows
 
+# On both stores: an import is one transaction in the store.
+pytestmark = pytest.mark.both_stores
+
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0"
 
 ARTICLES = {

@@ -13,6 +13,9 @@ from frontdesk.kb.search import Limits
 from frontdesk.kb.service import KnowledgeBase
 from tests.kb_factories import make_article, make_discussion
 
+# On both stores: search limits are per store.
+pytestmark = pytest.mark.both_stores
+
 SMALL = Limits(count_cap=3, rank_window=4, many_titles=2)
 
 

@@ -17,6 +17,9 @@ from frontdesk.kb.text import query_terms
 from tests.conftest import STORES
 from tests.kb_factories import knowledge_base, make_article, make_discussion, seeded_url
 
+# On both stores: full-text search is written per store (FTS5, tsvector).
+pytestmark = pytest.mark.both_stores
+
 ECHIDNAS = 13  # more than one page of ten
 
 TAGGED = {

@@ -17,6 +17,9 @@ from frontdesk.events import RecordingNotifier
 from frontdesk.services import Services
 from tests.conftest import make_settings
 
+# On both stores: each migration runs on each store.
+pytestmark = pytest.mark.both_stores
+
 
 @pytest.fixture
 async def engine(empty_database_url: str) -> Any:

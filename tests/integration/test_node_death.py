@@ -15,7 +15,8 @@ from tests.factories import make_user, open_case
 from tests.integration.chat_clients import ChatClient
 from tests.nodes import node_env, nodes
 
-pytestmark = pytest.mark.redis
+# On both stores: nodes share chats through the store.
+pytestmark = [pytest.mark.redis, pytest.mark.both_stores]
 
 
 async def test_an_agents_chat_outlives_the_node_it_was_on(database_url, redis_url, tmp_path):

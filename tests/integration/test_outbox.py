@@ -21,6 +21,9 @@ from frontdesk.db.migrate import migrate
 from frontdesk.db.tables import outbox
 from frontdesk.mail import CLAIM_TIMEOUT, MAX_ATTEMPTS, OutboxSender, queue_mail
 
+# On both stores: senders share the outbox through the store's locks.
+pytestmark = pytest.mark.both_stores
+
 MAIL_FROM = "frontdesk <support@frontdesk.test>"
 LINK = "http://127.0.0.1:8000/verify-email?token=abc.def"
 REFUSED = "refused@centre.ac.uk"

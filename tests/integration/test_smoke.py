@@ -1,5 +1,10 @@
+import pytest
+
 from tests.factories import make_user
 from tests.helpers import api, login_as
+
+# On both stores: a node starts and signs people in on either store.
+pytestmark = pytest.mark.both_stores
 
 
 async def test_sign_in_and_me(client, services):
