@@ -10,13 +10,14 @@ from datetime import timedelta
 import socketio
 from quart import Quart, Response, g, request
 from quart_schema import QuartSchema
-from redis.asyncio import BlockingConnectionPool, Redis
 from werkzeug.exceptions import LengthRequired
 
 from frontdesk import __version__, web
 from frontdesk.cases.attachments import MAX_BYTES as MAX_ATTACHMENT_BYTES
 from frontdesk.chat.namespaces import SocketNotifier, register_namespaces
 from frontdesk.clock import Clock
+from frontdesk.fanout import FanoutWatch, RedisFanout
+from frontdesk.metrics import Metrics
 from frontdesk.services import Services
 from frontdesk.settings import Settings
 from frontdesk.web.auth import SessionReader
@@ -28,15 +29,20 @@ MAX_REQUEST_BYTES = MAX_ATTACHMENT_BYTES + 2 * 1024 * 1024
 
 
 def create_app(settings: Settings, clock: Clock | None = None) -> socketio.ASGIApp:
+    metrics = Metrics()
+    manager = _sio_manager(settings, metrics)
     sio = socketio.AsyncServer(
         async_mode="asgi",
-        client_manager=_sio_manager(settings),
+        client_manager=manager,
         # Same-origin only: the session cookie must not open sockets for other sites.
         cors_allowed_origins=[settings.public_url.rstrip("/")],
         # Websocket only: no long-polling, so nodes need no sticky sessions.
         transports=["websocket"],
     )
-    services = Services.build(settings, clock, notifier=SocketNotifier(sio))
+    watch = manager.watch if isinstance(manager, RedisFanout) else None
+    services = Services.build(
+        settings, clock, notifier=SocketNotifier(sio), metrics=metrics, fanout=watch
+    )
     web_app = create_web_app(settings, services)
     register_namespaces(
         sio, SessionReader(web_app).user, services.metrics, services.live, services.timeouts
@@ -55,34 +61,12 @@ def create_app(settings: Settings, clock: Clock | None = None) -> socketio.ASGIA
     return socketio.ASGIApp(sio, other_asgi_app=web_app)
 
 
-def _sio_manager(settings: Settings) -> socketio.AsyncManager:
+def _sio_manager(settings: Settings, metrics: Metrics) -> socketio.AsyncManager:
     """Socket.IO fan-out: in-process alone, through Redis when nodes must share it."""
     if settings.redis_url is None:
         return socketio.AsyncManager()
-    return _RedisFanout(settings.redis_url, channel=f"{settings.redis_prefix}socketio")
-
-
-# Redis connections the fan-out may hold at once, and how long a publish waits for one.
-FANOUT_MAX_CONNECTIONS = 100
-FANOUT_POOL_WAIT_SECONDS = 5.0
-
-
-class _RedisFanout(socketio.AsyncRedisManager):  # type: ignore[misc]
-    """python-socketio's Redis manager on a pool that makes a publish wait for a free
-    connection. Its own client (redis-py's default pool) refuses the 101st publish in
-    flight at once, and the manager then retries once and drops the event for good
-    ("Cannot publish to redis... giving up"): a burst of chat messages lost them."""
-
-    def _redis_connect(self) -> None:
-        pool = BlockingConnectionPool.from_url(
-            self.redis_url,
-            max_connections=FANOUT_MAX_CONNECTIONS,
-            timeout=FANOUT_POOL_WAIT_SECONDS,
-            **self.redis_options,
-        )
-        self.redis = Redis.from_pool(pool)
-        self.pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
-        self.connected = True
+    channel = f"{settings.redis_prefix}socketio"
+    return RedisFanout(settings.redis_url, channel, FanoutWatch(metrics))
 
 
 # How long a starting node waits for its Redis fan-out subscription before serving.

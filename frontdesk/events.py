@@ -50,12 +50,21 @@ class Notifier(Protocol):
         with nobody in it."""
         ...
 
+    async def tell_here(self, audience: Audience, push: Push) -> None:
+        """Deliver to the audience's sockets on this node only, never through the fan-out:
+        for what every node says for itself (heartbeats), which must reach its people
+        while the fan-out is down."""
+        ...
+
 
 class NobodyListens:
     """For a process that serves no sockets (a command such as migrate or the demo data
     loader): what it changes is stored, and there is nobody to tell."""
 
     async def publish(self, audience: Audience, push: Push) -> None:
+        pass
+
+    async def tell_here(self, audience: Audience, push: Push) -> None:
         pass
 
 
@@ -66,6 +75,9 @@ class RecordingNotifier:
         self.published: list[tuple[Audience, str, dict[str, Any]]] = []
 
     async def publish(self, audience: Audience, push: Push) -> None:
+        self.published.append((audience, push.event, push.data()))
+
+    async def tell_here(self, audience: Audience, push: Push) -> None:
         self.published.append((audience, push.event, push.data()))
 
     def events(self, audience: Audience) -> list[str]:

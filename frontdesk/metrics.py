@@ -26,6 +26,17 @@ class Metrics:
             ["namespace"],
             registry=self.registry,
         )
+        self.fanout_lost = Counter(
+            "frontdesk_fanout_lost_total",
+            "Events published to the other nodes that some node missed (it was not"
+            " subscribed, or the publish failed); clients catch up on heartbeats",
+            registry=self.registry,
+        )
+        self.fanout_subscribed = Gauge(
+            "frontdesk_fanout_subscribed",
+            "1 while this node is subscribed to the Redis fan-out",
+            registry=self.registry,
+        )
         self._chat_metrics()
 
     def _chat_metrics(self) -> None:

@@ -21,6 +21,7 @@ from frontdesk.cases.uploads import CaseAttachments
 from frontdesk.chat.agents import ChatAgents
 from frontdesk.chat.chats import ChatService
 from frontdesk.chat.figures import SupervisorFigures
+from frontdesk.chat.heartbeats import ChatHeartbeats
 from frontdesk.chat.lifecycle import LiveChat
 from frontdesk.chat.positions import CustomerPositions
 from frontdesk.chat.states import ChatStates
@@ -29,6 +30,7 @@ from frontdesk.clock import Clock, SystemClock
 from frontdesk.db.engine import make_engine
 from frontdesk.db.migrate import migrate
 from frontdesk.events import Notifier
+from frontdesk.fanout import FanoutWatch
 from frontdesk.intake.human_check import HumanCheck
 from frontdesk.intake.service import IntakeService
 from frontdesk.intake.taxonomy import DEFAULT_TAXONOMY, TaxonomySource
@@ -100,19 +102,29 @@ class Services:
     queue: QueueBackend
     live: LiveChat
     timeouts: ChatTimeouts
+    heartbeats: ChatHeartbeats
     kb: KnowledgeBase
     community: Community
     outbox: OutboxSender
     metrics: Metrics
+    fanout: FanoutWatch | None
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     @classmethod
     def build(
-        cls, settings: Settings, clock: Clock | None = None, *, notifier: Notifier
+        cls,
+        settings: Settings,
+        clock: Clock | None = None,
+        *,
+        notifier: Notifier,
+        metrics: Metrics | None = None,
+        fanout: FanoutWatch | None = None,
     ) -> Services:
         """Construct every part; nothing connects until `start`. The notifier tells
         connected people of changes: the socket server's, or NobodyListens for a
-        command that serves no sockets."""
+        command that serves no sockets. `fanout` watches the Redis fan-out between
+        nodes, where there is one: readiness reports it, and heartbeats go out at once
+        when it comes back."""
         clock = clock or SystemClock()
         engine = make_engine(settings.database_url)
         # The queue backend reads str, not bytes (RedisQueueBackend's contract). A
@@ -144,7 +156,7 @@ class Services:
             if redis is not None
             else MemoryQueueBackend()
         )
-        metrics = Metrics()
+        metrics = metrics or Metrics()
         chats = ChatService(engine, clock, calendar)
         live = _live_chat(
             settings, clock, engine, calendar, intake, chats, queue, metrics, notifier
@@ -165,6 +177,10 @@ class Services:
             queue=queue,
             live=live,
             timeouts=ChatTimeouts(live, settings.node_id, settings.chat_node_timeout_seconds),
+            heartbeats=ChatHeartbeats(
+                live, settings.chat_heartbeat_seconds, woken_by=fanout.back if fanout else None
+            ),
+            fanout=fanout,
             kb=KnowledgeBase(engine, clock),
             community=Community(engine, clock),
             outbox=outbox,
@@ -174,7 +190,10 @@ class Services:
     async def start(self) -> None:
         if self.settings.migrate_on_start:
             await migrate(self.engine)
-        not_ready = {k: v for k, v in (await self.check_ready()).items() if v != "ok"}
+        # The fan-out subscribes once socket.io starts, after this, and waits for that
+        # itself (app.py): the other parts must answer now.
+        parts = await self.check_ready()
+        not_ready = {k: v for k, v in parts.items() if v != "ok" and k != "fanout"}
         if not_ready:
             raise RuntimeError(f"cannot start: {not_ready}")
         self._tasks.append(asyncio.create_task(self.outbox.run_forever(), name="outbox"))
@@ -184,6 +203,8 @@ class Services:
         await self.timeouts.sweep()
         sweep = self.timeouts.run_forever(self.settings.chat_sweep_seconds)
         self._tasks.append(asyncio.create_task(sweep, name="chat-sweep"))
+        beats = self.heartbeats.run_forever()
+        self._tasks.append(asyncio.create_task(beats, name="chat-heartbeats"))
         log.info("frontdesk node started", extra={"store": self.engine.dialect.name})
 
     async def check_ready(self) -> dict[str, str]:
@@ -199,6 +220,8 @@ class Services:
                 status[part] = f"unavailable ({type(error).__name__})"
             else:
                 status[part] = "ok"
+        if self.fanout is not None:
+            status["fanout"] = self.fanout.readiness()
         return status
 
     async def _ping_store(self) -> None:

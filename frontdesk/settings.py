@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     chat_max_wait_minutes: int = Field(default=15, ge=1)
     chat_capacity: int = Field(default=3, ge=1, le=20)
     chat_sweep_seconds: float = Field(default=0.5, gt=0, le=10)
+    # How often each node tells its sockets where their open chats stand: the longest a
+    # message lost at the fan-out in a quiet chat stays unseen.
+    chat_heartbeat_seconds: float = Field(default=5.0, gt=0, le=60)
     # A node not heard from for this long is dead: its agents' sockets are forgotten and
     # their reconnect grace starts. Many sweeps long, so a busy node is not taken for dead.
     chat_node_timeout_seconds: int = Field(default=15, ge=1)

@@ -176,7 +176,9 @@ class CustomerNamespace(ParticipantNamespace):
     {chat_id, seq, sender_id, sender_name, sender_role, body, client_msg_id, created_at},
     typing {chat_id, name, typing}, agent_disconnected {chat_id, back_by},
     agent_reconnected, chat_requeued {chat_id, position}, chat_transferred,
-    chat_unavailable {chat_id, reason, message, case_number, reply_by}, chat_ended {chat}.
+    chat_unavailable {chat_id, reason, message, case_number, reply_by}, chat_ended {chat},
+    chat_heartbeat {chat_id, last_seq, status, every_seconds}. Heartbeats come from the
+    node itself every few seconds: a later seq or another status means catch up.
     """
 
     roles = frozenset({Role.CUSTOMER})
@@ -227,7 +229,8 @@ class AgentNamespace(ParticipantNamespace):
 
     Pushed to room user:{id}: chat_offered {chat_id, group, deadline, waiting_since,
     case}, offer_withdrawn {chat_id, reason: lapsed | cancelled | unanswered},
-    presence_changed {settings, active}, message_created, typing, chat_ended {chat}.
+    presence_changed {settings, active}, message_created, typing, chat_ended {chat},
+    chat_heartbeat.
     An agent whose last socket closes has the grace period to reconnect to its chats.
     """
 
@@ -318,6 +321,15 @@ class SocketNotifier:
     async def publish(self, audience: Audience, push: Push) -> None:
         await self._sio.emit(
             push.event, push.data(), room=audience.room, namespace=audience.namespace
+        )
+
+    async def tell_here(self, audience: Audience, push: Push) -> None:
+        await self._sio.emit(
+            push.event,
+            push.data(),
+            room=audience.room,
+            namespace=audience.namespace,
+            ignore_queue=True,
         )
 
 

@@ -59,6 +59,7 @@ class Told(StrEnum):
     PRESENCE_CHANGED = "presence_changed"
     QUEUE_CHANGED = "queue_changed"
     AGENTS_CHANGED = "agents_changed"
+    CHAT_HEARTBEAT = "chat_heartbeat"
 
 
 # What a client sends ---------------------------------------------------------------------
@@ -314,6 +315,19 @@ class ChatUnavailable(Push):
 class ChatEnded(Push):
     event: ClassVar[str] = Told.CHAT_ENDED
     chat: ChatOut
+
+
+class ChatHeartbeat(Push):
+    """Where a chat stands, told now and then by each node to its own sockets: a client
+    that sees a later seq or another status than it holds catches up (resume_chat or
+    open_chat), so a push lost on its way is never lost for good. `every_seconds` says
+    when the next should come; a client that hears none for a few of those asks itself."""
+
+    event: ClassVar[str] = Told.CHAT_HEARTBEAT
+    chat_id: str
+    last_seq: int
+    status: str
+    every_seconds: float
 
 
 class ChatOffered(Push):

@@ -34,7 +34,8 @@ async def test_readyz_reports_redis_when_configured(start_app, redis_url):
     app = await start_app(redis_url=redis_url)
     response = await app.test_client().get("/readyz")
     assert response.status_code == 200
-    assert (await response.get_json())["parts"] == {"store": "ok", "redis": "ok"}
+    parts = {"store": "ok", "redis": "ok", "fanout": "ok"}
+    assert (await response.get_json())["parts"] == parts
 
 
 class RedisGate:

@@ -1,4 +1,4 @@
-"""Imports flow one way: only the transports (web/, chat/namespaces.py) and the wiring
+"""Imports flow one way: only the transports (web/, chat/namespaces.py, fanout.py) and the wiring
 (app.py, asgi.py) may import Quart or socket.io; and a migration imports no live code."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from types import ModuleType
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "frontdesk"
-TRANSPORTS = ("web/", "chat/namespaces.py", "app.py", "asgi.py")
+TRANSPORTS = ("web/", "chat/namespaces.py", "fanout.py", "app.py", "asgi.py")
 FRAMEWORKS = {"quart", "quart_schema", "socketio", "engineio", "werkzeug"}
 
 

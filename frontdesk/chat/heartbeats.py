@@ -1,0 +1,66 @@
+"""Heartbeats: every node tells its own sockets, every few seconds, where each open chat
+stands (its last seq and status).
+
+A push can be lost between nodes (the Redis fan-out down, or up with nobody subscribed
+yet) while both sockets stay connected, so nothing else would prompt a client to look.
+The last message before a quiet spell has nothing after it to reveal the gap; the
+heartbeat does. Each node reads the store and tells only its own sockets, never through
+the fan-out, so heartbeats reach people while the fan-out is what failed. A chat that
+ends stops beating: clients that hear nothing for a few beats ask for themselves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from frontdesk.chat.lifecycle import LiveChat
+from frontdesk.chat.protocol import ChatHeartbeat
+from frontdesk.events import agent, chat_customer
+
+log = logging.getLogger(__name__)
+
+
+class ChatHeartbeats:
+    def __init__(
+        self, live: LiveChat, every_seconds: float, woken_by: asyncio.Event | None = None
+    ) -> None:
+        self.live = live
+        self.every_seconds = every_seconds
+        # Set when the fan-out works again: this node's sockets may have missed pushes.
+        self._woken_by = woken_by
+
+    async def beat(self) -> int:
+        """Tell this node's participants of every open chat where it stands; how many
+        chats were told of."""
+        open_chats = await self.live.states.open_chats()
+        notifier = self.live.notifier
+        for chat in open_chats:
+            beat = ChatHeartbeat(
+                chat_id=chat.public_id,
+                last_seq=chat.last_seq,
+                status=chat.status.value,
+                every_seconds=self.every_seconds,
+            )
+            await notifier.tell_here(chat_customer(chat.public_id), beat)
+            if chat.agent_id is not None:
+                await notifier.tell_here(agent(chat.agent_id), beat)
+        return len(open_chats)
+
+    async def run_forever(self) -> None:
+        while True:
+            try:
+                await self.beat()
+            except Exception:
+                log.exception("chat heartbeat failed; the next one tries again")
+            await self._wait()
+
+    async def _wait(self) -> None:
+        if self._woken_by is None:
+            await asyncio.sleep(self.every_seconds)
+            return
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(self.every_seconds):
+                await self._woken_by.wait()
+        self._woken_by.clear()

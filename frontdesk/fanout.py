@@ -1,0 +1,152 @@
+"""The Socket.IO fan-out between nodes over Redis pub/sub, and its watch.
+
+python-socketio delivers an event to this node's own sockets at once and publishes it
+for the others. Pub/sub keeps nothing: a publish that fails, or that succeeds while a
+node is not subscribed (Redis just restarted, the node still backing off), is gone for
+that node's sockets, and python-socketio says nothing more than a log line. So:
+
+- the watch counts each publish that reached fewer nodes than recently did, or failed
+  while other nodes were there, and logs once per outage (frontdesk_fanout_lost_total);
+- resubscribing backs off to at most RESUBSCRIBE_MAX_SECONDS (python-socketio: 60 s);
+- /readyz reports the subscription (a node that hears nothing from the others is not
+  ready), and the heartbeats go out at once when the fan-out comes back, so clients
+  learn what they missed without waiting for the next beat (chat/heartbeats.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import socketio
+from redis.asyncio import BlockingConnectionPool, Redis
+
+from frontdesk.metrics import Metrics
+
+log = logging.getLogger(__name__)
+
+# Redis connections the fan-out may hold at once, and how long a publish waits for one.
+FANOUT_MAX_CONNECTIONS = 100
+FANOUT_POOL_WAIT_SECONDS = 5.0
+RESUBSCRIBE_FIRST_SECONDS = 0.1
+RESUBSCRIBE_MAX_SECONDS = 1.0
+# How long the most nodes a publish reached counts as how many should hear one.
+PEAK_SECONDS = 30.0
+
+
+class FanoutWatch:
+    """What the fan-out knows of its own health, for /readyz, /metrics and heartbeats.
+
+    How many nodes should hear a publish is the most that one reached within the last
+    PEAK_SECONDS (Redis says how many subscribers got each): fewer means a node missed
+    it. A node that stops for good is no longer expected once that window passes."""
+
+    def __init__(self, metrics: Metrics, now: Callable[[], float] = time.monotonic) -> None:
+        self.subscribed = False
+        self.back = asyncio.Event()  # set when the fan-out works again after trouble
+        self._metrics = metrics
+        self._now = now
+        self._peak = 0
+        self._peak_at = 0.0
+        self._outage = False
+
+    def readiness(self) -> str:
+        return "ok" if self.subscribed else "not subscribed"
+
+    def now_subscribed(self) -> None:
+        self.subscribed = True
+        self._metrics.fanout_subscribed.set(1)
+        self.back.set()
+
+    def now_unsubscribed(self, error: BaseException) -> None:
+        if self.subscribed:
+            log.warning("fan-out subscription lost (%s); resubscribing", type(error).__name__)
+        self.subscribed = False
+        self._metrics.fanout_subscribed.set(0)
+
+    def published(self, receivers: int) -> None:
+        now = self._now()
+        if receivers >= self._peak or now - self._peak_at > PEAK_SECONDS:
+            self._peak, self._peak_at = receivers, now
+            self._recovered()
+        else:
+            self._lost(f"reached {receivers} of {self._peak} nodes")
+
+    def publish_failed(self, error: BaseException) -> None:
+        # Alone, nothing is lost: this node's own sockets were told before the publish.
+        if self._peak > 1:
+            self._lost(f"publish failed ({type(error).__name__})")
+
+    def _lost(self, why: str) -> None:
+        self._metrics.fanout_lost.inc()
+        if not self._outage:
+            self._outage = True
+            log.error("fan-out losing events: %s; clients catch up on heartbeats", why)
+
+    def _recovered(self) -> None:
+        if self._outage:
+            self._outage = False
+            log.warning("fan-out reaches every node again")
+            self.back.set()
+
+
+class RedisFanout(socketio.AsyncRedisManager):  # type: ignore[misc]
+    """python-socketio's Redis manager, watched, with a capped resubscribe, on a pool
+    that makes a publish wait for a free connection. Its own client (redis-py's default
+    pool) refuses the 101st publish in flight at once, and the manager then retries once
+    and drops the event ("Cannot publish to redis... giving up"): a burst of chat
+    messages lost them."""
+
+    def __init__(self, url: str, channel: str, watch: FanoutWatch) -> None:
+        super().__init__(url, channel=channel)
+        self.watch = watch
+
+    def _redis_connect(self) -> None:
+        pool = BlockingConnectionPool.from_url(
+            self.redis_url,
+            max_connections=FANOUT_MAX_CONNECTIONS,
+            timeout=FANOUT_POOL_WAIT_SECONDS,
+            **self.redis_options,
+        )
+        self.redis = Redis.from_pool(pool)
+        self.pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
+        self.connected = True
+
+    async def _publish(self, data: Any) -> int | None:
+        failure: BaseException | None = None
+        for _attempt in range(2):
+            try:
+                if not self.connected:
+                    self._redis_connect()
+                receivers = int(await self.redis.publish(self.channel, self.json.dumps(data)))
+            except Exception as error:
+                self.connected = False
+                failure = error
+                continue
+            self.watch.published(receivers)
+            return receivers
+        assert failure is not None
+        self.watch.publish_failed(failure)
+        return None
+
+    async def _redis_listen_with_retries(self) -> AsyncIterator[Any]:
+        delay = RESUBSCRIBE_FIRST_SECONDS
+        subscribed = False
+        while True:
+            try:
+                if not subscribed:
+                    self._redis_connect()
+                    await self.pubsub.subscribe(self.channel)
+                    subscribed = True
+                    delay = RESUBSCRIBE_FIRST_SECONDS
+                    self.watch.now_subscribed()
+                async for message in self.pubsub.listen():
+                    yield message
+            except Exception as error:
+                subscribed = False
+                self.watch.now_unsubscribed(error)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, RESUBSCRIBE_MAX_SECONDS)
