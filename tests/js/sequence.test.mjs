@@ -120,3 +120,18 @@ test("a failed catch-up is asked again by the next sign of a gap", async () => {
   await line.settled();
   assert.equal(line.caughtUpTo, 4);
 });
+
+test("a poll asks even with nothing known to be missing, and once however often", async () => {
+  let line;
+  const server = serverOf(() => line, [1, 2]);
+  line = new MessageLine(server.catchUp, { delayMs: 1 });
+  line.add(1);
+  line.poll(); // the tab came back into view
+  line.poll(); // and a heartbeat named another status
+  await line.settled();
+  assert.deepEqual(server.asked, [1], "one catch-up for both, from the line");
+  assert.equal(line.caughtUpTo, 2, "what came meanwhile is shown");
+  line.poll();
+  await line.settled();
+  assert.deepEqual(server.asked, [1, 2], "a later poll asks again, from where the line is");
+});

@@ -1,6 +1,9 @@
 // The customer's live chat window: one socket to /customer (the session cookie signs it
 // in). The server decides everything; this script asks for the chat, shows what it is
-// told, and after a dropped connection asks for exactly what it missed (resume_chat).
+// told, and asks for exactly what it missed (resume_chat from the last message with no gap
+// before it) after a dropped connection, a gap, a heartbeat naming more, or a return to
+// the tab.
+import { MessageLine } from "./sequence.js";
 import { connect, emitAcked, refusalOf } from "./socket.js";
 
 (() => {
@@ -34,8 +37,7 @@ import { connect, emitAcked, refusalOf } from "./socket.js";
     chatId: null, // the chat's public id, once request_chat answered
     phase: "connecting", // connecting | waiting | active | ended | closed | unavailable | failed
     agentName: null,
-    lastSeq: 0, // the newest message seen: resume_chat asks for what came after it
-    seqs: new Set(), // messages shown, by seq: each shows once
+    line: null, // the messages shown, by seq (sequence.js): each once, gaps caught up
     pending: new Map(), // client_msg_id -> its element, until the server stores it
     typingSent: false,
     typingIdle: null,
@@ -48,6 +50,7 @@ import { connect, emitAcked, refusalOf } from "./socket.js";
   // The socket ---------------------------------------------------------------------------
 
   window.frontdeskChat = { socket, state };
+  state.line = new MessageLine(catchUp);
 
   const call = (event, data) => emitAcked(socket, event, data, {
     timeoutMessage: "The chat service did not answer in time. Please try again.",
@@ -65,7 +68,7 @@ import { connect, emitAcked, refusalOf } from "./socket.js";
     if (["ended", "unavailable", "closed"].includes(state.phase)) return;
     if (resuming) {
       if (state.phase === "connecting") setPhase("waiting");
-      const ack = await call("resume_chat", { chat_id: state.chatId, last_seq: state.lastSeq });
+      const ack = await call("resume_chat", { chat_id: state.chatId, last_seq: state.line.caughtUpTo });
       if (!ack.ok) return showError(errorWords(ack.error));
       applyState(ack.data, true);
       return;
@@ -182,6 +185,55 @@ import { connect, emitAcked, refusalOf } from "./socket.js";
     if (!mine(data)) return;
     unavailable(data);
   });
+
+  // Where the chat stands, from this node every few seconds: a later seq or another
+  // status than shown means something was lost on its way, so catch up.
+  on("chat_heartbeat", (data) => {
+    if (!mine(data)) return;
+    expectBeat(data.every_seconds);
+    state.line.knownUpTo(data.last_seq);
+    if ((data.status === "active") !== (state.phase === "active")) state.line.poll();
+  });
+
+  // A chat that ended stops beating: a few beats of silence, and the page asks.
+  let silence = null;
+  function expectBeat(everySeconds) {
+    clearTimeout(silence);
+    silence = setTimeout(() => { if (open()) state.line.poll(); }, everySeconds * 3000);
+  }
+
+  function open() {
+    return state.chatId !== null && socket.connected && ["waiting", "active"].includes(state.phase);
+  }
+
+  // Back in the tab: whatever happened meanwhile is shown without a reload.
+  window.addEventListener("focus", () => { if (open()) state.line.poll(); });
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible" && open()) state.line.poll();
+  });
+
+  // The line's catch-up: the messages after `afterSeq`, and the chat's state where it is
+  // not what the page shows (an accept, requeue, transfer or end whose push never came).
+  async function catchUp(afterSeq) {
+    if (!open()) throw new Error("no chat to catch up");
+    const ack = await call("resume_chat", { chat_id: state.chatId, last_seq: afterSeq });
+    if (!ack.ok) throw new Error(ack.error.code);
+    const { chat } = ack.data;
+    for (const message of ack.data.messages || []) addMessage(message);
+    if (ack.data.agent_name) state.agentName = ack.data.agent_name;
+    if (chat.status === "ended") {
+      if (!state.ending && open()) ended(chat, false);
+    } else if (chat.status === "active" && state.phase !== "active") {
+      setPhase("active");
+      notice(`${state.agentName || "An agent"} has joined the chat.`);
+    } else if (chat.status !== "active" && state.phase === "active") {
+      state.agentName = null;
+      setTyping(null);
+      notice("Your chat is back in the queue for the next available agent.");
+      setPhase("waiting");
+      showPlace(ack.data.position, ack.data.estimated_wait_seconds);
+    }
+  }
 
   on("chat_ended", (data) => {
     if (!data || !data.chat || data.chat.public_id !== state.chatId) return;
@@ -335,9 +387,7 @@ import { connect, emitAcked, refusalOf } from "./socket.js";
   // Messages -----------------------------------------------------------------------------
 
   function addMessage(message) {
-    if (state.seqs.has(message.seq)) return;
-    state.seqs.add(message.seq);
-    state.lastSeq = Math.max(state.lastSeq, message.seq);
+    if (!state.line.add(message.seq)) return;
     const pending = message.client_msg_id ? state.pending.get(message.client_msg_id) : null;
     if (pending) {
       state.pending.delete(message.client_msg_id);

@@ -2,6 +2,7 @@
 // its case beside it, over the /agent socket (events tabled in frontdesk/chat/namespaces.py).
 // socket.io reconnects by itself; on every connect the console asks for its chats again and
 // for the messages after the last one each tab has seen, so nothing is missed or doubled.
+import { MessageLine } from "./sequence.js";
 import { connect, emitAcked, refusalOf } from "./socket.js";
 
 (() => {
@@ -348,9 +349,7 @@ import { connect, emitAcked, refusalOf } from "./socket.js";
   const addMessages = (chat, messages) => {
     let added = 0;
     for (const message of messages) {
-      if (chat.seen.has(message.seq)) continue;
-      chat.seen.add(message.seq);
-      chat.lastSeq = Math.max(chat.lastSeq, message.seq);
+      if (!chat.line.add(message.seq)) continue; // each once, in seq order
       const item = messageItem(message);
       // In seq order, wherever a late one belongs.
       const after = [...chat.thread.children].find((node) => Number(node.dataset.seq) > message.seq);
@@ -482,10 +481,11 @@ import { connect, emitAcked, refusalOf } from "./socket.js";
       casePanel(state, `chat-case-${id}`).panel); // its activity follows
 
     const chat = {
-      chatId, number: kase.number, customer, status: state.chat.status, seen: new Set(), lastSeq: 0,
+      chatId, number: kase.number, customer, status: state.chat.status, line: null, silence: null,
       unread: 0, tab, panel, thread, scroller, typingLine, input, composer, tools, endedNote, endedText,
       badge, badgeCount, badgeWords, tabState, typingTimer: null, idleTimer: null, typingSent: false, ending: false,
     };
+    chat.line = new MessageLine((afterSeq) => catchUpChat(chat, afterSeq));
     chats.set(chatId, chat);
     tabList.append(tab);
     panels.append(panel);
@@ -620,6 +620,41 @@ import { connect, emitAcked, refusalOf } from "./socket.js";
     }
   });
 
+  // Catching up one chat: after a gap, a heartbeat naming more, a silence, a return to the tab.
+  // The answer also says where the chat stands, for a requeue or end whose push never came.
+  const catchUpChat = async (chat, afterSeq) => {
+    if (!socket.connected || chat.status !== "active") throw new Error("nothing to catch up");
+    const ack = await call("open_chat", { chat_id: chat.chatId, last_seq: afterSeq });
+    if (!ack.ok) throw new Error(ack.error.code);
+    addMessages(chat, ack.data.messages);
+    const status = ack.data.chat.status;
+    if (status === "ended" && chat.status === "active" && !chat.ending) {
+      markEnded(chat, `The chat has ended. The transcript is in case ${chat.number}'s activity.`);
+    } else if (status !== "active" && status !== "ended" && chat.status === "active") {
+      markEnded(chat, "This chat is no longer yours: it went back to the queue.");
+    }
+  };
+
+  // Where each chat stands, from this node every few seconds: a later seq or another status
+  // than shown means a push was lost on its way. A chat whose beats stop (it ended, or went
+  // back to the queue) is asked after a few beats of silence.
+  socket.on("chat_heartbeat", (data) => {
+    const chat = chats.get(data.chat_id);
+    if (!chat) return;
+    clearTimeout(chat.silence);
+    chat.silence = setTimeout(() => chat.line.poll(), data.every_seconds * 3000);
+    chat.line.knownUpTo(data.last_seq);
+    if (data.status !== "active") chat.line.poll();
+  });
+  const pollOpenChats = () => {
+    if (!socket.connected) return;
+    for (const chat of chats.values()) if (chat.status === "active") chat.line.poll();
+  };
+  window.addEventListener("focus", pollOpenChats);
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible") pollOpenChats();
+  });
+
   // Connecting, and catching up after every reconnect ------------------------------------------
 
   const setConnection = (state, text) => {
@@ -632,7 +667,7 @@ import { connect, emitAcked, refusalOf } from "./socket.js";
     const current = new Set(ack.data.chats.map((chat) => chat.public_id));
     for (const summary of ack.data.chats) {
       const known = chats.get(summary.public_id);
-      const opened = await call("open_chat", { chat_id: summary.public_id, last_seq: known ? known.lastSeq : 0 });
+      const opened = await call("open_chat", { chat_id: summary.public_id, last_seq: known ? known.line.caughtUpTo : 0 });
       if (opened.ok) openTab(opened.data);
     }
     // Chats that ended or went back to the queue while this console was away.

@@ -20,6 +20,7 @@ export class MessageLine {
     this.delayMs = delayMs;
     this.timer = null;
     this.running = null;
+    this.forced = false; // a catch-up asked for whatever the line holds
   }
 
   // True the first time a seq is seen: show it. False for one already shown.
@@ -46,12 +47,22 @@ export class MessageLine {
     if (this.missing()) this.askForCatchUp();
   }
 
+  // Ask the server whatever the line holds: the tab came back into view, a heartbeat
+  // named another status, or the heartbeats fell silent. Debounced with the rest.
+  poll() {
+    this.forced = true;
+    this.askForCatchUp();
+  }
+
   askForCatchUp() {
     if (this.timer !== null || this.running !== null) return;
     this.timer = setTimeout(() => {
       this.timer = null;
       // A late message may have closed the gap meanwhile.
-      if (this.missing()) this.running = this.run();
+      if (this.forced || this.missing()) {
+        this.forced = false;
+        this.running = this.run();
+      }
     }, this.delayMs);
   }
 
