@@ -97,8 +97,9 @@ async def _stop_socketio(sio: socketio.AsyncServer) -> None:
         listener.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await listener
-    if getattr(sio.manager, "redis", None) is not None:
+    if getattr(sio.manager, "pubsub", None) is not None:
         await sio.manager.pubsub.aclose()
+    if getattr(sio.manager, "redis", None) is not None:
         await sio.manager.redis.aclose()
 
 

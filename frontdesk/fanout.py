@@ -16,6 +16,7 @@ that node's sockets, and python-socketio says nothing more than a log line. So:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
@@ -105,14 +106,19 @@ class RedisFanout(socketio.AsyncRedisManager):  # type: ignore[misc]
         self.watch = watch
 
     def _redis_connect(self) -> None:
-        pool = BlockingConnectionPool.from_url(
-            self.redis_url,
-            max_connections=FANOUT_MAX_CONNECTIONS,
-            timeout=FANOUT_POOL_WAIT_SECONDS,
-            **self.redis_options,
-        )
-        self.redis = Redis.from_pool(pool)
-        self.pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
+        # One client and pool for the node's life: redis-py replaces a broken connection
+        # by itself. python-socketio builds new ones on every reconnect, leaving the old
+        # connections unclosed, and replaces the listener's pubsub under it.
+        if self.redis is None:
+            pool = BlockingConnectionPool.from_url(
+                self.redis_url,
+                max_connections=FANOUT_MAX_CONNECTIONS,
+                timeout=FANOUT_POOL_WAIT_SECONDS,
+                **self.redis_options,
+            )
+            self.redis = Redis.from_pool(pool)
+        if self.pubsub is None:
+            self.pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
         self.connected = True
 
     async def _publish(self, data: Any) -> int | None:
@@ -148,5 +154,13 @@ class RedisFanout(socketio.AsyncRedisManager):  # type: ignore[misc]
             except Exception as error:
                 subscribed = False
                 self.watch.now_unsubscribed(error)
+                await self._drop_pubsub()
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, RESUBSCRIBE_MAX_SECONDS)
+
+    async def _drop_pubsub(self) -> None:
+        """Close a broken subscription; the next attempt opens a new one."""
+        pubsub, self.pubsub = self.pubsub, None
+        if pubsub is not None:
+            with contextlib.suppress(Exception):
+                await pubsub.aclose()

@@ -162,3 +162,69 @@ class Clients:
         for client in self.opened:
             if client.sio.connected:
                 await client.close()
+
+
+class Follower:
+    """One chat's messages as the clients we ship keep them (static/js/sequence.js), in
+    Python: by seq, each once, `caught_up_to` the last seq with no gap before it. A
+    message past a gap, or a heartbeat naming a later seq, asks `ask` (resume_chat or
+    open_chat) for what came after `caught_up_to`, one catch-up at a time."""
+
+    def __init__(self, client: ChatClient, chat_id: str, ask: str) -> None:
+        self.client, self.chat_id, self.ask = client, chat_id, ask
+        self.bodies: dict[int, str] = {}
+        self.caught_up_to = 0
+        self.catch_ups = 0
+        self._running: asyncio.Task[None] | None = None
+        self._again = False
+        self._changed = asyncio.Event()
+        client.sio.on("message_created", self._pushed, namespace=client.namespace)
+        client.sio.on("chat_heartbeat", self._beat, namespace=client.namespace)
+
+    def add(self, message: dict[str, Any]) -> None:
+        self.bodies.setdefault(message["seq"], message["body"])
+        while self.caught_up_to + 1 in self.bodies:
+            self.caught_up_to += 1
+        self._changed.set()
+        if max(self.bodies) > self.caught_up_to:
+            self.catch_up()
+
+    async def _pushed(self, data: dict[str, Any]) -> None:
+        if data.get("chat_id") == self.chat_id:
+            self.add(data)
+
+    async def _beat(self, data: dict[str, Any]) -> None:
+        if data.get("chat_id") == self.chat_id and data["last_seq"] > self.caught_up_to:
+            self.catch_up()
+
+    def catch_up(self) -> None:
+        # Handlers run on the client's reading task: a call awaited there would wait on
+        # its own ack, so the catch-up runs in a task of its own.
+        if self._running is not None:
+            self._again = True
+            return
+        self._running = asyncio.create_task(self._run())
+
+    async def _run(self) -> None:
+        try:
+            while True:
+                self._again = False
+                self.catch_ups += 1
+                payload = {"chat_id": self.chat_id, "last_seq": self.caught_up_to}
+                ack = await self.client.call(self.ask, payload)
+                if ack["ok"]:
+                    for message in ack["data"]["messages"]:
+                        self.add(message)
+                if not self._again:
+                    return
+        except (TimeoutError, socketio.exceptions.SocketIOError):
+            pass  # the next heartbeat asks again
+        finally:
+            self._running = None
+
+    async def has(self, seqs: set[int], within: float) -> None:
+        """Until every seq in `seqs` is held, or fail after `within` seconds."""
+        async with asyncio.timeout(within):
+            while not seqs <= set(self.bodies):
+                self._changed.clear()
+                await self._changed.wait()
