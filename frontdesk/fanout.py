@@ -24,6 +24,7 @@ from typing import Any
 
 import socketio
 from redis.asyncio import BlockingConnectionPool, Redis
+from redis.asyncio.client import PubSub
 
 from frontdesk.metrics import Metrics
 
@@ -103,12 +104,17 @@ class RedisFanout(socketio.AsyncRedisManager):  # type: ignore[misc]
 
     def __init__(self, url: str, channel: str, watch: FanoutWatch) -> None:
         super().__init__(url, channel=channel)
+        self.redis: Redis | None = None
+        self.pubsub: PubSub | None = None
         self.watch = watch
 
     def _redis_connect(self) -> None:
         # One client and pool for the node's life: redis-py replaces a broken connection
         # by itself. python-socketio builds new ones on every reconnect, leaving the old
         # connections unclosed, and replaces the listener's pubsub under it.
+        self._subscription()
+
+    def _client(self) -> Redis:
         if self.redis is None:
             pool = BlockingConnectionPool.from_url(
                 self.redis_url,
@@ -117,23 +123,24 @@ class RedisFanout(socketio.AsyncRedisManager):  # type: ignore[misc]
                 **self.redis_options,
             )
             self.redis = Redis.from_pool(pool)
-        if self.pubsub is None:
-            self.pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
         self.connected = True
+        return self.redis
+
+    def _subscription(self) -> PubSub:
+        if self.pubsub is None:
+            self.pubsub = self._client().pubsub(ignore_subscribe_messages=True)
+        return self.pubsub
 
     async def _publish(self, data: Any) -> int | None:
         failure: BaseException | None = None
         for _attempt in range(2):
             try:
-                if not self.connected:
-                    self._redis_connect()
-                receivers = int(await self.redis.publish(self.channel, self.json.dumps(data)))
+                receivers = await self._client().publish(self.channel, self.json.dumps(data))
             except Exception as error:
-                self.connected = False
                 failure = error
                 continue
-            self.watch.published(receivers)
-            return receivers
+            self.watch.published(int(receivers))
+            return int(receivers)
         assert failure is not None
         self.watch.publish_failed(failure)
         return None
@@ -143,13 +150,13 @@ class RedisFanout(socketio.AsyncRedisManager):  # type: ignore[misc]
         subscribed = False
         while True:
             try:
+                pubsub = self._subscription()
                 if not subscribed:
-                    self._redis_connect()
-                    await self.pubsub.subscribe(self.channel)
+                    await pubsub.subscribe(self.channel)
                     subscribed = True
                     delay = RESUBSCRIBE_FIRST_SECONDS
                     self.watch.now_subscribed()
-                async for message in self.pubsub.listen():
+                async for message in pubsub.listen():
                     yield message
             except Exception as error:
                 subscribed = False
