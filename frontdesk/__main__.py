@@ -144,7 +144,19 @@ def _user_add(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    import os
+
     import uvicorn
+
+    # The workers read their settings from the environment: unless told otherwise, the
+    # portal's address is the one it serves, so sockets accept its pages and emailed
+    # links point at it.
+    if "FRONTDESK_PUBLIC_URL" not in os.environ:
+        wildcard = args.host in ("0.0.0.0", "::", "")  # noqa: S104 (only compared)
+        host = "127.0.0.1" if wildcard else args.host
+        host = f"[{host}]" if ":" in host else host
+        os.environ["FRONTDESK_PUBLIC_URL"] = f"http://{host}:{args.port}"
+    print(f"frontdesk serving {os.environ['FRONTDESK_PUBLIC_URL']}", flush=True)
 
     uvicorn.run(
         "frontdesk.asgi:app",

@@ -18,6 +18,7 @@ from frontdesk.chat.namespaces import SocketNotifier, register_namespaces
 from frontdesk.clock import Clock
 from frontdesk.fanout import FanoutWatch, RedisFanout
 from frontdesk.metrics import Metrics
+from frontdesk.origins import SocketOrigins
 from frontdesk.services import Services
 from frontdesk.settings import Settings
 from frontdesk.web.auth import SessionReader
@@ -31,11 +32,13 @@ MAX_REQUEST_BYTES = MAX_ATTACHMENT_BYTES + 2 * 1024 * 1024
 def create_app(settings: Settings, clock: Clock | None = None) -> socketio.ASGIApp:
     metrics = Metrics()
     manager = _sio_manager(settings, metrics)
+    origins = SocketOrigins(settings)
     sio = socketio.AsyncServer(
         async_mode="asgi",
         client_manager=manager,
-        # Same-origin only: the session cookie must not open sockets for other sites.
-        cors_allowed_origins=[settings.public_url.rstrip("/")],
+        # The portal's own origins only: the session cookie must not open sockets for
+        # other sites' pages (origins.py).
+        cors_allowed_origins=origins,
         # Websocket only: no long-polling, so nodes need no sticky sessions.
         transports=["websocket"],
     )
@@ -43,7 +46,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> socketio.ASGIA
     services = Services.build(
         settings, clock, notifier=SocketNotifier(sio), metrics=metrics, fanout=watch
     )
-    web_app = create_web_app(settings, services)
+    web_app = create_web_app(settings, services, origins)
     register_namespaces(
         sio, SessionReader(web_app).user, services.metrics, services.live, services.timeouts
     )
@@ -103,7 +106,7 @@ async def _stop_socketio(sio: socketio.AsyncServer) -> None:
         await sio.manager.redis.aclose()
 
 
-def create_web_app(settings: Settings, services: Services) -> Quart:
+def create_web_app(settings: Settings, services: Services, origins: SocketOrigins) -> Quart:
     web_app = Quart("frontdesk.web")
     web_app.config.update(
         SECRET_KEY=settings.secret_key,
@@ -116,6 +119,14 @@ def create_web_app(settings: Settings, services: Services) -> Quart:
         QUART_SCHEMA_CONVERT_CASING=False,
     )
     web_app.extensions["frontdesk"] = services
+
+    # Pages that open sockets check their own origin against these (static/js/socket.js),
+    # the public URL's first, so one opened elsewhere says what to open.
+    socket_origins = " ".join(
+        [origins.public_origin, *sorted(origins.allowed - {origins.public_origin})]
+    )
+    web_app.context_processor(lambda: {"socket_origins": socket_origins})
+
     # Before the CSRF check, which may parse a form: see _require_form_length.
     web_app.before_request(_require_form_length)
     QuartSchema(

@@ -24,7 +24,10 @@ class Settings(BaseSettings):
     database_url: str = "sqlite+aiosqlite:///frontdesk.db"
     redis_url: str | None = None
     redis_prefix: str = "frontdesk:"
+    # The address people open; `frontdesk serve` makes it http://127.0.0.1:PORT if unset.
     public_url: str = "http://127.0.0.1:8000"
+    # More page origins that may open sockets, comma-separated (another host name, say).
+    allowed_origins: str = ""
     data_dir: Path = Path("data")
     # The Contact Us taxonomy; the one shipped with frontdesk when unset.
     taxonomy_path: Path | None = None

@@ -20,7 +20,7 @@ from frontdesk.db.engine import make_engine
 from frontdesk.db.migrate import migrate
 from frontdesk.services import Services
 from frontdesk.settings import Settings
-from tests.live import LiveServer
+from tests.live import LiveServer, serve_at_own_url
 from tests.services import (
     POSTGRES_URL,
     REDIS_URL,
@@ -258,8 +258,11 @@ def redis_url() -> str:
 
 @pytest.fixture
 def live_server(settings: Settings, clock: FixedClock) -> Iterator[LiveServer]:
-    """The whole ASGI app (socket.io and Quart) under uvicorn on a free port."""
-    server = LiveServer(create_app(settings, clock))
+    """The whole ASGI app (socket.io and Quart) under uvicorn on a free port, which is
+    its public URL's (so sockets accept its pages, and links in emails point at it)."""
+    server = serve_at_own_url(
+        lambda url: create_app(settings.model_copy(update={"public_url": url}), clock)
+    )
     server.start()
     try:
         yield server

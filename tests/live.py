@@ -28,11 +28,23 @@ class _Server(uvicorn.Server):
         self._listening.set()
 
 
+def bound_socket() -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    return sock
+
+
+def serve_at_own_url(make_app: Callable[[str], Any]) -> LiveServer:
+    """A live server whose app is made knowing its URL (its public_url), as `frontdesk
+    serve` makes it: the port is taken first, then the app built for it."""
+    sock = bound_socket()
+    return LiveServer(make_app(f"http://127.0.0.1:{sock.getsockname()[1]}"), sock)
+
+
 class LiveServer:
-    def __init__(self, asgi_app: Any) -> None:
+    def __init__(self, asgi_app: Any, sock: socket.socket | None = None) -> None:
         self.app = asgi_app
-        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._sock.bind(("127.0.0.1", 0))
+        self._sock = sock or bound_socket()
         self.port = self._sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(

@@ -74,15 +74,6 @@ def browser(_chromium: tuple[Browser, asyncio.AbstractEventLoop]) -> Iterator[Br
 
 
 @pytest.fixture
-def live_server(live_server: Any) -> Any:
-    """The live server, its sockets open to pages from its own origin: settings name
-    public_url before the server has a port, so socket.io would refuse the browser."""
-    sio = live_server.app.other_asgi_app.extensions["sio"]
-    sio.eio.cors_allowed_origins = [live_server.url]
-    return live_server
-
-
-@pytest.fixture
 def context(browser: Browser, live_server: Any) -> Iterator[BrowserContext]:
     context = browser.new_context(base_url=live_server.url, viewport=DESKTOP)
     context.set_default_timeout(ACTION_TIMEOUT_MS)

@@ -17,7 +17,7 @@ from frontdesk.cases.models import Case, Channel
 from tests.conftest import make_settings
 from tests.factories import make_user, open_case
 from tests.integration.test_sockets import session_cookie
-from tests.live import LiveServer
+from tests.live import LiveServer, serve_at_own_url
 
 EVENT_TIMEOUT = 10.0
 
@@ -101,8 +101,12 @@ class Servers:
         if redis_url is not None:
             self.redis_url = redis_url
             overrides |= {"redis_url": redis_url, "redis_prefix": self.redis_prefix}
-        settings = make_settings(self.database_url, self.tmp_path, **overrides)
-        server = LiveServer(create_app(settings, self.clock))
+
+        def make_app(url: str) -> Any:
+            settings = make_settings(self.database_url, self.tmp_path, public_url=url, **overrides)
+            return create_app(settings, self.clock)
+
+        server = serve_at_own_url(make_app)
         server.start()
         self.started.append(server)
         return server

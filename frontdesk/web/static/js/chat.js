@@ -9,7 +9,11 @@ import { connect, emitAcked, refusalOf } from "./socket.js";
 (() => {
   const app = document.getElementById("chat-app");
   const socket = app ? connect("/customer") : null;
-  if (!socket) return;
+  if (!socket) {
+    const status = document.getElementById("chat-status");
+    if (status) status.textContent = "Not connected.";
+    return;
+  }
   const $ = (id) => document.getElementById(id);
 
   const caseNumber = app.dataset.caseNumber;

@@ -8,7 +8,11 @@ import { connect, emitAcked, refusalOf } from "./socket.js";
 (() => {
   const root = document.getElementById("live-chat");
   const socket = root ? connect("/agent") : null;
-  if (!socket) return;
+  if (!socket) {
+    const connection = document.getElementById("chat-connection");
+    if (connection) { connection.dataset.state = "offline"; connection.textContent = "Not connected"; }
+    return;
+  }
 
   const $ = (id) => document.getElementById(id);
   const presenceBox = root.querySelector("fieldset.presence");

@@ -256,6 +256,10 @@ import { connect, emitAcked, refusalOf } from "./socket.js";
   }
 
   const socket = connect("/supervisor");
+  if (!socket) {
+    setStatus("reconnecting", "Not connected: the figures cannot update.");
+    return;
+  }
 
   async function watch() {
     const ack = await emitAcked(socket, "watch", {});

@@ -9,11 +9,34 @@ export const ACK_TIMEOUT_MS = 10_000;
 const NO_ANSWER = "The server did not answer. Please try again.";
 const BAD_ANSWER = "Something went wrong on our side; please try again.";
 
-// A socket to `namespace` (the session cookie signs it in), or null without socket.io.
-// Websocket only: a connection never moves between nodes (README, "Several nodes").
+// A socket to `namespace` (the session cookie signs it in), or null without socket.io
+// or when the server would refuse this page's origin. Websocket only: a connection never
+// moves between nodes (README, "Several nodes").
 export function connect(namespace) {
   if (typeof io !== "function") return null;
+  if (!originAccepted()) return null;
   return io(namespace, { transports: ["websocket"] });
+}
+
+// The server refuses sockets from pages of origins it does not know (frontdesk/origins.py),
+// and a browser is told only "websocket error", so the page would retry forever. The
+// page knows the accepted origins (base.html): opened elsewhere, it says what to open.
+function originAccepted() {
+  const meta = document.querySelector('meta[name="frontdesk-socket-origins"]');
+  if (!meta) return true;
+  const accepted = meta.content.split(" ").filter(Boolean);
+  if (accepted.includes(location.origin)) return true;
+  const notice = document.createElement("p");
+  notice.className = "notice origin-refused";
+  notice.setAttribute("role", "alert");
+  const link = document.createElement("a");
+  link.href = accepted[0] + location.pathname + location.search;
+  link.textContent = accepted[0];
+  notice.append(`Live updates cannot connect from ${location.origin}, which is not this portal's address. Open `,
+    link, " instead, or ask whoever runs the portal to add this address to FRONTDESK_ALLOWED_ORIGINS.");
+  const main = document.getElementById("main");
+  if (main) main.prepend(notice);
+  return false;
 }
 
 // Emit `event` and wait for its ack. Resolves to the ack as the server sent it, or to
