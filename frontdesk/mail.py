@@ -10,7 +10,6 @@ portal can follow them.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -68,15 +67,14 @@ class OutboxSender:
         """Deliver soon: called after a commit that queued mail on this node."""
         self._wake.set()
 
-    async def run_forever(self) -> None:
-        while True:
-            try:
-                await self.deliver_pending()
-            except Exception:
-                log.exception("outbox delivery failed")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self._poll_seconds)
-            self._wake.clear()
+    @property
+    def poll_seconds(self) -> float:
+        return self._poll_seconds
+
+    @property
+    def wake_event(self) -> asyncio.Event:
+        """Set when a message is queued: the sending loop (frontdesk/loops.py) runs now."""
+        return self._wake
 
     async def deliver_pending(self, limit: int = 50) -> int:
         """Claim and deliver up to `limit` messages; how many were delivered."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -36,6 +35,7 @@ from frontdesk.intake.service import IntakeService
 from frontdesk.intake.taxonomy import DEFAULT_TAXONOMY, TaxonomySource
 from frontdesk.kb.community import Community
 from frontdesk.kb.service import KnowledgeBase
+from frontdesk.loops import Loops
 from frontdesk.mail import OutboxSender
 from frontdesk.metrics import Metrics
 from frontdesk.queue.backend import QueueBackend
@@ -108,7 +108,7 @@ class Services:
     outbox: OutboxSender
     metrics: Metrics
     fanout: FanoutWatch | None
-    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    _loops: Loops = field(default_factory=Loops)
 
     @classmethod
     def build(
@@ -177,9 +177,7 @@ class Services:
             queue=queue,
             live=live,
             timeouts=ChatTimeouts(live, settings.node_id, settings.chat_node_timeout_seconds),
-            heartbeats=ChatHeartbeats(
-                live, settings.chat_heartbeat_seconds, woken_by=fanout.back if fanout else None
-            ),
+            heartbeats=ChatHeartbeats(live, settings.chat_heartbeat_seconds),
             fanout=fanout,
             kb=KnowledgeBase(engine, clock),
             community=Community(engine, clock),
@@ -196,15 +194,17 @@ class Services:
         not_ready = {k: v for k, v in parts.items() if v != "ok" and k != "fanout"}
         if not_ready:
             raise RuntimeError(f"cannot start: {not_ready}")
-        self._tasks.append(asyncio.create_task(self.outbox.run_forever(), name="outbox"))
-        self._tasks.append(asyncio.create_task(self._purge_forever(), name="purge"))
-        self._tasks.append(asyncio.create_task(self._close_calls_forever(), name="calls"))
+        loops = self._loops
+        outbox = self.outbox
+        loops.every("outbox", outbox.poll_seconds, outbox.deliver_pending, outbox.wake_event)
+        loops.every("purge", PURGE_EVERY_SECONDS, self.accounts.purge_expired)
+        loops.every("calls", CALL_SWEEP_SECONDS, self._close_unanswered_calls)
         # Rebuild a lost queue before serving, then keep to every chat deadline.
         await self.timeouts.sweep()
-        sweep = self.timeouts.run_forever(self.settings.chat_sweep_seconds)
-        self._tasks.append(asyncio.create_task(sweep, name="chat-sweep"))
-        beats = self.heartbeats.run_forever()
-        self._tasks.append(asyncio.create_task(beats, name="chat-heartbeats"))
+        loops.every("chat-sweep", self.settings.chat_sweep_seconds, self.timeouts.sweep)
+        back = self.fanout.back if self.fanout is not None else None
+        heartbeats = self.heartbeats
+        loops.every("chat-heartbeats", heartbeats.every_seconds, heartbeats.beat, back)
         log.info("frontdesk node started", extra={"store": self.engine.dialect.name})
 
     async def check_ready(self) -> dict[str, str]:
@@ -232,31 +232,13 @@ class Services:
         assert self.redis is not None
         await self.redis.ping()
 
-    async def _purge_forever(self) -> None:
-        while True:
-            try:
-                await self.accounts.purge_expired()
-            except Exception:
-                log.exception("purging expired sessions failed")
-            await asyncio.sleep(PURGE_EVERY_SECONDS)
-
-    async def _close_calls_forever(self) -> None:
-        while True:
-            try:
-                closed = await self.case_work.close_unanswered_calls()
-                if closed:
-                    log.info("closed %d call-us cases with no call", len(closed))
-            except Exception:
-                log.exception("closing unanswered call-us cases failed")
-            await asyncio.sleep(CALL_SWEEP_SECONDS)
+    async def _close_unanswered_calls(self) -> None:
+        closed = await self.case_work.close_unanswered_calls()
+        if closed:
+            log.info("closed %d call-us cases with no call", len(closed))
 
     async def aclose(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        self._tasks.clear()
+        await self._loops.stop()
         await self.live.figures.aclose()
         await self.live.positions.aclose()
         await self.chats.aclose()

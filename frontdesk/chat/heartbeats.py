@@ -11,25 +11,18 @@ ends stops beating: clients that hear nothing for a few beats ask for themselves
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
-
 from frontdesk.chat.lifecycle import LiveChat
 from frontdesk.chat.protocol import ChatHeartbeat
 from frontdesk.events import agent, chat_customer
 
-log = logging.getLogger(__name__)
-
 
 class ChatHeartbeats:
-    def __init__(
-        self, live: LiveChat, every_seconds: float, woken_by: asyncio.Event | None = None
-    ) -> None:
+    """`beat` runs every `every_seconds` (Services runs it, frontdesk/loops.py), and at
+    once when the fan-out works again: this node's sockets may have missed pushes."""
+
+    def __init__(self, live: LiveChat, every_seconds: float) -> None:
         self.live = live
         self.every_seconds = every_seconds
-        # Set when the fan-out works again: this node's sockets may have missed pushes.
-        self._woken_by = woken_by
 
     async def beat(self) -> int:
         """Tell this node's participants of every open chat where it stands; how many
@@ -47,20 +40,3 @@ class ChatHeartbeats:
             if chat.agent_id is not None:
                 await notifier.tell_here(agent(chat.agent_id), beat)
         return len(open_chats)
-
-    async def run_forever(self) -> None:
-        while True:
-            try:
-                await self.beat()
-            except Exception:
-                log.exception("chat heartbeat failed; the next one tries again")
-            await self._wait()
-
-    async def _wait(self) -> None:
-        if self._woken_by is None:
-            await asyncio.sleep(self.every_seconds)
-            return
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(self.every_seconds):
-                await self._woken_by.wait()
-        self._woken_by.clear()

@@ -8,7 +8,6 @@ leaves its work to the others. Connections are noted per node ("node:sid").
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import timedelta
 from uuid import uuid4
@@ -76,14 +75,6 @@ class ChatTimeouts:
                 await self._act(kind, key)
             except Exception:
                 log.exception("acting on deadline %s %s failed; it fires again", kind, key)
-
-    async def run_forever(self, every_seconds: float) -> None:
-        while True:
-            try:
-                await self.sweep()
-            except Exception:
-                log.exception("chat sweep failed")
-            await asyncio.sleep(every_seconds)
 
     async def _act(self, kind: str, key: str) -> None:
         if kind == WAIT:
