@@ -1,16 +1,18 @@
 # One frontdesk node. docker-compose.yml runs two of them behind a load balancer.
 
-# The human check's browser widget comes from npm, served from our own origin.
+# The browser libraries (the human check, socket.io's client, the chart) come from npm
+# and are served from our own origin; scripts/vendor picks their builds, as for a checkout.
 FROM node:20-slim AS browser-libs
 WORKDIR /libs
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund --loglevel=error
+COPY scripts/vendor ./scripts/vendor
+RUN npm ci --no-audit --no-fund --loglevel=error && scripts/vendor /libs/vendor
 
 FROM python:3.11-slim
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY frontdesk ./frontdesk
-COPY --from=browser-libs /libs/node_modules/altcha/dist/main/altcha.min.js /libs/node_modules/altcha/LICENSE.txt ./frontdesk/web/static/vendor/altcha/
+COPY --from=browser-libs /libs/vendor ./frontdesk/web/static/vendor/
 RUN pip install --no-cache-dir . && useradd --create-home frontdesk
 USER frontdesk
 EXPOSE 8000

@@ -14,7 +14,7 @@ from frontdesk.web.context import services
 
 blueprint = Blueprint("contact", __name__)
 
-# scripts/setup copies the widget here from node_modules (npm package "altcha").
+# scripts/vendor copies the widget here from node_modules (npm package "altcha").
 ALTCHA_SCRIPT = "vendor/altcha/altcha.min.js"
 COUNTRY_NAMES = sorted(COUNTRIES.values())
 
