@@ -20,7 +20,8 @@ from frontdesk.db.engine import make_engine
 from frontdesk.db.migrate import migrate
 from frontdesk.services import Services
 from frontdesk.settings import Settings
-from tests.live import LiveServer, serve_at_own_url
+from tests.live import LiveServer, running, serve_at_own_url
+from tests.own_redis import OwnRedis
 from tests.services import (
     POSTGRES_URL,
     REDIS_URL,
@@ -257,14 +258,23 @@ def redis_url() -> str:
 
 
 @pytest.fixture
+def own_redis() -> Iterator[OwnRedis]:
+    """A redis-server of this test's own, to kill and start again empty."""
+    redis = OwnRedis()
+    redis.start()
+    try:
+        yield redis
+    finally:
+        redis.kill()
+
+
+@pytest.fixture
 def live_server(settings: Settings, clock: FixedClock) -> Iterator[LiveServer]:
     """The whole ASGI app (socket.io and Quart) under uvicorn on a free port, which is
     its public URL's (so sockets accept its pages, and links in emails point at it)."""
-    server = serve_at_own_url(
-        lambda url: create_app(settings.model_copy(update={"public_url": url}), clock)
-    )
-    server.start()
-    try:
+    with running(
+        serve_at_own_url(
+            lambda url: create_app(settings.model_copy(update={"public_url": url}), clock)
+        )
+    ) as server:
         yield server
-    finally:
-        server.stop()

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any, TypeVar
 
 import uvicorn
@@ -32,6 +33,16 @@ def bound_socket() -> socket.socket:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     return sock
+
+
+@contextlib.contextmanager
+def running(server: LiveServer) -> Iterator[LiveServer]:
+    """The server started for a block, and stopped after it."""
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 def serve_at_own_url(make_app: Callable[[str], Any]) -> LiveServer:

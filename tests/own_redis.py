@@ -40,6 +40,7 @@ class OwnRedis:
                     return
                 except RedisConnectionError:
                     if time.monotonic() > deadline:
+                        self.kill()  # never left running behind a failed start
                         raise
                     time.sleep(0.01)  # still starting: a process has no event to await
         finally:

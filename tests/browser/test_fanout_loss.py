@@ -31,16 +31,6 @@ CONVERGE_MS = 10_000
 
 
 @pytest.fixture
-def own_redis() -> Iterator[OwnRedis]:
-    redis = OwnRedis()
-    redis.start()
-    try:
-        yield redis
-    finally:
-        redis.kill()
-
-
-@pytest.fixture
 def two_nodes(own_redis: OwnRedis, database_url: str, tmp_path: Any, clock: Any) -> Iterator[Any]:
     servers = Servers(database_url, tmp_path, clock)
     one = servers.start(own_redis.url, node_id="node-one", **FAST)
@@ -48,8 +38,7 @@ def two_nodes(own_redis: OwnRedis, database_url: str, tmp_path: Any, clock: Any)
     try:
         yield one, two
     finally:
-        for server in (two, one):
-            server.stop()
+        servers.stop_servers()
 
 
 def page_on(browser: Browser, server: LiveServer) -> Page:

@@ -15,7 +15,7 @@ from tests.browser.actions import sign_in
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import ACTION_TIMEOUT_MS, NARROW
 from tests.factories import make_user
-from tests.live import LiveServer, serve_at_own_url
+from tests.live import LiveServer, running, serve_at_own_url
 
 pytestmark = pytest.mark.browser
 
@@ -25,14 +25,9 @@ ELSEWHERE = "http://127.0.0.1:1"
 @pytest.fixture
 def misnamed_server(settings: Any, clock: Any) -> Iterator[LiveServer]:
     """A server whose public URL names another port than the one it serves."""
-    server = serve_at_own_url(
-        lambda _url: create_app(settings.model_copy(update={"public_url": ELSEWHERE}), clock)
-    )
-    server.start()
-    try:
+    misnamed = settings.model_copy(update={"public_url": ELSEWHERE})
+    with running(serve_at_own_url(lambda _url: create_app(misnamed, clock))) as server:
         yield server
-    finally:
-        server.stop()
 
 
 def test_the_console_says_which_address_to_open(browser, misnamed_server, screenshot):

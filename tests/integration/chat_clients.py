@@ -111,9 +111,13 @@ class Servers:
         self.started.append(server)
         return server
 
-    def stop(self) -> None:
+    def stop_servers(self) -> None:
+        """Stop them, leaving Redis alone (a test's own Redis may be down by now)."""
         for server in reversed(self.started):
             server.stop()
+
+    def stop(self) -> None:
+        self.stop_servers()
         if self.redis_url is not None:
             asyncio.run(delete_keys(self.redis_url, self.redis_prefix))
 

@@ -19,7 +19,6 @@ from tests.integration.chat_clients import (
     person,
 )
 from tests.live import LiveServer
-from tests.own_redis import OwnRedis
 
 pytestmark = pytest.mark.redis
 
@@ -30,21 +29,12 @@ CONVERGE_SECONDS = 10.0
 
 
 @pytest.fixture
-def own_redis() -> Iterator[OwnRedis]:
-    redis = OwnRedis()
-    redis.start()
-    try:
-        yield redis
-    finally:
-        redis.kill()
-
-
-@pytest.fixture
 def servers(database_url: str, tmp_path: Any, clock: Any) -> Iterator[Servers]:
     found = Servers(database_url, tmp_path, clock)
-    yield found
-    for server in reversed(found.started):
-        server.stop()
+    try:
+        yield found
+    finally:
+        found.stop_servers()  # the test's own Redis goes with it
 
 
 async def start_chat(
