@@ -150,12 +150,19 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
 
     # The workers read their settings from the environment: unless told otherwise, the
     # portal's address is the one it serves, so sockets accept its pages and emailed
-    # links point at it.
-    if "FRONTDESK_PUBLIC_URL" not in os.environ:
+    # links point at it. An empty value (`FRONTDESK_PUBLIC_URL= frontdesk serve`) is unset.
+    if not os.environ.get("FRONTDESK_PUBLIC_URL"):
         wildcard = args.host in ("0.0.0.0", "::", "")  # noqa: S104 (only compared)
         host = "127.0.0.1" if wildcard else args.host
         host = f"[{host}]" if ":" in host else host
         os.environ["FRONTDESK_PUBLIC_URL"] = f"http://{host}:{args.port}"
+    from frontdesk.intake.taxonomy import TaxonomyError
+
+    try:
+        _print_chat_hours(settings)
+    except TaxonomyError as error:  # stop here, not with a traceback in every worker
+        print(f"frontdesk: {error}", file=sys.stderr)
+        return 2
     print(f"frontdesk serving {os.environ['FRONTDESK_PUBLIC_URL']}", flush=True)
 
     uvicorn.run(
@@ -167,6 +174,23 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         log_config=None,  # keep our structured logging
     )
     return 0
+
+
+def _print_chat_hours(settings: Settings) -> None:
+    """Which customer groups have live chat now: a newcomer trying chat on a Sunday
+    learns to pick the demo's group rather than meeting "Chat opens again Monday"."""
+    from frontdesk.business_hours import BusinessCalendar
+    from frontdesk.clock import SystemClock
+    from frontdesk.intake.options import chat_hours_report
+    from frontdesk.intake.taxonomy import load_taxonomy
+    from frontdesk.services import taxonomy_file
+
+    path = taxonomy_file(settings)
+    taxonomy = load_taxonomy(path)
+    print(f"live chat by customer group, UK time (taxonomy {path.name}):")
+    for line in chat_hours_report(taxonomy, BusinessCalendar(), SystemClock().now()):
+        print(f"  {line}")
+    sys.stdout.flush()
 
 
 if __name__ == "__main__":

@@ -84,6 +84,9 @@ class WeeklyHours(BaseModel):
 
     def describe(self) -> str:
         """ "Monday - Friday 09:00-17:00" style summary, for people."""
+        whole_day = (Span(opens=time.min, closes=time.max),)
+        if self.open_on_bank_holidays and all(self.days.get(d) == whole_day for d in WEEKDAYS):
+            return "around the clock, every day"
         parts = []
         for day in WEEKDAYS:
             spans = ", ".join(
@@ -146,16 +149,35 @@ class BusinessCalendar:
         return any(span.opens <= now < span.closes for span in hours.spans_on(local.date()))
 
     def closing_time(self, hours: WeeklyHours, at: datetime) -> datetime | None:
-        """When the span open at `at` closes; None when `hours` are closed at `at`."""
+        """When the opening under way at `at` ends; None when `hours` are closed at `at`.
+
+        A span to 24:00 that the next day continues from 00:00 runs on, so hours open
+        around the clock close a week after `at` at the earliest (never, in practice)."""
         if not self.is_open(hours, at):
             return None
         local = at.astimezone(UK)
-        for span in hours.spans_on(local.date()):
-            if span.opens <= local.time() < span.closes:
-                # In October's repeated hour, close on the same pass of the clock as `at`.
-                closes = datetime.combine(local.date(), span.closes, tzinfo=UK)
-                return closes.replace(fold=local.fold).astimezone(at.tzinfo)
-        return None
+        day = local.date()
+        span = next(s for s in hours.spans_on(day) if s.opens <= local.time() < s.closes)
+        for _ in range(7):
+            following = day + timedelta(days=1)
+            next_span = self._span_from_midnight(hours, following)
+            if span.closes != time.max or next_span is None:
+                break
+            day, span = following, next_span
+        else:
+            return at + timedelta(days=7)
+        if span.closes == time.max:
+            closes = datetime.combine(day + timedelta(days=1), time.min, tzinfo=UK)
+            return closes.astimezone(at.tzinfo)
+        # In October's repeated hour, close on the same pass of the clock as `at`.
+        closes = datetime.combine(day, span.closes, tzinfo=UK)
+        fold = local.fold if day == local.date() else 0
+        return closes.replace(fold=fold).astimezone(at.tzinfo)
+
+    def _span_from_midnight(self, hours: WeeklyHours, day: date) -> Span | None:
+        if self.is_bank_holiday(day) and not hours.open_on_bank_holidays:
+            return None
+        return next((s for s in hours.spans_on(day) if s.opens == time.min), None)
 
     def next_opening(self, hours: WeeklyHours, at: datetime) -> datetime | None:
         """When `hours` next open after `at` (or `at` itself when open); None if never."""

@@ -6,6 +6,7 @@ import asyncio
 import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 
 from redis.asyncio import BlockingConnectionPool, Redis
 from sqlalchemy import text
@@ -32,7 +33,7 @@ from frontdesk.events import Notifier
 from frontdesk.fanout import FanoutWatch
 from frontdesk.intake.human_check import HumanCheck
 from frontdesk.intake.service import IntakeService
-from frontdesk.intake.taxonomy import DEFAULT_TAXONOMY, TaxonomySource
+from frontdesk.intake.taxonomy import DEFAULT_TAXONOMY, DEMO_TAXONOMY, TaxonomySource
 from frontdesk.kb.community import Community
 from frontdesk.kb.service import KnowledgeBase
 from frontdesk.loops import Loops
@@ -146,7 +147,7 @@ class Services:
             engine, clock, smtp_url=settings.smtp_url, mail_from=settings.mail_from
         )
         # A bad taxonomy file stops the start here, with a message naming the place.
-        taxonomy = TaxonomySource(settings.taxonomy_path or DEFAULT_TAXONOMY)
+        taxonomy = TaxonomySource(taxonomy_file(settings))
         calendar = BusinessCalendar()
         intake = IntakeService(taxonomy, calendar, clock, HumanCheck(settings.secret_key))
         cases = CaseService(engine, clock, intake, mail_queued=outbox.wake)
@@ -246,3 +247,11 @@ class Services:
         if self.redis is not None:
             await self.redis.aclose()
         await self.engine.dispose()
+
+
+def taxonomy_file(settings: Settings) -> Path:
+    """The taxonomy set, else the demo's (a group open around the clock) in the demo
+    environment, else the shipped one."""
+    if settings.taxonomy_path is not None:
+        return settings.taxonomy_path
+    return DEMO_TAXONOMY if settings.env == "demo" else DEFAULT_TAXONOMY

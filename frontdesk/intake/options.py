@@ -7,7 +7,7 @@ from datetime import datetime
 
 from frontdesk.business_hours import UK, BusinessCalendar
 from frontdesk.cases.sla import reply_due
-from frontdesk.intake.taxonomy import Routing
+from frontdesk.intake.taxonomy import Routing, Taxonomy
 
 
 @dataclass(frozen=True)
@@ -48,3 +48,22 @@ def support_options(routing: Routing, calendar: BusinessCalendar, now: datetime)
         reply_days=routing.reply_days,
         reply_by=reply_due(calendar, now, routing.reply_days),
     )
+
+
+def chat_hours_report(taxonomy: Taxonomy, calendar: BusinessCalendar, now: datetime) -> list[str]:
+    """One line per customer group with chat, open ones first: whether it is open now, its
+    hours (UK time), and the customer types that reach it (what to pick in Contact Us)."""
+    lines = []
+    for key, group in taxonomy.groups.items():
+        if not group.chat:
+            continue
+        is_open = calendar.is_open(group.hours, now)
+        opening = None if is_open else calendar.next_opening(group.hours, now)
+        line = (
+            f"{'open now' if is_open else 'closed now':<11} {group.name} ({group.hours.describe()})"
+        )
+        if opening is not None:
+            line += f", opens {opening.astimezone(UK):%A %d %B at %H:%M}"
+        types = ", ".join(c.name for c in taxonomy.customer_types if c.group == key)
+        lines.append(f"{line}; in Contact Us choose {types}")
+    return sorted(lines, key=lambda line: not line.startswith("open now"))

@@ -33,6 +33,12 @@ from frontdesk.business_hours import WeeklyHours
 log = logging.getLogger("frontdesk.intake")
 
 DEFAULT_TAXONOMY = Path(__file__).with_name("taxonomy.yaml")
+# The demo's: the shipped taxonomy plus a customer group whose chat never closes, so the
+# demo shows live chat at any hour (the shipped groups keep their real office hours).
+DEMO_TAXONOMY = Path(__file__).with_name("demo_taxonomy.yaml")
+# A file may extend another (a path relative to it): an administrator keeps local changes
+# in a short file over the shipped one, and an upgrade's changes to it still arrive.
+EXTENDS = "extends"
 
 
 class TaxonomyError(ValueError):
@@ -250,22 +256,69 @@ _StrictLoader.add_constructor(
 
 def load_taxonomy(path: Path) -> Taxonomy:
     """Read and check the file; TaxonomyError naming the file and the place if it is bad."""
+    return _load(path)[0]
+
+
+def _load(path: Path) -> tuple[Taxonomy, tuple[Path, ...]]:
+    """The checked taxonomy, and every file it was read from (itself and what it extends)."""
+    data, files = _layers(path, ())
+    try:
+        return Taxonomy.model_validate(data), files
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "top level"
+        message = first["msg"].removeprefix("Value error, ")
+        layered = f" (with {', '.join(str(f) for f in files[1:])})" if len(files) > 1 else ""
+        raise TaxonomyError(f"{path}{layered}: at {where}: {message}") from None
+
+
+def _layers(path: Path, seen: tuple[Path, ...]) -> tuple[Any, tuple[Path, ...]]:
+    """A file's data merged over the file it `extends` (a path relative to it), if any."""
+    data = _read_yaml(path)
+    if not isinstance(data, dict) or EXTENDS not in data:
+        return data, (path,)
+    base_name = data.pop(EXTENDS)
+    if not isinstance(base_name, str) or not base_name.strip():
+        raise TaxonomyError(f"{path}: at {EXTENDS}: name the taxonomy file this one extends")
+    base_path = (path.parent / base_name).resolve()
+    if base_path in (*seen, path.resolve()):
+        raise TaxonomyError(f"{path}: at {EXTENDS}: {base_name} extends this file again")
+    base, files = _layers(base_path, (*seen, path.resolve()))
+    if not isinstance(base, dict):
+        raise TaxonomyError(f"{base_path}: at top level: not a taxonomy (no mapping)")
+    return _merge(base, data), (path, *files)
+
+
+def _merge(base: dict[str, Any], layer: dict[str, Any]) -> dict[str, Any]:
+    """`layer` over `base`: `defaults` and `groups` key by key, the named lists (customer
+    types, issue types, qualifications) item by name, replacing or adding; anything else
+    is replaced whole."""
+    merged = dict(base)
+    for key, value in layer.items():
+        old = base.get(key)
+        if key in ("defaults", "groups") and isinstance(old, dict) and isinstance(value, dict):
+            merged[key] = {**old, **value}
+        elif isinstance(old, list) and isinstance(value, list):
+            names = {item.get("name"): item for item in value if isinstance(item, dict)}
+            kept = [
+                item for item in old if not (isinstance(item, dict) and item.get("name") in names)
+            ]
+            merged[key] = [*kept, *value]
+        else:
+            merged[key] = value
+    return merged
+
+
+def _read_yaml(path: Path) -> Any:
     try:
         with path.open(encoding="utf-8") as stream:  # marks then name the file, not a string
-            data = yaml.load(stream, Loader=_StrictLoader)  # noqa: S506 (a SafeLoader)
+            return yaml.load(stream, Loader=_StrictLoader)  # noqa: S506 (a SafeLoader)
     except OSError as error:
         raise TaxonomyError(f"{path}: cannot read it ({error.strerror})") from None
     except UnicodeDecodeError:
         raise TaxonomyError(f"{path}: not UTF-8 text") from None
     except yaml.YAMLError as error:
         raise TaxonomyError(f"{path}: not valid YAML: {error}") from None
-    try:
-        return Taxonomy.model_validate(data)
-    except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "top level"
-        message = first["msg"].removeprefix("Value error, ")
-        raise TaxonomyError(f"{path}: at {where}: {message}") from None
 
 
 class TaxonomySource:
@@ -275,12 +328,12 @@ class TaxonomySource:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._taxonomy = load_taxonomy(path)  # a bad file stops the start
+        self._taxonomy, self._files = _load(path)  # a bad file stops the start
         self._stamp = self._file_stamp()
 
-    def _file_stamp(self) -> tuple[int, int]:
-        stat = os.stat(self.path)
-        return stat.st_mtime_ns, stat.st_size
+    def _file_stamp(self) -> tuple[tuple[int, int], ...]:
+        stats = [os.stat(file) for file in self._files]
+        return tuple((stat.st_mtime_ns, stat.st_size) for stat in stats)
 
     def current(self) -> Taxonomy:
         try:
@@ -290,8 +343,13 @@ class TaxonomySource:
         if stamp != self._stamp:
             self._stamp = stamp
             try:
-                self._taxonomy = load_taxonomy(self.path)
-                log.info("taxonomy reloaded from %s", self.path)
+                self._taxonomy, files = _load(self.path)
             except TaxonomyError as error:
                 log.error("taxonomy not reloaded, keeping the last good one: %s", error)
+                return self._taxonomy
+            log.info("taxonomy reloaded from %s", self.path)
+            if files != self._files:  # `extends` changed: watch the files it names now
+                self._files = files
+                with contextlib.suppress(OSError):
+                    self._stamp = self._file_stamp()
         return self._taxonomy

@@ -4,7 +4,7 @@ office hours, waits that run out, transfers, and what one customer may not touch
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -22,6 +22,7 @@ from tests.live import LiveServer
 # The clock's day is Monday 15 June 2026 (BST, UTC+1): chat runs 09:00-17:00 UK time.
 CLOSING = datetime(2026, 6, 15, 16, 0, tzinfo=UTC)
 NEXT_OPENING = datetime(2026, 6, 16, 8, 0, tzinfo=UTC)
+SUNDAY_NIGHT = datetime(2026, 12, 6, 23, 30, tzinfo=UTC)  # GMT: UK time is UTC
 
 
 @pytest.fixture
@@ -186,6 +187,29 @@ async def test_the_agent_idle_longest_gets_the_next_request(live_server, clock):
         assert await offered_to(server, requests[1]) == second.id
         await one.next("chat_offered", chat_id=requests[0])
         await two.next("chat_offered", chat_id=requests[1])
+
+
+async def test_the_demo_group_takes_chats_on_a_sunday_night_and_the_others_wait(servers, clock):
+    # The demo environment's taxonomy: a newcomer trying chat at any hour gets an agent
+    # in the demo group, while the shipped groups keep their hours and say when they open.
+    server = servers.start(env="demo")
+    clock.set(SUNDAY_NIGHT)
+    customer = await person(server)
+    agent = await person(server, Role.AGENT)
+    demo_case = await chat_case(server, customer, customer_type="Demo centre (chat at any hour)")
+    async with Clients() as clients:
+        ann = await clients.open(server, "/customer", customer)
+        ben = await clients.open(server, "/agent", agent)
+        await ben.ok("set_presence", {"presence": "available"})
+        state = await ann.ok("request_chat", {"case_number": demo_case.number})
+        offer = await ben.next("chat_offered", chat_id=state["chat"]["public_id"])
+        assert offer["group"] == "demo"
+        clock.set(SUNDAY_NIGHT - timedelta(days=2, hours=13))  # Friday: chat cases open then
+        exams_case = await chat_case(server, customer)
+        clock.set(SUNDAY_NIGHT)
+        error = await error_of(ann, "request_chat", {"case_number": exams_case.number})
+        assert error["code"] == "OUTSIDE_OFFICE_HOURS"
+        assert "Chat opens again Monday 07 December at 09:00" in error["message"]
 
 
 async def test_a_request_outside_office_hours_is_refused(live_server, clock):

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from pydantic import ValidationError
 
-from frontdesk.business_hours import UK, BusinessCalendar, WeeklyHours, uk_datetime
+from frontdesk.business_hours import UK, WEEKDAYS, BusinessCalendar, WeeklyHours, uk_datetime
 
 calendar = BusinessCalendar()
 OFFICE = WeeklyHours.office()
@@ -431,3 +431,41 @@ def test_closing_time_keeps_the_time_zone_it_was_given():
     found = calendar.closing_time(OFFICE, at)
     assert found == uk(2026, 6, 16, 17, 0)
     assert found is not None and found.tzinfo is UK
+
+
+AROUND_THE_CLOCK = WeeklyHours.model_validate(
+    {"days": {day: "00:00-24:00" for day in WEEKDAYS}, "open_on_bank_holidays": True}
+)
+
+
+@pytest.mark.parametrize("at", [uk(2026, 12, 6, 23, 59), uk(2026, 12, 25, 3, 0)])
+def test_hours_around_the_clock_are_open_and_do_not_close_within_a_week(at):
+    # Sunday night, Christmas Day: the demo's group never closes, so a waiting chat gives
+    # up at its maximum wait, never at a midnight "closing".
+    assert calendar.is_open(AROUND_THE_CLOCK, at)
+    assert calendar.closing_time(AROUND_THE_CLOCK, at) == at + timedelta(days=7)
+    assert AROUND_THE_CLOCK.describe() == "around the clock, every day"
+
+
+def test_a_span_to_midnight_runs_on_into_the_next_days_span_from_midnight():
+    hours = WeeklyHours.model_validate(
+        {"days": {"friday": "20:00-24:00", "saturday": ["00:00-02:00", "10:00-12:00"]}}
+    )
+    assert calendar.closing_time(hours, uk(2026, 6, 19, 21, 0)) == uk(2026, 6, 20, 2, 0)
+    assert calendar.closing_time(hours, uk(2026, 6, 20, 1, 0)) == uk(2026, 6, 20, 2, 0)
+
+
+def test_a_span_to_midnight_closes_at_midnight_when_the_next_day_does_not_open_then():
+    hours = WeeklyHours.model_validate(
+        {"days": {"friday": "20:00-24:00", "saturday": "01:00-02:00"}}
+    )
+    assert calendar.closing_time(hours, uk(2026, 6, 19, 21, 0)) == uk(2026, 6, 20, 0, 0)
+    assert not calendar.is_open(hours, uk(2026, 6, 20, 0, 0))
+
+
+def test_a_bank_holiday_stops_a_span_running_on_past_midnight():
+    # Open every day but not on bank holidays: Sunday 30 August runs to midnight only,
+    # because Monday 31 August 2026 is the Summer bank holiday.
+    hours = AROUND_THE_CLOCK.model_copy(update={"open_on_bank_holidays": False})
+    assert calendar.closing_time(hours, uk(2026, 8, 30, 12, 0)) == uk(2026, 8, 31, 0, 0)
+    assert hours.describe() != "around the clock, every day"

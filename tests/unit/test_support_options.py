@@ -7,8 +7,15 @@ from datetime import UTC, datetime
 import pytest
 
 from frontdesk.business_hours import UK, BusinessCalendar
-from frontdesk.intake.options import support_options
-from frontdesk.intake.taxonomy import DEFAULT_TAXONOMY, Choice, Routing, load_taxonomy, resolve
+from frontdesk.intake.options import chat_hours_report, support_options
+from frontdesk.intake.taxonomy import (
+    DEFAULT_TAXONOMY,
+    DEMO_TAXONOMY,
+    Choice,
+    Routing,
+    load_taxonomy,
+    resolve,
+)
 
 TAXONOMY = load_taxonomy(DEFAULT_TAXONOMY)
 calendar = BusinessCalendar()
@@ -146,3 +153,31 @@ def test_reply_by_from_a_friday_before_a_bank_holiday_monday():
 def test_reply_by_from_a_saturday_is_the_end_of_the_second_working_day():
     options = support_options(routing(), calendar, uk(2026, 6, 20, 10, 0))
     assert options.reply_by == uk(2026, 6, 23, 23, 59)
+
+
+# The start banner's report of chat by group ---------------------------------------------
+
+DEMO = load_taxonomy(DEMO_TAXONOMY)
+
+
+def test_the_report_puts_open_groups_first_and_says_what_to_choose():
+    sunday_night = uk(2026, 12, 6, 23, 30)
+    lines = chat_hours_report(DEMO, calendar, sunday_night)
+    assert lines[0] == (
+        "open now    Demo centre: chat around the clock (around the clock, every day);"
+        " in Contact Us choose Demo centre (chat at any hour)"
+    )
+    assert lines[1].startswith(
+        "closed now  Schools, colleges and training providers (Monday - Friday 09:00-17:00),"
+        " opens Monday 07 December at 09:00; in Contact Us choose Exams Officers,"
+    )
+    # Students and parents have no chat: no line for them.
+    assert len(lines) == 3
+    assert not any("Students" in line for line in lines)
+
+
+def test_inside_office_hours_every_chat_group_is_open():
+    tuesday_morning = uk(2026, 12, 8, 10, 0)
+    lines = chat_hours_report(DEMO, calendar, tuesday_morning)
+    assert all(line.startswith("open now") for line in lines)
+    assert all("opens" not in line for line in lines)

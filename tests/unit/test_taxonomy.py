@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from frontdesk.events import RecordingNotifier
 from frontdesk.intake.taxonomy import (
     DEFAULT_TAXONOMY,
+    DEMO_TAXONOMY,
     Choice,
     InvalidChoice,
     TaxonomyError,
@@ -23,6 +24,7 @@ from frontdesk.intake.taxonomy import (
     resolve,
 )
 from frontdesk.services import Services
+from frontdesk.services import taxonomy_file as taxonomy_in_use
 from tests.conftest import make_settings
 
 SHIPPED = load_taxonomy(DEFAULT_TAXONOMY)
@@ -571,3 +573,120 @@ def test_services_build_with_a_good_taxonomy_file(tmp_path):
     )
     services = Services.build(settings, notifier=RecordingNotifier())
     assert services.intake.routing(choice(issue_type="Complaints")).reply_days == 12
+
+
+# A file that extends another ------------------------------------------------------------
+
+LOCAL_GROUP = {"name": "Evening desk", "chat": True, "hours": {"days": {"monday": "17:00-22:00"}}}
+LOCAL_TYPE = {
+    "name": "Evening Officers",
+    "group": "evening",
+    "chat": True,
+    "issue_types": ["Results", "Complaints"],
+}
+
+
+def test_a_file_extends_another_adding_groups_and_customer_types(tmp_path):
+    write(tmp_path / "shipped.yaml", SHIPPED_TEXT)
+    local = write(
+        tmp_path / "local.yaml",
+        {"extends": "shipped.yaml", "groups": {"evening": LOCAL_GROUP},
+         "customer_types": [LOCAL_TYPE]},
+    )  # fmt: skip
+    taxonomy = load_taxonomy(local)
+    assert set(taxonomy.groups) == {*SHIPPED.groups, "evening"}
+    assert [c.name for c in taxonomy.customer_types] == [
+        *(c.name for c in SHIPPED.customer_types),
+        "Evening Officers",
+    ]
+    assert taxonomy.issue_types == SHIPPED.issue_types
+    assert resolve(taxonomy, choice("Evening Officers")).group.name == "Evening desk"
+
+
+def test_an_extending_file_replaces_items_of_the_same_name_and_merges_defaults(tmp_path):
+    write(tmp_path / "shipped.yaml", SHIPPED_TEXT)
+    teachers = {**_customer(SHIPPED_DATA, "Teachers"), "reply_days": 9}
+    local = write(
+        tmp_path / "local.yaml",
+        {"extends": "shipped.yaml", "defaults": {"phone": "020 7946 0999"},
+         "customer_types": [teachers]},
+    )  # fmt: skip
+    taxonomy = load_taxonomy(local)
+    names = [c.name for c in taxonomy.customer_types]
+    assert names.count("Teachers") == 1
+    assert taxonomy.customer_type("Teachers").reply_days == 9  # type: ignore[union-attr]
+    assert taxonomy.defaults.phone == "020 7946 0999"
+    assert taxonomy.defaults.owner_queue == SHIPPED.defaults.owner_queue
+
+
+@pytest.mark.parametrize(
+    "extends, fragment",
+    [
+        ("missing.yaml", "cannot read it"),
+        ("", "name the taxonomy file this one extends"),
+        (["shipped.yaml"], "name the taxonomy file this one extends"),
+        ("local.yaml", "extends this file again"),
+    ],
+)
+def test_a_bad_extends_is_refused_naming_the_file(tmp_path, extends, fragment):
+    write(tmp_path / "shipped.yaml", SHIPPED_TEXT)
+    local = write(tmp_path / "local.yaml", {"extends": extends})
+    with pytest.raises(TaxonomyError) as caught:
+        load_taxonomy(local)
+    assert fragment in str(caught.value)
+
+
+def test_a_cycle_of_two_files_is_refused(tmp_path):
+    write(tmp_path / "a.yaml", {"extends": "b.yaml"})
+    write(tmp_path / "b.yaml", {"extends": "a.yaml"})
+    with pytest.raises(TaxonomyError, match="extends this file again"):
+        load_taxonomy(tmp_path / "a.yaml")
+
+
+def test_a_bad_merged_result_names_both_files(tmp_path):
+    base = write(tmp_path / "shipped.yaml", SHIPPED_TEXT)
+    local = write(
+        tmp_path / "local.yaml",
+        {"extends": "shipped.yaml", "customer_types": [{**LOCAL_TYPE, "group": "nowhere"}]},
+    )
+    with pytest.raises(TaxonomyError) as caught:
+        load_taxonomy(local)
+    message = str(caught.value)
+    assert message.startswith(f"{local} (with {base.resolve()}): ")
+    assert "customer_types.8 (Evening Officers): group 'nowhere' is not under groups" in message
+
+
+def test_an_edit_to_the_extended_file_takes_effect_without_a_restart(tmp_path):
+    base = write(tmp_path / "shipped.yaml", SHIPPED_TEXT)
+    local = write(tmp_path / "local.yaml", {"extends": "shipped.yaml"})
+    source = TaxonomySource(local)
+    assert complaints_days(source) == 10
+    write(base, SHIPPED_TEXT.replace("reply_days: 10", "reply_days: 12"))
+    touch_later(base)
+    assert complaints_days(source) == 12
+
+
+def test_the_demo_taxonomy_is_the_shipped_one_plus_a_group_open_around_the_clock():
+    demo = load_taxonomy(DEMO_TAXONOMY)
+    assert set(demo.groups) == {*SHIPPED.groups, "demo"}
+    for key, group in SHIPPED.groups.items():
+        assert demo.groups[key] == group  # the real groups keep their real hours
+    assert demo.groups["demo"].hours.describe() == "around the clock, every day"
+    routing = resolve(demo, choice("Demo centre (chat at any hour)"))
+    assert routing.chat
+    assert routing.group_key == "demo"
+
+
+@pytest.mark.parametrize(
+    "env, taxonomy_path, expected",
+    [
+        ("demo", None, DEMO_TAXONOMY),
+        ("test", None, DEFAULT_TAXONOMY),
+        ("demo", Path("/etc/frontdesk/taxonomy.yaml"), Path("/etc/frontdesk/taxonomy.yaml")),
+    ],
+)
+def test_the_demo_environment_uses_the_demo_taxonomy_unless_one_is_set(
+    tmp_path, env, taxonomy_path, expected
+):
+    settings = make_settings("sqlite+aiosqlite://", tmp_path, env=env, taxonomy_path=taxonomy_path)
+    assert taxonomy_in_use(settings) == expected
