@@ -10,10 +10,15 @@ RUN npm ci --no-audit --no-fund --loglevel=error && scripts/vendor /libs/vendor
 
 FROM python:3.11-slim
 WORKDIR /app
+# The locked dependencies first (their own layer, rebuilt only when the lock changes),
+# every file's hash checked; then frontdesk itself, resolving nothing more.
+COPY requirements/portal.txt requirements/build.in ./requirements/
+RUN pip install --no-cache-dir --require-hashes --requirement requirements/portal.txt
 COPY pyproject.toml README.md ./
 COPY frontdesk ./frontdesk
 COPY --from=browser-libs /libs/vendor ./frontdesk/web/static/vendor/
-RUN pip install --no-cache-dir . && useradd --create-home frontdesk
+RUN pip install --no-cache-dir --no-deps --no-build-isolation . \
+    && useradd --create-home frontdesk
 USER frontdesk
 EXPOSE 8000
 CMD ["frontdesk", "serve", "--host", "0.0.0.0", "--port", "8000"]

@@ -1478,7 +1478,10 @@ def main() -> int:
         drain=args.drain,
     )
     if not FRONTDESK.exists():
-        raise SystemExit(f"{FRONTDESK} not found: install with .venv/bin/pip install -e '.[bench]'")
+        raise SystemExit(
+            f"{FRONTDESK} not found: run scripts/setup, then"
+            " .venv/bin/pip install --require-hashes -r requirements/bench.txt"
+        )
     modes = list(MODES) if args.mode == "all" else [args.mode]
     started = time.perf_counter()
     load_before = loadavg()

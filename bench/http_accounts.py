@@ -525,7 +525,10 @@ def main() -> int:
         return 0
     levels = [int(level) for level in args.concurrency.split(",")]
     if not FRONTDESK.exists():
-        raise SystemExit(f"{FRONTDESK} not found: install with .venv/bin/pip install -e '.[bench]'")
+        raise SystemExit(
+            f"{FRONTDESK} not found: run scripts/setup, then"
+            " .venv/bin/pip install --require-hashes -r requirements/bench.txt"
+        )
 
     async def work(base_url: str, server_pid: int, database: str | None) -> list[Result]:
         results = []
