@@ -16,9 +16,10 @@ from frontdesk import __version__, web
 from frontdesk.cases.attachments import MAX_BYTES as MAX_ATTACHMENT_BYTES
 from frontdesk.chat.namespaces import SocketNotifier, register_namespaces
 from frontdesk.clock import Clock
-from frontdesk.fanout import FanoutWatch, RedisFanout
+from frontdesk.fanout import FANOUT_POOL_WAIT_SECONDS, FanoutWatch, RedisFanout
 from frontdesk.metrics import Metrics
 from frontdesk.origins import SocketOrigins
+from frontdesk.redis_pool import ReleasingPool
 from frontdesk.services import Services
 from frontdesk.settings import Settings
 from frontdesk.web.auth import SessionReader
@@ -32,6 +33,7 @@ MAX_REQUEST_BYTES = MAX_ATTACHMENT_BYTES + 2 * 1024 * 1024
 def create_app(settings: Settings, clock: Clock | None = None) -> socketio.ASGIApp:
     metrics = Metrics()
     manager = _sio_manager(settings, metrics)
+    fanout = manager if isinstance(manager, RedisFanout) else None
     origins = SocketOrigins(settings)
     sio = socketio.AsyncServer(
         async_mode="asgi",
@@ -42,9 +44,13 @@ def create_app(settings: Settings, clock: Clock | None = None) -> socketio.ASGIA
         # Websocket only: no long-polling, so nodes need no sticky sessions.
         transports=["websocket"],
     )
-    watch = manager.watch if isinstance(manager, RedisFanout) else None
     services = Services.build(
-        settings, clock, notifier=SocketNotifier(sio), metrics=metrics, fanout=watch
+        settings,
+        clock,
+        notifier=SocketNotifier(sio),
+        metrics=metrics,
+        fanout=fanout.watch if fanout else None,
+        redis_pools={"fanout": fanout.pool} if fanout else None,
     )
     web_app = create_web_app(settings, services, origins)
     register_namespaces(
@@ -69,7 +75,14 @@ def _sio_manager(settings: Settings, metrics: Metrics) -> socketio.AsyncManager:
     if settings.redis_url is None:
         return socketio.AsyncManager()
     channel = f"{settings.redis_prefix}socketio"
-    return RedisFanout(settings.redis_url, channel, FanoutWatch(metrics))
+    pool = ReleasingPool.for_url(
+        settings.redis_url,
+        size=settings.fanout_pool_size,
+        idle_seconds=settings.redis_idle_seconds,
+        wait_seconds=FANOUT_POOL_WAIT_SECONDS,
+        name=f"frontdesk:{settings.node_id}:fanout",
+    )
+    return RedisFanout(pool, channel, FanoutWatch(metrics))
 
 
 # How long a starting node waits for its Redis fan-out subscription before serving.

@@ -23,15 +23,15 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import socketio
-from redis.asyncio import BlockingConnectionPool, Redis
+from redis.asyncio import Redis
 from redis.asyncio.client import PubSub
 
 from frontdesk.metrics import Metrics
+from frontdesk.redis_pool import ReleasingPool
 
 log = logging.getLogger(__name__)
 
-# Redis connections the fan-out may hold at once, and how long a publish waits for one.
-FANOUT_MAX_CONNECTIONS = 100
+# How long a publish waits for a free connection of the fan-out's pool.
 FANOUT_POOL_WAIT_SECONDS = 5.0
 RESUBSCRIBE_FIRST_SECONDS = 0.1
 RESUBSCRIBE_MAX_SECONDS = 1.0
@@ -102,8 +102,9 @@ class RedisFanout(socketio.AsyncRedisManager):  # type: ignore[misc]
     and drops the event ("Cannot publish to redis... giving up"): a burst of chat
     messages lost them."""
 
-    def __init__(self, url: str, channel: str, watch: FanoutWatch) -> None:
-        super().__init__(url, channel=channel)
+    def __init__(self, pool: ReleasingPool, channel: str, watch: FanoutWatch) -> None:
+        super().__init__("redis://", channel=channel)  # the pool says where Redis is
+        self.pool = pool
         self.redis: Redis | None = None
         self.pubsub: PubSub | None = None
         self.watch = watch
@@ -116,13 +117,7 @@ class RedisFanout(socketio.AsyncRedisManager):  # type: ignore[misc]
 
     def _client(self) -> Redis:
         if self.redis is None:
-            pool = BlockingConnectionPool.from_url(
-                self.redis_url,
-                max_connections=FANOUT_MAX_CONNECTIONS,
-                timeout=FANOUT_POOL_WAIT_SECONDS,
-                **self.redis_options,
-            )
-            self.redis = Redis.from_pool(pool)
+            self.redis = Redis.from_pool(self.pool)
         self.connected = True
         return self.redis
 

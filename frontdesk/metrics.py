@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Protocol
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+
+class CountsConnections(Protocol):
+    max_connections: int
+
+    def open_connections(self) -> dict[str, int]: ...
 
 
 class Metrics:
@@ -37,7 +46,30 @@ class Metrics:
             "1 while this node is subscribed to the Redis fan-out",
             registry=self.registry,
         )
+        self.redis_connections = Gauge(
+            "frontdesk_redis_connections",
+            "Redis connections this node holds open, by pool (commands, fanout) and state"
+            " (in_use, idle); idle ones close after FRONTDESK_REDIS_IDLE_SECONDS",
+            ["pool", "state"],
+            registry=self.registry,
+        )
+        self.redis_pool_size = Gauge(
+            "frontdesk_redis_pool_size",
+            "Redis connections this node's pool may hold (FRONTDESK_*_POOL_SIZE)",
+            ["pool"],
+            registry=self.registry,
+        )
         self._chat_metrics()
+
+    def watch_redis_pool(self, name: str, pool: CountsConnections) -> None:
+        """Report `pool`'s open connections, read when /metrics is scraped."""
+
+        def count(state: str) -> Callable[[], float]:
+            return lambda: pool.open_connections()[state]
+
+        for state in ("in_use", "idle"):
+            self.redis_connections.labels(pool=name, state=state).set_function(count(state))
+        self.redis_pool_size.labels(pool=name).set(pool.max_connections)
 
     def _chat_metrics(self) -> None:
         """Live chat: the supervisor feed's figures, per customer group."""

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-from redis.asyncio import BlockingConnectionPool, Redis
+from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -43,6 +43,7 @@ from frontdesk.queue.backend import QueueBackend
 from frontdesk.queue.memory_backend import MemoryQueueBackend
 from frontdesk.queue.redis_backend import POOL_WAIT_SECONDS, RedisQueueBackend
 from frontdesk.queue.router import Router, Timings
+from frontdesk.redis_pool import ReleasingPool
 from frontdesk.settings import Settings
 
 log = logging.getLogger("frontdesk")
@@ -84,8 +85,6 @@ PURGE_EVERY_SECONDS = 600.0
 # How often each node looks for call-us cases to close; every node may, safely.
 CALL_SWEEP_SECONDS = 60.0
 READY_TIMEOUT_SECONDS = 2.0
-# Redis connections one node may hold at once (redis-py's default pool size).
-REDIS_MAX_CONNECTIONS = 100
 
 
 @dataclass
@@ -109,6 +108,7 @@ class Services:
     outbox: OutboxSender
     metrics: Metrics
     fanout: FanoutWatch | None
+    redis_pools: dict[str, ReleasingPool]
     _loops: Loops = field(default_factory=Loops)
 
     @classmethod
@@ -120,29 +120,32 @@ class Services:
         notifier: Notifier,
         metrics: Metrics | None = None,
         fanout: FanoutWatch | None = None,
+        redis_pools: dict[str, ReleasingPool] | None = None,
     ) -> Services:
         """Construct every part; nothing connects until `start`. The notifier tells
         connected people of changes: the socket server's, or NobodyListens for a
         command that serves no sockets. `fanout` watches the Redis fan-out between
         nodes, where there is one: readiness reports it, and heartbeats go out at once
-        when it comes back."""
+        when it comes back. `redis_pools` are other pools of the node (the fan-out's)
+        whose idle connections the node closes and whose size it reports."""
         clock = clock or SystemClock()
         engine = make_engine(settings.database_url)
-        # The queue backend reads str, not bytes (RedisQueueBackend's contract). A
-        # blocking pool: past REDIS_MAX_CONNECTIONS calls in flight, a call waits its
-        # turn (up to POOL_WAIT_SECONDS); redis-py's default pool fails it at once.
-        redis = (
-            Redis.from_pool(
-                BlockingConnectionPool.from_url(
-                    settings.redis_url,
-                    max_connections=REDIS_MAX_CONNECTIONS,
-                    timeout=POOL_WAIT_SECONDS,
-                    decode_responses=True,
-                )
+        metrics = metrics or Metrics()
+        # The queue backend reads str, not bytes (RedisQueueBackend's contract). Past the
+        # pool's size a call waits its turn (redis_pool.py).
+        pools = dict(redis_pools or {})
+        if settings.redis_url:
+            pools["commands"] = ReleasingPool.for_url(
+                settings.redis_url,
+                size=settings.redis_pool_size,
+                idle_seconds=settings.redis_idle_seconds,
+                wait_seconds=POOL_WAIT_SECONDS,
+                name=f"frontdesk:{settings.node_id}:commands",
+                decode_responses=True,
             )
-            if settings.redis_url
-            else None
-        )
+        redis = Redis.from_pool(pools["commands"]) if "commands" in pools else None
+        for name, pool in pools.items():
+            metrics.watch_redis_pool(name, pool)
         outbox = OutboxSender(
             engine, clock, smtp_url=settings.smtp_url, mail_from=settings.mail_from
         )
@@ -157,7 +160,6 @@ class Services:
             if redis is not None
             else MemoryQueueBackend()
         )
-        metrics = metrics or Metrics()
         chats = ChatService(engine, clock, calendar)
         live = _live_chat(
             settings, clock, engine, calendar, intake, chats, queue, metrics, notifier
@@ -184,6 +186,7 @@ class Services:
             community=Community(engine, clock),
             outbox=outbox,
             metrics=metrics,
+            redis_pools=pools,
         )
 
     async def start(self) -> None:
@@ -206,6 +209,9 @@ class Services:
         back = self.fanout.back if self.fanout is not None else None
         heartbeats = self.heartbeats
         loops.every("chat-heartbeats", heartbeats.every_seconds, heartbeats.beat, back)
+        if self.redis_pools:
+            idle = self.settings.redis_idle_seconds
+            loops.every("redis-idle", idle / 2, self._close_idle_redis_connections)
         log.info("frontdesk node started", extra={"store": self.engine.dialect.name})
 
     async def check_ready(self) -> dict[str, str]:
@@ -232,6 +238,10 @@ class Services:
     async def _ping_redis(self) -> None:
         assert self.redis is not None
         await self.redis.ping()
+
+    async def _close_idle_redis_connections(self) -> None:
+        for pool in self.redis_pools.values():
+            await pool.close_idle()
 
     async def _close_unanswered_calls(self) -> None:
         closed = await self.case_work.close_unanswered_calls()

@@ -24,6 +24,12 @@ class Settings(BaseSettings):
     database_url: str = "sqlite+aiosqlite:///frontdesk.db"
     redis_url: str | None = None
     redis_prefix: str = "frontdesk:"
+    # Redis connections one node may hold: for commands (the queue, presence, figures)
+    # and for the socket.io fan-out (publishes, plus its one subscription). A caller past
+    # the size waits for a free one; one idle this long is closed. See README: Several nodes.
+    redis_pool_size: int = Field(default=20, ge=2, le=1000)
+    fanout_pool_size: int = Field(default=10, ge=2, le=1000)
+    redis_idle_seconds: float = Field(default=60.0, gt=0)
     # The address people open; `frontdesk serve` makes it http://127.0.0.1:PORT if unset.
     public_url: str = "http://127.0.0.1:8000"
     # More page origins that may open sockets, comma-separated (another host name, say).
