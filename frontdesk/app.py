@@ -107,6 +107,9 @@ async def _start_socketio(sio: socketio.AsyncServer) -> None:
 
 async def _stop_socketio(sio: socketio.AsyncServer) -> None:
     """Stop engine.io's tasks, and the Redis listener and connections of the fan-out."""
+    if isinstance(sio.manager, RedisFanout):
+        with contextlib.suppress(Exception):  # Redis may be gone: then nobody expects us
+            await sio.manager.announce_leaving()
     await sio.shutdown()
     listener = getattr(sio.manager, "thread", None)
     if isinstance(listener, asyncio.Task):

@@ -37,6 +37,10 @@ RESUBSCRIBE_FIRST_SECONDS = 0.1
 RESUBSCRIBE_MAX_SECONDS = 1.0
 # How long the most nodes a publish reached counts as how many should hear one.
 PEAK_SECONDS = 30.0
+# A pub/sub message of our own on the fan-out channel: a node stopping on purpose says so,
+# so the others do not take its absence for lost events. python-socketio's listener
+# ignores methods it does not know.
+LEAVING = "frontdesk_node_leaving"
 
 
 class FanoutWatch:
@@ -44,7 +48,9 @@ class FanoutWatch:
 
     How many nodes should hear a publish is the most that one reached within the last
     PEAK_SECONDS (Redis says how many subscribers got each): fewer means a node missed
-    it. A node that stops for good is no longer expected once that window passes."""
+    it. A node that stops for good is no longer expected once that window passes; one
+    that said it was leaving (a planned stop, a rolling upgrade) is not expected from
+    then on."""
 
     def __init__(self, metrics: Metrics, now: Callable[[], float] = time.monotonic) -> None:
         self.subscribed = False
@@ -53,6 +59,7 @@ class FanoutWatch:
         self._now = now
         self._peak = 0
         self._peak_at = 0.0
+        self._departed = 0  # nodes that said they leave, since the peak was set
         self._outage = False
 
     def readiness(self) -> str:
@@ -72,10 +79,16 @@ class FanoutWatch:
     def published(self, receivers: int) -> None:
         now = self._now()
         if receivers >= self._peak or now - self._peak_at > PEAK_SECONDS:
+            if now - self._peak_at > PEAK_SECONDS:
+                self._departed = 0
             self._peak, self._peak_at = receivers, now
             self._recovered()
-        else:
-            self._lost(f"reached {receivers} of {self._peak} nodes")
+        elif receivers < self._peak - self._departed:
+            self._lost(f"reached {receivers} of {self._peak - self._departed} nodes")
+
+    def node_left(self) -> None:
+        """Another node is stopping on purpose: one subscriber fewer is expected."""
+        self._departed += 1
 
     def publish_failed(self, error: BaseException) -> None:
         # Alone, nothing is lost: this node's own sockets were told before the publish.
@@ -108,6 +121,29 @@ class RedisFanout(socketio.AsyncRedisManager):  # type: ignore[misc]
         self.redis: Redis | None = None
         self.pubsub: PubSub | None = None
         self.watch = watch
+
+    async def announce_leaving(self) -> None:
+        """Tell the other nodes that this one stops on purpose, while it still listens:
+        their publishes reach one node fewer from now on, and that loses nothing."""
+        await self._publish({"method": LEAVING, "host_id": self.host_id})
+
+    async def _listen(self) -> AsyncIterator[Any]:
+        async for data in super()._listen():
+            if LEAVING.encode() in data and self._left(data):
+                continue
+            yield data
+
+    def _left(self, data: bytes) -> bool:
+        """True if `data` is another node's leaving notice (and note it)."""
+        try:
+            message = self.json.loads(data)
+        except ValueError:
+            return False
+        if not isinstance(message, dict) or message.get("method") != LEAVING:
+            return False
+        if message.get("host_id") != self.host_id:
+            self.watch.node_left()
+        return True
 
     def _redis_connect(self) -> None:
         # One client and pool for the node's life: redis-py replaces a broken connection

@@ -15,6 +15,7 @@ POSTGRES_URL = os.environ.get(
 )
 REDIS_URL = os.environ.get("FRONTDESK_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 CHROMIUM = os.environ.get("FRONTDESK_TEST_CHROMIUM", "/usr/bin/chromium")
+NGINX = os.environ.get("FRONTDESK_TEST_NGINX", "/usr/sbin/nginx")
 
 
 @cache
@@ -58,6 +59,13 @@ def chromium_problem() -> str | None:
         import playwright  # noqa: F401
     except ImportError:
         return "Playwright is not installed (pip install -e '.[dev]')"
+    return None
+
+
+@cache
+def nginx_problem() -> str | None:
+    if not os.access(NGINX, os.X_OK):
+        return f"nginx not found at {NGINX} (scripts/setup --dev, or apt-get install nginx)"
     return None
 
 

@@ -30,9 +30,20 @@ class ChatClient:
         self.timeout = EVENT_TIMEOUT
         self.events: dict[str, asyncio.Queue[dict[str, Any]]] = defaultdict(asyncio.Queue)
         client.on("*", self._record, namespace=namespace)
+        # "*" never hears disconnect: socket.io reserves that name.
+        self._disconnected = asyncio.Event()
+        client.on("disconnect", self._on_disconnect, namespace=namespace)
 
     async def _record(self, event: str, data: Any = None) -> None:
         self.events[event].put_nowait(data)
+
+    async def _on_disconnect(self, reason: Any = None) -> None:
+        self._disconnected.set()
+
+    async def dropped(self) -> None:
+        """Until this connection has closed (the server went away, say)."""
+        async with asyncio.timeout(self.timeout):
+            await self._disconnected.wait()
 
     @classmethod
     async def open(cls, base_url: str, namespace: str, username: str) -> ChatClient:

@@ -166,9 +166,13 @@ async def test_supervisors_see_each_agents_load_and_the_queue_over_time(live_ser
         listed = await agent_seen("available", 0)
         assert (listed["name"], listed["capacity"]) == (agent.display_name, 2)
 
+        # The request waits 3 minutes with Sam away (an offer out that long would lapse
+        # at the server's next sweep), then he takes it.
+        await sam.ok("set_presence", {"presence": "away"})
         chat_id = (await ann.ok("request_chat", {"case_number": case.number}))["chat"]["public_id"]
-        await sam.next("chat_offered", chat_id=chat_id)
         clock.advance(minutes=3)
+        await sam.ok("set_presence", {"presence": "available"})
+        await sam.next("chat_offered", chat_id=chat_id)
         await sam.ok("accept_chat", {"chat_id": chat_id})
         await agent_seen("available", 1)
 

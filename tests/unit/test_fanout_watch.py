@@ -91,3 +91,34 @@ def test_readiness_follows_the_subscription(watch, metrics):
     watch.now_unsubscribed(ConnectionError())
     assert watch.readiness() == "not subscribed"
     assert metrics.registry.get_sample_value("frontdesk_fanout_subscribed") == 0
+
+
+def test_a_node_that_said_it_leaves_is_not_missed(watch, metrics, clock):
+    watch.published(2)
+    watch.node_left()  # said while it still listens: publishes may still reach it
+    watch.published(2)
+    clock.seconds += 1
+    watch.published(1)  # gone now
+    assert lost(metrics) == 0
+    clock.seconds += PEAK_SECONDS + 1
+    watch.published(1)
+    watch.published(1)
+    assert lost(metrics) == 0
+
+
+def test_a_departure_excuses_one_node_only(watch, metrics):
+    watch.published(3)
+    watch.node_left()
+    watch.published(2)
+    assert lost(metrics) == 0
+    watch.published(1)
+    assert lost(metrics) == 1
+
+
+def test_departures_are_forgotten_with_the_peak(watch, metrics, clock):
+    watch.published(2)
+    watch.node_left()
+    clock.seconds += PEAK_SECONDS + 1
+    watch.published(3)  # a new peak: the old departure no longer counts
+    watch.published(2)
+    assert lost(metrics) == 1
