@@ -63,6 +63,8 @@ def _live_chat(
     timings = Timings(
         offer_seconds=settings.chat_offer_seconds,
         grace_seconds=settings.chat_grace_seconds,
+        reoffer_seconds=settings.chat_reoffer_seconds,
+        customer_grace_seconds=settings.chat_customer_grace_seconds,
         max_wait=timedelta(minutes=settings.chat_max_wait_minutes),
         capacity=settings.chat_capacity,
     )

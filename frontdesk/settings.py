@@ -62,6 +62,12 @@ class Settings(BaseSettings):
     # is how often a node looks for due ones (the resolution of every timeout).
     chat_offer_seconds: int = Field(default=20, ge=1)
     chat_grace_seconds: int = Field(default=60, ge=1)
+    # An agent who declined a chat or let its offer lapse is offered it again after this
+    # long, if no other agent has taken it: one missed offer never strands a customer.
+    chat_reoffer_seconds: int = Field(default=10, ge=1)
+    # A customer whose every chat connection is gone (a closed tab, a lost network) for
+    # this long leaves: a waiting chat is abandoned, an active one ends.
+    chat_customer_grace_seconds: int = Field(default=60, ge=1)
     chat_max_wait_minutes: int = Field(default=15, ge=1)
     chat_capacity: int = Field(default=3, ge=1, le=20)
     chat_sweep_seconds: float = Field(default=0.5, gt=0, le=10)

@@ -220,6 +220,15 @@ class ChatService:
             )
             return ended
 
+    async def end_left(self, chat_id: str, reason: str) -> Chat | None:
+        """The customer left (no connection for their whole grace): end the chat, with
+        `reason` in its transcript. None if it had ended meanwhile."""
+        async with transaction(self._engine) as conn:
+            chat = await store.select_chat(conn, chat_id, for_update=True)
+            if chat is None or chat.status is ChatStatus.ENDED:
+                return None
+            return await self._end(conn, chat, SYSTEM, reason=reason)
+
     async def leave_message(self, customer: User, chat_id: str, body: str) -> None:
         """The customer's message on the case of a chat nobody could answer; replied to
         by email like any message case."""

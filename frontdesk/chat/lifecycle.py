@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Literal
 
 from frontdesk.accounts.models import Role, User
@@ -28,6 +29,8 @@ from frontdesk.chat.protocol import (
     ChatOffered,
     ChatOut,
     ChatTransferred,
+    CustomerDisconnected,
+    CustomerReconnected,
     MessageCreated,
     MessageOut,
     OfferWithdrawn,
@@ -161,6 +164,51 @@ class LiveChat:
         self.figures.changed(before.group_name)
         return ended
 
+    async def customer_away(self, customer_id: int, back_by: datetime) -> None:
+        """Every connection of the customer is gone: a waiting chat steps out of the line
+        (no agent is offered a chat with nobody in it) keeping its place for the return;
+        an active chat's agent hears it, and until when the customer may come back."""
+        for chat in await self.states.customer_chats(customer_id):
+            if chat.status in OPEN_IN_QUEUE:
+                if chat.status is ChatStatus.OFFERED:  # the store first, as everywhere
+                    await self.states.return_to_queue(chat.public_id)
+                await self._withdraw(chat.public_id, reason="customer_away")
+                self.figures.changed(chat.group_name)
+            elif chat.agent_id is not None:
+                away = CustomerDisconnected(chat_id=chat.public_id, back_by=back_by)
+                await self.publish(agent(chat.agent_id), away)
+
+    async def customer_back(self, customer_id: int) -> None:
+        """The customer is back within the grace: a waiting chat rejoins the line in its
+        old place (a chat keeps its request time), an active chat's agent hears it."""
+        for chat in await self.states.customer_chats(customer_id):
+            if chat.status in OPEN_IN_QUEUE:
+                await self.router.enqueue(queue_entry(chat), self.clock.now())
+                await self.route_request(chat.public_id)
+            elif chat.agent_id is not None:
+                back = CustomerReconnected(chat_id=chat.public_id)
+                await self.publish(agent(chat.agent_id), back)
+
+    async def customer_left(self, customer_id: int, reasons: dict[str, str]) -> None:
+        """The customer did not come back: each open chat ends with the reason for its
+        state ("waiting" or "active") in the transcript; a waiting one counts as
+        abandoned, an active one frees its agent's seat."""
+        for chat in await self.states.customer_chats(customer_id):
+            waiting = chat.status in OPEN_IN_QUEUE
+            ended = await self.chats.end_left(
+                chat.public_id, reasons["waiting" if waiting else "active"]
+            )
+            if ended is None:
+                continue
+            if waiting:
+                await self._withdraw(chat.public_id, reason="customer_away")
+                self.figures.count_abandoned(chat.group_name)
+            elif chat.agent_id is not None:
+                self.figures.count_handled(ended)
+                await self._free_seat(chat.agent_id, chat.public_id)
+            await self._to_both(ended, ChatEnded(chat=ChatOut.of(ended)), chat.agent_id)
+            self.figures.changed(chat.group_name)
+
     # Agent -------------------------------------------------------------------------------
 
     async def set_presence(self, agent_id: int, change: SetPresence) -> PresenceOut:
@@ -203,7 +251,7 @@ class LiveChat:
         return state
 
     async def decline_chat(self, user: User, chat_id: str) -> None:
-        entry = await self.router.decline(chat_id, user.id)
+        entry = await self.router.decline(chat_id, user.id, self.clock.now())
         if entry is None:
             raise _offer_gone()
         self.figures.count_offer(entry.group, "declined")
@@ -264,7 +312,9 @@ class LiveChat:
         await self.publish(chat_customer(offer.chat_id), BeingOffered(chat_id=offer.chat_id))
         self.figures.changed(offer.group)
 
-    async def _withdraw(self, chat_id: str, *, reason: Literal["cancelled", "unanswered"]) -> None:
+    async def _withdraw(
+        self, chat_id: str, *, reason: Literal["cancelled", "unanswered", "customer_away"]
+    ) -> None:
         """Take a chat out of the queue; an agent it was offered to hears and is refilled."""
         offer = await self.router.offer_of(chat_id)
         await self.router.withdraw(chat_id)

@@ -183,6 +183,14 @@ class CustomerNamespace(ParticipantNamespace):
 
     roles = frozenset({Role.CUSTOMER})
 
+    async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
+        await super().on_connect(sid, environ, auth)
+        await self.timeouts.customer_connected((await self.get_session(sid))["user"], sid)
+
+    async def on_disconnect(self, sid: str, reason: Any = None) -> None:
+        await super().on_disconnect(sid, reason)
+        await self.timeouts.customer_disconnected((await self.get_session(sid))["user"], sid)
+
     async def _watch(self, sid: str, chat_id: str) -> None:
         await self.enter_room(sid, f"chat:{chat_id}")
 
@@ -219,7 +227,7 @@ class AgentNamespace(ParticipantNamespace):
     | set_presence   | SetPresence  | settings {presence, groups, capacity}, active         |
     | my_chats       | Empty        | chats: the agent's active chats (after a reconnect)   |
     | accept_chat    | ChatRef      | chat, case, feed, messages: everything so far         |
-    | decline_chat   | ChatRef      | {} (not offered to this agent again)                  |
+    | decline_chat   | ChatRef      | {} (offered to others first; again after a cool-down) |
     | open_chat      | ResumeChat   | chat, case, feed, messages after last_seq             |
     | send_message   | SendMessage  | the stored message                                    |
     | typing         | Typing       | {}                                                    |
@@ -228,10 +236,12 @@ class AgentNamespace(ParticipantNamespace):
     | save_chat      | ChatRef      | filename, text                                        |
 
     Pushed to room user:{id}: chat_offered {chat_id, group, deadline, waiting_since,
-    case}, offer_withdrawn {chat_id, reason: lapsed | cancelled | unanswered},
-    presence_changed {settings, active}, message_created, typing, chat_ended {chat},
-    chat_heartbeat.
-    An agent whose last socket closes has the grace period to reconnect to its chats.
+    case}, offer_withdrawn {chat_id, reason: lapsed | cancelled | unanswered |
+    customer_away}, presence_changed {settings, active}, message_created, typing,
+    customer_disconnected {chat_id, back_by}, customer_reconnected {chat_id}, chat_ended
+    {chat}, chat_heartbeat.
+    An agent whose last socket closes has the grace period to reconnect to its chats; so
+    has a customer, whose waiting chat meanwhile steps out of the line, keeping its place.
     """
 
     roles = frozenset({Role.AGENT, Role.SUPERVISOR})

@@ -50,6 +50,8 @@ class Told(StrEnum):
     TYPING = "typing"
     AGENT_DISCONNECTED = "agent_disconnected"
     AGENT_RECONNECTED = "agent_reconnected"
+    CUSTOMER_DISCONNECTED = "customer_disconnected"
+    CUSTOMER_RECONNECTED = "customer_reconnected"
     CHAT_REQUEUED = "chat_requeued"
     CHAT_TRANSFERRED = "chat_transferred"
     CHAT_UNAVAILABLE = "chat_unavailable"
@@ -290,6 +292,20 @@ class AgentReconnected(Push):
     chat_id: str
 
 
+class CustomerDisconnected(Push):
+    """To the agent: the customer has no connection left; the chat ends at `back_by`
+    unless they come back."""
+
+    event: ClassVar[str] = Told.CUSTOMER_DISCONNECTED
+    chat_id: str
+    back_by: IsoTime
+
+
+class CustomerReconnected(Push):
+    event: ClassVar[str] = Told.CUSTOMER_RECONNECTED
+    chat_id: str
+
+
 class ChatRequeued(Push):
     event: ClassVar[str] = Told.CHAT_REQUEUED
     chat_id: str
@@ -342,7 +358,7 @@ class ChatOffered(Push):
 class OfferWithdrawn(Push):
     event: ClassVar[str] = Told.OFFER_WITHDRAWN
     chat_id: str
-    reason: Literal["lapsed", "cancelled", "unanswered"]
+    reason: Literal["lapsed", "cancelled", "unanswered", "customer_away"]
 
 
 class PresenceChanged(PresenceOut, Push):

@@ -58,6 +58,10 @@ class ChatStates:
         async with reading(self._engine) as conn:
             return await store.select_open_chats(conn)
 
+    async def customer_chats(self, customer_id: int) -> list[Chat]:
+        async with reading(self._engine) as conn:
+            return await store.select_customer_chats(conn, customer_id)
+
     async def agent_chats(self, agent_id: int) -> list[Chat]:
         async with reading(self._engine) as conn:
             return await store.select_agent_chats(conn, agent_id)

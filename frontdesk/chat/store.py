@@ -159,6 +159,17 @@ async def select_open_chats(conn: AsyncConnection) -> list[Chat]:
     return [c for c in map(_chat, await conn.execute(query)) if c is not None]
 
 
+async def select_customer_chats(conn: AsyncConnection, customer_id: int) -> list[Chat]:
+    """The customer's chats not yet ended (waiting, offered or active), oldest first; the
+    status index finds the few open chats, and they are filtered by customer."""
+    query = (
+        select(chats)
+        .where(chats.c.status.in_(OPEN_STATUSES), chats.c.customer_id == customer_id)
+        .order_by(chats.c.requested_at)
+    )
+    return [c for c in map(_chat, await conn.execute(query)) if c is not None]
+
+
 async def select_agent_chats(conn: AsyncConnection, agent_id: int) -> list[Chat]:
     """The agent's accepted chats still going, oldest first."""
     query = (

@@ -12,7 +12,7 @@ import logging
 from datetime import timedelta
 from uuid import uuid4
 
-from frontdesk.accounts.models import User
+from frontdesk.accounts.models import Role, User
 from frontdesk.chat.agents import served_groups
 from frontdesk.chat.lifecycle import LiveChat, queue_entry
 from frontdesk.chat.models import ChatStatus
@@ -28,7 +28,7 @@ from frontdesk.chat.protocol import (
 )
 from frontdesk.events import agent, chat_customer
 from frontdesk.queue.models import Offer
-from frontdesk.queue.router import GRACE, WAIT, Router
+from frontdesk.queue.router import CUSTOMER_GONE, GRACE, REOFFER, WAIT, Router
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +39,11 @@ UNANSWERED = {
     "closed": "Our chat team has closed for the day before an agent could answer.",
     "max_wait": "No agent could answer in time.",
 }
+# Why a chat ended when its customer's connection did not come back, by its state then.
+CUSTOMER_LEFT = {
+    "waiting": "The customer left before an agent answered.",
+    "active": "The customer's connection was lost and they did not come back.",
+}
 
 
 class ChatTimeouts:
@@ -47,7 +52,7 @@ class ChatTimeouts:
         self.node_id = node_id
         self._node_timeout = timedelta(seconds=node_timeout_seconds)
         self._generation: str | None = None
-        # This node's own agent sockets: re-announced if the queue state is lost.
+        # This node's own agent and customer sockets: re-announced if the queue state is lost.
         self._sockets: dict[str, User] = {}
 
     @property
@@ -81,6 +86,11 @@ class ChatTimeouts:
             await self.wait_due(key)
         elif kind == GRACE:
             await self.grace_lapsed(int(key))
+        elif kind == CUSTOMER_GONE:
+            await self.customer_grace_lapsed(int(key))
+        elif kind == REOFFER:
+            await self._router.drop_deadline(kind, key)
+            await self.live.route_request(key)  # nothing happens unless it still waits
         else:
             await self._router.drop_deadline(kind, key)
 
@@ -161,11 +171,14 @@ class ChatTimeouts:
             await self._agent_gone(user.id)
 
     async def node_died(self, node_id: str) -> None:
-        """Another node stopped without closing its sockets: its agents are treated as
-        disconnected (their browsers reconnect to a live node within the grace)."""
-        for agent_id in await self._router.forget_node(node_id):
+        """Another node stopped without closing its sockets: its agents and customers are
+        treated as disconnected (their browsers reconnect to a live node in the grace)."""
+        left = await self._router.forget_node(node_id)
+        for agent_id in left.agents:
             log.warning("node %s is gone; agent %s has its grace to come back", node_id, agent_id)
             await self._agent_gone(agent_id)
+        for customer_id in left.customers:
+            await self._customer_gone(customer_id)
 
     async def _agent_gone(self, agent_id: int) -> None:
         settings = await self.live.agents.settings(agent_id)
@@ -195,12 +208,45 @@ class ChatTimeouts:
             await self._router.release(agent_id, chat.public_id, live.clock.now())
             if back is None:
                 continue
+            if await self._router.customer_connections(back.customer_id) == 0:
+                continue  # out of the line until the customer is back (or their grace ends)
             position = await self._router.enqueue(queue_entry(back), live.clock.now())
             requeued = ChatRequeued(chat_id=chat.public_id, position=position)
             await live.publish(chat_customer(chat.public_id), requeued)
             await live.route_request(chat.public_id)
             live.figures.changed(back.group_name)
         await self._router.end_grace(agent_id)
+
+    # Customers' connections --------------------------------------------------------------
+
+    async def customer_connected(self, user: User, sid: str) -> None:
+        """A customer's chat socket opened: back within the grace, their chats go on."""
+        self._sockets[sid] = user
+        await self._customer_here(user.id, f"{self.node_id}:{sid}")
+
+    async def _customer_here(self, customer_id: int, connection: str) -> None:
+        await self._router.customer_connected(customer_id, connection)
+        if await self._router.end_customer_grace(customer_id):
+            await self.live.customer_back(customer_id)
+
+    async def customer_disconnected(self, user: User, sid: str) -> None:
+        self._sockets.pop(sid, None)
+        left = await self._router.customer_disconnected(user.id, f"{self.node_id}:{sid}")
+        if left == 0:
+            await self._customer_gone(user.id)
+
+    async def _customer_gone(self, customer_id: int) -> None:
+        """No socket of the customer is left (a closed tab, a lost network): their open
+        chats wait for them for the grace period, out of the line."""
+        if not await self.live.states.customer_chats(customer_id):
+            return
+        until = await self._router.start_customer_grace(customer_id, self.live.clock.now())
+        await self.live.customer_away(customer_id, until)
+
+    async def customer_grace_lapsed(self, customer_id: int) -> None:
+        if await self._router.customer_connections(customer_id) == 0:
+            await self.live.customer_left(customer_id, CUSTOMER_LEFT)
+        await self._router.end_customer_grace(customer_id)
 
     # A lost queue ------------------------------------------------------------------------
 
@@ -223,7 +269,11 @@ class ChatTimeouts:
         """Put this node's agent sockets back into a queue state that lost them."""
         users = {}
         for sid, user in list(self._sockets.items()):
-            await self._router.agent_connected(user.id, f"{self.node_id}:{sid}")
+            connection = f"{self.node_id}:{sid}"
+            if user.role is Role.CUSTOMER:  # taken for gone meanwhile: back at once
+                await self._customer_here(user.id, connection)
+                continue
+            await self._router.agent_connected(user.id, connection)
             users[user.id] = user
         for user in users.values():
             await self._router.end_grace(user.id)

@@ -21,12 +21,14 @@ def _line(message: ChatMessage) -> str:
 
 
 def render_transcript(case_number: str, chat: Chat, messages: Sequence[ChatMessage]) -> str:
-    """The chat as a readable text file, headed by the case number and its times."""
+    """The chat as a readable text file, headed by the case number, its times and why
+    it ended (the customer left, say)."""
     ended = uk_datetime(chat.ended_at) if chat.ended_at else "not ended"
     header = [
         f"Chat transcript for case {case_number}",
         f"Started: {uk_datetime(chat.requested_at)} (UK time)",
         f"Ended: {ended}" + (" (UK time)" if chat.ended_at else ""),
+        *([f"Why it ended: {chat.end_reason}"] if chat.ended_at and chat.end_reason else []),
         f"Messages: {len(messages)}",
         "",
     ]

@@ -2,10 +2,15 @@
 
 States of a chat in the queue: *waiting* (in its group's line) -> *offered* (one agent's
 seat reserved until a deadline) -> gone (accepted or withdrawn). Decline and lapse put
-an offered chat back to waiting in its original place. Rules (office hours, who may
-serve what) are decided by callers before they call; a backend only stores state and
-moves it between states, each method one atomic step: two nodes sharing a backend never
-see half a transition, and never both win the same entry or the same seat.
+an offered chat back to waiting in its original place, and the agent is remembered as
+having *passed* on it, with the time: routing prefers agents who never passed on a chat,
+and offers it again to one who did only once the caller's cool-down (`passed_before`)
+allows, so a desk of one agent is never stranded by a single missed offer.
+
+Rules (office hours, who may serve what) are decided by callers before they call; a
+backend only stores state and moves it between states, each method one atomic step: two
+nodes sharing a backend never see half a transition, and never both win the same entry
+or the same seat.
 
 Ordering: a group's line is ordered by `enqueued_at`, ties by chat id. Agents are
 ordered by `idle_since`, ties by the agent id as text; reserving a seat counts as
@@ -20,7 +25,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Protocol
 
-from frontdesk.queue.models import AgentState, Offer, Presence, QueueEntry
+from frontdesk.queue.models import AgentState, Emptied, Offer, Presence, QueueEntry
 
 
 class QueueBackend(Protocol):
@@ -66,17 +71,31 @@ class QueueBackend(Protocol):
         """Every agent's routing state, by agent id."""
         ...
 
-    async def route_request(self, chat_id: str, now: datetime, offer_seconds: int) -> Offer | None:
+    async def route_request(
+        self,
+        chat_id: str,
+        now: datetime,
+        offer_seconds: int,
+        passed_before: datetime | None = None,
+    ) -> Offer | None:
         """Offer a waiting chat to the agent who has been idle longest among those that
-        are available, serve its group, have a free seat and have not declined (or let
-        lapse) this chat. Reserves that seat until `now + offer_seconds`.
+        are available, serve its group, have a free seat and never passed on this chat;
+        if there is none, to the longest idle of those who passed on it at or before
+        `passed_before` (None: never again). Reserves that seat until `now + offer_seconds`.
 
         None if the chat is not waiting (unknown, already offered) or no agent fits."""
         ...
 
-    async def route_agent(self, agent_id: int, now: datetime, offer_seconds: int) -> Offer | None:
+    async def route_agent(
+        self,
+        agent_id: int,
+        now: datetime,
+        offer_seconds: int,
+        passed_before: datetime | None = None,
+    ) -> Offer | None:
         """A seat came free or the agent became available: offer it the oldest chat
-        waiting in any group it serves that it has not declined; reserves the seat.
+        waiting in any group it serves that it never passed on, or passed on at or before
+        `passed_before`; reserves the seat.
 
         None if the agent is unknown, not available, full, or nothing fits."""
         ...
@@ -88,15 +107,15 @@ class QueueBackend(Protocol):
         enforced by `expire_offers`, not here."""
         ...
 
-    async def decline(self, chat_id: str, agent_id: int) -> QueueEntry | None:
+    async def decline(self, chat_id: str, agent_id: int, now: datetime) -> QueueEntry | None:
         """The offered agent refuses: the chat goes back to waiting in its original place
-        (by enqueued_at), the agent is remembered as having declined it, its seat is
-        freed. Returns the entry, or None if the chat is not offered to this agent."""
+        (by enqueued_at), the agent is remembered as having passed on it at `now`, its
+        seat is freed. Returns the entry, or None if the chat is not offered to this agent."""
         ...
 
     async def expire_offers(self, now: datetime) -> list[Offer]:
         """Every offer whose deadline is at or before `now` lapses, with the same effect
-        as a decline. Atomic: concurrent callers get disjoint lists."""
+        as a decline at `now`. Atomic: concurrent callers get disjoint lists."""
         ...
 
     async def release(self, agent_id: int, chat_id: str, now: datetime) -> None:
@@ -153,6 +172,18 @@ class QueueBackend(Protocol):
         """How many sockets the agent has open."""
         ...
 
+    async def customer_connected(self, customer_id: int, connection: str) -> int:
+        """Note one of a customer's open chat sockets; returns how many it has."""
+        ...
+
+    async def customer_disconnected(self, customer_id: int, connection: str) -> int:
+        """Forget one of the customer's sockets; returns how many are left."""
+        ...
+
+    async def customer_connections(self, customer_id: int) -> int:
+        """How many chat sockets the customer has open."""
+        ...
+
     async def node_seen(self, node_id: str, until: datetime) -> bool:
         """The node is alive, and counts as dead if not seen again by `until`. False if
         the node was not known: new, or taken for dead meanwhile."""
@@ -163,8 +194,9 @@ class QueueBackend(Protocol):
         as nodes (their sockets stay until `forget_node`)."""
         ...
 
-    async def forget_node(self, node_id: str) -> list[int]:
-        """Drop every socket the node held; the agents left with none, sorted."""
+    async def forget_node(self, node_id: str) -> Emptied:
+        """Drop every socket the node held; the agents and customers left with none,
+        each sorted."""
         ...
 
     async def generation(self) -> str | None:

@@ -42,24 +42,26 @@ class QueueKeys:
         """SET of chat ids of the group currently offered."""
         return f"{self.prefix}offered:{group}"
 
-    def declined(self, chat_id: str) -> str:
-        """SET of agent ids that declined or let lapse an offer of this chat."""
-        return f"{self.prefix}declined:{chat_id}"
+    def passed(self, chat_id: str) -> str:
+        """ZSET of agent ids that declined or let lapse an offer of this chat, scored by
+        when (ms). (Until 0.1 this was the SET "declined:<chat>", without times.)"""
+        return f"{self.prefix}passed:{chat_id}"
 
     def deadlines(self) -> str:
         """ZSET of "kind|key" deadlines (reconnect grace, maximum wait) scored by due ms."""
         return f"{self.prefix}deadlines"
 
-    def connections(self, agent_id: int) -> str:
-        """SET of the agent's open sockets, as "node:sid"."""
-        return f"{self.prefix}connections:{agent_id}"
+    def connections(self, who: str) -> str:
+        """SET of a person's open sockets, as "node:sid"; `who` is models.holder's name
+        (an agent's id alone, "customer:<id>")."""
+        return f"{self.prefix}connections:{who}"
 
     def nodes(self) -> str:
         """ZSET of node ids scored by the ms by which each must be seen again."""
         return f"{self.prefix}nodes"
 
     def node_connections(self, node_id: str) -> str:
-        """SET of "agent_id|node:sid" for the sockets one node holds."""
+        """SET of "who|node:sid" for the sockets one node holds (who as in connections)."""
         return f"{self.prefix}node_connections:{node_id}"
 
     def generation(self) -> str:

@@ -10,7 +10,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from frontdesk.queue.models import AgentState, Offer, Presence, QueueEntry, to_ms
+from frontdesk.queue.models import (
+    AgentState,
+    Emptied,
+    Offer,
+    Presence,
+    QueueEntry,
+    emptied,
+    holder,
+    to_ms,
+)
 
 
 @dataclass
@@ -30,9 +39,11 @@ class _State:
     waiting: dict[str, QueueEntry] = field(default_factory=dict)
     offers: dict[str, Offer] = field(default_factory=dict)
     agents: dict[int, _Agent] = field(default_factory=dict)
-    declined: dict[str, set[int]] = field(default_factory=dict)
+    # chat id -> agent id -> when the agent declined the chat or let its offer lapse
+    passed: dict[str, dict[int, datetime]] = field(default_factory=dict)
     deadlines: dict[tuple[str, str], datetime] = field(default_factory=dict)
-    connections: dict[int, set[str]] = field(default_factory=dict)
+    # holder (models.holder: an agent's id, "customer:<id>") -> its "node:sid" sockets
+    connections: dict[str, set[str]] = field(default_factory=dict)
     nodes: dict[str, datetime] = field(default_factory=dict)
     generation: str | None = None
 
@@ -71,7 +82,7 @@ class MemoryQueueBackend:
         if offer is not None:
             self._free_seat(offer.agent_id)
         found = self._s.waiting.pop(chat_id, None) is not None or offer is not None
-        self._s.declined.pop(chat_id, None)
+        self._s.passed.pop(chat_id, None)
         return found
 
     async def offer_of(self, chat_id: str) -> Offer | None:
@@ -124,21 +135,40 @@ class MemoryQueueBackend:
         self._s.offers[entry.chat_id] = offer
         return offer
 
-    async def route_request(self, chat_id: str, now: datetime, offer_seconds: int) -> Offer | None:
+    def _may_have(self, chat_id: str, agent_id: int, passed_before: datetime | None) -> bool:
+        passed = self._s.passed.get(chat_id, {}).get(agent_id)
+        return passed is None or (passed_before is not None and passed <= passed_before)
+
+    async def route_request(
+        self,
+        chat_id: str,
+        now: datetime,
+        offer_seconds: int,
+        passed_before: datetime | None = None,
+    ) -> Offer | None:
         entry = self._s.waiting.get(chat_id)
         if entry is None:
             return None
-        declined = self._s.declined.get(chat_id, set())
-        candidates = [
+        passed = self._s.passed.get(chat_id, {})
+        free = [
             (to_ms(agent.idle_since), str(agent_id), agent_id)
             for agent_id, agent in self._s.agents.items()
-            if agent.has_seat() and entry.group in agent.groups and agent_id not in declined
+            if agent.has_seat() and entry.group in agent.groups
         ]
+        fresh = [c for c in free if c[2] not in passed]
+        again = [c for c in free if c[2] in passed and self._may_have(chat_id, c[2], passed_before)]
+        candidates = fresh or again
         if not candidates:
             return None
         return self._offer(entry, min(candidates)[2], now, offer_seconds)
 
-    async def route_agent(self, agent_id: int, now: datetime, offer_seconds: int) -> Offer | None:
+    async def route_agent(
+        self,
+        agent_id: int,
+        now: datetime,
+        offer_seconds: int,
+        passed_before: datetime | None = None,
+    ) -> Offer | None:
         agent = self._s.agents.get(agent_id)
         if agent is None or not agent.has_seat():
             return None
@@ -146,7 +176,7 @@ class MemoryQueueBackend:
             entry
             for entry in self._s.waiting.values()
             if entry.group in agent.groups
-            and agent_id not in self._s.declined.get(entry.chat_id, set())
+            and self._may_have(entry.chat_id, agent_id, passed_before)
         ]
         if not candidates:
             return None
@@ -157,7 +187,7 @@ class MemoryQueueBackend:
         if offer is None or offer.agent_id != agent_id:
             return False
         del self._s.offers[chat_id]
-        self._s.declined.pop(chat_id, None)
+        self._s.passed.pop(chat_id, None)
         return True
 
     def _free_seat(self, agent_id: int) -> _Agent | None:
@@ -166,19 +196,19 @@ class MemoryQueueBackend:
             agent.active = max(0, agent.active - 1)
         return agent
 
-    def _revert(self, offer: Offer) -> QueueEntry:
+    def _revert(self, offer: Offer, now: datetime) -> QueueEntry:
         del self._s.offers[offer.chat_id]
         self._free_seat(offer.agent_id)
-        self._s.declined.setdefault(offer.chat_id, set()).add(offer.agent_id)
+        self._s.passed.setdefault(offer.chat_id, {})[offer.agent_id] = now
         entry = offer.entry()
         self._s.waiting[entry.chat_id] = entry
         return entry
 
-    async def decline(self, chat_id: str, agent_id: int) -> QueueEntry | None:
+    async def decline(self, chat_id: str, agent_id: int, now: datetime) -> QueueEntry | None:
         offer = self._s.offers.get(chat_id)
         if offer is None or offer.agent_id != agent_id:
             return None
-        return self._revert(offer)
+        return self._revert(offer, now)
 
     async def expire_offers(self, now: datetime) -> list[Offer]:
         lapsed = sorted(
@@ -186,7 +216,7 @@ class MemoryQueueBackend:
             key=lambda o: (to_ms(o.deadline), o.chat_id),
         )
         for offer in lapsed:
-            self._revert(offer)
+            self._revert(offer, now)
         return lapsed
 
     async def release(self, agent_id: int, chat_id: str, now: datetime) -> None:
@@ -228,18 +258,33 @@ class MemoryQueueBackend:
             self._s.deadlines[kind, key] = lease
         return [(kind, key) for _, kind, key in due]
 
-    async def agent_connected(self, agent_id: int, connection: str) -> int:
-        connections = self._s.connections.setdefault(agent_id, set())
+    def _connected(self, who: str, connection: str) -> int:
+        connections = self._s.connections.setdefault(who, set())
         connections.add(connection)
         return len(connections)
 
-    async def agent_disconnected(self, agent_id: int, connection: str) -> int:
-        connections = self._s.connections.get(agent_id, set())
+    def _disconnected(self, who: str, connection: str) -> int:
+        connections = self._s.connections.get(who, set())
         connections.discard(connection)
         return len(connections)
 
+    async def agent_connected(self, agent_id: int, connection: str) -> int:
+        return self._connected(holder("agent", agent_id), connection)
+
+    async def agent_disconnected(self, agent_id: int, connection: str) -> int:
+        return self._disconnected(holder("agent", agent_id), connection)
+
     async def connections(self, agent_id: int) -> int:
-        return len(self._s.connections.get(agent_id, ()))
+        return len(self._s.connections.get(holder("agent", agent_id), ()))
+
+    async def customer_connected(self, customer_id: int, connection: str) -> int:
+        return self._connected(holder("customer", customer_id), connection)
+
+    async def customer_disconnected(self, customer_id: int, connection: str) -> int:
+        return self._disconnected(holder("customer", customer_id), connection)
+
+    async def customer_connections(self, customer_id: int) -> int:
+        return len(self._s.connections.get(holder("customer", customer_id), ()))
 
     async def node_seen(self, node_id: str, until: datetime) -> bool:
         known = node_id in self._s.nodes
@@ -252,15 +297,15 @@ class MemoryQueueBackend:
             del self._s.nodes[node]
         return dead
 
-    async def forget_node(self, node_id: str) -> list[int]:
-        emptied = []
-        for agent_id, connections in self._s.connections.items():
+    async def forget_node(self, node_id: str) -> Emptied:
+        left_with_none = []
+        for who, connections in self._s.connections.items():
             held = {c for c in connections if c.partition(":")[0] == node_id}
             if held:
                 connections -= held
                 if not connections:
-                    emptied.append(agent_id)
-        return sorted(emptied)
+                    left_with_none.append(who)
+        return emptied(left_with_none)
 
     async def generation(self) -> str | None:
         return self._s.generation

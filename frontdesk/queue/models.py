@@ -52,6 +52,27 @@ class AgentState(BaseModel):
     idle_since: UtcDatetime
 
 
+class Emptied(BaseModel):
+    """Who had sockets on a forgotten node and has none left on any node."""
+
+    model_config = ConfigDict(frozen=True)
+
+    agents: list[int] = []
+    customers: list[int] = []
+
+
+def holder(kind: str, person_id: int) -> str:
+    """The name a person's sockets are kept under: an agent's id alone (as before
+    customers were counted), "customer:<id>" for a customer."""
+    return str(person_id) if kind == "agent" else f"{kind}:{person_id}"
+
+
+def emptied(holders: list[str]) -> Emptied:
+    agents = sorted(int(h) for h in holders if h.isdigit())
+    customers = sorted(int(h.partition(":")[2]) for h in holders if h.startswith("customer:"))
+    return Emptied(agents=agents, customers=customers)
+
+
 class Offer(BaseModel):
     """A chat offered to one agent, whose seat is reserved until accept, decline or deadline."""
 

@@ -12,7 +12,17 @@ from redis.asyncio import BlockingConnectionPool, Redis
 from redis.commands.core import AsyncScript
 
 from frontdesk.queue.keys import QueueKeys
-from frontdesk.queue.models import AgentState, Offer, Presence, QueueEntry, from_ms, to_ms
+from frontdesk.queue.models import (
+    AgentState,
+    Emptied,
+    Offer,
+    Presence,
+    QueueEntry,
+    emptied,
+    from_ms,
+    holder,
+    to_ms,
+)
 
 log = logging.getLogger(__name__)
 
@@ -154,21 +164,35 @@ class RedisQueueBackend:
             if row
         ]
 
-    async def route_request(self, chat_id: str, now: datetime, offer_seconds: int) -> Offer | None:
+    async def route_request(
+        self,
+        chat_id: str,
+        now: datetime,
+        offer_seconds: int,
+        passed_before: datetime | None = None,
+    ) -> Offer | None:
         deadline = to_ms(now + timedelta(seconds=offer_seconds))
-        row = await self._run("route_request", chat_id, to_ms(now), deadline)
+        again = "" if passed_before is None else to_ms(passed_before)
+        row = await self._run("route_request", chat_id, to_ms(now), deadline, again)
         return None if row is None else _offer(row)
 
-    async def route_agent(self, agent_id: int, now: datetime, offer_seconds: int) -> Offer | None:
+    async def route_agent(
+        self,
+        agent_id: int,
+        now: datetime,
+        offer_seconds: int,
+        passed_before: datetime | None = None,
+    ) -> Offer | None:
         deadline = to_ms(now + timedelta(seconds=offer_seconds))
-        row = await self._run("route_agent", agent_id, to_ms(now), deadline)
+        again = "" if passed_before is None else to_ms(passed_before)
+        row = await self._run("route_agent", agent_id, to_ms(now), deadline, again)
         return None if row is None else _offer(row)
 
     async def accept(self, chat_id: str, agent_id: int) -> bool:
         return bool(await self._run("accept", chat_id, agent_id))
 
-    async def decline(self, chat_id: str, agent_id: int) -> QueueEntry | None:
-        row = await self._run("decline", chat_id, agent_id)
+    async def decline(self, chat_id: str, agent_id: int, now: datetime) -> QueueEntry | None:
+        row = await self._run("decline", chat_id, agent_id, to_ms(now))
         return None if row is None else _offer(row).entry()
 
     async def expire_offers(self, now: datetime) -> list[Offer]:
@@ -209,28 +233,44 @@ class RedisQueueBackend:
         )
         return [(kind, key) for kind, _, key in (m.partition("|") for m in members)]
 
-    async def agent_connected(self, agent_id: int, connection: str) -> int:
-        key = self.keys.connections(agent_id)
+    async def _connected(self, who: str, connection: str) -> int:
+        key = self.keys.connections(who)
         node_key = self.keys.node_connections(connection.partition(":")[0])
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.sadd(key, connection)
-            pipe.sadd(node_key, f"{agent_id}|{connection}")
+            pipe.sadd(node_key, f"{who}|{connection}")
             pipe.scard(key)
             added = await pipe.execute()
         return int(added[2])
 
-    async def agent_disconnected(self, agent_id: int, connection: str) -> int:
-        key = self.keys.connections(agent_id)
+    async def _disconnected(self, who: str, connection: str) -> int:
+        key = self.keys.connections(who)
         node_key = self.keys.node_connections(connection.partition(":")[0])
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.srem(key, connection)
-            pipe.srem(node_key, f"{agent_id}|{connection}")
+            pipe.srem(node_key, f"{who}|{connection}")
             pipe.scard(key)
             removed = await pipe.execute()
         return int(removed[2])
 
+    async def agent_connected(self, agent_id: int, connection: str) -> int:
+        return await self._connected(holder("agent", agent_id), connection)
+
+    async def agent_disconnected(self, agent_id: int, connection: str) -> int:
+        return await self._disconnected(holder("agent", agent_id), connection)
+
     async def connections(self, agent_id: int) -> int:
-        return int(await self.redis.scard(self.keys.connections(agent_id)))
+        return int(await self.redis.scard(self.keys.connections(holder("agent", agent_id))))
+
+    async def customer_connected(self, customer_id: int, connection: str) -> int:
+        return await self._connected(holder("customer", customer_id), connection)
+
+    async def customer_disconnected(self, customer_id: int, connection: str) -> int:
+        return await self._disconnected(holder("customer", customer_id), connection)
+
+    async def customer_connections(self, customer_id: int) -> int:
+        key = self.keys.connections(holder("customer", customer_id))
+        return int(await self.redis.scard(key))
 
     async def node_seen(self, node_id: str, until: datetime) -> bool:
         added = await self.redis.zadd(self.keys.nodes(), {node_id: to_ms(until)})
@@ -240,11 +280,11 @@ class RedisQueueBackend:
         dead: list[str] = await self._take_dead(keys=[self.keys.nodes()], args=[to_ms(now)])
         return sorted(dead)
 
-    async def forget_node(self, node_id: str) -> list[int]:
-        emptied = await self._forget_node(
+    async def forget_node(self, node_id: str) -> Emptied:
+        left_with_none = await self._forget_node(
             keys=[self.keys.node_connections(node_id)], args=[self.keys.prefix]
         )
-        return sorted(int(agent) for agent in emptied)
+        return emptied([str(who) for who in left_with_none])
 
     async def generation(self) -> str | None:
         token = await self.redis.get(self.keys.generation())

@@ -18,17 +18,21 @@ from frontdesk.errors import Code, Conflict
 from frontdesk.intake.taxonomy import Group
 from frontdesk.queue import policy
 from frontdesk.queue.backend import QueueBackend
-from frontdesk.queue.models import AgentState, Offer, Presence, QueueEntry
+from frontdesk.queue.models import AgentState, Emptied, Offer, Presence, QueueEntry
 
 # Deadline kinds kept in the backend besides offers.
 WAIT = "wait"  # a waiting request reaches its group's maximum wait, or the group closes
 GRACE = "grace"  # a disconnected agent's time to come back to its chats
+REOFFER = "reoffer"  # a passed-on chat's cool-down is over: those who passed may have it
+CUSTOMER_GONE = "customer"  # a customer with no socket left: its time to come back
 
 
 @dataclass(frozen=True)
 class Timings:
     offer_seconds: int = 20
     grace_seconds: int = 60
+    reoffer_seconds: int = 10
+    customer_grace_seconds: int = 60
     max_wait: timedelta = policy.DEFAULT_MAX_WAIT
     capacity: int = 3
 
@@ -124,11 +128,20 @@ class Router:
         await self._backend.set_deadline(WAIT, entry.chat_id, leave_by)
         return position
 
+    def _passed_before(self, now: datetime) -> datetime:
+        """Agents who passed on a chat this long ago or more may be offered it again."""
+        return now - timedelta(seconds=self.timings.reoffer_seconds)
+
     async def route_request(self, chat_id: str, now: datetime) -> Offer | None:
-        return await self._backend.route_request(chat_id, now, self.timings.offer_seconds)
+        """Offer the chat to an agent who never passed on it, else to one whose cool-down
+        since passing is over."""
+        return await self._backend.route_request(
+            chat_id, now, self.timings.offer_seconds, self._passed_before(now)
+        )
 
     async def withdraw(self, chat_id: str) -> bool:
         await self._backend.cancel_deadline(WAIT, chat_id)
+        await self._backend.cancel_deadline(REOFFER, chat_id)
         return await self._backend.withdraw(chat_id)
 
     async def wait_on(
@@ -144,7 +157,16 @@ class Router:
     # Deadlines and lapsed offers ---------------------------------------------------------
 
     async def expire_offers(self, now: datetime) -> list[Offer]:
-        return await self._backend.expire_offers(now)
+        lapsed = await self._backend.expire_offers(now)
+        for offer in lapsed:
+            await self._reoffer_later(offer.chat_id, now)
+        return lapsed
+
+    async def _reoffer_later(self, chat_id: str, now: datetime) -> None:
+        """When the cool-down ends, route the chat again: with no other agent free, the
+        one who passed on it may have it then, with nothing else to set routing off."""
+        at = now + timedelta(seconds=self.timings.reoffer_seconds)
+        await self._backend.set_deadline(REOFFER, chat_id, at)
 
     async def take_due(self, now: datetime, lease_seconds: int) -> list[tuple[str, str]]:
         return await self._backend.take_due(now, lease_seconds)
@@ -171,7 +193,8 @@ class Router:
     async def fill_seats(self, agent_id: int, now: datetime) -> list[Offer]:
         """Offer the agent the oldest waiting chats it serves, one per free seat."""
         offers = []
-        while offer := await self._backend.route_agent(agent_id, now, self.timings.offer_seconds):
+        seconds, passed_before = self.timings.offer_seconds, self._passed_before(now)
+        while offer := await self._backend.route_agent(agent_id, now, seconds, passed_before):
             offers.append(offer)
         return offers
 
@@ -179,10 +202,14 @@ class Router:
         accepted = await self._backend.accept(chat_id, agent_id)
         if accepted:
             await self._backend.cancel_deadline(WAIT, chat_id)
+            await self._backend.cancel_deadline(REOFFER, chat_id)
         return accepted
 
-    async def decline(self, chat_id: str, agent_id: int) -> QueueEntry | None:
-        return await self._backend.decline(chat_id, agent_id)
+    async def decline(self, chat_id: str, agent_id: int, now: datetime) -> QueueEntry | None:
+        entry = await self._backend.decline(chat_id, agent_id, now)
+        if entry is not None:
+            await self._reoffer_later(chat_id, now)
+        return entry
 
     async def release(self, agent_id: int, chat_id: str, now: datetime) -> None:
         await self._backend.release(agent_id, chat_id, now)
@@ -212,8 +239,25 @@ class Router:
     async def take_dead_nodes(self, now: datetime) -> list[str]:
         return await self._backend.take_dead_nodes(now)
 
-    async def forget_node(self, node_id: str) -> list[int]:
+    async def forget_node(self, node_id: str) -> Emptied:
         return await self._backend.forget_node(node_id)
+
+    async def customer_connected(self, customer_id: int, connection: str) -> int:
+        return await self._backend.customer_connected(customer_id, connection)
+
+    async def customer_disconnected(self, customer_id: int, connection: str) -> int:
+        return await self._backend.customer_disconnected(customer_id, connection)
+
+    async def customer_connections(self, customer_id: int) -> int:
+        return await self._backend.customer_connections(customer_id)
+
+    async def start_customer_grace(self, customer_id: int, now: datetime) -> datetime:
+        until = now + timedelta(seconds=self.timings.customer_grace_seconds)
+        await self._backend.set_deadline(CUSTOMER_GONE, str(customer_id), until)
+        return until
+
+    async def end_customer_grace(self, customer_id: int) -> bool:
+        return await self._backend.cancel_deadline(CUSTOMER_GONE, str(customer_id))
 
     # The queue's generation: which copy of the state this is -----------------------------
 

@@ -274,3 +274,46 @@ def test_the_supervisor_sees_chats_arrive_and_end(
     expect(figure(board, group_name, "Active chats")).to_have_text("0", timeout=LIVE_MS)
     screenshot(board, "journey-supervisor-3-ended")
     assert_accessible(board)
+
+
+def test_the_agent_sees_the_customer_close_the_tab_come_back_and_leave(
+    contexts, live_server, clock, customer, agent, chat_case, screenshot
+):
+    number = chat_case.number
+    console = contexts().new_page()
+    open_console_available(console, agent)
+    first_visit = contexts()
+    window = first_visit.new_page()
+    open_chat(window, customer, number)
+    panel = accept_offer(console, number)
+    expect(window.locator("#chat-agent")).to_contain_text("You are chatting with")
+    customer_sends(window, "Sorry, my laptop is about to run out of battery")
+    presence = panel.locator(".customer-presence")
+
+    # The customer's tab closes: the agent is told, and until when the chat waits.
+    first_visit.close()
+    expect(presence).to_contain_text(
+        f"{customer.display_name}'s connection dropped", timeout=LIVE_MS
+    )
+    expect(presence).to_contain_text("The chat stays open until")
+    screenshot(console, "presence-1-agent-customer-dropped")
+    assert_accessible(console)
+
+    # Back (another browser, say): the agent is told again, and they go on.
+    second_visit = contexts()
+    window = second_visit.new_page()
+    open_chat(window, customer, number)
+    expect(presence).to_have_text(f"{customer.display_name} is back.", timeout=LIVE_MS)
+    expect(chat_messages(window).filter(has_text="battery")).to_have_count(1)
+
+    # Gone again, past the grace: the chat ends for the agent with the reason, and the
+    # seat is free.
+    second_visit.close()
+    expect(presence).to_contain_text("connection dropped", timeout=LIVE_MS)
+    clock.advance(seconds=live_server.services.settings.chat_customer_grace_seconds)
+    expect(panel).to_contain_text(
+        "The customer's connection was lost and they did not come back.", timeout=LIVE_MS
+    )
+    expect(console.locator("#chat-load")).to_have_text("0 of 3 chats")
+    screenshot(console, "presence-2-agent-chat-ended")
+    assert_accessible(console)

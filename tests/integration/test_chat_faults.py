@@ -230,8 +230,10 @@ async def test_two_nodes_on_one_redis_carry_a_whole_chat(servers, redis_url):
 
 @pytest.mark.redis
 async def test_deadlines_fire_on_redis_across_nodes(servers, redis_url, clock):
-    one = servers.start(redis_url, chat_sweep_seconds=0.05)
-    two = servers.start(redis_url, chat_sweep_seconds=0.05, auto_migrate=False)
+    # The clock jumps by minutes here: nodes must not take each other for dead meanwhile.
+    alive = {"chat_sweep_seconds": 0.05, "chat_node_timeout_seconds": 3600}
+    one = servers.start(redis_url, **alive)
+    two = servers.start(redis_url, auto_migrate=False, **alive)
     customer = await person(one)
     agent = await person(one, Role.AGENT)
     case = await chat_case(one, customer)

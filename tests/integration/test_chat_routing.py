@@ -49,7 +49,9 @@ async def offered_to(server: LiveServer, chat_id: str) -> int | None:
     return None if offer is None else offer.agent_id
 
 
-async def test_a_lapsed_offer_goes_to_the_next_agent_and_never_back(fast_server, clock):
+async def test_a_lapsed_offer_goes_to_the_next_agent_before_the_one_who_let_it_lapse(
+    fast_server, clock
+):
     server = fast_server
     customer = await person(server)
     first = await person(server, Role.AGENT)
@@ -73,15 +75,71 @@ async def test_a_lapsed_offer_goes_to_the_next_agent_and_never_back(fast_server,
         await two.next("chat_offered", chat_id=chat_id)
         assert await offered_to(server, chat_id) == second.id
 
-        # The second declines: the first, available again, is not offered it again.
+        # The second declines and steps away; the first, available again within the
+        # cool-down, is not offered it yet, and is once the cool-down is over.
         await two.ok("decline_chat", {"chat_id": chat_id})
+        await two.ok("set_presence", {"presence": "away"})
         await one.ok("set_presence", {"presence": "available"})
         assert await offered_to(server, chat_id) is None
         assert await queue_place(server, chat_id) == 1
         assert one.events["chat_offered"].empty()
+        clock.advance(seconds=server.services.settings.chat_reoffer_seconds)
+        await one.next("chat_offered", chat_id=chat_id)
+        assert two.events["chat_offered"].empty()
 
 
-async def test_a_declined_offer_goes_to_the_next_agent_not_back(live_server, clock):
+async def test_a_desk_of_one_is_offered_a_lapsed_chat_again_and_the_customer_served(
+    fast_server, clock
+):
+    server = fast_server
+    settings = server.services.settings
+    customer = await person(server)
+    only = await person(server, Role.AGENT)
+    case = await chat_case(server, customer)
+    async with Clients() as clients:
+        ann = await clients.open(server, "/customer", customer)
+        ben = await clients.open(server, "/agent", only)
+        await ben.ok("set_presence", {"presence": "available"})
+        chat_id = (await ann.ok("request_chat", {"case_number": case.number}))["chat"]["public_id"]
+        await ben.next("chat_offered", chat_id=chat_id)
+        clock.advance(seconds=settings.chat_offer_seconds)
+        assert (await ben.next("offer_withdrawn", chat_id=chat_id))["reason"] == "lapsed"
+        assert (await ben.next("presence_changed"))["settings"]["presence"] == "away"
+
+        # Back at once: the cool-down runs first, then the chat is his again.
+        await ben.ok("set_presence", {"presence": "available"})
+        assert await offered_to(server, chat_id) is None
+        clock.advance(seconds=settings.chat_reoffer_seconds - 1)
+        assert await offered_to(server, chat_id) is None
+        clock.advance(seconds=1)
+        await ben.next("chat_offered", chat_id=chat_id)
+        await ben.ok("accept_chat", {"chat_id": chat_id})
+        await ann.next("chat_accepted", chat_id=chat_id, agent_name=only.display_name)
+
+
+async def test_an_agent_back_after_the_cool_down_is_offered_the_declined_chat_at_once(
+    live_server, clock
+):
+    server = live_server
+    customer = await person(server)
+    only = await person(server, Role.AGENT)
+    case = await chat_case(server, customer)
+    async with Clients() as clients:
+        ann = await clients.open(server, "/customer", customer)
+        ben = await clients.open(server, "/agent", only)
+        await ben.ok("set_presence", {"presence": "available"})
+        chat_id = (await ann.ok("request_chat", {"case_number": case.number}))["chat"]["public_id"]
+        await ben.next("chat_offered", chat_id=chat_id)
+        await ben.ok("decline_chat", {"chat_id": chat_id})
+        await ben.ok("set_presence", {"presence": "away"})
+        clock.advance(seconds=server.services.settings.chat_reoffer_seconds)
+        await ben.ok("set_presence", {"presence": "available"})
+        await ben.next("chat_offered", chat_id=chat_id)
+
+
+async def test_a_declined_offer_goes_to_the_next_agent_not_back_within_the_cool_down(
+    live_server, clock
+):
     server = live_server
     customer = await person(server)
     first = await person(server, Role.AGENT)

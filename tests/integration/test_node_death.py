@@ -54,3 +54,36 @@ async def test_an_agents_chat_outlives_the_node_it_was_on(database_url, redis_ur
         await ann.next("chat_accepted", chat_id=chat_id, agent_name=second.display_name)
         for client in (ann, taker):
             await client.close()
+
+
+async def test_a_customer_whose_node_dies_is_taken_for_gone_and_welcomed_back(
+    database_url, redis_url, tmp_path
+):
+    settings = make_settings(database_url, tmp_path)
+    services = Services.build(settings, FixedClock(), notifier=RecordingNotifier())
+    try:
+        customer = await make_user(services, first_name="Ann")
+        agent = await make_user(services, Role.AGENT)
+        case = await open_case(services, customer, Channel.CHAT)
+    finally:
+        await services.aclose()
+    env = node_env(
+        settings, redis_url, tmp_path,
+        FRONTDESK_CHAT_NODE_TIMEOUT_SECONDS="2", FRONTDESK_CHAT_SWEEP_SECONDS="0.1",
+    )  # fmt: skip
+    async with nodes(2, env, tmp_path) as (survivor, doomed):
+        sam = await ChatClient.open(survivor.url, "/agent", agent.username)
+        ann = await ChatClient.open(doomed.url, "/customer", customer.username)
+        await sam.ok("set_presence", {"presence": "available"})
+        chat_id = (await ann.ok("request_chat", {"case_number": case.number}))["chat"]["public_id"]
+        await sam.next("chat_offered", chat_id=chat_id)
+        await sam.ok("accept_chat", {"chat_id": chat_id})
+
+        doomed.kill()  # no socket closes: only the node's silence tells
+        await sam.next("customer_disconnected", chat_id=chat_id)
+        back = await ChatClient.open(survivor.url, "/customer", customer.username)
+        await sam.next("customer_reconnected", chat_id=chat_id)
+        await back.send(chat_id, "The page came back")
+        assert (await sam.next("message_created", chat_id=chat_id))["body"] == "The page came back"
+        for client in (sam, back):
+            await client.close()

@@ -11,7 +11,7 @@ import pytest
 from frontdesk.events import RecordingNotifier
 from frontdesk.queue.backend import QueueBackend
 from frontdesk.queue.memory_backend import MemoryQueueBackend
-from frontdesk.queue.models import QueueEntry
+from frontdesk.queue.models import Emptied, QueueEntry
 from frontdesk.queue.redis_backend import RedisQueueBackend
 
 T0 = datetime(2026, 6, 15, 10, 0, tzinfo=UTC)
@@ -127,13 +127,65 @@ async def test_declining_agent_is_not_offered_the_chat_again(queue_backend):
     await queue_backend.enqueue(entry("a"))
     first = await queue_backend.route_request("a", at(2), OFFER)
     assert first is not None and first.agent_id == 1
-    assert await queue_backend.decline("a", 1) == entry("a")
+    assert await queue_backend.decline("a", 1, at(2)) == entry("a")
     assert await queue_backend.position("a") == 1
     second = await queue_backend.route_request("a", at(3), OFFER)
     assert second is not None and second.agent_id == 2
-    assert await queue_backend.decline("a", 2) is not None
+    assert await queue_backend.decline("a", 2, at(2)) is not None
     assert await queue_backend.route_request("a", at(4), OFFER) is None
     assert await queue_backend.route_agent(1, at(4), OFFER) is None
+
+
+async def test_an_agent_who_passed_has_the_chat_again_once_the_cool_down_allows(queue_backend):
+    await agent(queue_backend, 1)
+    await queue_backend.enqueue(entry("a"))
+    await queue_backend.route_request("a", at(1), OFFER)
+    await queue_backend.decline("a", 1, at(2))
+    # Passed at 2: not for a cool-down that allows passes up to 1, yes for one up to 2.
+    assert await queue_backend.route_request("a", at(3), OFFER, passed_before=at(1)) is None
+    assert await queue_backend.route_agent(1, at(3), OFFER, passed_before=at(1)) is None
+    again = await queue_backend.route_request("a", at(12), OFFER, passed_before=at(2))
+    assert again is not None and again.agent_id == 1
+    assert again.enqueued_at == at(0)  # still its first place in line
+
+
+async def test_a_lapsed_offer_counts_as_passed_when_it_lapses(queue_backend):
+    await agent(queue_backend, 1)
+    await queue_backend.enqueue(entry("a"))
+    await queue_backend.route_request("a", at(1), OFFER)
+    await queue_backend.expire_offers(at(40))
+    assert await queue_backend.route_agent(1, at(45), OFFER, passed_before=at(39)) is None
+    again = await queue_backend.route_agent(1, at(50), OFFER, passed_before=at(40))
+    assert again is not None and again.chat_id == "a"
+
+
+async def test_an_agent_who_never_passed_comes_before_one_whose_cool_down_is_over(queue_backend):
+    await agent(queue_backend, 1)
+    await agent(queue_backend, 2, seconds=5)  # idle for less time than agent 1
+    await queue_backend.enqueue(entry("a"))
+    await queue_backend.route_request("a", at(1), OFFER)
+    await queue_backend.decline("a", 1, at(2))
+    offer = await queue_backend.route_request("a", at(60), OFFER, passed_before=at(50))
+    assert offer is not None and offer.agent_id == 2
+    await queue_backend.decline("a", 2, at(61))
+    # Both passed: the longest idle of those whose cool-down is over.
+    offer = await queue_backend.route_request("a", at(62), OFFER, passed_before=at(61))
+    assert offer is not None and offer.agent_id == 1
+
+
+async def test_who_passed_on_a_chat_is_forgotten_when_it_leaves_the_queue(queue_backend):
+    await agent(queue_backend, 1, capacity=5)
+    for chat in ("a", "b"):
+        await queue_backend.enqueue(entry(chat))
+        await queue_backend.route_request(chat, at(1), OFFER)
+        await queue_backend.decline(chat, 1, at(2))
+    assert await queue_backend.withdraw("a")
+    again = await queue_backend.route_request("b", at(3), OFFER, passed_before=at(2))
+    assert again is not None and await queue_backend.accept("b", 1)
+    for chat in ("a", "b"):  # back in the queue (a transfer, a new request): a clean slate
+        await queue_backend.enqueue(entry(chat, seconds=5))
+        offer = await queue_backend.route_request(chat, at(6), OFFER)
+        assert offer is not None and offer.agent_id == 1
 
 
 async def test_lapsed_agent_is_not_offered_the_chat_again(queue_backend):
@@ -163,7 +215,7 @@ async def test_route_agent_takes_the_oldest_entry_across_its_groups(queue_backen
     await agent(queue_backend, 1, "billing", "tech")
     offer = await queue_backend.route_agent(1, at(10), OFFER)
     assert offer is not None and offer.chat_id == "t1"
-    await queue_backend.decline("t1", 1)
+    await queue_backend.decline("t1", 1, at(2))
     offer = await queue_backend.route_agent(1, at(11), OFFER)
     assert offer is not None and offer.chat_id == "b1"
 
@@ -174,7 +226,7 @@ async def test_accept_by_the_wrong_agent_is_refused(queue_backend):
     await queue_backend.enqueue(entry("a"))
     await queue_backend.route_request("a", at(2), OFFER)
     assert await queue_backend.accept("a", 2) is False
-    assert await queue_backend.decline("a", 2) is None
+    assert await queue_backend.decline("a", 2, at(2)) is None
     assert await queue_backend.accept("a", 1) is True
     assert await queue_backend.position("a") is None
     assert await queue_backend.accept("a", 1) is False
@@ -224,7 +276,7 @@ async def test_decline_puts_the_entry_back_in_its_original_place(queue_backend):
     await queue_backend.enqueue(entry("b", seconds=2))
     await queue_backend.route_request("a", at(3), OFFER)
     assert await queue_backend.position("b") == 1
-    await queue_backend.decline("a", 1)
+    await queue_backend.decline("a", 1, at(2))
     assert await queue_backend.position("a") == 1
     assert await queue_backend.position("b") == 2
 
@@ -325,7 +377,7 @@ async def test_line_excludes_offered_chats_and_takes_back_declined_ones_in_place
         await queue_backend.enqueue(entry(chat, seconds=seconds))
     await queue_backend.route_request("b", at(4), OFFER)
     assert await queue_backend.line("billing") == ["a", "c"]
-    await queue_backend.decline("b", 1)
+    await queue_backend.decline("b", 1, at(2))
     assert await queue_backend.line("billing") == ["a", "b", "c"]
     await queue_backend.withdraw("a")
     assert await queue_backend.line("billing") == ["b", "c"]
@@ -406,7 +458,7 @@ async def test_offer_of_is_the_live_offer_only_while_the_chat_is_offered(queue_b
         at(3),
         at(4 + OFFER),
     )
-    await queue_backend.decline("a", 1)
+    await queue_backend.decline("a", 1, at(2))
     assert await queue_backend.offer_of("a") is None  # waiting again
     again = await queue_backend.route_request("a", at(5), OFFER)
     assert again is not None and await queue_backend.offer_of("a") == again
@@ -540,10 +592,27 @@ async def test_forgetting_a_node_drops_only_its_sockets(queue_backend):
     await queue_backend.agent_connected(2, "n2:c")
     await queue_backend.agent_connected(3, "n1:d")
     await queue_backend.agent_connected(3, "n1:e")
-    assert await queue_backend.forget_node("n1") == [1, 3]
+    await queue_backend.customer_connected(7, "n1:f")
+    await queue_backend.customer_connected(8, "n1:g")
+    await queue_backend.customer_connected(8, "n2:h")
+    assert await queue_backend.forget_node("n1") == Emptied(agents=[1, 3], customers=[7])
     assert [await queue_backend.connections(a) for a in (1, 2, 3)] == [0, 1, 0]
-    assert await queue_backend.forget_node("n1") == []
+    assert [await queue_backend.customer_connections(c) for c in (7, 8)] == [0, 1]
+    assert await queue_backend.forget_node("n1") == Emptied()
     assert await queue_backend.agent_disconnected(2, "n2:c") == 0
+
+
+async def test_customers_sockets_are_counted_apart_from_agents(queue_backend):
+    assert await queue_backend.customer_connected(1, "n1:a") == 1
+    assert await queue_backend.customer_connected(1, "n2:b") == 2
+    assert await queue_backend.customer_connected(1, "n1:a") == 2  # idempotent
+    assert await queue_backend.connections(1) == 0  # agent 1 is someone else
+    assert await queue_backend.agent_connected(1, "n1:c") == 1
+    assert await queue_backend.customer_disconnected(1, "n1:a") == 1
+    assert await queue_backend.customer_disconnected(1, "n2:b") == 0
+    assert await queue_backend.customer_connections(1) == 0
+    assert await queue_backend.connections(1) == 1
+    assert await queue_backend.customer_disconnected(9, "n1:z") == 0
 
 
 async def test_a_freed_seat_looks_past_a_long_run_of_chats_it_declined(queue_backend):
@@ -553,7 +622,7 @@ async def test_a_freed_seat_looks_past_a_long_run_of_chats_it_declined(queue_bac
         await queue_backend.enqueue(entry(chat, seconds=index))
         offer = await queue_backend.route_request(chat, at(100), OFFER)
         assert offer is not None and offer.agent_id == 1
-        await queue_backend.decline(chat, 1)
+        await queue_backend.decline(chat, 1, at(2))
     await queue_backend.enqueue(entry("fresh", seconds=50))
     offer = await queue_backend.route_agent(1, at(101), OFFER)
     assert offer is not None and offer.chat_id == "fresh"

@@ -65,11 +65,11 @@ async def test_keys_live_under_the_prefix(make_backend, prefix):
     assert {backend.keys.entry("a"), backend.keys.waiting("billing")} <= keys
     assert {backend.keys.agent(1), backend.keys.group_agents("billing")} <= keys
     await backend.route_request("a", T0, OFFER)
-    await backend.decline("a", 1)
+    await backend.decline("a", 1, T0)
     await backend.enqueue(QueueEntry(chat_id="b", group="billing", enqueued_at=T0))
     await backend.route_request("b", T0, OFFER)
     keys = {key async for key in backend.redis.scan_iter(match=f"{prefix}*")}
-    expected = {backend.keys.declined("a"), backend.keys.offers(), backend.keys.offered("billing")}
+    expected = {backend.keys.passed("a"), backend.keys.offers(), backend.keys.offered("billing")}
     assert expected <= keys
 
 
@@ -166,13 +166,15 @@ def random_call(rng: random.Random, step: int):
             agent_id, presence=presence, groups=groups, capacity=capacity, now=now
         )
     group = rng.choice(GROUPS)
+    # Who passed on a chat may have it again after a cool-down: sometimes, sometimes never.
+    passed_before = rng.choice([None, at(step - rng.randrange(0, 8))])
     return verb, {
         "withdraw": lambda b: b.withdraw(chat),
         "position": lambda b: b.position(chat),
-        "route_request": lambda b: b.route_request(chat, now, 20),
-        "route_agent": lambda b: b.route_agent(agent_id, now, 20),
+        "route_request": lambda b: b.route_request(chat, now, 20, passed_before),
+        "route_agent": lambda b: b.route_agent(agent_id, now, 20, passed_before),
         "accept": lambda b: b.accept(chat, agent_id),
-        "decline": lambda b: b.decline(chat, agent_id),
+        "decline": lambda b: b.decline(chat, agent_id, now),
         "expire": lambda b: b.expire_offers(now),
         "release": lambda b: b.release(agent_id, chat, now),
         "snapshot": lambda b: b.snapshot(group),

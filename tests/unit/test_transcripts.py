@@ -129,3 +129,12 @@ def test_a_message_in_is_checked(payload, problem):
 
 def test_a_message_in_is_stripped():
     assert MessageIn(client_msg_id=" a ", body="  hi  ").body == "hi"
+
+
+def test_why_a_chat_ended_heads_its_transcript_but_never_the_wrap_up_note():
+    chat = make_chat(utc(2026, 6, 15, 10, 0), utc(2026, 6, 15, 10, 30)).model_copy(
+        update={"end_reason": "The customer left before an agent answered.", "wrap_up": "VIP"}
+    )
+    lines = render_transcript("12345678", chat, []).splitlines()
+    assert lines[3] == "Why it ended: The customer left before an agent answered."
+    assert not any("VIP" in line for line in lines)

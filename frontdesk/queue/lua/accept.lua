@@ -5,7 +5,7 @@
 local chat, agent = ARGV[2], ARGV[3]
 local e = redis.call('HMGET', k_entry(chat), 'group', 'state', 'agent')
 if e[2] ~= 'offered' or e[3] ~= agent then return 0 end
-redis.call('DEL', k_entry(chat), k_declined(chat))
+redis.call('DEL', k_entry(chat), k_passed(chat), k_declined_old(chat))
 redis.call('ZREM', K_OFFERS, chat)
 redis.call('SREM', k_offered(e[1]), chat)
 return 1

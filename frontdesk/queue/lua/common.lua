@@ -8,7 +8,17 @@ local function k_waiting(group) return P .. 'waiting:' .. group end
 local function k_agents(group) return P .. 'agents:' .. group end
 local function k_agent(id) return P .. 'agent:' .. id end
 local function k_offered(group) return P .. 'offered:' .. group end
-local function k_declined(chat) return P .. 'declined:' .. chat end
+local function k_passed(chat) return P .. 'passed:' .. chat end
+-- The SET of decliners (no times) that k_passed replaced; dropped with the chat's entry.
+local function k_declined_old(chat) return P .. 'declined:' .. chat end
+
+-- May `agent` be offered `chat`: it never passed on it, or passed at or before
+-- `passed_before` (ms, or '' for never again).
+local function may_have(chat, agent, passed_before)
+  local passed = redis.call('ZSCORE', k_passed(chat), agent)
+  if not passed then return true end
+  return passed_before ~= '' and tonumber(passed) <= tonumber(passed_before)
+end
 
 local function groups_of(agent)
   local raw = redis.call('HGET', k_agent(agent), 'groups')
@@ -55,12 +65,12 @@ local function free_seat(agent)
 end
 
 -- An offered chat back to waiting in its original place; the agent is remembered as
--- having declined it. Returns the lapsed offer {chat, agent, group, enq, deadline}.
-local function revert(chat)
+-- having passed on it at `now`. Returns the lapsed offer {chat, agent, group, enq, deadline}.
+local function revert(chat, now)
   local ek = k_entry(chat)
   local e = redis.call('HMGET', ek, 'group', 'enqueued', 'agent', 'deadline')
   free_seat(e[3])
-  redis.call('SADD', k_declined(chat), e[3])
+  redis.call('ZADD', k_passed(chat), now, e[3])
   redis.call('HSET', ek, 'state', 'waiting')
   redis.call('HDEL', ek, 'agent', 'deadline')
   redis.call('ZREM', K_OFFERS, chat)

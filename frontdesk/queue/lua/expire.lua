@@ -4,6 +4,6 @@
 -- returns: list of {chat, agent, group, enqueued ms, deadline ms}, by deadline
 local out = {}
 for _, chat in ipairs(redis.call('ZRANGEBYSCORE', K_OFFERS, '-inf', ARGV[2])) do
-  table.insert(out, revert(chat))
+  table.insert(out, revert(chat, ARGV[2]))
 end
 return out

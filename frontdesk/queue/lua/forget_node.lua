@@ -1,7 +1,7 @@
--- forget_node: drop every socket a node held from its agents' connection sets.
--- KEYS[1] the node's SET of "agent_id|node:sid"
--- ARGV[1] prefix (agents' sets are prefix .. 'connections:' .. agent_id, as keys.py)
--- returns: the agent ids left with no socket at all
+-- forget_node: drop every socket a node held from its people's connection sets.
+-- KEYS[1] the node's SET of "who|node:sid" (who: an agent's id, or "customer:<id>")
+-- ARGV[1] prefix (the sets are prefix .. 'connections:' .. who, as keys.py)
+-- returns: each who left with no socket at all
 local emptied = {}
 for _, member in ipairs(redis.call('SMEMBERS', KEYS[1])) do
   local bar = string.find(member, '|', 1, true)

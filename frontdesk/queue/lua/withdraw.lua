@@ -9,5 +9,5 @@ if e[2] == 'offered' then free_seat(e[3]) end
 redis.call('ZREM', k_waiting(e[1]), chat)
 redis.call('ZREM', K_OFFERS, chat)
 redis.call('SREM', k_offered(e[1]), chat)
-redis.call('DEL', k_entry(chat), k_declined(chat))
+redis.call('DEL', k_entry(chat), k_passed(chat), k_declined_old(chat))
 return 1

@@ -41,6 +41,7 @@ import { connect, emitAcked, refusalOf } from "./socket.js";
   const WITHDRAWN = {
     lapsed: "it was not answered in time",
     cancelled: "the customer left",
+    customer_away: "the customer's connection dropped (it comes back if they do)",
     unanswered: "the customer's wait ran out",
   };
 
@@ -412,6 +413,7 @@ import { connect, emitAcked, refusalOf } from "./socket.js";
 
   const markEnded = (chat, text) => {
     chat.status = "ended";
+    chat.customerLine.hidden = true;
     chat.composer.hidden = true;
     chat.tools.hidden = true;
     chat.endedNote.hidden = false;
@@ -444,6 +446,8 @@ import { connect, emitAcked, refusalOf } from "./socket.js";
     const scroller = el("div", { class: "thread-scroll", tabindex: "0", role: "log",
       "aria-label": `Messages with ${customer}` }, thread);
     const typingLine = el("p", { class: "typing", "aria-live": "off" });
+    // Whether the customer is still connected: said once when it changes.
+    const customerLine = el("p", { class: "customer-presence", role: "status", hidden: true });
     const input = el("textarea", { id: `chat-input-${id}`, rows: "2", maxlength: "5000",
       "aria-describedby": `chat-input-hint-${id}` });
     const sendStatus = el("p", { class: "send-status", role: "status" });
@@ -481,13 +485,14 @@ import { connect, emitAcked, refusalOf } from "./socket.js";
       "aria-labelledby": tab.id, hidden: true },
       el("div", { class: "conversation" },
         el("h4", { class: "visually-hidden" }, `Chat with ${customer}, case ${kase.number}`),
-        scroller, typingLine, composer, endedNote, tools),
+        scroller, typingLine, customerLine, composer, endedNote, tools),
       casePanel(state, `chat-case-${id}`).panel); // its activity follows
 
     const chat = {
       chatId, number: kase.number, customer, status: state.chat.status, line: null, silence: null,
-      unread: 0, tab, panel, thread, scroller, typingLine, input, composer, tools, endedNote, endedText,
-      badge, badgeCount, badgeWords, tabState, typingTimer: null, idleTimer: null, typingSent: false, ending: false,
+      unread: 0, tab, panel, thread, scroller, typingLine, customerLine, input, composer, tools, endedNote,
+      endedText,
+      badge, badgeCount, badgeWords, tabState, customerAway: false, typingTimer: null, idleTimer: null, typingSent: false, ending: false,
     };
     chat.line = new MessageLine((afterSeq) => catchUpChat(chat, afterSeq));
     chats.set(chatId, chat);
@@ -594,7 +599,7 @@ import { connect, emitAcked, refusalOf } from "./socket.js";
     applySettings(data);
     if (data.settings.presence !== before) {
       const text = data.settings.presence === "away"
-        ? "You were set to Away because an offer was not answered in time. Choose Available to take chats again."
+        ? "You were set to Away because an offer was not answered in time. Choose Available to take chats again; if nobody else has taken that chat, it will be offered to you again."
         : `Your chat status is now ${PRESENCE_LABELS[data.settings.presence]}.`;
       presenceNotice.textContent = text;
       presenceNotice.hidden = false;
@@ -616,11 +621,29 @@ import { connect, emitAcked, refusalOf } from "./socket.js";
     const chat = chats.get(data.chat_id);
     if (chat && chat.status === "active") showTyping(chat, data.typing ? data.name : null);
   });
+  socket.on("customer_disconnected", (data) => {
+    const chat = chats.get(data.chat_id);
+    if (!chat || chat.status !== "active") return;
+    showTyping(chat, null);
+    chat.customerAway = true;
+    chat.customerLine.textContent = `${chat.customer}'s connection dropped. The chat stays open until ` +
+      `${clock.format(new Date(data.back_by))} (UK time) for them to come back.`;
+    chat.customerLine.hidden = false;
+  });
+  socket.on("customer_reconnected", (data) => {
+    const chat = chats.get(data.chat_id);
+    if (!chat || chat.status !== "active") return;
+    chat.customerAway = false;
+    chat.customerLine.textContent = `${chat.customer} is back.`;
+    chat.customerLine.hidden = false;
+  });
   socket.on("chat_ended", (data) => {
     const chat = chats.get(data.chat.public_id);
     if (chat && chat.status === "active" && !chat.ending) {
-      markEnded(chat, `${chat.customer} ended the chat. The transcript is in case ${chat.number}'s activity.`);
-      announce(`${chat.customer} ended the chat in case ${chat.number}.`);
+      // Ended by the customer, or for them (their connection never came back).
+      const left = chat.customerAway ? data.chat.end_reason : null;
+      markEnded(chat, `${left || `${chat.customer} ended the chat.`} The transcript is in case ${chat.number}'s activity.`);
+      announce(`The chat with ${chat.customer} in case ${chat.number} has ended.`);
     }
   });
 
