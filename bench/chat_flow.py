@@ -78,6 +78,11 @@ QUIET_WAIT, QUIET_BUSY = 3.0, 0.5  # wait up to 3 s for others to use < half a c
 BODY_PAD = "x" * 60  # message bodies are ~80 characters
 
 MODES = ("embedded", "redis", "two-nodes")
+POOL_SETTINGS = (
+    "FRONTDESK_REDIS_POOL_SIZE",
+    "FRONTDESK_FANOUT_POOL_SIZE",
+    "FRONTDESK_REDIS_IDLE_SECONDS",
+)
 LOGS = Path(tempfile.gettempdir()) / "frontdesk-chat-bench-logs"  # kept after the run
 
 
@@ -592,7 +597,49 @@ def base_env(store_url: str, workdir: Path, redis_prefix: str | None) -> dict[st
     )
     if redis_prefix:
         env.update(FRONTDESK_REDIS_URL=REDIS_URL, FRONTDESK_REDIS_PREFIX=redis_prefix)
+    # The Redis pools' settings, when the caller sets them, to compare sizes.
+    env.update({k: os.environ[k] for k in POOL_SETTINGS if k in os.environ})
     return env
+
+
+class RedisConnections:
+    """Samples Redis's CLIENT LIST while frontdesk runs: the most connections each
+    node's pool held, and how many are left once they have been idle. Connections name
+    themselves frontdesk:<node>:<pool> (frontdesk/redis_pool.py)."""
+
+    def __init__(self) -> None:
+        import threading
+
+        import redis
+
+        self._redis = redis.Redis.from_url(REDIS_URL, decode_responses=True)
+        self.peak: Counter[str] = Counter()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def now(self) -> Counter[str]:
+        names = (client["name"] for client in self._redis.client_list())
+        return Counter(n.removeprefix("frontdesk:") for n in names if n.startswith("frontdesk:"))
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.25):
+            self.peak |= self.now()  # the larger count of each name
+
+    def __enter__(self) -> RedisConnections:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def after_idle(self) -> dict[str, int]:
+        """What is left open once every pool had its idle time and a sweep to act."""
+        idle = float(os.environ.get("FRONTDESK_REDIS_IDLE_SECONDS", "60"))
+        wait = min(idle * 1.5 + 1, 100.0)  # idle time, half of it for the sweep, and a bit
+        print(f"  waiting {wait:.0f} s for idle Redis connections to close", flush=True)
+        time.sleep(wait)
+        return dict(sorted(self.now().items()))
 
 
 @dataclass
@@ -1138,16 +1185,23 @@ def run_mode(mode: str, load: Load, workdir: Path, do_offer: bool) -> list[dict[
                 load.offer_agents if do_offer else 0,
             )
             print(f"  setup done in {time.perf_counter() - started:.1f} s", flush=True)
-            with servers("frontdesk", nodes, env, mode_dir, None) as up:
+            watch = RedisConnections() if redis else contextlib.nullcontext()
+            with servers("frontdesk", nodes, env, mode_dir, None) as up, watch as connections:
                 urls = (up[0][0], up[-1][0])
                 pids = [p for _, p in up]
                 if do_offer:  # first: a flow run past capacity may leave a backlog
                     offer = run_offer(load, urls, pids, people, mode_dir, database)
                     offer.update(target="frontdesk", mode=mode, scenario="offer")
                     results.append(offer)
-                results.append(
-                    run_flow("frontdesk", mode, load, urls, pids, people, mode_dir, database)
-                )
+                flow = run_flow("frontdesk", mode, load, urls, pids, people, mode_dir, database)
+                if connections is not None:
+                    flow["redis_connections"] = {
+                        "settings": {k: env[k] for k in POOL_SETTINGS if k in env},
+                        "peak": dict(sorted(connections.peak.items())),
+                        "after_idle": connections.after_idle(),
+                    }
+                    print(f"  Redis connections: {flow['redis_connections']}", flush=True)
+                results.append(flow)
         logs = LOGS / datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
         logs.mkdir(parents=True, exist_ok=True)
         for log in mode_dir.glob("*.log"):
@@ -1417,6 +1471,8 @@ def print_table(data: dict[str, Any]) -> None:
             )
         if r["target"] == "frontdesk":
             print(f"{'':<22}request->offer ms {r['request_to_offer_ms']}; seq {r['seq_check']}")
+            if "redis_connections" in r:
+                print(f"{'':<22}Redis connections {r['redis_connections']}")
         if r["errors"]:
             print(f"{'':<22}errors: {r['errors']}")
     for r in data["results"]:
