@@ -162,10 +162,11 @@ class Services:
             if redis is not None
             else MemoryQueueBackend()
         )
-        chats = ChatService(engine, clock, calendar)
+        chats = ChatService(engine, clock, calendar, mail_queued=outbox.wake)
         live = _live_chat(
             settings, clock, engine, calendar, intake, chats, queue, metrics, notifier
         )
+        intake.staffed_by(live.chat_staffed)  # Contact Us offers chat only when staffed
         return cls(
             settings=settings,
             clock=clock,

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from frontdesk.accounts.models import Role, User
+from frontdesk.accounts.models import STAFF, Role, User
 from frontdesk.business_hours import BusinessCalendar
 from frontdesk.cases import store
 from frontdesk.cases.models import Activity, ActivityKind, Case, Channel, Status
@@ -64,11 +64,25 @@ async def case_by_id(conn: AsyncConnection, case_id: int) -> Case:
     return case
 
 
+# Parts of an activity's data for support staff only (a chat's wrap-up note): removed
+# from what anyone else is shown, here, where every feed is read.
+STAFF_ONLY_DATA = frozenset({"wrap_up"})
+
+
 async def feed_of(
     conn: AsyncConnection, case_id: int, viewer: User, *, newest_first: bool = True
 ) -> list[Activity]:
-    """The case's activity as `viewer` sees it (with their own likes)."""
-    return await store.select_feed(conn, case_id, viewer.id, newest_first=newest_first)
+    """The case's activity as `viewer` sees it (with their own likes); a customer never
+    sees the staff-only parts."""
+    items = await store.select_feed(conn, case_id, viewer.id, newest_first=newest_first)
+    if viewer.role in STAFF:
+        return items
+    return [
+        item.model_copy(
+            update={"data": {k: v for k, v in item.data.items() if k not in STAFF_ONLY_DATA}}
+        )
+        for item in items
+    ]
 
 
 async def log_activity(

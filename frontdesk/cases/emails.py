@@ -13,7 +13,12 @@ def case_opened(case: Case) -> tuple[str, str]:
             "a call-us case with no call after 24 hours is closed automatically."
         )
     elif case.channel is Channel.CHAT:
-        next_step = "Your chat with our team is attached to this case."
+        # Sent as the chat is asked for: nothing has been said yet.
+        next_step = (
+            "You asked to chat with our team: the chat opens in your browser, and its "
+            "transcript is added to this case when it ends. If nobody can answer, we "
+            "will reply by email instead."
+        )
     else:
         next_step = (
             f"We aim to reply within {case.reply_days} working days, by "
@@ -25,6 +30,18 @@ def case_opened(case: Case) -> tuple[str, str]:
         f"Thank you for contacting us. Your case number is {case.number}.\n\n"
         f"{next_step}\n\n"
         "You can follow your case, add comments and attach files in My Cases.\n",
+    )
+
+
+def chat_became_message(case: Case, why: str) -> tuple[str, str]:
+    """No agent could answer a chat: the case is a message case now, answered by email."""
+    return (
+        f"Your case {case.number}: we will reply by email",
+        f"Hello {case.contact_first_name},\n\n"
+        f"{why} We are sorry you had to wait.\n\n"
+        f"Your case {case.number} stays open as a message: we will reply by email by "
+        f"{uk_datetime(case.reply_by)} (UK time). You do not need to ask again.\n\n"
+        "You can add a message or attach files to your case in My Cases.\n",
     )
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from frontdesk.accounts.models import STAFF, Role, User
 from frontdesk.business_hours import BusinessCalendar
-from frontdesk.cases import actions
+from frontdesk.cases import actions, emails
 from frontdesk.cases.actions import SYSTEM, Actor, role_label
 from frontdesk.cases.models import Activity, ActivityKind, Case, Channel, Status
 from frontdesk.chat import store
@@ -27,6 +27,7 @@ from frontdesk.chat.transcripts import render_transcript
 from frontdesk.clock import Clock
 from frontdesk.db.engine import reading, transaction
 from frontdesk.errors import Code, Conflict, Forbidden, Invalid, NotFound
+from frontdesk.mail import queue_mail
 
 # Fits chats.end_reason, a 300-character column.
 MAX_REASON_LENGTH = 300
@@ -42,6 +43,10 @@ class ChatView:
     feed: list[Activity] = field(default_factory=list)
 
 
+# Why a chat ended, or its case became a message case, when its customer wrote instead.
+LEFT_A_MESSAGE = "The customer left a message instead of waiting for a chat."
+
+
 def _chat_not_found() -> NotFound:
     return NotFound("We could not find that chat", code=Code.CHAT_NOT_FOUND)
 
@@ -51,10 +56,17 @@ def _chat_ended() -> Conflict:
 
 
 class ChatService:
-    def __init__(self, engine: AsyncEngine, clock: Clock, calendar: BusinessCalendar) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        clock: Clock,
+        calendar: BusinessCalendar,
+        mail_queued: Callable[[], None] = lambda: None,
+    ) -> None:
         self._engine = engine
         self._clock = clock
         self._calendar = calendar
+        self._mail_queued = mail_queued
         self._writer = MessageWriter(engine, clock)
 
     # Starting ----------------------------------------------------------------------------
@@ -215,10 +227,12 @@ class ChatService:
             if chat is None or chat.status not in (ChatStatus.REQUESTED, ChatStatus.OFFERED):
                 return None
             ended = await self._end(conn, chat, SYSTEM, reason=reason)
-            await actions.make_message_case(
-                conn, chat.case_id, self._calendar, self._clock.now(), reason
-            )
-            return ended
+            now = self._clock.now()
+            case = await actions.make_message_case(conn, chat.case_id, self._calendar, now, reason)
+            subject, body = emails.chat_became_message(case, reason)
+            await queue_mail(conn, to=case.contact_email, subject=subject, body=body, now=now)
+        self._mail_queued()
+        return ended
 
     async def end_left(self, chat_id: str, reason: str) -> Chat | None:
         """The customer left (no connection for their whole grace): end the chat, with
@@ -229,20 +243,48 @@ class ChatService:
                 return None
             return await self._end(conn, chat, SYSTEM, reason=reason)
 
-    async def leave_message(self, customer: User, chat_id: str, body: str) -> None:
-        """The customer's message on the case of a chat nobody could answer; replied to
-        by email like any message case."""
+    async def leave_message(
+        self,
+        customer: User,
+        body: str,
+        *,
+        chat_id: str | None = None,
+        case_number: str | None = None,
+    ) -> tuple[Case, Chat | None]:
+        """The customer's message instead of (or after) a chat, on the chat's case, or
+        on case `case_number` when no chat could start (chat closed): replied to by
+        email like any message case. A chat still waiting ends here (its transcript,
+        with whatever was typed, goes on the case), and a chat case becomes a message
+        case with its reply-by date. The case, and the chat this ended, if any."""
         body = _optional_text(body, "body", MAX_WRAP_UP_LENGTH) or ""
         if not body:
             raise Invalid("Write your message", fields={"body": "Write your message"})
+        now = self._clock.now()
         async with transaction(self._engine) as conn:
-            chat = await self._access(conn, customer, chat_id)
-            if chat.customer_id != customer.id:
+            if chat_id is not None:
+                chat: Chat | None = await self._access(conn, customer, chat_id, for_update=True)
+                assert chat is not None
+                case = await actions.case_by_id(conn, chat.case_id)
+            else:
+                assert case_number is not None
+                case = await actions.access_case(conn, customer, case_number)
+                chat = await store.select_open_chat_of_case(conn, case.id)
+            if case.customer_id != customer.id:
                 raise _chat_not_found()
+            ended = None
+            if chat is not None and chat.status in (ChatStatus.REQUESTED, ChatStatus.OFFERED):
+                ended = await self._end(conn, chat, Actor.of(customer), reason=LEFT_A_MESSAGE)
+            answered = chat is not None and chat.accepted_at is not None
+            if case.channel is Channel.CHAT and not answered:
+                case = await actions.make_message_case(
+                    conn, case.id, self._calendar, now, LEFT_A_MESSAGE
+                )
+            data = {"chat_id": chat.public_id} if chat is not None else {}
             await actions.log_activity(
-                conn, chat.case_id, Actor.of(customer), ActivityKind.MESSAGE,
-                self._clock.now(), body=body, data={"chat_id": chat.public_id},
+                conn, case.id, Actor.of(customer), ActivityKind.MESSAGE, now,
+                body=body, data=data,
             )  # fmt: skip
+            return case, ended
 
     async def _end(
         self,
@@ -270,7 +312,12 @@ class ChatService:
         await actions.log_activity(
             conn, case.id, by, ActivityKind.CHAT_TRANSCRIPT, now,
             body=render_transcript(case.number, chat, messages),
-            data={"chat_id": chat.public_id, "messages": len(messages)},
+            data={
+                "chat_id": chat.public_id,
+                "messages": len(messages),
+                # Shown to staff beside the transcript, never to the customer (feed_of).
+                **({"wrap_up": chat.wrap_up} if chat.wrap_up else {}),
+            },
         )  # fmt: skip
 
 

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from frontdesk.accounts.models import Role, User
-from frontdesk.chat.agents import AgentSettingsIn, ChatAgents, served_groups
+from frontdesk.chat.agents import AgentSettings, AgentSettingsIn, ChatAgents, served_groups
 from frontdesk.chat.chats import ChatService, ChatView
 from frontdesk.chat.figures import SupervisorFigures
 from frontdesk.chat.models import Chat, ChatMessage, ChatStatus, MessageIn
@@ -126,8 +126,30 @@ class LiveChat:
             "text": render_transcript(case.number, chat, messages),
         }
 
-    async def leave_message(self, customer: User, chat_id: str, body: str) -> None:
-        await self.chats.leave_message(customer, chat_id, body)
+    async def leave_message(
+        self,
+        customer: User,
+        body: str,
+        *,
+        chat_id: str | None = None,
+        case_number: str | None = None,
+    ) -> dict[str, Any]:
+        """The customer writes instead of waiting (or after nobody answered, or while chat
+        is closed): a waiting chat leaves the queue and ends, and the case, now a message
+        case, says by when we reply."""
+        case, ended = await self.chats.leave_message(
+            customer, body, chat_id=chat_id, case_number=case_number
+        )
+        if ended is not None:
+            await self._withdraw(ended.public_id, reason="cancelled")
+            await self.router.stop_waiting(ended.public_id)
+            self.figures.count_abandoned(ended.group_name)
+            await self.publish(chat_customer(ended.public_id), ChatEnded(chat=ChatOut.of(ended)))
+            self.figures.changed(ended.group_name)
+        return {
+            "case_number": case.number,
+            "reply_by": case.reply_by.isoformat(),
+        }
 
     # Both sides --------------------------------------------------------------------------
 
@@ -209,6 +231,13 @@ class LiveChat:
             await self._to_both(ended, ChatEnded(chat=ChatOut.of(ended)), chat.agent_id)
             self.figures.changed(chat.group_name)
 
+    async def chat_staffed(self, group: str) -> bool:
+        """Whether an agent serving `group` is signed in to chat (available, busy or
+        away; offline agents and those whose console is closed are not)."""
+        snapshot = await self.router.snapshot(group)
+        signed_in = ("agents_available", "agents_busy", "agents_away")
+        return sum(int(snapshot[state]) for state in signed_in) > 0
+
     # Agent -------------------------------------------------------------------------------
 
     async def set_presence(self, agent_id: int, change: SetPresence) -> PresenceOut:
@@ -223,7 +252,16 @@ class LiveChat:
         if settings.presence == "available":
             await self.fill_seats(agent_id)
         self.figures.changed(*served)
-        return PresenceOut(settings=settings, active=state.active)
+        return PresenceOut(
+            settings=settings, active=state.active, closed_note=self.closed_note(settings)
+        )
+
+    def closed_note(self, settings: AgentSettings) -> str | None:
+        """For an available agent whose every group is closed: why nothing is offered."""
+        if settings.presence != "available":
+            return None
+        served = served_groups(settings, self.router.chat_groups())
+        return self.router.closed_note(served, self.clock.now())
 
     async def accept_chat(self, user: User, chat_id: str) -> dict[str, Any]:
         """Take an offered chat; the answer carries the case and the whole transcript."""

@@ -169,7 +169,9 @@ class CustomerNamespace(ParticipantNamespace):
     | typing         | Typing       | {}                                                    |
     | end_chat       | ChatRef      | chat (cancels the request while still waiting)        |
     | save_chat      | ChatRef      | filename, text: the transcript so far                 |
-    | leave_message  | LeaveMessage | {} (after chat_unavailable)                           |
+    | leave_message  | LeaveMessage | case_number, reply_by: at any time instead of waiting |
+    |                |              | (the chat ends), after chat_unavailable, or by        |
+    |                |              | case_number while chat is closed                      |
 
     Pushed to room chat:{chat_id}: queue_updated {chat_id, position (0 = being offered),
     estimated_wait_seconds}, chat_accepted {chat_id, agent_name}, message_created
@@ -215,8 +217,9 @@ class CustomerNamespace(ParticipantNamespace):
 
     @event(Ask.LEAVE_MESSAGE, p.LeaveMessage)
     async def on_leave_message(self, sid: str, user: User, payload: p.LeaveMessage) -> Any:
-        await self.live.leave_message(user, payload.chat_id, payload.body)
-        return {}
+        return await self.live.leave_message(
+            user, payload.body, chat_id=payload.chat_id, case_number=payload.case_number
+        )
 
 
 class AgentNamespace(ParticipantNamespace):
@@ -237,7 +240,7 @@ class AgentNamespace(ParticipantNamespace):
 
     Pushed to room user:{id}: chat_offered {chat_id, group, deadline, waiting_since,
     case}, offer_withdrawn {chat_id, reason: lapsed | cancelled | unanswered |
-    customer_away}, presence_changed {settings, active}, message_created, typing,
+    customer_away}, presence_changed {settings, active, closed_note}, message_created, typing,
     customer_disconnected {chat_id, back_by}, customer_reconnected {chat_id}, chat_ended
     {chat}, chat_heartbeat.
     An agent whose last socket closes has the grace period to reconnect to its chats; so

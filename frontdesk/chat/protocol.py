@@ -12,7 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, model_validator
 
 from frontdesk.cases.models import Case
 from frontdesk.chat.agents import AgentSettings
@@ -120,10 +120,18 @@ class SetPresence(_In):
 
 
 class LeaveMessage(_In):
-    """After chat could not be answered: the customer's message on the chat's case."""
+    """The customer's message on the chat's case instead of waiting (the chat ends), or
+    after nobody could answer; on `case_number` when no chat could start (closed)."""
 
-    chat_id: str = ChatId
+    chat_id: str | None = Field(default=None, min_length=1, max_length=32, pattern=r"^[0-9a-f]+$")
+    case_number: str | None = Field(default=None, pattern=r"^\d{8}$")
     body: str = Field(min_length=1, max_length=5000)
+
+    @model_validator(mode="after")
+    def _one_place(self) -> LeaveMessage:
+        if (self.chat_id is None) == (self.case_number is None):
+            raise ValueError("give chat_id or case_number, not both")
+        return self
 
 
 class History(_In):
@@ -240,6 +248,9 @@ class AgentOut(_Out):
 class PresenceOut(_Out):
     settings: AgentSettings
     active: int
+    # Set while the agent is available and every group it serves is closed: no chat
+    # will be offered until one opens; words for people, with when.
+    closed_note: str | None = None
 
 
 # What the server pushes ------------------------------------------------------------------

@@ -13,7 +13,7 @@ from frontdesk.intake.taxonomy import Routing, Taxonomy
 @dataclass(frozen=True)
 class SupportOptions:
     chat_offered: bool  # this customer group and choice have chat at all
-    chat_open: bool  # ...and it is staffed right now
+    chat_open: bool  # ...and it is open and an agent of the group is signed in right now
     chat_reason: str | None  # why chat is not open, for people
     chat_hours: str
     chat_next_opening: datetime | None
@@ -23,13 +23,26 @@ class SupportOptions:
     reply_by: datetime  # if a message case were opened now
 
 
-def support_options(routing: Routing, calendar: BusinessCalendar, now: datetime) -> SupportOptions:
+NOBODY_SIGNED_IN = (
+    "No chat agent is signed in right now. Please call us, or send us a message and we"
+    " will reply by email."
+)
+
+
+def support_options(
+    routing: Routing, calendar: BusinessCalendar, now: datetime, *, staffed: bool = True
+) -> SupportOptions:
+    """`staffed`: whether an agent of the group is signed in; chat is offered only then,
+    so nobody asks for a chat that no one can answer."""
     hours = routing.group.hours
-    chat_open = routing.chat and calendar.is_open(hours, now)
+    in_hours = routing.chat and calendar.is_open(hours, now)
+    chat_open = in_hours and staffed
     next_opening = None
     reason = None
     if not routing.chat:
         reason = "Chat is not offered for this kind of query; please call us or send a message."
+    elif in_hours and not staffed:
+        reason = NOBODY_SIGNED_IN
     elif not chat_open:
         next_opening = calendar.next_opening(hours, now)
         reason = "Our chat team is away now."

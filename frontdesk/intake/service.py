@@ -3,6 +3,7 @@ routed, which support options it gets now, and the human check's challenge."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from frontdesk.business_hours import BusinessCalendar
@@ -32,6 +33,12 @@ class IntakeService:
         self._calendar = calendar
         self._clock = clock
         self.human_check = human_check
+        self._staffed: Callable[[str], Awaitable[bool]] | None = None
+
+    def staffed_by(self, staffed: Callable[[str], Awaitable[bool]]) -> None:
+        """Where to ask whether an agent of a customer group is signed in (live chat,
+        built after intake); until then every group counts as staffed."""
+        self._staffed = staffed
 
     def taxonomy(self) -> Taxonomy:
         """The taxonomy as its file is now: what the dropdowns offer."""
@@ -51,11 +58,19 @@ class IntakeService:
                 error.message, code=Code.INVALID_CHOICE, fields={field: error.message}
             ) from None
 
-    def support_options(self, choice: Choice) -> SupportOptions:
-        return self.options_for(self.routing(choice))
+    async def support_options(self, choice: Choice) -> SupportOptions:
+        """What Contact Us offers for `choice` now: chat only while its group is open and
+        one of its agents is signed in."""
+        routing = self.routing(choice)
+        staffed = True
+        if routing.chat and self._staffed is not None:
+            staffed = await self._staffed(routing.group_key)
+        return support_options(routing, self._calendar, self._clock.now(), staffed=staffed)
 
     def options_for(self, routing: Routing) -> SupportOptions:
-        """The support options of a choice already routed, as of now."""
+        """The support options of a choice already routed, as of now, by office hours
+        alone: a chat asked for while nobody is signed in waits (and may leave a
+        message), as it would if the last agent signed out a moment later."""
         return support_options(routing, self._calendar, self._clock.now())
 
     def human_check_challenge(self) -> dict[str, Any]:

@@ -76,6 +76,18 @@ class Router:
             fields["next_opening"] = admission.next_opening.isoformat()
         raise Conflict(message, code=Code.OUTSIDE_OFFICE_HOURS, fields=fields)
 
+    def closed_note(self, served: tuple[str, ...], now: datetime) -> str | None:
+        """None while a group of `served` takes chats; else why no chat will be offered,
+        and when the first of them opens again."""
+        groups = [g for key in served if (g := self._groups().get(key)) and g.chat]
+        if any(self._calendar.is_open(group.hours, now) for group in groups):
+            return None
+        openings = [o for g in groups if (o := self._calendar.next_opening(g.hours, now))]
+        note = "Every chat group you serve is closed now, so no chats will be offered"
+        if not openings:
+            return note + "."
+        return note + f" until {min(openings).astimezone(UK):%A %d %B at %H:%M} (UK time)."
+
     def leave_by(self, group_key: str, enqueued_at: datetime, now: datetime) -> datetime:
         """When a waiting request must give up: its maximum wait, or its group's closing
         if that comes first."""

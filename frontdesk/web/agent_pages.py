@@ -76,8 +76,12 @@ async def _chat_console() -> dict[str, Any]:
     settings = await live.agents.settings(me().id)
     return {
         "presence": settings.presence,
+        "closed_note": live.closed_note(settings) or "",
         "capacity": settings.capacity,
-        "groups": live.router.chat_groups(),
+        # Keys for the server, names for people: "Schools, colleges...", never "centres".
+        "groups": [
+            {"key": key, "name": live.router.group_name(key)} for key in live.router.chat_groups()
+        ],
         "now": services().clock.now().isoformat(),
     }
 

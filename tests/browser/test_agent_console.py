@@ -125,6 +125,9 @@ def test_an_agent_takes_chats_beside_their_cases_and_ends_them(
     offer = offer_of(page, ann)
     expect(offer).to_contain_text(ann.case.subject)
     expect(offer).to_contain_text("Ann Example")
+    # Groups by their names for people, never their keys.
+    expect(offer).to_contain_text("Schools, colleges and training providers")
+    expect(offer).not_to_contain_text("centres")
     expect(offer.locator(".countdown")).to_have_text(re.compile(r"^\d+ s left to answer$"))
     expect(page.locator("#chat-announcer")).to_contain_text(
         f"New chat offer: case {ann.case.number}"
@@ -197,6 +200,8 @@ def test_an_agent_takes_chats_beside_their_cases_and_ends_them(
 
     # Transferred: the tab closes.
     cat_panel = page.get_by_role("tabpanel")
+    options = cat_panel.get_by_label("Transfer to group").locator("option")
+    expect(options).to_have_text(["Pearson associates and examiners"])
     cat_panel.get_by_label("Transfer to group").select_option("associates")
     cat_panel.get_by_role("button", name="Transfer").click()
     cat.next("chat_transferred")

@@ -247,6 +247,45 @@ def test_outside_office_hours_says_when_chat_opens(
     screenshot(page, "chat-closed")
     assert_accessible(page)
 
+    # Closed, the window still takes a message: the case becomes a message case.
+    leave = page.locator("#chat-leave")
+    expect(leave).to_contain_text("You can leave us a message now instead")
+    leave.get_by_label("Message for our team").fill("Could you email me on Monday?")
+    page.get_by_role("button", name="Send message").click()
+    done = page.locator("#chat-leave-done")
+    expect(done).to_contain_text(f"Your message was added to case {chat_case.number}.")
+    expect(done).to_contain_text("We will reply by email by")
+    found = live_server.call(
+        lambda: live_server.services.cases.access_case(customer, chat_case.number)
+    )
+    assert found.channel is Channel.MESSAGE
+
+
+def test_a_waiting_customer_can_leave_a_message_instead_by_keyboard(
+    page, live_server, customer, chat_case, screenshot
+):
+    page.set_viewport_size(NARROW)
+    open_chat(page, customer, chat_case.number)
+    expect(status(page)).to_contain_text("You are number 1 in the queue.")
+    instead = page.get_by_role("button", name="Leave a message instead")
+    tab_to(page, instead)
+    page.keyboard.press("Enter")
+    box = page.get_by_label("Message for our team")
+    expect(box).to_be_focused()
+    expect(page.locator("#chat-leave")).to_contain_text("Your chat request for case")
+    page.keyboard.type("I cannot wait today; please email me the dispatch date.")
+    tab_to(page, page.get_by_role("button", name="Send message"))
+    page.keyboard.press("Enter")
+    done = page.locator("#chat-leave-done")
+    expect(done).to_contain_text(f"Your message was added to case {chat_case.number}.")
+    expect(done).to_contain_text("We will reply by email by")
+    expect(status(page)).to_have_text("Your chat request has ended: you left a message instead.")
+    expect(page.get_by_role("button", name="Leave a message instead")).to_be_hidden()
+    expect(page).to_have_title(re.compile("^Message sent"))
+    assert page.evaluate("document.documentElement.scrollWidth") <= NARROW["width"]
+    screenshot(page, "chat-left-a-message-instead")
+    assert_accessible(page)
+
 
 def test_an_unanswered_chat_offers_to_leave_a_message(
     page, live_server, customer, chat_case, clock, screenshot

@@ -10,8 +10,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from frontdesk.accounts.models import Role
+from frontdesk.chat.protocol import SetPresence
 from frontdesk.web.contact import ALTCHA_SCRIPT
 from tests.browser.actions import field, sign_in
+from tests.browser.axe import assert_accessible
 from tests.browser.conftest import NARROW
 from tests.factories import make_user
 from tests.services import require
@@ -57,6 +60,19 @@ def customer(live_server):
     return live_server.call(
         lambda: make_user(live_server.services, first_name="Ann", last_name="Example")
     )
+
+
+@pytest.fixture
+def agent_on_duty(live_server):
+    """An agent of every chat group signed in to chat (away): Contact Us offers chat."""
+    services = live_server.services
+
+    async def sign_in_to_chat():
+        agent = await make_user(services, Role.AGENT, first_name="Ben")
+        await services.live.set_presence(agent.id, SetPresence(presence="away"))
+        return agent
+
+    return live_server.call(sign_in_to_chat)
 
 
 def open_form(page: Page, customer) -> None:
@@ -106,7 +122,7 @@ def case_number_in(page: Page, dialog) -> str:
 # The whole path, once per support option ----------------------------------------------------
 
 
-def test_send_us_a_message_end_to_end(page, live_server, customer, screenshot):
+def test_send_us_a_message_end_to_end(page, live_server, customer, agent_on_duty, screenshot):
     requested: list[str] = []
     page.on("request", lambda request: requested.append(request.url))
     open_form(page, customer)
@@ -200,7 +216,9 @@ def test_call_us_shows_the_number_and_the_24_hour_rule(page, live_server, custom
     expect(dialog).to_be_hidden()
 
 
-def test_chat_opens_the_case_in_a_new_tab(page, context, live_server, customer, screenshot):
+def test_chat_opens_the_case_in_a_new_tab(
+    page, context, live_server, customer, agent_on_duty, screenshot
+):
     open_form(page, customer)
     to_options(page)
     hours = page.get_by_text("Our Support Staff are available Monday - Friday 09:00-17:00")
@@ -227,6 +245,20 @@ def test_chat_opens_the_case_in_a_new_tab(page, context, live_server, customer, 
     expect(link).to_have_attribute("target", "_blank")
     case = live_server.call(lambda: live_server.services.cases.access_case(customer, number))
     assert case.channel.value == "chat"
+
+
+def test_with_nobody_signed_in_chat_is_not_offered_and_the_page_says_why(
+    page, live_server, customer, screenshot
+):
+    open_form(page, customer)
+    to_options(page)
+    chat = page.locator("#option-chat")
+    expect(chat.get_by_role("button", name="Chat with an agent")).to_be_hidden()
+    expect(chat).to_contain_text("No chat agent is signed in right now.")
+    expect(page.get_by_role("button", name="Call us")).to_be_enabled()
+    expect(page.get_by_role("button", name="Send us a message")).to_be_enabled()
+    screenshot(page, "contact-nobody-signed-in")
+    assert_accessible(page)
 
 
 def test_chat_outside_office_hours_says_when_it_opens(page, clock, customer):
@@ -369,7 +401,9 @@ def cases_of(live_server, customer) -> int:
     return found.total
 
 
-def test_chat_closing_before_the_click_is_explained(page, live_server, clock, customer):
+def test_chat_closing_before_the_click_is_explained(
+    page, live_server, clock, customer, agent_on_duty
+):
     clock.set(datetime(2026, 6, 15, 15, 50, tzinfo=UTC))  # 16:50 BST, ten minutes to go
     open_form(page, customer)
     to_options(page)

@@ -317,3 +317,34 @@ def test_the_agent_sees_the_customer_close_the_tab_come_back_and_leave(
     expect(console.locator("#chat-load")).to_have_text("0 of 3 chats")
     screenshot(console, "presence-2-agent-chat-ended")
     assert_accessible(console)
+
+
+def set_hidden(page: Page, hidden: bool) -> None:
+    """As the browser does when the person switches to another tab, and back."""
+    page.evaluate(
+        """(hidden) => {
+          const define = (name, value) =>
+            Object.defineProperty(document, name, { value, configurable: true });
+          define("hidden", hidden);
+          define("visibilityState", hidden ? "hidden" : "visible");
+          document.dispatchEvent(new Event("visibilitychange"));
+        }""",
+        hidden,
+    )
+
+
+def test_a_hidden_console_counts_new_messages_in_its_title(
+    page, contexts, live_server, customer, agent, chat_case
+):
+    console = contexts().new_page()
+    open_console_available(console, agent)
+    open_chat(page, customer, chat_case.number)
+    accept_offer(console, chat_case.number)
+    title = console.title()
+    set_hidden(console, True)
+    customer_sends(page, "Are you there?")
+    expect(console).to_have_title(f"(1) New chat message · {title}")
+    customer_sends(page, "Hello?")
+    expect(console).to_have_title(f"(2) New chat messages · {title}")
+    set_hidden(console, False)
+    expect(console).to_have_title(title)

@@ -219,7 +219,7 @@ async def test_the_feed_starts_with_created_and_the_case_owner(services, custome
     [
         (Channel.CALL, "call us on 020 7946 0000 within 24 hours"),
         (Channel.MESSAGE, "within 2 working days, by 17/06/2026 11:00 (UK time)"),
-        (Channel.CHAT, "Your chat with our team is attached to this case."),
+        (Channel.CHAT, "You asked to chat with our team"),
     ],
 )
 async def test_a_confirmation_email_is_queued(services, customer, channel, says):
@@ -228,6 +228,8 @@ async def test_a_confirmation_email_is_queued(services, customer, channel, says)
     assert message.subject == f"Your case {case.number}: {case.subject}"
     assert f"Your case number is {case.number}." in message.body
     assert says in message.body
+    # Sent before any chat: it must not say one took place.
+    assert "is attached to this case" not in message.body
     assert await outbox_messages(services, to=customer.email) == []
 
 

@@ -10,7 +10,7 @@ import socketio
 
 from frontdesk.accounts.models import Role
 from frontdesk.cases.models import ActivityKind, Channel
-from tests.factories import make_user, open_case
+from tests.factories import make_user, open_case, outbox_messages
 from tests.integration.chat_clients import ChatClient
 from tests.integration.test_sockets import session_cookie
 
@@ -69,6 +69,32 @@ async def test_a_chat_from_request_to_transcript(live_server):
     transcripts = [item for item in feed if item.kind is ActivityKind.CHAT_TRANSCRIPT]
     assert len(transcripts) == 1
     assert "Let me look into that" in transcripts[0].body
+    await the_wrap_up_is_for_staff_only(live_server, customer, agent, case.number, "Sent a reprint")
+
+
+async def the_wrap_up_is_for_staff_only(live_server, customer, agent, number, note) -> None:
+    """The agent's wrap-up is beside the transcript for staff, on the page and in the
+    API; the customer's feed, pages and emails never carry it."""
+    services = live_server.services
+    staff_feed = await live_server.acall(lambda: services.cases.feed(agent, number))
+    (transcript,) = [i for i in staff_feed if i.kind is ActivityKind.CHAT_TRANSCRIPT]
+    assert transcript.data["wrap_up"] == note
+    assert note not in transcript.body
+    customer_feed = await live_server.acall(lambda: services.cases.feed(customer, number))
+    assert all("wrap_up" not in item.data for item in customer_feed)
+    pages = {
+        agent.username: [f"/agent/cases/{number}", f"/api/v1/cases/{number}/feed"],
+        customer.username: [f"/my-cases/{number}", f"/api/v1/cases/{number}/feed"],
+    }
+    for username, paths in pages.items():
+        cookie = await session_cookie(live_server.url, username)
+        async with httpx.AsyncClient(base_url=live_server.url, headers={"Cookie": cookie}) as http:
+            for path in paths:
+                response = await http.get(path)
+                assert response.status_code == 200, path
+                assert (note in response.text) is (username == agent.username), path
+    mails = await live_server.acall(lambda: outbox_messages(services))
+    assert mails and all(note not in mail.body for mail in mails)
 
 
 async def test_queue_figures_reach_supervisors_and_prometheus(live_server):

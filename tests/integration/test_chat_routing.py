@@ -9,7 +9,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from frontdesk.accounts.models import Role
+from frontdesk.business_hours import uk_datetime
 from frontdesk.cases.models import ActivityKind, Channel
+from tests.factories import outbox_messages
 from tests.integration.chat_clients import (
     Clients,
     Servers,
@@ -38,6 +40,10 @@ def servers(database_url, tmp_path, clock) -> Iterator[Servers]:
 def fast_server(servers) -> LiveServer:
     """A server whose sweep looks for due deadlines every 50 ms of real time."""
     return servers.start(chat_sweep_seconds=0.05)
+
+
+def unavailable_reply_by_uk(unavailable: dict) -> str:
+    return uk_datetime(datetime.fromisoformat(unavailable["reply_by"]))
 
 
 async def queue_place(server: LiveServer, chat_id: str) -> int | None:
@@ -270,6 +276,23 @@ async def test_the_demo_group_takes_chats_on_a_sunday_night_and_the_others_wait(
         assert "Chat opens again Monday 07 December at 09:00" in error["message"]
 
 
+async def test_an_agent_available_while_its_groups_are_closed_is_told_until_when(
+    live_server, clock
+):
+    agent = await person(live_server, Role.AGENT)
+    async with Clients() as clients:
+        ben = await clients.open(live_server, "/agent", agent)
+        clock.set(NEXT_OPENING - timedelta(hours=1))  # Tuesday 08:00 UK time
+        closed = await ben.ok("set_presence", {"presence": "available"})
+        assert closed["closed_note"] == (
+            "Every chat group you serve is closed now, so no chats will be offered until"
+            " Tuesday 16 June at 09:00 (UK time)."
+        )
+        assert (await ben.ok("set_presence", {"presence": "away"}))["closed_note"] is None
+        clock.set(NEXT_OPENING)
+        assert (await ben.ok("set_presence", {"presence": "available"}))["closed_note"] is None
+
+
 async def test_a_request_outside_office_hours_is_refused(live_server, clock):
     server = live_server
     customer = await person(server)
@@ -382,7 +405,15 @@ async def test_a_request_that_waits_too_long_becomes_a_message_case(fast_server,
         state = await ann.ok("resume_chat", {"chat_id": chat_id})
         assert state["chat"]["status"] == "ended"
 
-        assert await ann.ok("leave_message", {"chat_id": chat_id, "body": "Please email me"}) == {}
+        # Told by email too, in words that fit: nobody answered in time.
+        mails = await server.acall(lambda: outbox_messages(server.services, to=case.contact_email))
+        told = [m for m in mails if m.subject == f"Your case {case.number}: we will reply by email"]
+        assert len(told) == 1
+        assert "No agent could answer in time." in told[0].body
+        assert f"by {unavailable_reply_by_uk(unavailable)} (UK time)" in told[0].body
+        left = await ann.ok("leave_message", {"chat_id": chat_id, "body": "Please email me"})
+        assert left["case_number"] == case.number
+        assert left["reply_by"] == unavailable["reply_by"]
     feed = await server.acall(lambda: server.services.cases.feed(customer, case.number))
     left = [item for item in feed if item.kind is ActivityKind.MESSAGE]
     assert [item.body for item in left] == ["Please email me"]

@@ -12,6 +12,7 @@ import pytest
 
 from frontdesk.accounts.models import Role
 from frontdesk.cases.models import ActivityKind
+from frontdesk.chat.chats import LEFT_A_MESSAGE
 from frontdesk.chat.timeouts import CUSTOMER_LEFT
 from tests.integration.chat_clients import Clients, Servers, chat_case, person
 from tests.live import LiveServer
@@ -85,10 +86,10 @@ async def test_a_customer_back_within_the_grace_keeps_their_place(server, clock)
         state = await again.ok("resume_chat", {"chat_id": ann_chat["public_id"], "last_seq": 0})
         assert state["position"] == 1
         await bob.next("queue_updated", chat_id=bob_chat["public_id"], position=2)
+        clock.advance(seconds=GRACE)  # the grace that was cancelled never fires
         ben = await clients.open(server, "/agent", agent)
         await ben.ok("set_presence", {"presence": "available", "capacity": 1})
         await ben.next("chat_offered", chat_id=ann_chat["public_id"])
-        clock.advance(seconds=GRACE)  # the grace that was cancelled never fires
         await ben.ok("accept_chat", {"chat_id": ann_chat["public_id"]})
         await again.next("chat_accepted", chat_id=ann_chat["public_id"])
 
@@ -175,3 +176,52 @@ async def test_the_agent_on_another_node_hears_the_customer_go_and_come_back(
         message = await ben.next("message_created", chat_id=chat_id)
         assert message["body"] == "Still here"
         assert await status_of(one, chat_id) == "active"
+
+
+async def test_a_waiting_customer_may_leave_a_message_at_any_moment(server, clock):
+    customer = await person(server)
+    supervisor = await person(server, Role.SUPERVISOR)
+    case = await chat_case(server, customer)
+    async with Clients() as clients:
+        sue = await clients.open(server, "/supervisor", supervisor)
+        await sue.ok("watch")
+        ann = await clients.open(server, "/customer", customer)
+        chat_id = (await ann.ok("request_chat", {"case_number": case.number}))["chat"]["public_id"]
+        clock.advance(minutes=2)
+        left = await ann.ok("leave_message", {"chat_id": chat_id, "body": "Please call me back"})
+        assert left["case_number"] == case.number
+        ended = await ann.next("chat_ended")
+        assert ended["chat"]["end_reason"] == LEFT_A_MESSAGE
+        await sue.next("queue_changed", group=case.customer_group, waiting=0, abandoned_today=1)
+        assert await queue_place(server, chat_id) is None
+
+    found = await server.acall(lambda: server.services.cases.access_case(customer, case.number))
+    assert found.channel.value == "message"
+    assert found.reply_by.isoformat() == left["reply_by"]
+    assert found.reply_by > clock.now()
+    feed = await server.acall(lambda: server.services.cases.feed(customer, case.number))
+    kinds = [item.kind for item in feed]
+    assert ActivityKind.CHAT_TRANSCRIPT in kinds
+    assert [i.body for i in feed if i.kind is ActivityKind.MESSAGE] == ["Please call me back"]
+
+
+async def test_outside_hours_a_chat_case_takes_a_message_by_its_number(server, clock):
+    customer, other = await person(server), await person(server)
+    case = await chat_case(server, customer)
+    clock.advance(hours=12)  # 23:00 UK time: chat is closed
+    async with Clients() as clients:
+        ann = await clients.open(server, "/customer", customer)
+        refused = await ann.call("request_chat", {"case_number": case.number})
+        assert refused["error"]["code"] == "OUTSIDE_OFFICE_HOURS"
+        left = await ann.ok("leave_message", {"case_number": case.number, "body": "Tomorrow?"})
+        assert left["case_number"] == case.number
+        # Nobody else's case, and one place only.
+        eve = await clients.open(server, "/customer", other)
+        theirs = await eve.call("leave_message", {"case_number": case.number, "body": "x"})
+        assert theirs["error"]["code"] == "CASE_NOT_FOUND"
+        both = await ann.call(
+            "leave_message", {"case_number": case.number, "chat_id": "ab", "body": "x"}
+        )
+        assert both["error"]["code"] == "INVALID"
+    feed = await server.acall(lambda: server.services.cases.feed(customer, case.number))
+    assert [i.body for i in feed if i.kind is ActivityKind.MESSAGE] == ["Tomorrow?"]

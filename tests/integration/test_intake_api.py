@@ -12,7 +12,9 @@ import pytest
 
 from frontdesk.accounts.models import Role
 from frontdesk.cases.models import ActivityKind
+from frontdesk.chat.protocol import SetPresence
 from frontdesk.intake.human_check import CHALLENGE_LIFETIME, solve
+from frontdesk.intake.options import NOBODY_SIGNED_IN
 from frontdesk.intake.taxonomy import DEFAULT_TAXONOMY
 from frontdesk.web import contact
 from tests.factories import make_user, outbox_messages
@@ -151,8 +153,25 @@ async def test_an_edited_taxonomy_file_shows_on_the_next_request(start_app, tmp_
 # Support options ---------------------------------------------------------------------------
 
 
-async def test_options_inside_office_hours_offer_open_chat(signed_in, clock):
+async def test_options_offer_chat_only_once_an_agent_of_the_group_is_signed_in(
+    services, signed_in, clock
+):
     clock.set(MONDAY_MORNING)
+    body = await options(signed_in, CHOICE)
+    assert (body["chat_offered"], body["chat_open"]) == (True, False)
+    assert body["chat_reason"] == NOBODY_SIGNED_IN
+    # Signed in and away counts (they may turn available any moment); offline does not.
+    agent = await make_user(services, Role.AGENT)
+    await services.live.set_presence(agent.id, SetPresence(presence="away"))
+    assert (await options(signed_in, CHOICE))["chat_open"] is True
+    await services.live.set_presence(agent.id, SetPresence(presence="offline"))
+    assert (await options(signed_in, CHOICE))["chat_open"] is False
+
+
+async def test_options_inside_office_hours_offer_open_chat(services, signed_in, clock):
+    clock.set(MONDAY_MORNING)
+    agent = await make_user(services, Role.AGENT)
+    await services.live.set_presence(agent.id, SetPresence(presence="available"))
     body = await options(signed_in, CHOICE)
     assert body["chat_offered"] is True
     assert body["chat_open"] is True

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from frontdesk.business_hours import UK, BusinessCalendar
-from frontdesk.intake.options import chat_hours_report, support_options
+from frontdesk.intake.options import NOBODY_SIGNED_IN, chat_hours_report, support_options
 from frontdesk.intake.taxonomy import (
     DEFAULT_TAXONOMY,
     DEMO_TAXONOMY,
@@ -181,3 +181,12 @@ def test_inside_office_hours_every_chat_group_is_open():
     lines = chat_hours_report(DEMO, calendar, tuesday_morning)
     assert all(line.startswith("open now") for line in lines)
     assert all("opens" not in line for line in lines)
+
+
+def test_in_hours_with_nobody_signed_in_chat_is_not_offered_and_we_say_why():
+    options = support_options(routing(), calendar, uk(2026, 6, 16, 10, 0), staffed=False)
+    assert options.chat_offered and not options.chat_open
+    assert options.chat_reason == NOBODY_SIGNED_IN
+    assert options.chat_next_opening is None
+    closed = support_options(routing(), calendar, uk(2026, 6, 20, 11, 0), staffed=False)
+    assert closed.chat_reason is not None and "opens again" in closed.chat_reason

@@ -207,6 +207,7 @@ class ActivityOut(_Stamped):
     body: str
     change: ChangeOut | None
     reason: str | None
+    wrap_up: str | None  # a chat's wrap-up note, for staff only (absent for customers)
     attachment: AttachmentLinkOut | None
     likes: int
     liked_by_me: bool
@@ -227,6 +228,7 @@ class ActivityOut(_Stamped):
         return cls(
             **_stamp(item.created_at, now), **item.model_dump(include=_ACTIVITY_FIELDS),
             summary=SUMMARIES[item.kind], change=change, reason=data.get("reason") or None,
+            wrap_up=data.get("wrap_up") or None,
             attachment=attachment, comments=[CommentOut.of(c, now) for c in item.comments],
         )  # fmt: skip
 

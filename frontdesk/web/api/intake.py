@@ -177,7 +177,7 @@ async def get_taxonomy() -> TaxonomyOut:
 @validate_response(OptionsOut)
 async def get_options(data: Choice) -> OptionsOut:
     """The support options of a step-1 choice at this moment: chat, phone, reply target."""
-    return OptionsOut.of(services().intake.support_options(data))
+    return OptionsOut.of(await services().intake.support_options(data))
 
 
 @blueprint.get("/intake/challenge")

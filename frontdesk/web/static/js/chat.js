@@ -35,11 +35,12 @@ import { connect, emitAcked, refusalOf } from "./socket.js";
     leave: $("chat-leave"), leaveReason: $("chat-leave-reason"), leaveForm: $("chat-leave-form"),
     leaveText: $("chat-leave-text"), leaveError: $("chat-leave-text-error"),
     intro: app.querySelector(".chat-pending"), leaveDone: $("chat-leave-done"), ended: $("chat-ended"), endedText: $("chat-ended-text"),
+    instead: $("chat-instead"), insteadButton: $("chat-instead-button"),
   };
 
   const state = {
     chatId: null, // the chat's public id, once request_chat answered
-    phase: "connecting", // connecting | waiting | active | ended | closed | unavailable | failed
+    phase: "connecting", // connecting | waiting | active | ended | closed | unavailable | left | failed
     agentName: null,
     line: null, // the messages shown, by seq (sequence.js): each once, gaps caught up
     pending: new Map(), // client_msg_id -> its element, until the server stores it
@@ -49,6 +50,7 @@ import { connect, emitAcked, refusalOf } from "./socket.js";
     theirTyping: null,
     everConnected: false,
     ending: false,
+    leaving: false, // a message is being left instead of waiting: the chat ends by it
   };
 
   // The socket ---------------------------------------------------------------------------
@@ -69,7 +71,7 @@ import { connect, emitAcked, refusalOf } from "./socket.js";
     const resuming = state.chatId !== null;
     state.everConnected = true;
     hideError();
-    if (["ended", "unavailable", "closed"].includes(state.phase)) return;
+    if (["ended", "unavailable", "closed", "left"].includes(state.phase)) return;
     if (resuming) {
       if (state.phase === "connecting") setPhase("waiting");
       const ack = await call("resume_chat", { chat_id: state.chatId, last_seq: state.line.caughtUpTo });
@@ -109,7 +111,7 @@ import { connect, emitAcked, refusalOf } from "./socket.js";
   }
 
   socket.on("disconnect", () => {
-    if (["ended", "unavailable", "closed", "failed"].includes(state.phase)) return;
+    if (["ended", "unavailable", "closed", "left", "failed"].includes(state.phase)) return;
     setTyping(null);
     say("Connection lost. Reconnecting…");
     setTitle("Reconnecting");
@@ -241,7 +243,7 @@ import { connect, emitAcked, refusalOf } from "./socket.js";
 
   on("chat_ended", (data) => {
     if (!data || !data.chat || data.chat.public_id !== state.chatId) return;
-    if (state.ending || ["ended", "unavailable"].includes(state.phase)) return;
+    if (state.ending || state.leaving || ["ended", "unavailable", "left"].includes(state.phase)) return;
     ended(data.chat, false);
   });
 
@@ -284,8 +286,24 @@ import { connect, emitAcked, refusalOf } from "./socket.js";
     ui.endedText.textContent = state.phase === "closed"
       ? "You can come back to chat then, or follow your case in My Cases."
       : "You can follow your case in My Cases.";
+    if (state.phase === "closed") {
+      // The socket stays: a message can be left on the case now, by its number.
+      showLeave("You can leave us a message now instead, and we will reply by email.");
+      return;
+    }
     socket.disconnect();
   }
+
+  // Writing instead of waiting: the request ends, the case becomes a message case.
+  function showLeave(reason) {
+    ui.leaveReason.textContent = reason;
+    ui.leave.hidden = false;
+    ui.instead.hidden = true;
+  }
+  ui.insteadButton.addEventListener("click", () => {
+    showLeave(`Write to us here and we will reply by email. Your chat request for case ${caseNumber} ends when you send it; anything already said in the chat stays on the case.`);
+    ui.leaveText.focus();
+  });
 
   function showPlace(position, waitSeconds) {
     if (position === 0) return say("Connecting you to an agent…");
@@ -319,16 +337,19 @@ import { connect, emitAcked, refusalOf } from "./socket.js";
       connecting: "Connecting", waiting: "Waiting for an agent",
       active: state.agentName ? `Chatting with ${state.agentName}` : "Chatting",
       ended: "Chat ended", closed: "Chat closed", unavailable: "Chat unavailable",
+      left: "Message sent",
       failed: "Chat not available",
     };
     setTitle(titles[phase]);
     // With no chat to show (closed, refused, unanswered) the empty thread and the box to
     // write in would only be clutter.
-    const over = ["closed", "failed", "unavailable"].includes(phase);
+    const over = ["closed", "failed", "unavailable", "left"].includes(phase);
     ui.form.hidden = over;
     ui.typing.hidden = over;
     ui.messages.parentElement.hidden = over && ui.messages.children.length === 0;
     ui.intro.hidden = !["connecting", "waiting"].includes(phase);
+    if (talking) ui.leave.hidden = true; // an agent answered while the customer was writing
+    ui.instead.hidden = phase !== "waiting" || !ui.leave.hidden;
     if (talking && !quiet) {
       say(state.agentName ? `${state.agentName} has joined. You can write now.` : "You can write now.");
       if (document.activeElement === document.body || document.activeElement === null) ui.text.focus();
@@ -582,15 +603,24 @@ import { connect, emitAcked, refusalOf } from "./socket.js";
     if (!body) return leaveError("Write your message");
     const button = ui.leaveForm.querySelector("button");
     button.disabled = true;
-    const ack = await call("leave_message", { chat_id: state.chatId, body });
+    const waiting = state.phase === "waiting";
+    state.leaving = waiting;
+    const where = state.chatId ? { chat_id: state.chatId } : { case_number: caseNumber };
+    const ack = await call("leave_message", { ...where, body });
     button.disabled = false;
     if (!ack.ok) {
+      state.leaving = false;
       return leaveError((ack.error.fields && ack.error.fields.body) || errorWords(ack.error));
     }
     leaveError(null);
     ui.leaveForm.hidden = true;
-    const number = ui.leave.dataset.caseNumber || caseNumber;
-    const replyBy = ui.leave.dataset.replyBy;
+    ui.leaveReason.hidden = true;
+    if (waiting) {
+      setPhase("left");
+      say("Your chat request has ended: you left a message instead.");
+    }
+    const number = ack.data.case_number || ui.leave.dataset.caseNumber || caseNumber;
+    const replyBy = ack.data.reply_by || ui.leave.dataset.replyBy;
     const by = replyBy ? ` We will reply by email by ${longDate.format(new Date(replyBy))} (UK time).` : " We will reply by email.";
     ui.leaveDone.textContent = `Thank you. Your message was added to case ${number}.${by}`;
     ui.leaveDone.hidden = false;

@@ -21,6 +21,7 @@ import { connect, emitAcked, refusalOf } from "./socket.js";
   const connection = $("chat-connection");
   const alertsBox = $("offer-alerts");
   const presenceNotice = $("presence-notice");
+  const closedNotice = $("closed-notice");
   const announcer = $("chat-announcer");
   const offerList = $("offer-list");
   const noOffers = $("no-offers");
@@ -161,6 +162,9 @@ import { connect, emitAcked, refusalOf } from "./socket.js";
     capacity = data.settings.capacity;
     showPresence(data.settings.presence);
     showLoad();
+    // Available while every group served is closed: say so, not a silent empty console.
+    closedNotice.textContent = data.closed_note || "";
+    closedNotice.hidden = !data.closed_note;
   };
 
   presenceBox.addEventListener("change", async (event) => {
@@ -228,6 +232,27 @@ import { connect, emitAcked, refusalOf } from "./socket.js";
     }
   };
 
+  // New messages while this tab is hidden: counted in the page title, and with the
+  // offers' switch on, a desktop notification (one per chat, replaced as more come).
+  const baseTitle = document.title;
+  let unseen = 0;
+  const tellHidden = (chat, count) => {
+    unseen += count;
+    document.title = `(${unseen}) New chat ${unseen === 1 ? "message" : "messages"} · ${baseTitle}`;
+    if (!alertsOn() || !("Notification" in window) || Notification.permission !== "granted") return;
+    try {
+      const shown = new Notification(`New message from ${chat.customer}`, {
+        body: `Case ${chat.number}`, tag: `message-${chat.chatId}`,
+      });
+      shown.onclick = () => { window.focus(); selectTab(chat.chatId, true); shown.close(); };
+    } catch { /* notifications unavailable */ }
+  };
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState !== "visible") return;
+    unseen = 0;
+    document.title = baseTitle;
+  });
+
   // Offers -----------------------------------------------------------------------------------
 
   const secondsLeft = (deadline) => Math.max(0, Math.ceil((Date.parse(deadline) - serverNow()) / 1000));
@@ -262,7 +287,7 @@ import { connect, emitAcked, refusalOf } from "./socket.js";
         el("h4", { id: `offer-title-${id}` }, `Chat offer: case ${kase.number}, ${kase.subject}`),
         el("p", { class: "offer-clock" }, countdown,
           el("span", { class: "muted" }, " · waiting since ", time(data.waiting_since)))),
-      caseSummary(kase, [["Chat group", data.group]]),
+      caseSummary(kase, [["Chat group", kase.customer_group_name || data.group]]),
       el("div", { class: "offer-actions" }, accept, decline, read),
       status, reading);
     const offer = { data, node, timer: null };
@@ -364,6 +389,7 @@ import { connect, emitAcked, refusalOf } from "./socket.js";
         showTyping(chat, null);
       }
     }
+    if (added && document.hidden) tellHidden(chat, added);
     if (added && chat.chatId !== selected()) {
       chat.unread += added;
       updateTab(chat);
@@ -457,9 +483,9 @@ import { connect, emitAcked, refusalOf } from "./socket.js";
       el("div", { class: "composer-row" }, input, el("button", { type: "submit", class: "primary" }, "Send")),
       sendStatus);
 
-    const others = groups.filter((group) => group !== state.chat.group_name);
+    const others = groups.filter((group) => group.key !== state.chat.group_name);
     const transferSelect = el("select", { id: `chat-transfer-${id}` },
-      ...others.map((group) => el("option", { value: group }, group)));
+      ...others.map((group) => el("option", { value: group.key }, group.name)));
     const transferStatus = el("p", { class: "tool-status", role: "status" });
     const transfer = el("form", { class: "tool transfer", novalidate: true },
       el("div", { class: "field" }, el("label", { for: transferSelect.id }, "Transfer to group"), transferSelect),
