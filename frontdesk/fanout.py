@@ -41,6 +41,7 @@ PEAK_SECONDS = 30.0
 # so the others do not take its absence for lost events. python-socketio's listener
 # ignores methods it does not know.
 LEAVING = "frontdesk_node_leaving"
+_LEAVING_BYTES = LEAVING.encode()  # looked for in every message the node hears
 
 
 class FanoutWatch:
@@ -129,7 +130,7 @@ class RedisFanout(socketio.AsyncRedisManager):  # type: ignore[misc]
 
     async def _listen(self) -> AsyncIterator[Any]:
         async for data in super()._listen():
-            if LEAVING.encode() in data and self._left(data):
+            if _LEAVING_BYTES in data and self._left(data):
                 continue
             yield data
 

@@ -261,9 +261,9 @@ class ChatService:
             raise Invalid("Write your message", fields={"body": "Write your message"})
         now = self._clock.now()
         async with transaction(self._engine) as conn:
+            chat: Chat | None
             if chat_id is not None:
-                chat: Chat | None = await self._access(conn, customer, chat_id, for_update=True)
-                assert chat is not None
+                chat = await self._access(conn, customer, chat_id, for_update=True)
                 case = await actions.case_by_id(conn, chat.case_id)
             else:
                 assert case_number is not None

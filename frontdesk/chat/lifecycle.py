@@ -142,7 +142,6 @@ class LiveChat:
         )
         if ended is not None:
             await self._withdraw(ended.public_id, reason="cancelled")
-            await self.router.stop_waiting(ended.public_id)
             self.figures.count_abandoned(ended.group_name)
             await self.publish(chat_customer(ended.public_id), ChatEnded(chat=ChatOut.of(ended)))
             self.figures.changed(ended.group_name)

@@ -145,6 +145,16 @@ async def delete_keys(redis_url: str, prefix: str) -> int:
         await redis.aclose()
 
 
+async def queue_place(server: LiveServer, chat_id: str) -> int | None:
+    """The chat's place in its line as the server's queue has it (0 offered, None out)."""
+    return await server.acall(lambda: server.services.queue.position(chat_id))
+
+
+async def offered_to(server: LiveServer, chat_id: str) -> int | None:
+    offer = await server.acall(lambda: server.services.queue.offer_of(chat_id))
+    return None if offer is None else offer.agent_id
+
+
 async def person(server: LiveServer, role: Role = Role.CUSTOMER, **overrides: Any) -> User:
     return await server.acall(lambda: make_user(server.services, role, **overrides))
 

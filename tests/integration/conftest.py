@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
 
 import pytest
@@ -20,6 +20,18 @@ from frontdesk.kb.service import KnowledgeBase
 from frontdesk.services import Services
 from tests.conftest import make_settings, started
 from tests.factories import make_user
+from tests.integration.chat_clients import Servers
+
+
+@pytest.fixture
+def servers(database_url: str, tmp_path: Any, clock: FixedClock) -> Iterator[Servers]:
+    """Live servers with settings of their own on this test's store and clock; stopped,
+    and their Redis keys dropped, at the end."""
+    made = Servers(database_url, tmp_path, clock)
+    try:
+        yield made
+    finally:
+        made.stop()
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ agent's grace to come back, a Redis that restarted empty, and two nodes on one R
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import pytest
@@ -11,21 +10,11 @@ import pytest
 from frontdesk.accounts.models import Role
 from tests.integration.chat_clients import (
     Clients,
-    Servers,
     chat_case,
     delete_keys,
     person,
 )
 from tests.live import LiveServer
-
-
-@pytest.fixture
-def servers(database_url, tmp_path, clock) -> Iterator[Servers]:
-    made = Servers(database_url, tmp_path, clock)
-    try:
-        yield made
-    finally:
-        made.stop()
 
 
 async def stored_messages(server: LiveServer, chat_id: str, viewer) -> list[int]:

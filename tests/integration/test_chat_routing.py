@@ -3,7 +3,6 @@ office hours, waits that run out, transfers, and what one customer may not touch
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -14,10 +13,11 @@ from frontdesk.cases.models import ActivityKind, Channel
 from tests.factories import outbox_messages
 from tests.integration.chat_clients import (
     Clients,
-    Servers,
     chat_case,
     error_of,
+    offered_to,
     person,
+    queue_place,
 )
 from tests.live import LiveServer
 
@@ -28,15 +28,6 @@ SUNDAY_NIGHT = datetime(2026, 12, 6, 23, 30, tzinfo=UTC)  # GMT: UK time is UTC
 
 
 @pytest.fixture
-def servers(database_url, tmp_path, clock) -> Iterator[Servers]:
-    made = Servers(database_url, tmp_path, clock)
-    try:
-        yield made
-    finally:
-        made.stop()
-
-
-@pytest.fixture
 def fast_server(servers) -> LiveServer:
     """A server whose sweep looks for due deadlines every 50 ms of real time."""
     return servers.start(chat_sweep_seconds=0.05)
@@ -44,15 +35,6 @@ def fast_server(servers) -> LiveServer:
 
 def unavailable_reply_by_uk(unavailable: dict) -> str:
     return uk_datetime(datetime.fromisoformat(unavailable["reply_by"]))
-
-
-async def queue_place(server: LiveServer, chat_id: str) -> int | None:
-    return await server.acall(lambda: server.services.queue.position(chat_id))
-
-
-async def offered_to(server: LiveServer, chat_id: str) -> int | None:
-    offer = await server.acall(lambda: server.services.queue.offer_of(chat_id))
-    return None if offer is None else offer.agent_id
 
 
 async def test_a_lapsed_offer_goes_to_the_next_agent_before_the_one_who_let_it_lapse(

@@ -5,7 +5,6 @@ customer go and come back. Over real sockets, in one node and across two."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import pytest
@@ -14,29 +13,16 @@ from frontdesk.accounts.models import Role
 from frontdesk.cases.models import ActivityKind
 from frontdesk.chat.chats import LEFT_A_MESSAGE
 from frontdesk.chat.timeouts import CUSTOMER_LEFT
-from tests.integration.chat_clients import Clients, Servers, chat_case, person
+from tests.integration.chat_clients import Clients, chat_case, person, queue_place
 from tests.live import LiveServer
 
 GRACE = 60
 
 
 @pytest.fixture
-def servers(database_url, tmp_path, clock) -> Iterator[Servers]:
-    made = Servers(database_url, tmp_path, clock)
-    try:
-        yield made
-    finally:
-        made.stop()
-
-
-@pytest.fixture
 def server(servers) -> LiveServer:
     """One node whose sweep looks for due deadlines every 50 ms of real time."""
     return servers.start(chat_sweep_seconds=0.05, chat_customer_grace_seconds=GRACE)
-
-
-async def queue_place(server: LiveServer, chat_id: str) -> int | None:
-    return await server.acall(lambda: server.services.queue.position(chat_id))
 
 
 async def status_of(server: LiveServer, chat_id: str) -> str:

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 from redis.asyncio import Redis
 
 from frontdesk.redis_pool import ReleasingPool
-from tests.integration.chat_clients import Servers
 
 pytestmark = pytest.mark.redis
 
@@ -114,15 +112,6 @@ async def test_a_held_connection_is_never_closed_as_idle(pool, clock_seconds):
     assert await pool.close_idle() == 0
     assert held.is_connected
     await pool.release(held)
-
-
-@pytest.fixture
-def servers(database_url: str, tmp_path: Any, clock: Any) -> Iterator[Servers]:
-    found = Servers(database_url, tmp_path, clock)
-    try:
-        yield found
-    finally:
-        found.stop()
 
 
 def connection_counts(metrics: str) -> dict[tuple[str, str], float]:
