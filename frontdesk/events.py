@@ -32,6 +32,11 @@ def agent(user_id: int) -> Audience:
 SUPERVISORS = Audience("/supervisor", "supervisors")
 
 
+def chat_monitors(chat_id: str) -> Audience:
+    """Supervisors following one chat read-only (they join when they open it)."""
+    return Audience("/supervisor", f"chat:{chat_id}")
+
+
 class Push(BaseModel):
     """One thing the server tells connected people: a model per event, named by `event`
     (the models and names of live chat are in chat/protocol.py)."""

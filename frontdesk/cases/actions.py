@@ -67,6 +67,8 @@ async def case_by_id(conn: AsyncConnection, case_id: int) -> Case:
 # Parts of an activity's data for support staff only (a chat's wrap-up note): removed
 # from what anyone else is shown, here, where every feed is read.
 STAFF_ONLY_DATA = frozenset({"wrap_up"})
+# Activity items only staff see: how the desk handled a chat is the team's business.
+STAFF_ONLY_KINDS = frozenset({ActivityKind.CHAT_ACTION})
 
 
 async def feed_of(
@@ -82,6 +84,7 @@ async def feed_of(
             update={"data": {k: v for k, v in item.data.items() if k not in STAFF_ONLY_DATA}}
         )
         for item in items
+        if item.kind not in STAFF_ONLY_KINDS
     ]
 
 

@@ -49,6 +49,7 @@ class ActivityKind(StrEnum):
     CALL_LOGGED = "call_logged"
     CHAT_TRANSCRIPT = "chat_transcript"
     MESSAGE = "message"  # the customer's message, left when chat could not be answered
+    CHAT_ACTION = "chat_action"  # a supervisor assigned, moved or ended a chat: staff only
 
 
 class _In(BaseModel):

@@ -2,7 +2,9 @@
 same figures as Prometheus metrics. Customers' positions move with them (positions.py).
 
 A change only marks its group; one flush a moment later publishes it, so a burst of
-routing steps costs one snapshot, not one per step.
+routing steps costs one snapshot, not one per step. The desk (every open chat, with its
+last message and what the agent has not answered) follows routing as fast, and follows
+messages at most once a second, so a busy desk costs one read a second, not one a message.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -17,17 +20,32 @@ from frontdesk.business_hours import UK
 from frontdesk.chat.history import queue_history
 from frontdesk.chat.models import Chat
 from frontdesk.chat.positions import CustomerPositions
-from frontdesk.chat.protocol import AgentOut, AgentsChanged, GroupFigures, QueueChanged
+from frontdesk.chat.protocol import (
+    ActiveChatOut,
+    AgentOut,
+    AgentsChanged,
+    DeskChanged,
+    DeskOut,
+    GroupFigures,
+    QueueChanged,
+    WaitingChatOut,
+)
 from frontdesk.chat.states import ChatStates
 from frontdesk.clock import Clock
 from frontdesk.events import SUPERVISORS, Notifier
 from frontdesk.metrics import Metrics
-from frontdesk.queue.models import Offer
+from frontdesk.queue.models import AgentState, Offer
 from frontdesk.queue.router import Router
 
 log = logging.getLogger(__name__)
 
 FLUSH_SECONDS = 0.1
+# The desk again after messages alone, no sooner: its read costs more than a snapshot.
+DESK_AFTER_MESSAGES_SECONDS = 1.0
+# Chats of each list on the desk; the totals count the rest.
+DESK_PAGE = 200
+# An agent's last chat ends this long ago at most to count as the start of its state.
+AGENT_DAY = timedelta(hours=24)
 HISTORY_STEP = timedelta(minutes=5)
 HISTORY_LOOKBACK = timedelta(hours=1)
 
@@ -49,29 +67,53 @@ class SupervisorFigures:
         self._clock = clock
         self._metrics = metrics
         self._dirty: set[str] = set()
+        # When the desk is due again (monotonic seconds): now after routing, later after
+        # messages alone; None while nothing changed.
+        self._desk_due: float | None = None
         self._flusher: asyncio.Task[None] | None = None
 
     # Marking changes ---------------------------------------------------------------------
 
     def changed(self, *groups: str) -> None:
+        """Routing changed in these groups: their figures, the agents and the desk."""
         self._dirty.update(groups)
+        self._desk_due = time.monotonic()
+        self._flush()
+
+    def talked(self) -> None:
+        """A message was posted: the desk's last messages and unread counts move."""
+        if self._desk_due is None:
+            self._desk_due = time.monotonic() + DESK_AFTER_MESSAGES_SECONDS
+            self._flush()
+
+    def _flush(self) -> None:
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.create_task(self._flush_soon(), name="supervisor-feed")
 
     async def _flush_soon(self) -> None:
-        while self._dirty:
+        while self._dirty or self._desk_due is not None:
             await asyncio.sleep(FLUSH_SECONDS)  # gather the rest of the burst
             groups, self._dirty = self._dirty, set()
             for group in sorted(groups):
-                try:
-                    await self.publish_group(group)
-                except Exception:
-                    log.exception("could not publish the figures of %s", group)
-            try:
-                agents = await self.agents()
-                await self.notifier.publish(SUPERVISORS, AgentsChanged(agents=agents))
-            except Exception:
-                log.exception("could not publish the agents")
+                await self._try(self.publish_group(group), f"the figures of {group}")
+            if groups:
+                await self._try(self._publish_agents(), "the agents")
+            if self._desk_due is not None and self._desk_due <= time.monotonic():
+                self._desk_due = None
+                await self._try(self._publish_desk(), "the desk")
+
+    async def _try(self, publishing: Any, what: str) -> None:
+        try:
+            await publishing
+        except Exception:
+            log.exception("could not publish %s", what)
+
+    async def _publish_agents(self) -> None:
+        await self.notifier.publish(SUPERVISORS, AgentsChanged(agents=await self.agents()))
+
+    async def _publish_desk(self) -> None:
+        desk = await self.desk()
+        await self.notifier.publish(SUPERVISORS, DeskChanged(**desk.model_dump()))
 
     async def aclose(self) -> None:
         if self._flusher is not None:
@@ -95,24 +137,64 @@ class SupervisorFigures:
         )
 
     async def watch(self) -> dict[str, Any]:
-        """Everything a supervisor's dashboard starts from: each group, each agent."""
+        """Everything a supervisor's dashboard starts from: each group, each agent, and
+        the desk's open chats."""
         groups = [await self.figures(group) for group in self._router.chat_groups()]
         agents = await self.agents()
         return {
             "groups": [figures.model_dump(mode="json") for figures in groups],
             "agents": [agent.model_dump(mode="json") for agent in agents],
+            "desk": (await self.desk()).model_dump(mode="json"),
         }
 
     async def agents(self) -> list[AgentOut]:
-        """Each agent with a routing state: presence, chats held of capacity, groups."""
+        """Each agent with a routing state: its state and since when, chats and seats
+        held of its capacity, groups."""
         states = await self._router.agents()
-        names = await self._states.user_names([s.agent_id for s in states])
-        return [
-            AgentOut(agent_id=s.agent_id, name=names.get(s.agent_id, f"Agent {s.agent_id}"),
-                     presence=s.presence, active=s.active, capacity=s.capacity,
-                     groups=list(s.groups))
-            for s in states
-        ]  # fmt: skip
+        ids = [s.agent_id for s in states]
+        names = await self._states.user_names(ids)
+        times = await self._states.agent_chat_times(ids, self._clock.now() - AGENT_DAY)
+        return [_agent_out(s, names.get(s.agent_id), times.get(s.agent_id, {})) for s in states]
+
+    async def desk(self) -> DeskOut:
+        """Every open chat: who waits (and where, or with whom), who talks to whom."""
+        totals, waiting, active = await self._states.desk(DESK_PAGE)
+        lines = {g: await self._router.line(g) for g in {row["group_name"] for row in waiting}}
+        offers = {}
+        for row in waiting:
+            if row["public_id"] not in lines[row["group_name"]]:
+                offers[row["public_id"]] = await self._router.offer_of(row["public_id"])
+        offered_to = {o.agent_id for o in offers.values() if o is not None}
+        names = await self._states.user_names(sorted(offered_to))
+        return DeskOut(
+            waiting=[self._waiting_out(row, lines, offers, names) for row in waiting],
+            active=[
+                ActiveChatOut(chat_id=row.pop("public_id"), group=row["group_name"],
+                              group_name=self._router.group_name(row.pop("group_name")), **row)
+                for row in active
+            ],
+            waiting_total=totals["waiting"],
+            active_total=totals["active"],
+        )  # fmt: skip
+
+    def _waiting_out(
+        self,
+        row: dict[str, Any],
+        lines: dict[str, list[str]],
+        offers: dict[str, Offer | None],
+        names: dict[int, str],
+    ) -> WaitingChatOut:
+        chat_id, group = row["public_id"], row["group_name"]
+        line = lines[group]
+        offer = offers.get(chat_id)
+        position = line.index(chat_id) + 1 if chat_id in line else (0 if offer else None)
+        return WaitingChatOut(
+            chat_id=chat_id, case_number=row["case_number"], group=group,
+            group_name=self._router.group_name(group), customer_name=row["customer_name"],
+            requested_at=row["requested_at"], position=position,
+            offered_to=names.get(offer.agent_id) if offer else None,
+            offered_to_id=offer.agent_id if offer else None,
+        )  # fmt: skip
 
     async def history(self, group: str, hours: int) -> list[dict[str, Any]]:
         now = self._clock.now()
@@ -160,3 +242,20 @@ class SupervisorFigures:
         m.chat_active.labels(group=group).set(figures.chats_active)
         for state in ("available", "busy", "away"):
             m.chat_agents.labels(group=group, state=state).set(getattr(figures, f"agents_{state}"))
+
+
+def _agent_out(state: AgentState, name: str | None, chat_times: dict[str, Any]) -> AgentOut:
+    """The agent's state as supervisors count it (busy while holding a chat or an offer,
+    unless offline) and since when: its first chat still going, else the later of its
+    last presence change and its last chat's end."""
+    busy = state.presence != "offline" and state.active > 0
+    last_ended = chat_times.get("last_ended_at")
+    since = max(state.presence_since, last_ended) if last_ended else state.presence_since
+    if busy and chat_times.get("busy_since"):
+        since = chat_times["busy_since"]
+    return AgentOut(
+        agent_id=state.agent_id, name=name or f"Agent {state.agent_id}",
+        presence=state.presence, state="busy" if busy else state.presence, since=since,
+        active=state.active, chats=int(chat_times.get("chats") or 0),
+        capacity=state.capacity, groups=list(state.groups),
+    )  # fmt: skip

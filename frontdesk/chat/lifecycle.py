@@ -13,7 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 from frontdesk.accounts.models import Role, User
 from frontdesk.chat.agents import AgentSettings, AgentSettingsIn, ChatAgents, served_groups
@@ -37,12 +37,13 @@ from frontdesk.chat.protocol import (
     PresenceOut,
     SetPresence,
     TypingShown,
+    WithdrawReason,
 )
 from frontdesk.chat.states import ChatStates
 from frontdesk.chat.transcripts import render_transcript, transcript_filename
 from frontdesk.clock import Clock
 from frontdesk.errors import Code, Conflict, Forbidden, FrontdeskError, Invalid
-from frontdesk.events import Audience, Notifier, Push, agent, chat_customer
+from frontdesk.events import Audience, Notifier, Push, agent, chat_customer, chat_monitors
 from frontdesk.queue.models import Offer, QueueEntry
 from frontdesk.queue.router import Router
 
@@ -141,7 +142,7 @@ class LiveChat:
             customer, body, chat_id=chat_id, case_number=case_number
         )
         if ended is not None:
-            await self._withdraw(ended.public_id, reason="cancelled")
+            await self.withdraw(ended.public_id, reason="cancelled")
             self.figures.count_abandoned(ended.group_name)
             await self.publish(chat_customer(ended.public_id), ChatEnded(chat=ChatOut.of(ended)))
             self.figures.changed(ended.group_name)
@@ -154,7 +155,8 @@ class LiveChat:
 
     async def send_message(self, sender: User, message: MessageIn, chat_id: str) -> ChatMessage:
         chat, stored = await self.chats.post(chat_id, sender, message)
-        await self._to_both(chat, MessageCreated.of(stored))
+        await self.tell_both(chat, MessageCreated.of(stored))
+        self.figures.talked()
         return stored
 
     async def typing(self, user: User, chat_id: str, typing: bool) -> None:
@@ -173,17 +175,22 @@ class LiveChat:
         if user.role is not Role.CUSTOMER and user.id != before.agent_id:
             raise Forbidden("Only the chat's agent can end it")
         ended = await self.chats.end_chat(chat_id, user, wrap_up=wrap_up)
-        if before.status is ChatStatus.ENDED:
-            return ended
+        if before.status is not ChatStatus.ENDED:
+            await self.after_end(before, ended)
+        return ended
+
+    async def after_end(self, before: Chat, ended: Chat, note: str | None = None) -> None:
+        """A chat just ended (`before` is how it stood): a waiting one leaves the queue
+        and counts as abandoned, an answered one frees its agent's seat; both sides and
+        those following it hear, with `note` saying who ended it if neither side did."""
         if before.status in OPEN_IN_QUEUE:
-            await self._withdraw(chat_id, reason="cancelled")
+            await self.withdraw(before.public_id, reason="cancelled")
             self.figures.count_abandoned(before.group_name)
         elif before.agent_id is not None:
             self.figures.count_handled(ended)
-            await self._free_seat(before.agent_id, chat_id)
-        await self._to_both(ended, ChatEnded(chat=ChatOut.of(ended)), before.agent_id)
+            await self.free_seat(before.agent_id, before.public_id)
+        await self.tell_both(ended, ChatEnded(chat=ChatOut.of(ended), note=note), before.agent_id)
         self.figures.changed(before.group_name)
-        return ended
 
     async def customer_away(self, customer_id: int, back_by: datetime) -> None:
         """Every connection of the customer is gone: a waiting chat steps out of the line
@@ -193,7 +200,7 @@ class LiveChat:
             if chat.status in OPEN_IN_QUEUE:
                 if chat.status is ChatStatus.OFFERED:  # the store first, as everywhere
                     await self.states.return_to_queue(chat.public_id)
-                await self._withdraw(chat.public_id, reason="customer_away")
+                await self.withdraw(chat.public_id, reason="customer_away")
                 self.figures.changed(chat.group_name)
             elif chat.agent_id is not None:
                 away = CustomerDisconnected(chat_id=chat.public_id, back_by=back_by)
@@ -222,12 +229,12 @@ class LiveChat:
             if ended is None:
                 continue
             if waiting:
-                await self._withdraw(chat.public_id, reason="customer_away")
+                await self.withdraw(chat.public_id, reason="customer_away")
                 self.figures.count_abandoned(chat.group_name)
             elif chat.agent_id is not None:
                 self.figures.count_handled(ended)
-                await self._free_seat(chat.agent_id, chat.public_id)
-            await self._to_both(ended, ChatEnded(chat=ChatOut.of(ended)), chat.agent_id)
+                await self.free_seat(chat.agent_id, chat.public_id)
+            await self.tell_both(ended, ChatEnded(chat=ChatOut.of(ended)), chat.agent_id)
             self.figures.changed(chat.group_name)
 
     async def chat_staffed(self, group: str) -> bool:
@@ -269,7 +276,7 @@ class LiveChat:
         try:
             chat = await self.chats.accept(chat_id, user)
         except FrontdeskError:
-            await self._free_seat(user.id, chat_id)  # the customer left meanwhile
+            await self.free_seat(user.id, chat_id)  # the customer left meanwhile
             raise
         self.figures.count_answered(chat)
         accepted = ChatAccepted(chat_id=chat_id, agent_name=user.display_name)
@@ -307,7 +314,7 @@ class LiveChat:
         moved = await self.states.return_to_queue(chat_id, group=group)
         if moved is None:
             raise Conflict("This chat has ended", code=Code.CHAT_ENDED)
-        await self._free_seat(user.id, chat_id)
+        await self.free_seat(user.id, chat_id)
         await self.router.enqueue(queue_entry(moved), self.clock.now())
         await self.publish(chat_customer(chat_id), ChatTransferred(chat_id=chat_id))
         await self.route_request(chat_id)
@@ -337,7 +344,7 @@ class LiveChat:
         """Tell the agent of its offer, with the case to read before answering."""
         case = await self.states.mark_offered(offer.chat_id)
         if case is None:
-            await self._withdraw(offer.chat_id, reason="cancelled")  # ended meanwhile
+            await self.withdraw(offer.chat_id, reason="cancelled")  # ended meanwhile
             return
         self.figures.offer_made(offer)
         group_name = self.router.group_name(case.customer_group)
@@ -349,9 +356,7 @@ class LiveChat:
         await self.publish(chat_customer(offer.chat_id), BeingOffered(chat_id=offer.chat_id))
         self.figures.changed(offer.group)
 
-    async def _withdraw(
-        self, chat_id: str, *, reason: Literal["cancelled", "unanswered", "customer_away"]
-    ) -> None:
+    async def withdraw(self, chat_id: str, *, reason: WithdrawReason) -> None:
         """Take a chat out of the queue; an agent it was offered to hears and is refilled."""
         offer = await self.router.offer_of(chat_id)
         await self.router.withdraw(chat_id)
@@ -361,15 +366,17 @@ class LiveChat:
             )
             await self.fill_seats(offer.agent_id)
 
-    async def _free_seat(self, agent_id: int, chat_id: str) -> None:
+    async def free_seat(self, agent_id: int, chat_id: str) -> None:
         await self.router.release(agent_id, chat_id, self.clock.now())
         await self.fill_seats(agent_id)
 
-    async def _to_both(self, chat: Chat, push: Push, agent_id: int | None = None) -> None:
+    async def tell_both(self, chat: Chat, push: Push, agent_id: int | None = None) -> None:
+        """To the customer, the agent, and supervisors following the chat."""
         await self.publish(chat_customer(chat.public_id), push)
         to_agent = agent_id or chat.agent_id
         if to_agent is not None:
             await self.publish(agent(to_agent), push)
+        await self.publish(chat_monitors(chat.public_id), push)
 
 
 def queue_entry(chat: Chat) -> QueueEntry:

@@ -29,6 +29,7 @@ from pydantic import BaseModel, ValidationError
 
 from frontdesk.accounts.models import Role, User
 from frontdesk.chat import protocol as p
+from frontdesk.chat.desk import SupervisorDesk
 from frontdesk.chat.lifecycle import LiveChat
 from frontdesk.chat.models import MessageIn
 from frontdesk.chat.protocol import Ask, ChatOut, MessageOut
@@ -178,9 +179,10 @@ class CustomerNamespace(ParticipantNamespace):
     {chat_id, seq, sender_id, sender_name, sender_role, body, client_msg_id, created_at},
     typing {chat_id, name, typing}, agent_disconnected {chat_id, back_by},
     agent_reconnected, chat_requeued {chat_id, position}, chat_transferred,
-    chat_unavailable {chat_id, reason, message, case_number, reply_by}, chat_ended {chat},
-    chat_heartbeat {chat_id, last_seq, status, every_seconds}. Heartbeats come from the
-    node itself every few seconds: a later seq or another status means catch up.
+    chat_unavailable {chat_id, reason, message, case_number, reply_by},
+    chat_ended {chat, note}, chat_heartbeat {chat_id, last_seq, status, every_seconds}.
+    Heartbeats come from the node itself every few seconds: a later seq or another status
+    means catch up.
     """
 
     roles = frozenset({Role.CUSTOMER})
@@ -240,9 +242,10 @@ class AgentNamespace(ParticipantNamespace):
 
     Pushed to room user:{id}: chat_offered {chat_id, group, deadline, waiting_since,
     case}, offer_withdrawn {chat_id, reason: lapsed | cancelled | unanswered |
-    customer_away}, presence_changed {settings, active, closed_note}, message_created, typing,
-    customer_disconnected {chat_id, back_by}, customer_reconnected {chat_id}, chat_ended
-    {chat}, chat_heartbeat.
+    customer_away | reassigned}, presence_changed {settings, active, closed_note},
+    message_created, typing, customer_disconnected {chat_id, back_by},
+    customer_reconnected {chat_id}, chat_ended {chat, note}, chat_moved {chat_id, message},
+    chat_heartbeat. chat_moved: a supervisor took the chat from the agent.
     An agent whose last socket closes has the grace period to reconnect to its chats; so
     has a customer, whose waiting chat meanwhile steps out of the line, keeping its place.
     """
@@ -295,18 +298,29 @@ class SupervisorNamespace(RoleNamespace):
 
     | event          | payload      | ack data                                              |
     |----------------|--------------|-------------------------------------------------------|
-    | watch          | Empty        | groups: [figures], agents: [agent]                    |
+    | watch          | Empty        | groups: [figures], agents: [agent], desk              |
     | history        | History      | points: [{at, waiting, average_wait_seconds}], 5 min  |
+    | monitor_chat   | ResumeChat   | chat, case, feed, messages: follow it read-only       |
+    | unmonitor_chat | ChatRef      | {} (stop following it)                                |
+    | assign_chat    | AssignChat   | chat_id, offered_to, deadline: offered to that agent  |
+    | move_chat      | MoveChat     | chat: to agent_id (offered), or none: queue's front   |
+    | end_chat       | StopChat     | chat, ended with the reason in its transcript         |
 
     Pushed to room supervisors, whenever a group changes: queue_changed {group, waiting,
     longest_wait_seconds, offered, agents_available, agents_busy, agents_away, seats,
     chats_active, chats_offered, requested_today, average_wait_seconds,
     average_handle_seconds, abandoned_today}; agents_changed {agents: [{agent_id, name,
-    presence, active, capacity, groups}]}.
+    presence, state, since, active, chats, capacity, groups}]}; desk_changed {waiting,
+    active, waiting_total, active_total}. The desk follows messages too, at most once a
+    second. Pushed to room chat:{chat_id} while following it: message_created, chat_ended.
     """
 
     roles = frozenset({Role.SUPERVISOR, Role.ADMIN})
     room = "supervisors"
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.desk = SupervisorDesk(self.live)
 
     @event(Ask.WATCH, p.Empty)
     async def on_watch(self, sid: str, user: User, payload: p.Empty) -> Any:
@@ -317,6 +331,34 @@ class SupervisorNamespace(RoleNamespace):
         if payload.group not in self.live.router.chat_groups():
             raise Invalid("Not a customer group with chat", fields={"group": "Unknown group"})
         return {"points": await self.live.figures.history(payload.group, payload.hours)}
+
+    @event(Ask.MONITOR_CHAT, p.ResumeChat)
+    async def on_monitor_chat(self, sid: str, user: User, payload: p.ResumeChat) -> Any:
+        async def watch(chat_id: str) -> None:
+            await self.enter_room(sid, f"chat:{chat_id}")
+
+        try:
+            return await self.desk.monitor(user, payload.chat_id, payload.last_seq, watch)
+        except FrontdeskError:
+            await self.leave_room(sid, f"chat:{payload.chat_id}")
+            raise
+
+    @event(Ask.UNMONITOR_CHAT, p.ChatRef)
+    async def on_unmonitor_chat(self, sid: str, user: User, payload: p.ChatRef) -> Any:
+        await self.leave_room(sid, f"chat:{payload.chat_id}")
+        return {}
+
+    @event(Ask.ASSIGN_CHAT, p.AssignChat)
+    async def on_assign_chat(self, sid: str, user: User, payload: p.AssignChat) -> Any:
+        return await self.desk.assign(user, payload.chat_id, payload.agent_id)
+
+    @event(Ask.MOVE_CHAT, p.MoveChat)
+    async def on_move_chat(self, sid: str, user: User, payload: p.MoveChat) -> Any:
+        return await self.desk.move(user, payload.chat_id, payload.agent_id)
+
+    @event(Ask.END_CHAT, p.StopChat)
+    async def on_end_chat(self, sid: str, user: User, payload: p.StopChat) -> Any:
+        return await self.desk.stop(user, payload.chat_id, payload.reason)
 
 
 async def _send(live: LiveChat, user: User, payload: p.SendMessage) -> dict[str, Any]:

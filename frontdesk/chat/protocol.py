@@ -39,6 +39,10 @@ class Ask(StrEnum):
     TRANSFER_CHAT = "transfer_chat"
     WATCH = "watch"
     HISTORY = "history"
+    MONITOR_CHAT = "monitor_chat"
+    UNMONITOR_CHAT = "unmonitor_chat"
+    ASSIGN_CHAT = "assign_chat"
+    MOVE_CHAT = "move_chat"
 
 
 class Told(StrEnum):
@@ -61,6 +65,8 @@ class Told(StrEnum):
     PRESENCE_CHANGED = "presence_changed"
     QUEUE_CHANGED = "queue_changed"
     AGENTS_CHANGED = "agents_changed"
+    DESK_CHANGED = "desk_changed"
+    CHAT_MOVED = "chat_moved"
     CHAT_HEARTBEAT = "chat_heartbeat"
 
 
@@ -132,6 +138,28 @@ class LeaveMessage(_In):
         if (self.chat_id is None) == (self.case_number is None):
             raise ValueError("give chat_id or case_number, not both")
         return self
+
+
+class AssignChat(_In):
+    """Offer a waiting chat to this agent (a supervisor's choice)."""
+
+    chat_id: str = ChatId
+    agent_id: int = Field(ge=1)
+
+
+class MoveChat(_In):
+    """Take an active chat from its agent: to `agent_id` (offered to them), or with no
+    agent back to the front of its group's queue."""
+
+    chat_id: str = ChatId
+    agent_id: int | None = Field(default=None, ge=1)
+
+
+class StopChat(_In):
+    """A supervisor ends a chat (a stuck one, say); the reason goes in the transcript."""
+
+    chat_id: str = ChatId
+    reason: str = Field(min_length=1, max_length=200)
 
 
 class History(_In):
@@ -236,13 +264,64 @@ class GroupFigures(_Out):
     chats_offered: int
 
 
+AgentState = Literal["available", "busy", "away", "offline"]
+
+
 class AgentOut(_Out):
+    """An agent as supervisors see it: `state` counts a chat or an offer held as busy
+    (unless offline), `since` is when that state began, `active` the seats taken (chats
+    and offers) of `capacity`, `chats` the accepted chats alone."""
+
     agent_id: int
     name: str
     presence: str
+    state: AgentState
+    since: IsoTime
     active: int
+    chats: int
     capacity: int
     groups: list[str]
+
+
+class WaitingChatOut(_Out):
+    """A chat waiting for an agent: `position` in its group's line, 0 while offered
+    (to `offered_to`), None while its customer is away (out of the line, for a grace)."""
+
+    chat_id: str
+    case_number: str
+    group: str
+    group_name: str
+    customer_name: str
+    requested_at: IsoTime
+    position: int | None
+    offered_to: str | None
+    offered_to_id: int | None
+
+
+class ActiveChatOut(_Out):
+    """A chat an agent has answered: `unread` counts the customer's messages since the
+    agent last wrote (what waits for the agent)."""
+
+    chat_id: str
+    case_number: str
+    group: str
+    group_name: str
+    customer_name: str
+    agent_id: int
+    agent_name: str
+    accepted_at: IsoTime
+    last_message_at: IsoTime | None
+    unread: int
+
+
+class DeskOut(_Out):
+    """Every open chat, waiting ones longest first, active ones most unread first; at
+    most a page of each, with the totals."""
+
+    waiting: list[WaitingChatOut]
+    active: list[ActiveChatOut]
+    waiting_total: int
+    active_total: int
 
 
 class PresenceOut(_Out):
@@ -342,6 +421,17 @@ class ChatUnavailable(Push):
 class ChatEnded(Push):
     event: ClassVar[str] = Told.CHAT_ENDED
     chat: ChatOut
+    # Who ended it and why, in words for people, when it was neither side of the chat.
+    note: str | None = None
+
+
+class ChatMoved(Push):
+    """To the agent: a supervisor took the chat from you (to another agent, or back to
+    the queue); `message` says so in words for people."""
+
+    event: ClassVar[str] = Told.CHAT_MOVED
+    chat_id: str
+    message: str
 
 
 class ChatHeartbeat(Push):
@@ -366,10 +456,15 @@ class ChatOffered(Push):
     case: CaseOut
 
 
+# Why an offer was taken back: the agent let it lapse, the customer cancelled or left
+# the line, nobody could answer in time, or a supervisor offered it to someone else.
+WithdrawReason = Literal["lapsed", "cancelled", "unanswered", "customer_away", "reassigned"]
+
+
 class OfferWithdrawn(Push):
     event: ClassVar[str] = Told.OFFER_WITHDRAWN
     chat_id: str
-    reason: Literal["lapsed", "cancelled", "unanswered", "customer_away"]
+    reason: WithdrawReason
 
 
 class PresenceChanged(PresenceOut, Push):
@@ -383,3 +478,7 @@ class QueueChanged(GroupFigures, Push):
 class AgentsChanged(Push):
     event: ClassVar[str] = Told.AGENTS_CHANGED
     agents: list[AgentOut]
+
+
+class DeskChanged(DeskOut, Push):
+    event: ClassVar[str] = Told.DESK_CHANGED

@@ -7,14 +7,19 @@ outlive it (a rebuilt queue starts from `open_chats`) and what people are shown 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from frontdesk.accounts.models import User
 from frontdesk.cases import actions
-from frontdesk.cases.models import Case
+from frontdesk.cases.actions import Actor
+from frontdesk.cases.models import ActivityKind, Case
 from frontdesk.chat import store
 from frontdesk.chat.models import Chat
 from frontdesk.db.engine import reading, transaction
+
+Row = dict[str, Any]
 
 # Handle times averaged for a group's estimated wait: recent enough to follow the day.
 RECENT_HANDLE_TIMES = 20
@@ -65,6 +70,29 @@ class ChatStates:
     async def agent_chats(self, agent_id: int) -> list[Chat]:
         async with reading(self._engine) as conn:
             return await store.select_agent_chats(conn, agent_id)
+
+    async def desk(self, limit: int) -> tuple[dict[str, int], list[Row], list[Row]]:
+        """The open chats as the supervisor's desk lists them (chat/store.py): the
+        totals, then at most `limit` waiting and `limit` active, read on one connection."""
+        async with reading(self._engine) as conn:
+            totals = await store.count_desk_chats(conn)
+            waiting = await store.select_desk_waiting(conn, limit=limit)
+            active = await store.select_desk_active(conn, limit=limit)
+        return totals, waiting, active
+
+    async def agent_chat_times(
+        self, agent_ids: list[int], since: datetime
+    ) -> dict[int, dict[str, Any]]:
+        async with reading(self._engine) as conn:
+            return await store.select_agent_chat_times(conn, agent_ids, since=since)
+
+    async def log_desk_action(self, chat: Chat, by: User, what: str, now: datetime) -> None:
+        """Write what a supervisor did to a chat in its case's activity, for staff only."""
+        async with transaction(self._engine) as conn:
+            await actions.log_activity(
+                conn, chat.case_id, Actor.of(by), ActivityKind.CHAT_ACTION, now,
+                body=what, data={"chat_id": chat.public_id},
+            )  # fmt: skip
 
     async def handle_times(self, group: str) -> list[timedelta]:
         async with reading(self._engine) as conn:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from frontdesk.chat.models import OPEN_CHAT_STATUSES, Chat, ChatMessage, ChatStatus
-from frontdesk.db.tables import chat_agents, chat_messages, chats, users
+from frontdesk.db.tables import cases, chat_agents, chat_messages, chats, users
 
 _MESSAGE_COLUMNS = (
     chat_messages.c.id,
@@ -238,3 +238,95 @@ async def select_user_names(conn: AsyncConnection, user_ids: list[int]) -> dict[
         users.c.id.in_(user_ids)
     )
     return {row.id: f"{row.first_name} {row.last_name}" for row in await conn.execute(query)}
+
+
+# The supervisor's desk: every open chat, with what a supervisor reads at a glance ---------
+
+_WAITING = [ChatStatus.REQUESTED.value, ChatStatus.OFFERED.value]
+_CUSTOMER_NAME = (cases.c.contact_first_name + " " + cases.c.contact_last_name).label(
+    "customer_name"
+)
+
+
+async def count_desk_chats(conn: AsyncConnection) -> dict[str, int]:
+    """How many chats wait (requested or offered) and how many are active."""
+    query = (
+        select(chats.c.status, func.count())
+        .where(chats.c.status.in_(OPEN_STATUSES))
+        .group_by(chats.c.status)
+    )
+    counts = {row[0]: int(row[1]) for row in await conn.execute(query)}
+    waiting = sum(counts.get(status, 0) for status in _WAITING)
+    return {"waiting": waiting, "active": counts.get(ChatStatus.ACTIVE.value, 0)}
+
+
+async def select_desk_waiting(conn: AsyncConnection, *, limit: int) -> list[dict[str, Any]]:
+    """Waiting chats, the longest waiting first: id, case number, group, customer."""
+    query = (
+        select(chats.c.public_id, cases.c.number.label("case_number"), chats.c.group_name,
+               _CUSTOMER_NAME, chats.c.requested_at)
+        .join(cases, cases.c.id == chats.c.case_id)
+        .where(chats.c.status.in_(_WAITING))
+        .order_by(chats.c.requested_at, chats.c.public_id)
+        .limit(limit)
+    )  # fmt: skip
+    return [dict(row._mapping) for row in await conn.execute(query)]
+
+
+async def select_desk_active(conn: AsyncConnection, *, limit: int) -> list[dict[str, Any]]:
+    """Active chats, those with most unread first: id, case number, group, customer,
+    agent, when answered, the last message's time, and `unread`, the customer's messages
+    after the agent's latest (what waits for the agent)."""
+    mine = chat_messages.alias("mine")
+    agent_last_seq = (
+        select(func.coalesce(func.max(mine.c.seq), 0))
+        .where(mine.c.chat_id == chats.c.id, mine.c.sender_id == chats.c.agent_id)
+        .scalar_subquery()
+    )
+    unread = (
+        select(func.count())
+        .select_from(chat_messages)
+        .where(chat_messages.c.chat_id == chats.c.id,
+               chat_messages.c.sender_id == chats.c.customer_id,
+               chat_messages.c.seq > agent_last_seq)
+        .scalar_subquery()
+        .label("unread")
+    )  # fmt: skip
+    last = chat_messages.alias("last")
+    query = (
+        select(chats.c.public_id, cases.c.number.label("case_number"), chats.c.group_name,
+               _CUSTOMER_NAME, chats.c.agent_id,
+               (users.c.first_name + " " + users.c.last_name).label("agent_name"),
+               chats.c.accepted_at, last.c.created_at.label("last_message_at"), unread)
+        .join(cases, cases.c.id == chats.c.case_id)
+        .join(users, users.c.id == chats.c.agent_id)
+        .outerjoin(last, and_(last.c.chat_id == chats.c.id, last.c.seq == chats.c.last_seq))
+        .where(chats.c.status == ChatStatus.ACTIVE.value)
+        .order_by(unread.desc(), chats.c.accepted_at, chats.c.public_id)
+        .limit(limit)
+    )  # fmt: skip
+    return [dict(row._mapping) for row in await conn.execute(query)]
+
+
+async def select_agent_chat_times(
+    conn: AsyncConnection, agent_ids: list[int], *, since: datetime
+) -> dict[int, dict[str, Any]]:
+    """Per agent: `chats` active now, `busy_since` (the earliest of those was answered),
+    `last_ended_at` (its latest chat ended since `since`)."""
+    if not agent_ids:
+        return {}
+    active = ChatStatus.ACTIVE.value
+    query = (
+        select(
+            chats.c.agent_id,
+            func.count().filter(chats.c.status == active).label("chats"),
+            func.min(chats.c.accepted_at).filter(chats.c.status == active).label("busy_since"),
+            func.max(chats.c.ended_at).label("last_ended_at"),
+        )
+        .where(
+            chats.c.agent_id.in_(agent_ids),
+            (chats.c.status == active) | (chats.c.ended_at >= since),
+        )
+        .group_by(chats.c.agent_id)
+    )
+    return {row.agent_id: dict(row._mapping) for row in await conn.execute(query)}

@@ -126,7 +126,7 @@ class ChatTimeouts:
             await self._router.wait_on(chat_id, chat.group_name, chat.requested_at, now)
             return
         ended = await live.chats.end_unanswered(chat_id, UNANSWERED[reason])
-        await live._withdraw(chat_id, reason="unanswered")
+        await live.withdraw(chat_id, reason="unanswered")
         if ended is not None:
             live.figures.count_abandoned(chat.group_name)
             case = await live.states.case_of(ended)

@@ -64,7 +64,8 @@ class QueueBackend(Protocol):
         `active` is given (a rebuild restores the count of chats the store says it holds).
 
         `idle_since` becomes `now` for a new agent or one turning available; otherwise
-        it is kept. Does not touch the agent's live offers: callers decline them."""
+        it is kept; `presence_since` becomes `now` when the presence changes. Does not
+        touch the agent's live offers: callers decline them."""
         ...
 
     async def agents(self) -> list[AgentState]:
@@ -98,6 +99,16 @@ class QueueBackend(Protocol):
         `passed_before`; reserves the seat.
 
         None if the agent is unknown, not available, full, or nothing fits."""
+        ...
+
+    async def offer_to(
+        self, chat_id: str, agent_id: int, now: datetime, offer_seconds: int
+    ) -> Offer | None:
+        """A supervisor's choice: offer a waiting chat to this agent, whatever groups it
+        serves and whether it passed on the chat, if it is signed in (available or away)
+        and has a free seat; reserves the seat until `now + offer_seconds`.
+
+        None if the chat is not waiting, or the agent is unknown, offline or full."""
         ...
 
     async def accept(self, chat_id: str, agent_id: int) -> bool:
@@ -134,9 +145,10 @@ class QueueBackend(Protocol):
 
     async def snapshot(self, group: str) -> dict[str, Any]:
         """Figures for one group: `waiting` count, `longest_waiting_since` (enqueued_at of
-        the head, or None), `offered` count, and agents serving it: `agents_available`
-        (available, free seat), `agents_busy` (available, full), `agents_away`, and
-        `seats`, the total capacity of its available agents."""
+        the head, or None), `offered` count, and agents serving it, each counted once:
+        `agents_busy` (signed in, holding a chat or an offer), `agents_available`
+        (available, holding nothing), `agents_away` (away, holding nothing); and `seats`,
+        the total capacity of its available agents."""
         ...
 
     # Deadlines -----------------------------------------------------------------------

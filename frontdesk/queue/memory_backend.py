@@ -29,9 +29,15 @@ class _Agent:
     capacity: int
     active: int
     idle_since: datetime
+    presence_since: datetime
 
     def has_seat(self) -> bool:
         return self.presence == "available" and self.active < self.capacity
+
+    def state(self) -> str:
+        """As supervisors count agents: busy while holding a chat or an offer, whatever
+        the presence (unless offline); else the presence."""
+        return "busy" if self.presence != "offline" and self.active > 0 else self.presence
 
 
 @dataclass
@@ -102,15 +108,17 @@ class MemoryQueueBackend:
         active: int | None = None,
     ) -> AgentState:
         old = self._s.agents.get(agent_id)
-        idle_since = now
+        idle_since = since = now
         seats_taken = 0
         if old is not None:
             seats_taken = old.active
             if old.presence == "available" or presence != "available":
                 idle_since = old.idle_since
+            if old.presence == presence:
+                since = old.presence_since
         if active is not None:
             seats_taken = active
-        agent = _Agent(presence, tuple(groups), capacity, seats_taken, idle_since)
+        agent = _Agent(presence, tuple(groups), capacity, seats_taken, idle_since, since)
         self._s.agents[agent_id] = agent
         return AgentState(agent_id=agent_id, **agent.__dict__)
 
@@ -182,6 +190,17 @@ class MemoryQueueBackend:
             return None
         return self._offer(min(candidates, key=_line_key), agent_id, now, offer_seconds)
 
+    async def offer_to(
+        self, chat_id: str, agent_id: int, now: datetime, offer_seconds: int
+    ) -> Offer | None:
+        entry = self._s.waiting.get(chat_id)
+        agent = self._s.agents.get(agent_id)
+        if entry is None or agent is None or agent.presence == "offline":
+            return None
+        if agent.active >= agent.capacity:
+            return None
+        return self._offer(entry, agent_id, now, offer_seconds)
+
     async def accept(self, chat_id: str, agent_id: int) -> bool:
         offer = self._s.offers.get(chat_id)
         if offer is None or offer.agent_id != agent_id:
@@ -235,11 +254,9 @@ class MemoryQueueBackend:
             "waiting": len(line),
             "longest_waiting_since": line[0].enqueued_at if line else None,
             "offered": sum(1 for o in self._s.offers.values() if o.group == group),
-            "agents_available": sum(1 for a in agents if a.has_seat()),
-            "agents_busy": sum(
-                1 for a in agents if a.presence == "available" and a.active >= a.capacity
-            ),
-            "agents_away": sum(1 for a in agents if a.presence == "away"),
+            "agents_available": sum(1 for a in agents if a.state() == "available"),
+            "agents_busy": sum(1 for a in agents if a.state() == "busy"),
+            "agents_away": sum(1 for a in agents if a.state() == "away"),
             "seats": sum(a.capacity for a in agents if a.presence == "available"),
         }
 

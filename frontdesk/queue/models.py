@@ -50,6 +50,8 @@ class AgentState(BaseModel):
     capacity: int = 3
     active: int
     idle_since: UtcDatetime
+    # When the presence last changed (a supervisor reads how long an agent has been away).
+    presence_since: UtcDatetime
 
 
 class Emptied(BaseModel):

@@ -39,6 +39,7 @@ VERBS = (
     "set_agent",
     "route_request",
     "route_agent",
+    "offer_to",
     "accept",
     "decline",
     "expire",
@@ -133,7 +134,7 @@ class RedisQueueBackend:
     ) -> AgentState:
         restore = "" if active is None else active
         groups_json = json.dumps(list(groups))
-        active, idle = await self._run(
+        active, idle, since = await self._run(
             "set_agent", agent_id, presence, groups_json, capacity, to_ms(now), restore
         )
         return AgentState(
@@ -143,6 +144,7 @@ class RedisQueueBackend:
             capacity=capacity,
             active=int(active),
             idle_since=from_ms(idle),
+            presence_since=from_ms(since),
         )
 
     async def agents(self) -> list[AgentState]:
@@ -159,6 +161,8 @@ class RedisQueueBackend:
                 capacity=int(row["capacity"]),
                 active=int(row["active"]),
                 idle_since=from_ms(row["idle_since"]),
+                # Agents set before presence_since was kept: their idle time is the best guess.
+                presence_since=from_ms(row.get("presence_since", row["idle_since"])),
             )
             for agent_id, row in zip(ids, rows, strict=True)
             if row
@@ -186,6 +190,13 @@ class RedisQueueBackend:
         deadline = to_ms(now + timedelta(seconds=offer_seconds))
         again = "" if passed_before is None else to_ms(passed_before)
         row = await self._run("route_agent", agent_id, to_ms(now), deadline, again)
+        return None if row is None else _offer(row)
+
+    async def offer_to(
+        self, chat_id: str, agent_id: int, now: datetime, offer_seconds: int
+    ) -> Offer | None:
+        deadline = to_ms(now + timedelta(seconds=offer_seconds))
+        row = await self._run("offer_to", chat_id, agent_id, to_ms(now), deadline)
         return None if row is None else _offer(row)
 
     async def accept(self, chat_id: str, agent_id: int) -> bool:

@@ -210,6 +210,10 @@ class Router:
             offers.append(offer)
         return offers
 
+    async def offer_to(self, chat_id: str, agent_id: int, now: datetime) -> Offer | None:
+        """A supervisor offers a waiting chat to one agent (signed in, with a free seat)."""
+        return await self._backend.offer_to(chat_id, agent_id, now, self.timings.offer_seconds)
+
     async def accept(self, chat_id: str, agent_id: int) -> bool:
         accepted = await self._backend.accept(chat_id, agent_id)
         if accepted:

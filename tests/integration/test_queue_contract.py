@@ -640,3 +640,75 @@ async def test_agents_lists_every_agent_state_by_id(queue_backend):
         (7, "available", ("billing", "tech"), 2, 1),
     ]
     assert states[1].idle_since == at(5)
+
+
+# A supervisor's hand: offer_to, and agents counted as supervisors see them --------------
+
+
+async def test_offer_to_gives_a_waiting_chat_to_the_named_agent_whatever_its_groups(
+    queue_backend,
+):
+    await agent(queue_backend, 1, capacity=1)  # idle longest: routing would pick it
+    await agent(queue_backend, 2, "tech", presence="away", seconds=1)
+    await queue_backend.enqueue(entry("a", seconds=2))
+    offer = await queue_backend.offer_to("a", 2, at(3), OFFER)
+    assert offer is not None
+    assert (offer.agent_id, offer.group, offer.deadline) == (2, "billing", at(3 + OFFER))
+    assert await queue_backend.position("a") == 0
+    assert (await queue_backend.offer_of("a")) == offer
+    assert [a.active for a in await queue_backend.agents()] == [0, 1]
+    assert await queue_backend.offer_to("a", 1, at(4), OFFER) is None  # not waiting now
+    assert await queue_backend.accept("a", 2)
+
+
+async def test_offer_to_refuses_an_offline_full_or_unknown_agent(queue_backend):
+    await agent(queue_backend, 1, capacity=1)
+    await agent(queue_backend, 2, presence="offline")
+    await queue_backend.enqueue(entry("a", seconds=1))
+    await queue_backend.enqueue(entry("b", seconds=2))
+    assert await queue_backend.offer_to("a", 1, at(3), OFFER) is not None
+    assert await queue_backend.offer_to("b", 1, at(3), OFFER) is None  # full
+    assert await queue_backend.offer_to("b", 2, at(3), OFFER) is None  # offline
+    assert await queue_backend.offer_to("b", 99, at(3), OFFER) is None  # unknown
+    assert await queue_backend.offer_to("zz", 1, at(3), OFFER) is None  # not queued
+    assert await queue_backend.position("b") == 1
+
+
+async def test_an_agent_who_passed_may_still_be_chosen_by_a_supervisor(queue_backend):
+    await agent(queue_backend, 1)
+    await queue_backend.enqueue(entry("a"))
+    assert await queue_backend.route_request("a", at(1), OFFER) is not None
+    assert await queue_backend.decline("a", 1, at(2)) is not None
+    assert await queue_backend.route_request("a", at(3), OFFER) is None  # passed, no cool-down
+    offer = await queue_backend.offer_to("a", 1, at(4), OFFER)
+    assert offer is not None and offer.agent_id == 1
+
+
+async def test_an_agent_holding_any_chat_counts_as_busy_not_available(queue_backend):
+    await agent(queue_backend, 1, capacity=3)
+    await agent(queue_backend, 2, capacity=3, seconds=1)
+    await agent(queue_backend, 3, presence="away", seconds=2)
+    await queue_backend.enqueue(entry("a", seconds=3))
+    await queue_backend.route_request("a", at(4), OFFER)  # agent 1: one of three seats
+    await queue_backend.accept("a", 1)
+    snapshot = await queue_backend.snapshot("billing")
+    assert (snapshot["agents_available"], snapshot["agents_busy"]) == (1, 1)
+    assert (snapshot["agents_away"], snapshot["seats"]) == (1, 6)
+    # Away while still chatting: busy until the chat ends, then away.
+    await agent(queue_backend, 1, capacity=3, presence="away", seconds=5)
+    snapshot = await queue_backend.snapshot("billing")
+    assert (snapshot["agents_busy"], snapshot["agents_away"]) == (1, 1)
+    await queue_backend.release(1, "a", at(6))
+    snapshot = await queue_backend.snapshot("billing")
+    assert (snapshot["agents_busy"], snapshot["agents_away"]) == (0, 2)
+
+
+async def test_presence_since_moves_only_when_the_presence_changes(queue_backend):
+    first = await agent(queue_backend, 1, seconds=0)
+    assert first.presence_since == at(0)
+    same = await agent(queue_backend, 1, capacity=5, seconds=10)
+    assert same.presence_since == at(0)
+    away = await agent(queue_backend, 1, presence="away", seconds=20)
+    assert away.presence_since == at(20)
+    (listed,) = await queue_backend.agents()
+    assert listed.presence_since == at(20)

@@ -79,6 +79,7 @@ SUMMARIES = {
     ActivityKind.CALL_LOGGED: "logged a call.",
     ActivityKind.CHAT_TRANSCRIPT: "saved a chat transcript.",
     ActivityKind.MESSAGE: "sent a message.",
+    ActivityKind.CHAT_ACTION: "acted on a chat (staff only).",
 }
 
 
