@@ -244,7 +244,7 @@ import { connect, emitAcked, refusalOf } from "./socket.js";
   on("chat_ended", (data) => {
     if (!data || !data.chat || data.chat.public_id !== state.chatId) return;
     if (state.ending || state.leaving || ["ended", "unavailable", "left"].includes(state.phase)) return;
-    ended(data.chat, false);
+    ended(data.chat, false, false, data.note);
   });
 
   function mine(data) {
@@ -387,12 +387,14 @@ import { connect, emitAcked, refusalOf } from "./socket.js";
     return link;
   }
 
-  function ended(chat, byMe, wasWaiting = false) {
+  // `note`: who ended it and why, when neither you nor your agent did (a supervisor).
+  function ended(chat, byMe, wasWaiting = false, note = null) {
     setPhase("ended");
     setTyping(null);
     const text = byMe && wasWaiting
       ? "You left the queue. Your case stays open."
-      : byMe ? "You ended the chat. The transcript is saved on your case." : "This chat has ended. The transcript is saved on your case.";
+      : byMe ? "You ended the chat. The transcript is saved on your case."
+        : `${note ? `${note} ` : ""}This chat has ended. The transcript is saved on your case.`;
     ui.endedText.textContent = text;
     ui.ended.hidden = false;
     say("The chat has ended.");

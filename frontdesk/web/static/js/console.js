@@ -44,6 +44,7 @@ import { connect, emitAcked, refusalOf } from "./socket.js";
     cancelled: "the customer left",
     customer_away: "the customer's connection dropped (it comes back if they do)",
     unanswered: "the customer's wait ran out",
+    reassigned: "a supervisor offered it to another agent",
   };
 
   // Building markup ------------------------------------------------------------------------
@@ -666,11 +667,18 @@ import { connect, emitAcked, refusalOf } from "./socket.js";
   socket.on("chat_ended", (data) => {
     const chat = chats.get(data.chat.public_id);
     if (chat && chat.status === "active" && !chat.ending) {
-      // Ended by the customer, or for them (their connection never came back).
-      const left = chat.customerAway ? data.chat.end_reason : null;
+      // Ended by the customer, for them (their connection never came back), or by a
+      // supervisor (the note says who and why).
+      const left = data.note || (chat.customerAway ? data.chat.end_reason : null);
       markEnded(chat, `${left || `${chat.customer} ended the chat.`} The transcript is in case ${chat.number}'s activity.`);
       announce(`The chat with ${chat.customer} in case ${chat.number} has ended.`);
     }
+  });
+  socket.on("chat_moved", (data) => {
+    const chat = chats.get(data.chat_id);
+    if (!chat || chat.status !== "active") return;
+    markEnded(chat, `${data.message} It is no longer yours.`);
+    announce(`${data.message} (case ${chat.number})`);
   });
 
   // Catching up one chat: after a gap, a heartbeat naming more, a silence, a return to the tab.
