@@ -90,17 +90,17 @@ class SupervisorDesk:
         where = f"to {to_name}" if to_name else "back to the front of the queue"
         told = f"{supervisor.display_name} moved this chat {where}."
         await live.publish(agent(chat.agent_id), ChatMoved(chat_id=chat_id, message=told))
-        await live.router.enqueue(queue_entry(back), now)
         await live.publish(chat_customer(chat_id), ChatTransferred(chat_id=chat_id))
-        offer = await live.router.offer_to(chat_id, agent_id, now) if agent_id else None
-        if offer is None:
-            offer = await live.router.route_request(chat_id, now)
-            if offer is not None and offer.agent_id == chat.agent_id:
-                # Taken from them: others first, as if they had declined it.
-                await live.router.decline(chat_id, chat.agent_id, now)
-                offer = await live.router.route_request(chat_id, now)
-        if offer is not None:
-            await live.offered(offer)
+        # Others first, as if the agent it was taken from had declined it.
+        await live.router.pass_on(chat_id, chat.agent_id, now)
+        # A customer away for now rejoins the line when back (LiveChat.customer_back).
+        if await live.router.customer_connections(chat.customer_id) > 0:
+            await live.router.enqueue(queue_entry(back), now)
+            offer = await live.router.offer_to(chat_id, agent_id, now) if agent_id else None
+            if offer is not None:
+                await live.offered(offer)
+            else:
+                await live.route_request(chat_id)
         what = f"Moved the chat from {from_name} {where}."
         await live.states.log_desk_action(chat, supervisor, what, now)
         live.figures.changed(chat.group_name)

@@ -124,6 +124,12 @@ class QueueBackend(Protocol):
         seat is freed. Returns the entry, or None if the chat is not offered to this agent."""
         ...
 
+    async def pass_on(self, chat_id: str, agent_id: int, now: datetime) -> None:
+        """Remember the agent as having passed on the chat at `now`, as a decline does
+        (a supervisor took the chat from it); the chat need not be in the queue yet.
+        Forgotten, as every pass is, when the chat is accepted or withdrawn."""
+        ...
+
     async def expire_offers(self, now: datetime) -> list[Offer]:
         """Every offer whose deadline is at or before `now` lapses, with the same effect
         as a decline at `now`. Atomic: concurrent callers get disjoint lists."""

@@ -229,6 +229,9 @@ class MemoryQueueBackend:
             return None
         return self._revert(offer, now)
 
+    async def pass_on(self, chat_id: str, agent_id: int, now: datetime) -> None:
+        self._s.passed.setdefault(chat_id, {})[agent_id] = now
+
     async def expire_offers(self, now: datetime) -> list[Offer]:
         lapsed = sorted(
             (o for o in self._s.offers.values() if o.deadline <= now),

@@ -206,6 +206,9 @@ class RedisQueueBackend:
         row = await self._run("decline", chat_id, agent_id, to_ms(now))
         return None if row is None else _offer(row).entry()
 
+    async def pass_on(self, chat_id: str, agent_id: int, now: datetime) -> None:
+        await self.redis.zadd(self.keys.passed(chat_id), {str(agent_id): to_ms(now)})
+
     async def expire_offers(self, now: datetime) -> list[Offer]:
         rows = await self._run("expire", to_ms(now))
         return [_offer(row) for row in rows]

@@ -227,6 +227,12 @@ class Router:
             await self._reoffer_later(chat_id, now)
         return entry
 
+    async def pass_on(self, chat_id: str, agent_id: int, now: datetime) -> None:
+        """The agent counts as having passed on the chat (a supervisor took it from it):
+        others are offered it first, and it may have it again after the cool-down."""
+        await self._backend.pass_on(chat_id, agent_id, now)
+        await self._reoffer_later(chat_id, now)
+
     async def release(self, agent_id: int, chat_id: str, now: datetime) -> None:
         await self._backend.release(agent_id, chat_id, now)
 

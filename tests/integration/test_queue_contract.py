@@ -712,3 +712,22 @@ async def test_presence_since_moves_only_when_the_presence_changes(queue_backend
     assert away.presence_since == at(20)
     (listed,) = await queue_backend.agents()
     assert listed.presence_since == at(20)
+
+
+async def test_pass_on_counts_as_a_decline_for_routing(queue_backend):
+    await agent(queue_backend, 1)  # idle longest: would be first
+    await agent(queue_backend, 2, seconds=1)
+    await queue_backend.pass_on("a", 1, at(2))  # before the chat is even back in line
+    await queue_backend.enqueue(entry("a", seconds=3))
+    offer = await queue_backend.route_request("a", at(4), OFFER, passed_before=at(1))
+    assert offer is not None and offer.agent_id == 2
+    await queue_backend.decline("a", 2, at(5))
+    assert await queue_backend.route_request("a", at(6), OFFER, passed_before=at(1)) is None
+    again = await queue_backend.route_request("a", at(7), OFFER, passed_before=at(2))
+    assert again is not None and again.agent_id == 1
+    assert await queue_backend.accept("a", 1)
+    # Forgotten with the chat: a later request on it starts afresh.
+    await queue_backend.release(1, "a", at(8))
+    await queue_backend.enqueue(entry("a", seconds=9))
+    fresh = await queue_backend.route_request("a", at(10), OFFER)
+    assert fresh is not None

@@ -177,8 +177,8 @@ async def test_a_supervisor_follows_a_chat_read_only_and_stops(server, clock):
         heard = await sue.next("message_created", chat_id=ann_chat)
         assert heard["body"] == "Hello Ann"
         # Read-only: the supervisor has no way to post from here.
-        assert (await error_of(sue, "send_message", {"chat_id": ann_chat, "body": "x",
-                                                     "client_msg_id": "1"}))["code"] == "UNKNOWN_EVENT"  # fmt: skip
+        post = {"chat_id": ann_chat, "body": "x", "client_msg_id": "1"}
+        assert (await error_of(sue, "send_message", post))["code"] == "UNKNOWN_EVENT"
 
         await sue.ok("unmonitor_chat", {"chat_id": ann_chat})
         await sue.ok("monitor_chat", {"chat_id": bob_chat, "last_seq": 0})
@@ -351,7 +351,7 @@ async def test_moving_a_chat_to_the_queue_offers_it_to_others_first(server, cloc
     async with Clients() as clients:
         ben_client = await clients.open(server, "/agent", ben)
         await ben_client.ok("set_presence", {"presence": "available"})
-        client, chat_id = await waiting_chat(clients, server, customer)
+        _, chat_id = await waiting_chat(clients, server, customer)
         await ben_client.next("chat_offered", chat_id=chat_id)
         await ben_client.ok("accept_chat", {"chat_id": chat_id})
 
@@ -367,6 +367,33 @@ async def test_moving_a_chat_to_the_queue_offers_it_to_others_first(server, cloc
         # Both passed on it now: after the cool-down it goes to one of them again.
         clock.advance(seconds=REOFFER_SECONDS)
         await ben_client.next("chat_offered", chat_id=chat_id)
+
+
+async def test_a_chat_moved_while_its_customer_is_away_waits_for_them(server, clock):
+    customer = await person(server)
+    ben, kim = await person(server, Role.AGENT), await person(server, Role.AGENT)
+    supervisor = await person(server, Role.SUPERVISOR)
+    async with Clients() as clients:
+        ben_client = await clients.open(server, "/agent", ben)
+        await ben_client.ok("set_presence", {"presence": "available"})
+        client, chat_id = await waiting_chat(clients, server, customer)
+        await ben_client.next("chat_offered", chat_id=chat_id)
+        await ben_client.ok("accept_chat", {"chat_id": chat_id})
+        kim_client = await clients.open(server, "/agent", kim)
+        await kim_client.ok("set_presence", {"presence": "available"})
+        await client.close()
+        await ben_client.next("customer_disconnected", chat_id=chat_id)
+
+        sue = await clients.open(server, "/supervisor", supervisor)
+        await sue.ok("move_chat", {"chat_id": chat_id, "agent_id": kim.id})
+        await ben_client.next("chat_moved", chat_id=chat_id)
+        assert await queue_place(server, chat_id) is None  # nobody is offered an empty chat
+        desk = await sue.ok("watch")
+        assert row(desk["desk"]["waiting"], chat_id)["position"] is None
+
+        back = await clients.open(server, "/customer", customer)
+        await back.ok("resume_chat", {"chat_id": chat_id, "last_seq": 0})
+        await kim_client.next("chat_offered", chat_id=chat_id)
 
 
 async def test_a_supervisor_ends_a_stuck_chat_with_a_reason(server, clock):
