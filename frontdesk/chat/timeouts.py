@@ -295,8 +295,11 @@ class ChatTimeouts:
         for settings in await live.agents.all_settings():
             seats = active.pop(settings.agent_id, 0)
             served = served_groups(settings, groups)
+            # Offline until a socket of theirs is announced (a node's re-announce, or they
+            # connect): an agent whose console is closed is offered nothing, and Contact
+            # Us offers no chat on their account. Their chosen presence stays stored.
             await self._router.set_agent(
-                settings.agent_id, presence=settings.presence, groups=served,
+                settings.agent_id, presence="offline", groups=served,
                 capacity=settings.capacity, now=now, active=seats,
             )  # fmt: skip
             if seats:  # connected agents cancel this as they are re-announced

@@ -274,3 +274,28 @@ async def test_a_rebuild_keeps_active_chats_with_their_connected_agent(servers, 
 
         await sam.ok("end_chat", {"chat_id": active_id})
         await sam.next("chat_offered", chat_id=waiting_id)
+
+
+async def test_a_restarted_node_counts_no_agent_available_until_they_are_back(servers, clock):
+    """The queue rebuilt from the store (the embedded default rebuilds at every start)
+    keeps no ghost: an agent whose console is closed is offline there, and Contact Us
+    offers no chat on their account, until they connect again."""
+    first = servers.start()
+    customer, ben = await person(first), await person(first, Role.AGENT)
+    case = await chat_case(first, customer)
+    async with Clients() as clients:
+        agent = await clients.open(first, "/agent", ben)
+        await agent.ok("set_presence", {"presence": "available"})
+        assert await first.acall(lambda: first.services.live.chat_staffed(case.customer_group))
+    servers.stop_servers()
+
+    again = servers.start()
+    live = again.services.live
+    assert not await again.acall(lambda: live.chat_staffed(case.customer_group))
+    (state,) = await again.acall(lambda: live.router.agents())
+    assert state.presence == "offline"
+    async with Clients() as clients:
+        await clients.open(again, "/agent", ben)  # the stored choice comes back with them
+        assert await again.acall(lambda: live.chat_staffed(case.customer_group))
+        (state,) = await again.acall(lambda: live.router.agents())
+        assert state.presence == "available"
