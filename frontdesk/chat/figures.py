@@ -3,8 +3,9 @@ same figures as Prometheus metrics. Customers' positions move with them (positio
 
 A change only marks its group; one flush a moment later publishes it, so a burst of
 routing steps costs one snapshot, not one per step. The desk (every open chat, with its
-last message and what the agent has not answered) follows routing as fast, and follows
-messages at most once a second, so a busy desk costs one read a second, not one a message.
+last message and what the agent has not answered) is announced as fast after routing,
+and at most once a second after messages alone; the announcement carries no lists, each
+dashboard asks for them, so the read costs only where someone is watching.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from frontdesk.queue.router import Router
 log = logging.getLogger(__name__)
 
 FLUSH_SECONDS = 0.1
-# The desk again after messages alone, no sooner: its read costs more than a snapshot.
+# The desk announced again after messages alone, no sooner: each dashboard then reads it.
 DESK_AFTER_MESSAGES_SECONDS = 1.0
 # Chats of each list on the desk; the totals count the rest.
 DESK_PAGE = 200
@@ -112,8 +113,7 @@ class SupervisorFigures:
         await self.notifier.publish(SUPERVISORS, AgentsChanged(agents=await self.agents()))
 
     async def _publish_desk(self) -> None:
-        desk = await self.desk()
-        await self.notifier.publish(SUPERVISORS, DeskChanged(**desk.model_dump()))
+        await self.notifier.publish(SUPERVISORS, DeskChanged())
 
     async def aclose(self) -> None:
         if self._flusher is not None:

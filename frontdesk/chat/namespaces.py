@@ -300,6 +300,7 @@ class SupervisorNamespace(RoleNamespace):
     |----------------|--------------|-------------------------------------------------------|
     | watch          | Empty        | groups: [figures], agents: [agent], desk              |
     | history        | History      | points: [{at, waiting, average_wait_seconds}], 5 min  |
+    | desk           | Empty        | waiting, active, waiting_total, active_total          |
     | monitor_chat   | ResumeChat   | chat, case, feed, messages: follow it read-only       |
     | unmonitor_chat | ChatRef      | {} (stop following it)                                |
     | assign_chat    | AssignChat   | chat_id, offered_to, deadline: offered to that agent  |
@@ -310,9 +311,10 @@ class SupervisorNamespace(RoleNamespace):
     longest_wait_seconds, offered, agents_available, agents_busy, agents_away, seats,
     chats_active, chats_offered, requested_today, average_wait_seconds,
     average_handle_seconds, abandoned_today}; agents_changed {agents: [{agent_id, name,
-    presence, state, since, active, chats, capacity, groups}]}; desk_changed {waiting,
-    active, waiting_total, active_total}. The desk follows messages too, at most once a
-    second. Pushed to room chat:{chat_id} while following it: message_created, chat_ended.
+    presence, state, since, active, chats, capacity, groups}]}; desk_changed. The last
+    says the desk's chats moved, and the dashboard asks desk for them; after messages
+    alone it comes at most once a second. Pushed to room chat:{chat_id} while following
+    it: message_created, chat_ended.
     """
 
     roles = frozenset({Role.SUPERVISOR, Role.ADMIN})
@@ -331,6 +333,10 @@ class SupervisorNamespace(RoleNamespace):
         if payload.group not in self.live.router.chat_groups():
             raise Invalid("Not a customer group with chat", fields={"group": "Unknown group"})
         return {"points": await self.live.figures.history(payload.group, payload.hours)}
+
+    @event(Ask.DESK, p.Empty)
+    async def on_desk(self, sid: str, user: User, payload: p.Empty) -> Any:
+        return (await self.live.figures.desk()).model_dump(mode="json")
 
     @event(Ask.MONITOR_CHAT, p.ResumeChat)
     async def on_monitor_chat(self, sid: str, user: User, payload: p.ResumeChat) -> Any:

@@ -39,6 +39,7 @@ class Ask(StrEnum):
     TRANSFER_CHAT = "transfer_chat"
     WATCH = "watch"
     HISTORY = "history"
+    DESK = "desk"
     MONITOR_CHAT = "monitor_chat"
     UNMONITOR_CHAT = "unmonitor_chat"
     ASSIGN_CHAT = "assign_chat"
@@ -480,5 +481,8 @@ class AgentsChanged(Push):
     agents: list[AgentOut]
 
 
-class DeskChanged(DeskOut, Push):
+class DeskChanged(Push):
+    """The desk's lists moved: a dashboard asks for them (ask desk). The push carries no
+    lists, so a desk nobody watches costs no store read."""
+
     event: ClassVar[str] = Told.DESK_CHANGED

@@ -37,9 +37,10 @@ def server(servers) -> LiveServer:
 
 
 async def desk_where(sue: ChatClient, holds: Callable[[Desk], bool]) -> Desk:
-    """The first desk pushed to the supervisor that `holds`."""
+    """The first desk that `holds`, read (ask desk) each time it is announced."""
     while True:
-        desk = await sue.next("desk_changed")
+        await sue.next("desk_changed")
+        desk: Desk = await sue.ok("desk")
         if holds(desk):
             return desk
 
