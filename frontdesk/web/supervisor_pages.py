@@ -1,5 +1,6 @@
 """The supervisor's dashboard: each chat group's queue, live, its last hours as a chart,
-and the agents' states. The page is a shell; dashboard.js fills it from /supervisor."""
+the agents' states, and the desk (waiting and active chats, and what a supervisor does
+to them). The page is a shell; dashboard.js fills it from /supervisor."""
 
 from __future__ import annotations
 
@@ -27,5 +28,10 @@ async def dashboard() -> ResponseReturnValue:
     # Every group's name, for the agents' groups too (one may serve a group without chat).
     all_names = {key: group.name for key, group in names.items()}
     return await render_template(
-        "supervisor/dashboard.html", groups=groups, group_names=all_names, hours=HISTORY_HOURS
+        "supervisor/dashboard.html",
+        groups=groups,
+        group_names=all_names,
+        hours=HISTORY_HOURS,
+        # The server's clock: waits and states tick from the server's times, not the browser's.
+        now=services().clock.now().isoformat(),
     )

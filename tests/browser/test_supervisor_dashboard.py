@@ -105,12 +105,15 @@ def test_a_supervisor_watches_a_chat_go_through_the_queue(
             re.compile(r"^0:0[1-9]$"), timeout=LIVE_MS
         )  # ticking in the page
 
-        # The agent says they are available: listed, and counted.
+        # The agent says they are available: listed, and counted. The waiting chat is
+        # offered to them at once, and an agent holding an offer counts as busy.
         loop.run(lambda: sam.ok("set_presence", {"presence": "available", "capacity": 3}))
         agent_row = page.locator("#agents tbody tr").filter(has_text=agent.display_name)
-        expect(agent_row).to_contain_text("Available", timeout=LIVE_MS)
-        expect(cell(page, group, "agents_available")).to_have_text("1")
         loop.run(lambda: sam.next("chat_offered", chat_id=chat_id))
+        expect(agent_row).to_contain_text("Busy", timeout=LIVE_MS)
+        expect(agent_row).to_contain_text("1 of 3")
+        expect(cell(page, group, "agents_busy")).to_have_text("1")
+        expect(cell(page, group, "agents_available")).to_have_text("0")
         expect(cell(page, group, "chats_offered")).to_have_text("1", timeout=LIVE_MS)
         screenshot(page, "supervisor-dashboard-waiting")
 
@@ -119,8 +122,9 @@ def test_a_supervisor_watches_a_chat_go_through_the_queue(
         loop.run(lambda: sam.ok("accept_chat", {"chat_id": chat_id}))
         expect(cell(page, group, "chats_active")).to_have_text("1", timeout=LIVE_MS)
         expect(cell(page, group, "waiting")).to_have_text("0")
-        expect(cell(page, group, "agents_available")).to_have_text("1")
+        expect(cell(page, group, "agents_busy")).to_have_text("1")
         expect(cell(page, group, "average_wait_seconds")).to_have_text("2:00")
+        expect(agent_row).to_contain_text("Busy")
         expect(agent_row).to_contain_text("1 of 3")
 
         # The chart has been drawn, and its text alternative lists the points.
@@ -138,7 +142,9 @@ def test_a_supervisor_watches_a_chat_go_through_the_queue(
         loop.run(lambda: sam.ok("end_chat", {"chat_id": chat_id}))
         expect(cell(page, group, "chats_active")).to_have_text("0", timeout=LIVE_MS)
         expect(cell(page, group, "average_handle_seconds")).to_have_text("3:00")
+        expect(agent_row).to_contain_text("Available")
         expect(agent_row).to_contain_text("0 of 3")
+        expect(cell(page, group, "agents_available")).to_have_text("1")
     finally:
         loop.run(ann.close)
         loop.run(sam.close)
