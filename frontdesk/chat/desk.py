@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from frontdesk.accounts.models import User
@@ -21,6 +22,11 @@ from frontdesk.chat.protocol import ChatMoved, ChatOut, ChatTransferred
 from frontdesk.errors import Code, Conflict, Invalid, NotFound
 from frontdesk.events import agent, chat_customer
 from frontdesk.queue.models import AgentState
+
+# How long one monitor_chat has a chat's messages pushed; a dashboard following a chat
+# asks again well before (also its catch-up).
+FOLLOW_SECONDS = 120
+FOLLOW = timedelta(seconds=FOLLOW_SECONDS)
 
 
 def _not_found() -> NotFound:
@@ -39,9 +45,12 @@ class SupervisorDesk:
         watch: Callable[[str], Awaitable[None]],
     ) -> dict[str, Any]:
         """What the agent sees of the chat (case, feed, messages after `after_seq`), and
-        from now on its messages and its end, pushed: `watch` joins before the read,
-        so nothing said in between is missed."""
+        its messages and its end pushed for FOLLOW_SECONDS (asking again extends it):
+        `watch` joins and the chat is marked followed before the read, so nothing said
+        in between is missed."""
+        await self._chat(chat_id)
         await watch(chat_id)
+        await self.live.states.follow(chat_id, self.live.clock.now() + FOLLOW)
         return await self.live.agent_view(supervisor, chat_id, after_seq)
 
     async def assign(self, supervisor: User, chat_id: str, agent_id: int) -> dict[str, Any]:

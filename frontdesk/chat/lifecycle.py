@@ -155,7 +155,8 @@ class LiveChat:
 
     async def send_message(self, sender: User, message: MessageIn, chat_id: str) -> ChatMessage:
         chat, stored = await self.chats.post(chat_id, sender, message)
-        await self.tell_both(chat, MessageCreated.of(stored))
+        followed = chat.monitored_at(self.clock.now())
+        await self.tell_both(chat, MessageCreated.of(stored), followed=followed)
         self.figures.talked()
         return stored
 
@@ -370,13 +371,18 @@ class LiveChat:
         await self.router.release(agent_id, chat_id, self.clock.now())
         await self.fill_seats(agent_id)
 
-    async def tell_both(self, chat: Chat, push: Push, agent_id: int | None = None) -> None:
-        """To the customer, the agent, and supervisors following the chat."""
+    async def tell_both(
+        self, chat: Chat, push: Push, agent_id: int | None = None, *, followed: bool = True
+    ) -> None:
+        """To the customer, the agent, and supervisors following the chat: unless
+        `followed` says nobody does (a message's chat row tells, read anyway), so a chat
+        nobody follows costs no third publish per message."""
         await self.publish(chat_customer(chat.public_id), push)
         to_agent = agent_id or chat.agent_id
         if to_agent is not None:
             await self.publish(agent(to_agent), push)
-        await self.publish(chat_monitors(chat.public_id), push)
+        if followed:
+            await self.publish(chat_monitors(chat.public_id), push)
 
 
 def queue_entry(chat: Chat) -> QueueEntry:

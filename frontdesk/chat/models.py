@@ -35,6 +35,11 @@ class Chat(BaseModel):
     end_reason: str | None
     wrap_up: str | None
     last_seq: int
+    monitored_until: datetime | None = None
+
+    def monitored_at(self, now: datetime) -> bool:
+        """Whether a supervisor follows the chat at `now`."""
+        return self.monitored_until is not None and self.monitored_until > now
 
     def has_participant(self, user_id: int) -> bool:
         return user_id == self.customer_id or (

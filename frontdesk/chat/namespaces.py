@@ -314,7 +314,8 @@ class SupervisorNamespace(RoleNamespace):
     presence, state, since, active, chats, capacity, groups}]}; desk_changed. The last
     says the desk's chats moved, and the dashboard asks desk for them; after messages
     alone it comes at most once a second. Pushed to room chat:{chat_id} while following
-    it: message_created, chat_ended.
+    it: message_created, chat_ended. A monitor_chat has the messages pushed for two
+    minutes: ask again (with the last seq seen) to go on following.
     """
 
     roles = frozenset({Role.SUPERVISOR, Role.ADMIN})

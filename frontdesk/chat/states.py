@@ -86,6 +86,13 @@ class ChatStates:
         async with reading(self._engine) as conn:
             return await store.select_agent_chat_times(conn, agent_ids, since=since)
 
+    async def follow(self, chat_id: str, until: datetime) -> None:
+        """A supervisor follows the chat until `until` (later of this and any other)."""
+        async with transaction(self._engine) as conn:
+            chat = await store.select_chat(conn, chat_id, for_update=True)
+            if chat is not None and not chat.monitored_at(until):
+                await store.update_chat(conn, chat.id, monitored_until=until)
+
     async def log_desk_action(self, chat: Chat, by: User, what: str, now: datetime) -> None:
         """Write what a supervisor did to a chat in its case's activity, for staff only."""
         async with transaction(self._engine) as conn:

@@ -255,6 +255,10 @@ chats = Table(
     Column("wrap_up", Text, nullable=True),
     # The sequence number of the newest message; raised in the transaction that stores it.
     Column("last_seq", Integer, nullable=False, default=0),
+    # Until when a supervisor follows the chat (refreshed while they do): its messages are
+    # pushed to them too. Read with the row each message locks anyway, so a chat nobody
+    # follows costs no extra publish.
+    Column("monitored_until", UTCDateTime, nullable=True),
     Index("ix_chats_case_id", "case_id"),
     # The queue rebuild reads open chats; the supervisor's daily figures read a group's day.
     Index("ix_chats_status", "status"),

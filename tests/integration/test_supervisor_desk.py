@@ -14,6 +14,7 @@ import socketio
 
 from frontdesk.accounts.models import Role
 from frontdesk.cases.models import ActivityKind
+from frontdesk.chat.desk import FOLLOW_SECONDS
 from tests.integration.chat_clients import (
     ChatClient,
     Clients,
@@ -191,6 +192,31 @@ async def test_a_supervisor_follows_a_chat_read_only_and_stops(server, clock):
         await bob_client.ok("end_chat", {"chat_id": bob_chat})
         ended = await sue.next("chat_ended")
         assert ended["chat"]["public_id"] == bob_chat
+
+
+async def test_a_chat_is_followed_for_a_while_and_asking_again_goes_on(server, clock):
+    """Messages reach a supervisor for FOLLOW_SECONDS after each monitor_chat (the chat's
+    row says so, so a chat nobody follows costs no publish); asking again catches up."""
+    customer, ben = await person(server), await person(server, Role.AGENT)
+    supervisor = await person(server, Role.SUPERVISOR)
+    async with Clients() as clients:
+        agent = await clients.open(server, "/agent", ben)
+        await agent.ok("set_presence", {"presence": "available"})
+        client, chat_id = await waiting_chat(clients, server, customer)
+        await agent.next("chat_offered", chat_id=chat_id)
+        await agent.ok("accept_chat", {"chat_id": chat_id})
+        sue = await clients.open(server, "/supervisor", supervisor)
+        await sue.ok("monitor_chat", {"chat_id": chat_id, "last_seq": 0})
+        await client.send(chat_id, "followed")
+        assert (await sue.next("message_created"))["body"] == "followed"
+
+        clock.advance(seconds=FOLLOW_SECONDS)
+        await client.send(chat_id, "after the follow ran out")
+        await agent.next("message_created", body="after the follow ran out")
+        again = await sue.ok("monitor_chat", {"chat_id": chat_id, "last_seq": 1})
+        assert [m["body"] for m in again["messages"]] == ["after the follow ran out"]
+        await client.send(chat_id, "followed again")
+        assert (await sue.next("message_created"))["body"] == "followed again"
 
 
 async def test_following_a_chat_that_does_not_exist_is_not_found(server):

@@ -22,6 +22,7 @@ import { connect, emitAcked, refusalOf } from "./socket.js";
   const ROLES = { customer: "Customer", agent: "Agent", supervisor: "Supervisor", system: "System" };
   // A row leaving the desk this soon after the supervisor acted on it left because of it.
   const OWN_ACTION_MS = 3_000;
+  const FOLLOW_AGAIN_MS = 60_000; // well within the server's two minutes of pushes
   const NOT_CONNECTED = "Not connected: try again once the dashboard has reconnected.";
   const ukTime = new Intl.DateTimeFormat("en-GB", {
     timeZone: "Europe/London", hour: "2-digit", minute: "2-digit",
@@ -735,6 +736,12 @@ import { connect, emitAcked, refusalOf } from "./socket.js";
       : now ? now.tr.querySelector("button") : desk[view.kind].region;
     back.focus();
   }
+
+  // The server pushes a followed chat's messages for two minutes after each monitor_chat:
+  // asking again (a catch-up from the last seq) keeps them coming while the view is open.
+  setInterval(() => {
+    if (viewing && !viewing.ended && socket.connected) viewing.line.poll();
+  }, FOLLOW_AGAIN_MS);
 
   panel.close.addEventListener("click", closeView);
   panel.root.addEventListener("keydown", (event) => {
