@@ -125,7 +125,8 @@ class SupervisorDesk:
         by = f"{supervisor.display_name} (supervisor)"
         ended = await live.chats.end_chat(chat_id, supervisor, reason=f"Ended by {by}: {reason}")
         if ended.ended_by == supervisor.id:  # not ended by someone else meanwhile
-            await live.after_end(before, ended, note=f"{by} ended this chat: {reason}")
+            note = f"{by} ended this chat: {reason}"
+            await live.after_end(before, ended, note=note if note[-1] in ".!?" else note + ".")
             await live.states.log_desk_action(
                 before, supervisor, f"Ended the chat: {reason}", live.clock.now()
             )

@@ -440,7 +440,7 @@ async def test_a_supervisor_ends_a_stuck_chat_with_a_reason(server, clock):
             assert (await error_of(sue, "end_chat", bad))["code"] == "INVALID"
         ended = await sue.ok("end_chat", {"chat_id": chat_id, "reason": "Stuck for an hour"})
         assert ended["chat"]["status"] == "ended"
-        note = "Sue Visor (supervisor) ended this chat: Stuck for an hour"
+        note = "Sue Visor (supervisor) ended this chat: Stuck for an hour."
         assert (await client.next("chat_ended"))["note"] == note
         assert (await ben_client.next("chat_ended"))["note"] == note
         await ben_client.next("chat_offered", chat_id=waiting_id)  # the seat came free

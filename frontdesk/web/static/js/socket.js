@@ -1,6 +1,6 @@
 // The one way the pages talk to the server's socket.io namespaces (chat.js, console.js,
-// dashboard.js). Every client event is acknowledged with {ok: true, data} or
-// {ok: false, error: {code, message, fields}} (frontdesk/chat/namespaces.py);
+// dashboard.js, desk.js, desk_view.js). Every client event is acknowledged with
+// {ok: true, data} or {ok: false, error: {code, message, fields}} (chat/namespaces.py);
 // `emitAcked` keeps that promise even when no answer comes, so a page handles one shape.
 // Needs the socket.io client (vendor/socket.io/socket.io.min.js) loaded first, as `io`.
 
