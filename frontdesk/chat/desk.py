@@ -99,7 +99,7 @@ class SupervisorDesk:
         where = f"to {to_name}" if to_name else "back to the front of the queue"
         told = f"{supervisor.display_name} moved this chat {where}."
         await live.publish(agent(chat.agent_id), ChatMoved(chat_id=chat_id, message=told))
-        await live.publish(chat_customer(chat_id), ChatTransferred(chat_id=chat_id))
+        await live.publish(chat_customer(chat_id), ChatTransferred(chat_id=chat_id, same_team=True))
         # Others first, as if the agent it was taken from had declined it.
         await live.router.pass_on(chat_id, chat.agent_id, now)
         # A customer away for now rejoins the line when back (LiveChat.customer_back).

@@ -178,7 +178,8 @@ class CustomerNamespace(ParticipantNamespace):
     estimated_wait_seconds}, chat_accepted {chat_id, agent_name}, message_created
     {chat_id, seq, sender_id, sender_name, sender_role, body, client_msg_id, created_at},
     typing {chat_id, name, typing}, agent_disconnected {chat_id, back_by},
-    agent_reconnected, chat_requeued {chat_id, position}, chat_transferred,
+    agent_reconnected, chat_requeued {chat_id, position}, chat_transferred {chat_id,
+    same_team},
     chat_unavailable {chat_id, reason, message, case_number, reply_by},
     chat_ended {chat, note}, chat_heartbeat {chat_id, last_seq, status, every_seconds}.
     Heartbeats come from the node itself every few seconds: a later seq or another status

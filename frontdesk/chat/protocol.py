@@ -404,8 +404,12 @@ class ChatRequeued(Push):
 
 
 class ChatTransferred(Push):
+    """The chat waits again for an agent: of another group's team (the agent transferred
+    it), or of the same team (`same_team`: a supervisor passed it to someone else)."""
+
     event: ClassVar[str] = Told.CHAT_TRANSFERRED
     chat_id: str
+    same_team: bool = False
 
 
 class ChatUnavailable(Push):

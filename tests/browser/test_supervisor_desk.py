@@ -248,6 +248,8 @@ def test_a_supervisor_assigns_follows_moves_and_ends_a_chat(
         )
         expect(panel).to_contain_text("It is no longer yours", timeout=LIVE_MS)
         expect(console.locator("#chat-load")).to_have_text("0 of 3 chats")
+        # The customer waits for another specialist of the same team, and is told so.
+        expect(page.get_by_text("Your chat is being passed to another specialist")).to_be_visible()
         loop.run(lambda: kim_socket.next("chat_offered", chat_id=chat_id))
         expect(chat_row(waiting, number)).to_contain_text(
             f"Offered to {kim.display_name}", timeout=LIVE_MS

@@ -353,7 +353,7 @@ async def test_moving_an_active_chat_to_another_agent(server, clock):
         assert moved["chat"]["status"] == "requested"
         told = await ben_client.next("chat_moved", chat_id=chat_id)
         assert told["message"] == "Sue Visor moved this chat to Kim Second."
-        await client.next("chat_transferred", chat_id=chat_id)
+        await client.next("chat_transferred", chat_id=chat_id, same_team=True)
         offer = await kim_client.next("chat_offered", chat_id=chat_id)
         assert offer["case"]["number"]
         view = await kim_client.ok("accept_chat", {"chat_id": chat_id})

@@ -182,9 +182,15 @@ import { connect, emitAcked, refusalOf } from "./socket.js";
     if (!mine(data)) return;
     state.agentName = null;
     setTyping(null);
-    notice("Your chat is being transferred to another team. The next available specialist will join you.");
-    setPhase("waiting");
-    say("Waiting for an agent of the new team…");
+    if (data.same_team) {
+      notice("Your chat is being passed to another specialist, who will join you shortly. Everything said so far stays with the chat.");
+      setPhase("waiting");
+      say("Waiting for the next specialist…");
+    } else {
+      notice("Your chat is being transferred to another team. The next available specialist will join you.");
+      setPhase("waiting");
+      say("Waiting for an agent of the new team…");
+    }
   });
 
   on("chat_unavailable", (data) => {
