@@ -20,6 +20,7 @@ from frontdesk.cases.staff import CaseWork
 from frontdesk.cases.uploads import CaseAttachments
 from frontdesk.chat.agents import ChatAgents
 from frontdesk.chat.chats import ChatService
+from frontdesk.chat.desk import SupervisorDesk
 from frontdesk.chat.figures import SupervisorFigures
 from frontdesk.chat.heartbeats import ChatHeartbeats
 from frontdesk.chat.lifecycle import LiveChat
@@ -45,6 +46,7 @@ from frontdesk.queue.redis_backend import POOL_WAIT_SECONDS, RedisQueueBackend
 from frontdesk.queue.router import Router, Timings
 from frontdesk.redis_pool import ReleasingPool
 from frontdesk.settings import Settings
+from frontdesk.team import Team
 
 log = logging.getLogger("frontdesk")
 
@@ -111,6 +113,7 @@ class Services:
     metrics: Metrics
     fanout: FanoutWatch | None
     redis_pools: dict[str, ReleasingPool]
+    team: Team
     _loops: Loops = field(default_factory=Loops)
 
     @classmethod
@@ -167,15 +170,17 @@ class Services:
             settings, clock, engine, calendar, intake, chats, queue, metrics, notifier
         )
         intake.staffed_by(live.chat_staffed)  # Contact Us offers chat only when staffed
+        accounts = AccountService(engine, clock, settings, mail_queued=outbox.wake)
+        case_work = CaseWork(engine, clock, intake, mail_queued=outbox.wake)
         return cls(
             settings=settings,
             clock=clock,
             engine=engine,
             redis=redis,
-            accounts=AccountService(engine, clock, settings, mail_queued=outbox.wake),
+            accounts=accounts,
             intake=intake,
             cases=cases,
-            case_work=CaseWork(engine, clock, intake, mail_queued=outbox.wake),
+            case_work=case_work,
             attachments=CaseAttachments(
                 engine, clock, AttachmentFiles(settings.data_dir / "attachments")
             ),
@@ -190,6 +195,7 @@ class Services:
             outbox=outbox,
             metrics=metrics,
             redis_pools=pools,
+            team=Team(accounts, SupervisorDesk(live), cases, case_work),
         )
 
     async def start(self) -> None:

@@ -217,6 +217,15 @@ class AccountService:
 
     # Administration -------------------------------------------------------------------
 
+    async def users_with_roles(self, *roles: Role) -> list[User]:
+        """Active users of these roles, by name (the team pages list agents)."""
+        async with reading(self._engine) as conn:
+            return await store.select_users_with_roles(conn, list(roles))
+
+    async def user(self, user_id: int) -> User | None:
+        async with reading(self._engine) as conn:
+            return await store.select_user(conn, user_id)
+
     async def add_user(
         self,
         *,

@@ -52,6 +52,16 @@ async def select_users_by_email(conn: AsyncConnection, email: str) -> list[User]
     return [u for u in map(_user, rows) if u is not None]
 
 
+async def select_users_with_roles(conn: AsyncConnection, roles: list[Role]) -> list[User]:
+    """Active users of these roles, by name."""
+    query = (
+        select(*_USER_COLUMNS)
+        .where(users.c.role.in_([role.value for role in roles]), users.c.is_active.is_(True))
+        .order_by(users.c.first_name, users.c.last_name, users.c.id)
+    )
+    return [u for u in map(_user, await conn.execute(query)) if u is not None]
+
+
 async def select_user_holding(
     conn: AsyncConnection, *, email: str, username: str
 ) -> list[tuple[User, str]]:

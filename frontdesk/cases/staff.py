@@ -102,10 +102,16 @@ class CaseWork:
                 data={"field": "Case Owner", "from": case.owner_queue, "to": queue},
             )  # fmt: skip
 
-    async def set_agent_queues(self, agent: User, queues: list[str]) -> None:
+    def check_queues(self, queues: list[str]) -> None:
+        """Refuse queues the taxonomy does not have."""
         unknown = sorted(set(queues) - set(self._intake.queues()))
         if unknown:
-            raise Invalid(f"Unknown queues: {', '.join(unknown)}", fields={"queues": "Unknown"})
+            message = f"Unknown queues: {', '.join(unknown)}"
+            raise Invalid(message, fields={"queues": message})
+
+    async def set_agent_queues(self, agent: User, queues: list[str]) -> None:
+        """The case queues an agent works; none means every queue."""
+        self.check_queues(queues)
         async with transaction(self._engine) as conn:
             await store.replace_agent_queues(conn, agent.id, queues)
 

@@ -16,9 +16,10 @@ from datetime import timedelta
 from typing import Any
 
 from frontdesk.accounts.models import User
+from frontdesk.chat.agents import AgentSettings, AgentSettingsIn, served_groups
 from frontdesk.chat.lifecycle import OPEN_IN_QUEUE, LiveChat, queue_entry
 from frontdesk.chat.models import Chat, ChatStatus
-from frontdesk.chat.protocol import ChatMoved, ChatOut, ChatTransferred
+from frontdesk.chat.protocol import ChatMoved, ChatOut, ChatTransferred, PresenceChanged
 from frontdesk.errors import Code, Conflict, Invalid, NotFound
 from frontdesk.events import agent, chat_customer
 from frontdesk.queue.models import AgentState
@@ -131,6 +132,34 @@ class SupervisorDesk:
                 before, supervisor, f"Ended the chat: {reason}", live.clock.now()
             )
         return {"chat": ChatOut.of(ended).model_dump(mode="json")}
+
+    async def configure(
+        self, agent_id: int, *, groups: list[str] | None, capacity: int
+    ) -> AgentSettings:
+        """Which customer groups an agent serves for chat (None: every group with chat)
+        and how many chats it takes at once. Stored; an agent with a routing state is
+        routed by it at once (a seat freed or a group added may bring an offer), and its
+        console hears. Its presence is its own and stays."""
+        live = self.live
+        change = AgentSettingsIn(groups=groups, capacity=capacity)
+        chat_groups = live.router.chat_groups()
+        before = {s.agent_id: s for s in await live.router.agents()}.get(agent_id)
+        settings = await live.agents.update(agent_id, change, chat_groups)
+        if before is None:
+            return settings
+        served = served_groups(settings, chat_groups)
+        state = await live.router.set_agent(
+            agent_id, presence=before.presence, groups=served, capacity=settings.capacity,
+            now=live.clock.now(),
+        )  # fmt: skip
+        if state.presence == "available":
+            await live.fill_seats(agent_id)
+        live.figures.changed(*before.groups, *served)
+        told = PresenceChanged(
+            settings=settings, active=state.active, closed_note=live.closed_note(settings)
+        )
+        await live.publish(agent(agent_id), told)
+        return settings
 
     # Checks ------------------------------------------------------------------------------
 

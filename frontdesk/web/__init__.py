@@ -16,12 +16,14 @@ from frontdesk.web import (
     ops,
     pages,
     supervisor_pages,
+    team_pages,
 )
 from frontdesk.web.api import accounts as accounts_api
 from frontdesk.web.api import attachments as attachments_api
 from frontdesk.web.api import cases as cases_api
 from frontdesk.web.api import intake as intake_api
 from frontdesk.web.api import kb as kb_api
+from frontdesk.web.api import team as team_api
 
 
 def register_blueprints(app: Quart) -> None:
@@ -35,6 +37,7 @@ def register_blueprints(app: Quart) -> None:
         community_pages,
         agent_pages,
         supervisor_pages,
+        team_pages,
         accounts_api,
         intake_api,
         kb_pages,
@@ -42,5 +45,6 @@ def register_blueprints(app: Quart) -> None:
         kb_api,
         cases_api,
         attachments_api,
+        team_api,
     ):
         app.register_blueprint(module.blueprint)

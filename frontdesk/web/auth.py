@@ -19,7 +19,7 @@ from quart import Quart, g, request, session
 
 from frontdesk.accounts.models import Role, User
 from frontdesk.accounts.service import SessionGrant
-from frontdesk.errors import Code, Forbidden, Unauthorized
+from frontdesk.errors import Code, Forbidden, NotFound, Unauthorized
 from frontdesk.web.context import services
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -70,9 +70,11 @@ async def end_session() -> None:
 
 
 def require_user(
-    *roles: Role,
+    *roles: Role, hidden: bool = False
 ) -> Callable[[Callable[P, Awaitable[R]]], Callable[P, Awaitable[R]]]:
-    """Refuse the request unless a user is signed in (and has one of `roles`, if given)."""
+    """Refuse the request unless a user is signed in (and has one of `roles`, if given).
+    `hidden`: to a signed-in user of another role the page does not exist (404), as for
+    administration, whose very addresses are nobody else's business."""
 
     def decorate(handler: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
         @wraps(handler)
@@ -81,6 +83,8 @@ def require_user(
             if user is None:
                 raise Unauthorized("Please sign in to continue")
             if roles and user.role not in roles:
+                if hidden:
+                    raise NotFound("There is nothing here")
                 raise Forbidden("Your account cannot use this page")
             return await handler(*args, **kwargs)
 
