@@ -13,6 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from frontdesk.accounts.service import AccountService
+from frontdesk.audit.service import AuditLog
 from frontdesk.business_hours import BusinessCalendar
 from frontdesk.cases.attachments import AttachmentFiles
 from frontdesk.cases.service import CaseService
@@ -114,6 +115,7 @@ class Services:
     fanout: FanoutWatch | None
     redis_pools: dict[str, ReleasingPool]
     team: Team
+    audit: AuditLog
     _loops: Loops = field(default_factory=Loops)
 
     @classmethod
@@ -172,6 +174,7 @@ class Services:
         intake.staffed_by(live.chat_staffed)  # Contact Us offers chat only when staffed
         accounts = AccountService(engine, clock, settings, mail_queued=outbox.wake)
         case_work = CaseWork(engine, clock, intake, mail_queued=outbox.wake)
+        audit = AuditLog(engine, clock)
         return cls(
             settings=settings,
             clock=clock,
@@ -195,7 +198,8 @@ class Services:
             outbox=outbox,
             metrics=metrics,
             redis_pools=pools,
-            team=Team(accounts, SupervisorDesk(live), cases, case_work),
+            team=Team(accounts, SupervisorDesk(live), cases, case_work, audit),
+            audit=audit,
         )
 
     async def start(self) -> None:

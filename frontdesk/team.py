@@ -8,6 +8,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from frontdesk.accounts.models import Role, User
 from frontdesk.accounts.service import AccountService
+from frontdesk.audit.models import Action
+from frontdesk.audit.service import AuditLog
 from frontdesk.cases.service import CaseService
 from frontdesk.cases.staff import CaseWork
 from frontdesk.chat.agents import MAX_CAPACITY
@@ -16,6 +18,8 @@ from frontdesk.errors import Code, NotFound
 
 # Who takes chats and cases: supervisors may too.
 WORKERS = (Role.AGENT, Role.SUPERVISOR)
+# What the audit log keeps of a change to an agent's work.
+WORK_FIELDS = {"groups", "queues", "capacity"}
 
 
 class AgentWork(BaseModel):
@@ -52,11 +56,13 @@ class Team:
         desk: SupervisorDesk,
         cases: CaseService,
         case_work: CaseWork,
+        audit: AuditLog,
     ) -> None:
         self._accounts = accounts
         self._desk = desk
         self._cases = cases
         self._case_work = case_work
+        self._audit = audit
 
     async def agents(self) -> list[AgentWork]:
         return [await self._work(user) for user in await self._accounts.users_with_roles(*WORKERS)]
@@ -64,14 +70,21 @@ class Team:
     async def agent(self, agent_id: int) -> AgentWork:
         return await self._work(await self._worker(agent_id))
 
-    async def set_work(self, agent_id: int, change: AgentWorkIn) -> AgentWork:
+    async def set_work(self, by: User, agent_id: int, change: AgentWorkIn) -> AgentWork:
         """Both parts are checked before either is written: an unknown group or queue
-        changes nothing."""
+        changes nothing. The change goes in the audit log, with what it was before."""
         agent = await self._worker(agent_id)
+        before = await self._work(agent)
         self._case_work.check_queues(change.queues)
         await self._desk.configure(agent.id, groups=change.groups, capacity=change.capacity)
         await self._case_work.set_agent_queues(agent, change.queues)
-        return await self._work(agent)
+        after = await self._work(agent)
+        if after != before:
+            await self._audit.record(
+                by, Action.AGENT_WORK_CHANGED, f"{agent.display_name} ({agent.role.value})",
+                before.model_dump(include=WORK_FIELDS), after.model_dump(include=WORK_FIELDS),
+            )  # fmt: skip
+        return after
 
     async def _worker(self, agent_id: int) -> User:
         user = await self._accounts.user(agent_id)

@@ -432,3 +432,23 @@ kb_state = Table(
     Column("id", Integer, primary_key=True),
     Column("version", BigInteger, nullable=False),
 )
+
+# Administration -----------------------------------------------------------------------------
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    # Every administrative action: who did what to what, with the thing as it was before
+    # and after (JSON text), kept for admins to read; written only by frontdesk/audit.
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("actor_id", Id, ForeignKey("users.id"), nullable=True),
+    Column("actor_name", String(200), nullable=False),
+    Column("action", String(50), nullable=False),
+    Column("target", String(200), nullable=False),
+    Column("before", Text, nullable=False, default="{}"),
+    Column("after", Text, nullable=False, default="{}"),
+    Index("ix_audit_log_at", "at"),
+    Index("ix_audit_log_action_at", "action", "at"),
+    Index("ix_audit_log_actor_id_at", "actor_id", "at"),
+)

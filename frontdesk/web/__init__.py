@@ -5,6 +5,7 @@ from __future__ import annotations
 from quart import Quart
 
 from frontdesk.web import (
+    admin_pages,
     agent_pages,
     auth,
     cases_pages,
@@ -20,6 +21,7 @@ from frontdesk.web import (
 )
 from frontdesk.web.api import accounts as accounts_api
 from frontdesk.web.api import attachments as attachments_api
+from frontdesk.web.api import audit as audit_api
 from frontdesk.web.api import cases as cases_api
 from frontdesk.web.api import intake as intake_api
 from frontdesk.web.api import kb as kb_api
@@ -38,6 +40,7 @@ def register_blueprints(app: Quart) -> None:
         agent_pages,
         supervisor_pages,
         team_pages,
+        admin_pages,
         accounts_api,
         intake_api,
         kb_pages,
@@ -46,5 +49,6 @@ def register_blueprints(app: Quart) -> None:
         cases_api,
         attachments_api,
         team_api,
+        audit_api,
     ):
         app.register_blueprint(module.blueprint)

@@ -11,6 +11,7 @@ from frontdesk.errors import Invalid
 from frontdesk.team import AgentWorkIn
 from frontdesk.web.api.team import LEADS
 from frontdesk.web.auth import require_user
+from frontdesk.web.cases_pages import me
 from frontdesk.web.context import services
 from frontdesk.web.validation import parse
 
@@ -41,7 +42,7 @@ async def set_work(agent_id: int) -> ResponseReturnValue:
     form = await request.form
     try:
         change = parse(AgentWorkIn, work_from_form(form))
-        work = await services().team.set_work(agent_id, change)
+        work = await services().team.set_work(me(), agent_id, change)
     except Invalid as error:
         return await _page(error.status, error=error, failed=agent_id, values=form)
     await flash(f"Saved what {work.name} takes")

@@ -8,8 +8,12 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from frontdesk.accounts.models import Role
+from frontdesk.team import AgentWorkIn
 from tests.browser.actions import banner, sign_in, tab_to
 from tests.browser.axe import assert_accessible
+from tests.browser.conftest import DESKTOP
+from tests.factories import make_user
 
 pytestmark = pytest.mark.browser
 
@@ -93,3 +97,43 @@ def test_an_agent_is_shown_no_team_page(page, live_server, agent):
     expect(banner(page).get_by_role("link", name="Agents")).to_have_count(0)
     response = page.goto("/supervisor/agents")
     assert response is not None and response.status == 404
+
+
+def test_an_admin_reads_and_filters_the_audit_log(browser, live_server, agent, screenshot):
+    services = live_server.services
+    admin = live_server.call(
+        lambda: make_user(services, Role.ADMIN, first_name="Ada", last_name="Admin")
+    )
+    kim = live_server.call(
+        lambda: make_user(services, Role.AGENT, first_name="Kim", last_name="Second")
+    )
+    for who, capacity in ((agent, 5), (kim, 2)):
+        change = AgentWorkIn(groups=None, capacity=capacity)
+        live_server.call(lambda: services.team.set_work(admin, who.id, change))  # noqa: B023
+    for viewport in (DESKTOP, PHONE):
+        context = browser.new_context(base_url=live_server.url, viewport=viewport)
+        try:
+            page = context.new_page()
+            page.goto("/sign-in")
+            sign_in(page, admin.username)
+            if viewport is PHONE:  # the menu folds what does not fit into "More"
+                banner(page).get_by_text("More").click()
+            banner(page).get_by_role("link", name="Audit log").click()
+            expect(page.get_by_role("heading", name="Audit log", level=1)).to_be_visible()
+            entries = page.locator(".audit-entry")
+            expect(entries).to_have_count(2)
+            expect(entries.first).to_contain_text("Kim Second (agent)")
+            expect(entries.first).to_contain_text("Chats at once")
+            # Filter by keyboard: type, then Enter in the field sends the form.
+            target = page.get_by_label("Done to")
+            tab_to(page, target, limit=60)
+            page.keyboard.type("sam")
+            page.keyboard.press("Enter")
+            expect(entries).to_have_count(1)
+            expect(entries.first).to_contain_text("Sam Agent (agent)")
+            expect(page.get_by_role("status")).to_have_text("1 action match.")
+            assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+            assert_accessible(page)
+            screenshot(page, f"audit-log-{viewport['width']}")
+        finally:
+            context.close()

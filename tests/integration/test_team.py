@@ -128,6 +128,7 @@ async def test_the_page_form_saves_and_says_what_is_wrong(lead, services, agent)
 async def test_a_signed_in_agent_is_routed_by_the_change_at_once(servers, clock):
     server = servers.start(chat_sweep_seconds=0.05)
     ben = await person(server, Role.AGENT)
+    lead = await person(server, Role.SUPERVISOR)
     customer = await person(server)
     team = server.services.team
     chat_groups = server.services.live.router.chat_groups()
@@ -136,7 +137,7 @@ async def test_a_signed_in_agent_is_routed_by_the_change_at_once(servers, clock)
         await agent.ok("set_presence", {"presence": "available"})
         other_groups = [g for g in chat_groups if g != "centres"]
         await server.acall(
-            lambda: team.set_work(ben.id, AgentWorkIn(groups=other_groups, capacity=1))
+            lambda: team.set_work(lead, ben.id, AgentWorkIn(groups=other_groups, capacity=1))
         )
         told = await agent.next("presence_changed")
         assert told["settings"]["groups"] == sorted(other_groups)
@@ -150,5 +151,7 @@ async def test_a_signed_in_agent_is_routed_by_the_change_at_once(servers, clock)
         assert agent.events["chat_offered"].empty()
 
         # Given the group back: the waiting chat is offered at once.
-        await server.acall(lambda: team.set_work(ben.id, AgentWorkIn(groups=None, capacity=1)))
+        await server.acall(
+            lambda: team.set_work(lead, ben.id, AgentWorkIn(groups=None, capacity=1))
+        )
         await agent.next("chat_offered", chat_id=chat_id)

@@ -10,6 +10,7 @@ from quart_schema import tag, validate_request, validate_response
 from frontdesk.accounts.models import Role
 from frontdesk.team import AgentWork, AgentWorkIn
 from frontdesk.web.auth import require_user
+from frontdesk.web.cases_pages import me
 from frontdesk.web.context import services
 
 blueprint = Blueprint("team_api", __name__, url_prefix="/api/v1")
@@ -52,4 +53,4 @@ async def get_agent(agent_id: int) -> AgentWork:
 async def put_agent(agent_id: int, data: AgentWorkIn) -> AgentWork:
     """Set what the agent takes: `groups` null for every chat group, `queues` empty for
     every case queue. A signed-in agent is routed by it at once."""
-    return await services().team.set_work(agent_id, data)
+    return await services().team.set_work(me(), agent_id, data)
