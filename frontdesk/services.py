@@ -12,6 +12,7 @@ from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from frontdesk.accounts.people import People
 from frontdesk.accounts.service import AccountService
 from frontdesk.audit.service import AuditLog
 from frontdesk.business_hours import BusinessCalendar
@@ -116,6 +117,7 @@ class Services:
     redis_pools: dict[str, ReleasingPool]
     team: Team
     audit: AuditLog
+    people: People
     _loops: Loops = field(default_factory=Loops)
 
     @classmethod
@@ -200,6 +202,7 @@ class Services:
             redis_pools=pools,
             team=Team(accounts, SupervisorDesk(live), cases, case_work, audit),
             audit=audit,
+            people=People(engine, clock, accounts, audit, mail_queued=outbox.wake),
         )
 
     async def start(self) -> None:

@@ -47,3 +47,14 @@ def password_reset(user: User, link: str) -> tuple[str, str]:
         "When you set a new password you are signed out everywhere.\n"
         "If you did not ask for this, you can ignore this email.\n",
     )
+
+
+def invitation(user: User, by: User, link: str, days: int) -> tuple[str, str]:
+    return (
+        "You are invited to frontdesk",
+        f"Hello {user.first_name},\n\n"
+        f"{by.display_name} has invited you to frontdesk as {user.role.value}.\n"
+        f"Use this link to choose your password. It works once and expires in {days} days:\n\n"
+        f"{link}\n\n"
+        f"Then sign in with your email address, {user.email}.\n",
+    )

@@ -222,6 +222,17 @@ class AccountService:
         async with reading(self._engine) as conn:
             return await store.select_users_with_roles(conn, list(roles))
 
+    async def password_link(
+        self, conn: AsyncConnection, user: User, *, valid: timedelta | None = None
+    ) -> str:
+        """A single-use link to set a password: a reset's (valid as the reset emails
+        say), or for `valid` (an invitation's first password)."""
+        valid = valid or timedelta(minutes=self._settings.reset_minutes)
+        return await self._issue_link(conn, user.id, tokens.RESET, self._clock.now() + valid)
+
+    async def hash_password(self, password: str) -> str:
+        return await self._passwords.hash(password)
+
     async def user(self, user_id: int) -> User | None:
         async with reading(self._engine) as conn:
             return await store.select_user(conn, user_id)

@@ -62,6 +62,40 @@ async def select_users_with_roles(conn: AsyncConnection, roles: list[Role]) -> l
     return [u for u in map(_user, await conn.execute(query)) if u is not None]
 
 
+def _matching(text: str | None, role: Role | None) -> list[Any]:
+    conditions: list[Any] = []
+    if role is not None:
+        conditions.append(users.c.role == role.value)
+    for word in (text or "").lower().split():
+        like = f"%{word.replace('%', '').replace('_', '')}%"
+        name = func.lower(users.c.first_name + " " + users.c.last_name)
+        conditions.append(or_(name.like(like), users.c.email_key.like(like),
+                              users.c.username_key.like(like)))  # fmt: skip
+    return conditions
+
+
+async def select_users_page(
+    conn: AsyncConnection, text: str | None, role: Role | None, *, limit: int, offset: int
+) -> tuple[list[User], int]:
+    """Users whose name, email or username holds every word of `text`, by name; one page
+    and how many match in all."""
+    conditions = _matching(text, role)
+    total = await conn.scalar(select(func.count()).select_from(users).where(*conditions))
+    query = (
+        select(*_USER_COLUMNS)
+        .where(*conditions)
+        .order_by(users.c.first_name, users.c.last_name, users.c.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    found = [u for u in map(_user, await conn.execute(query)) if u is not None]
+    return found, int(total or 0)
+
+
+async def update_user_active(conn: AsyncConnection, user_id: int, active: bool) -> None:
+    await conn.execute(update(users).where(users.c.id == user_id).values(is_active=active))
+
+
 async def select_user_holding(
     conn: AsyncConnection, *, email: str, username: str
 ) -> list[tuple[User, str]]:

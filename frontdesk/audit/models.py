@@ -13,6 +13,11 @@ class Action(StrEnum):
     """What an administrative action was; one name per kind, for filtering."""
 
     AGENT_WORK_CHANGED = "agent.work_changed"
+    PERSON_INVITED = "person.invited"
+    ROLE_CHANGED = "person.role_changed"
+    ACCOUNT_DISABLED = "person.disabled"
+    ACCOUNT_ENABLED = "person.enabled"
+    RESET_SENT = "person.reset_sent"
 
 
 class AuditEntry(BaseModel):

@@ -16,6 +16,7 @@ from frontdesk.web import (
     kb_staff_pages,
     ops,
     pages,
+    people_pages,
     supervisor_pages,
     team_pages,
 )
@@ -25,6 +26,7 @@ from frontdesk.web.api import audit as audit_api
 from frontdesk.web.api import cases as cases_api
 from frontdesk.web.api import intake as intake_api
 from frontdesk.web.api import kb as kb_api
+from frontdesk.web.api import people as people_api
 from frontdesk.web.api import team as team_api
 
 
@@ -41,6 +43,7 @@ def register_blueprints(app: Quart) -> None:
         supervisor_pages,
         team_pages,
         admin_pages,
+        people_pages,
         accounts_api,
         intake_api,
         kb_pages,
@@ -50,5 +53,6 @@ def register_blueprints(app: Quart) -> None:
         attachments_api,
         team_api,
         audit_api,
+        people_api,
     ):
         app.register_blueprint(module.blueprint)

@@ -19,8 +19,18 @@ from frontdesk.web.validation import parse
 
 blueprint = Blueprint("admin_pages", __name__)
 
-ACTION_NAMES = {Action.AGENT_WORK_CHANGED: "Changed what an agent takes"}
-FIELD_NAMES = {"groups": "Chat groups", "queues": "Case queues", "capacity": "Chats at once"}
+ACTION_NAMES = {
+    Action.AGENT_WORK_CHANGED: "Changed what an agent takes",
+    Action.PERSON_INVITED: "Invited a member of staff",
+    Action.ROLE_CHANGED: "Changed a role",
+    Action.ACCOUNT_DISABLED: "Disabled an account",
+    Action.ACCOUNT_ENABLED: "Enabled an account",
+    Action.RESET_SENT: "Sent a reset link",
+}
+FIELD_NAMES = {
+    "groups": "Chat groups", "queues": "Case queues", "capacity": "Chats at once",
+    "role": "Role", "active": "Active", "email": "Email",
+}  # fmt: skip
 
 
 @blueprint.get("/admin/audit")
