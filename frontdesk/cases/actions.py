@@ -67,8 +67,14 @@ async def case_by_id(conn: AsyncConnection, case_id: int) -> Case:
 # Parts of an activity's data for support staff only (a chat's wrap-up note): removed
 # from what anyone else is shown, here, where every feed is read.
 STAFF_ONLY_DATA = frozenset({"wrap_up"})
-# Activity items only staff see: how the desk handled a chat is the team's business.
-STAFF_ONLY_KINDS = frozenset({ActivityKind.CHAT_ACTION})
+# Activity items only staff see: how the desk handled a chat, and the team's internal
+# notes, are the team's business.
+STAFF_ONLY_KINDS = frozenset({ActivityKind.CHAT_ACTION, ActivityKind.NOTE})
+
+
+def shown_to(viewer: User, kind: ActivityKind) -> bool:
+    """Whether `viewer` may see (and so like or comment on) an activity of this kind."""
+    return viewer.role in STAFF or kind not in STAFF_ONLY_KINDS
 
 
 async def feed_of(
@@ -84,7 +90,7 @@ async def feed_of(
             update={"data": {k: v for k, v in item.data.items() if k not in STAFF_ONLY_DATA}}
         )
         for item in items
-        if item.kind not in STAFF_ONLY_KINDS
+        if shown_to(viewer, item.kind)
     ]
 
 
@@ -97,8 +103,9 @@ async def log_activity(
     *,
     body: str = "",
     data: dict[str, Any] | None = None,
-) -> None:
-    await store.insert_activity(
+) -> int:
+    """Add an item to the case's activity; its id."""
+    return await store.insert_activity(
         conn, case_id=case_id, kind=kind, actor_id=actor.id, actor_name=actor.name,
         actor_role=actor.role, now=now, body=body, data=data,
     )  # fmt: skip

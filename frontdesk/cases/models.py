@@ -50,6 +50,7 @@ class ActivityKind(StrEnum):
     CHAT_TRANSCRIPT = "chat_transcript"
     MESSAGE = "message"  # the customer's message, left when chat could not be answered
     CHAT_ACTION = "chat_action"  # a supervisor assigned, moved or ended a chat: staff only
+    NOTE = "note"  # an internal note, written by staff for staff: never shown to the customer
 
 
 class _In(BaseModel):

@@ -195,26 +195,35 @@ class CaseService:
         now = self._clock.now()
         async with transaction(self._engine) as conn:
             case = await actions.access_case(conn, actor, number)
-            await _activity_of(conn, case, activity_id)
+            kind = await _activity_of(conn, case, activity_id, actor)
             await store.insert_comment(
                 conn, activity_id=activity_id, author_id=actor.id,
                 author_name=actor.display_name, author_role=actions.role_label(actor),
                 body=body, now=now,
             )  # fmt: skip
-            await store.update_case(conn, case.id, updated_at=now)
+            # Staff talking under an internal note is no news to the customer: their
+            # case's "updated" time stays (see CaseWork.add_note).
+            if kind not in actions.STAFF_ONLY_KINDS:
+                await store.update_case(conn, case.id, updated_at=now)
             if actor.role is Role.CUSTOMER and case.status is Status.WAITING_ON_CUSTOMER:
                 await actions.set_status(conn, case, Actor.of(actor), Status.IN_PROGRESS, None, now)
 
     async def like(self, actor: User, number: str, activity_id: int, liked: bool) -> None:
         async with transaction(self._engine) as conn:
             case = await actions.access_case(conn, actor, number)
-            await _activity_of(conn, case, activity_id)
+            await _activity_of(conn, case, activity_id, actor)
             await store.set_like(conn, activity_id, actor.id, liked, self._clock.now())
 
 
-async def _activity_of(conn: AsyncConnection, case: Case, activity_id: int) -> None:
-    if await store.select_activity_case_id(conn, activity_id) != case.id:
+async def _activity_of(
+    conn: AsyncConnection, case: Case, activity_id: int, viewer: User
+) -> ActivityKind:
+    """The kind of an activity on `case` that `viewer` can see. A staff-only item (an
+    internal note) is NotFound for a customer, as if it were not there."""
+    place = await store.select_activity_place(conn, activity_id)
+    if place is None or place[0] != case.id or not actions.shown_to(viewer, place[1]):
         raise NotFound("That activity is not on this case", code=Code.ACTIVITY_NOT_FOUND)
+    return place[1]
 
 
 def require_staff(user: User) -> None:

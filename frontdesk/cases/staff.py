@@ -1,6 +1,6 @@
-"""Staff work on cases: reply, change the status, log a call, move a case to another
-queue, set the queues an agent serves; and the sweep that closes call-us cases nobody
-called about."""
+"""Staff work on cases: reply, change the status, log a call, write an internal note,
+move a case to another queue, set the queues an agent serves; and the sweep that closes
+call-us cases nobody called about."""
 
 from __future__ import annotations
 
@@ -85,6 +85,23 @@ class CaseWork:
             )
             if case.status is Status.NEW:
                 await actions.set_status(conn, case, actor, Status.IN_PROGRESS, None, now)
+
+    async def add_note(self, staff: User, number: str, body: str) -> int:
+        """An internal note for the team, in the case's activity: on a case of any status
+        (a closed case's history is still the team's), and never the customer's to see.
+
+        Only the activity row is written. No email, no status change, and the case's
+        `updated_at` stays: that time is in the customer's own case list and API, and
+        moving it for something they may not see would tell them it happened. Returns the
+        note's activity id."""
+        require_staff(staff)
+        body = required_text(body, "note")
+        now = self._clock.now()
+        async with transaction(self._engine) as conn:
+            case = await actions.access_case(conn, staff, number)
+            return await actions.log_activity(
+                conn, case.id, Actor.of(staff), ActivityKind.NOTE, now, body=body
+            )
 
     async def move_case(self, agent: User, number: str, queue: str) -> None:
         require_staff(agent)

@@ -146,10 +146,15 @@ async def insert_activity(
     return int(result.scalar_one())
 
 
-async def select_activity_case_id(conn: AsyncConnection, activity_id: int) -> int | None:
-    query = select(case_activities.c.case_id).where(case_activities.c.id == activity_id)
-    found = (await conn.execute(query)).scalar_one_or_none()
-    return None if found is None else int(found)
+async def select_activity_place(
+    conn: AsyncConnection, activity_id: int
+) -> tuple[int, ActivityKind] | None:
+    """The case an activity is on, and its kind; None if there is no such activity."""
+    query = select(case_activities.c.case_id, case_activities.c.kind).where(
+        case_activities.c.id == activity_id
+    )
+    found = (await conn.execute(query)).one_or_none()
+    return None if found is None else (int(found.case_id), ActivityKind(found.kind))
 
 
 async def select_feed(

@@ -1,5 +1,6 @@
-"""The agent's case pages: the queue list, and a case with its work forms (reply, status,
-log a call, move queue), each a plain POST that redirects back, errors tied to fields."""
+"""The agent's case pages: the queue list, and a case with its work forms (reply, internal
+note, status, log a call, move queue), each a plain POST that redirects back, errors tied
+to fields."""
 
 from __future__ import annotations
 
@@ -105,6 +106,15 @@ async def reply(number: str) -> ResponseReturnValue:
         await services().case_work.reply(me(), number, form.get("body", ""))
 
     return await _act("reply", number, send, "Your reply was added and emailed to the customer")
+
+
+@blueprint.post("/agent/cases/<number>/note")
+@require_user(*STAFF)
+async def add_note(number: str) -> ResponseReturnValue:
+    async def write(form: dict[str, str]) -> None:
+        await services().case_work.add_note(me(), number, form.get("body", ""))
+
+    return await _act("note", number, write, "Your internal note was added (staff only)")
 
 
 @blueprint.post("/agent/cases/<number>/status")

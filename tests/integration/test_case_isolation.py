@@ -35,6 +35,7 @@ STAFF_ROUTES = [
     ("POST", "/api/v1/cases/{n}/status", {"status": "closed"}),
     ("POST", "/api/v1/cases/{n}/calls", {"notes": "Rang"}),
     ("POST", "/api/v1/cases/{n}/queue", {"queue": "COREUK-Finance"}),
+    ("POST", "/api/v1/cases/{n}/notes", {"body": "Staff only"}),
     ("GET", "/api/v1/agent/cases", None),
     ("GET", "/api/v1/agent/queues", None),
 ]
@@ -46,6 +47,7 @@ STAFF_PAGES = [
     ("POST", "/agent/cases/{n}/status", {"status": "closed"}),
     ("POST", "/agent/cases/{n}/call", {"notes": "Rang"}),
     ("POST", "/agent/cases/{n}/queue", {"queue": "COREUK-Finance"}),
+    ("POST", "/agent/cases/{n}/note", {"body": "Staff only"}),
     ("POST", "/agent/cases/{n}/activities/{a}/like", {"liked": "true"}),
     ("POST", "/agent/cases/{n}/activities/{a}/comments", {"body": "Hi"}),
 ]
@@ -160,7 +162,7 @@ async def test_an_unknown_case_number_is_not_found(client, services, role):
     assert set(answers.values()) == {(404, "CASE_NOT_FOUND")}, answers
 
 
-@pytest.mark.parametrize("route", STAFF_ROUTES[:4], ids=route_id)
+@pytest.mark.parametrize("route", STAFF_ROUTES[:5], ids=route_id)
 async def test_staff_routes_on_an_unknown_case_are_not_found(client, services, route):
     agent = await make_user(services, Role.AGENT)
     await login_as(client, agent.username)

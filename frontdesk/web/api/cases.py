@@ -1,4 +1,5 @@
-"""Cases API: the customer's cases, the activity feed, comments, likes, staff work."""
+"""Cases API: the customer's cases, the activity feed, comments, likes, staff work
+(internal notes among it)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from quart_schema import tag, validate_querystring, validate_request, validate_r
 from frontdesk.accounts.models import STAFF as STAFF_ROLES
 from frontdesk.accounts.models import User
 from frontdesk.business_hours import uk_datetime
+from frontdesk.cases.actions import STAFF_ONLY_KINDS
 from frontdesk.cases.models import Activity, ActivityKind, Case, CasePage, Comment, Status
 from frontdesk.web.auth import current_user, require_user
 from frontdesk.web.context import services
@@ -57,6 +59,12 @@ class CallIn(_In):
     notes: str = Field(max_length=10_000)
 
 
+class NoteIn(_In):
+    body: str = Field(
+        max_length=10_000, description="The note; staff only, never shown to the customer"
+    )
+
+
 class QueueIn(_In):
     queue: str = Field(max_length=200)
 
@@ -80,6 +88,7 @@ SUMMARIES = {
     ActivityKind.CHAT_TRANSCRIPT: "saved a chat transcript.",
     ActivityKind.MESSAGE: "sent a message.",
     ActivityKind.CHAT_ACTION: "acted on a chat (staff only).",
+    ActivityKind.NOTE: "added an internal note.",
 }
 
 
@@ -209,6 +218,8 @@ class ActivityOut(_Stamped):
     change: ChangeOut | None
     reason: str | None
     wrap_up: str | None  # a chat's wrap-up note, for staff only (absent for customers)
+    # An item only staff are ever given (an internal note, a supervisor's chat action).
+    staff_only: bool
     attachment: AttachmentLinkOut | None
     likes: int
     liked_by_me: bool
@@ -229,7 +240,7 @@ class ActivityOut(_Stamped):
         return cls(
             **_stamp(item.created_at, now), **item.model_dump(include=_ACTIVITY_FIELDS),
             summary=SUMMARIES[item.kind], change=change, reason=data.get("reason") or None,
-            wrap_up=data.get("wrap_up") or None,
+            wrap_up=data.get("wrap_up") or None, staff_only=item.kind in STAFF_ONLY_KINDS,
             attachment=attachment, comments=[CommentOut.of(c, now) for c in item.comments],
         )  # fmt: skip
 
@@ -387,6 +398,19 @@ async def log_call(number: str, data: CallIn) -> tuple[CaseDetailOut, int]:
     """Log a call on a call-us case."""
     await services().case_work.log_call(_me(), number, data.notes)
     return await case_detail(_me(), number), 201
+
+
+@blueprint.post("/cases/<number>/notes")
+@tag(["agent"])
+@require_user(*STAFF)
+@validate_request(NoteIn)
+@validate_response(ActivityOut, 201)
+async def add_note(number: str, data: NoteIn) -> tuple[ActivityOut, int]:
+    """Add an internal note: staff only, on a case of any status; never shown to the
+    customer, never emailed, and the case's updated time stays."""
+    note_id = await services().case_work.add_note(_me(), number, data.body)
+    feed = await case_feed(_me(), number, "newest")
+    return next(item for item in feed.items if item.id == note_id), 201
 
 
 @blueprint.post("/cases/<number>/queue")
