@@ -31,6 +31,7 @@ blueprint = Blueprint("attachments_api", __name__, url_prefix="/api/v1")
 
 CHUNK_BYTES = 64 * 1024
 FORM_FIELD = "files"
+FORM_TOO_LARGE = "The files together are too large; attach them one at a time"
 
 
 class AttachmentOut(BaseModel):
@@ -80,7 +81,7 @@ async def upload(
     a multipart form of `files`, answered 200 with a result per file."""
     user = _user()
     if request.mimetype == "multipart/form-data":
-        return await _upload_form(user, number), 200
+        return await upload_form(user, number), 200
     name = query_args.name or ""
     attachment = await services().attachments.add_attachment(
         user, number, name, _body_chunks(name), request.content_length
@@ -174,15 +175,20 @@ async def _body_chunks(name: str) -> AsyncIterator[bytes]:
         raise too_large(clean_name(name)) from None
 
 
-async def _upload_form(user: User, number: str) -> list[UploadResult]:
+def form_too_large() -> Invalid:
+    return Invalid(
+        FORM_TOO_LARGE, code=Code.ATTACHMENT_FORM_TOO_LARGE, fields={FORM_FIELD: FORM_TOO_LARGE}
+    )
+
+
+async def upload_form(user: User, number: str) -> list[UploadResult]:
+    """The request's multipart `files`, each attached or refused on its own: for this API
+    and the case page's form (web/cases_pages.py)."""
     await services().cases.access_case(user, number)  # another's case: 404 before reading
     try:  # a file input left empty still sends a part, with no name
         files = [file for file in (await request.files).getlist(FORM_FIELD) if file.filename]
     except RequestEntityTooLarge:
-        message = "The files together are too large; attach them one at a time"
-        raise Invalid(
-            message, code=Code.ATTACHMENT_FORM_TOO_LARGE, fields={FORM_FIELD: message}
-        ) from None
+        raise form_too_large() from None
     if not files:
         message = "Choose a file to attach"
         raise Invalid(message, code=Code.ATTACHMENT_NO_FILES, fields={FORM_FIELD: message})

@@ -153,6 +153,12 @@
     }
   };
 
+  // Another script changed the case (case_files.js: a file attached): draw the feed again.
+  // Dispatching is synchronous, so the sender finds the redraw's promise in the detail.
+  feed.addEventListener("case-changed", (event) => {
+    event.detail.redrawn = load(feed.dataset.order);
+  });
+
   feed.addEventListener("submit", (event) => {
     const form = event.target;
     if (form.classList.contains("like-form")) {

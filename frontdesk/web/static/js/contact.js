@@ -2,6 +2,8 @@
 // says so without it. The server decides everything (choices, options, the human check);
 // this script only asks it and shows the answers.
 
+import { acceptDrops, UploadQueue } from "./uploads.js";
+
 const app = document.getElementById("contact-app");
 const csrf = document.querySelector('meta[name="csrf-token"]')?.content ?? "";
 const $ = (id) => document.getElementById(id);
@@ -14,7 +16,6 @@ const CONTACT_FIELDS = [
   "first_name", "last_name", "email", "phone", "country", "language", "institution",
 ];
 const MIN_DESCRIPTION = 10; // CaseOpen.description's minimum
-const MAX_FILE_BYTES = 10 * 1024 * 1024; // the guide's 10MB; the server checks it too
 const PHONE = /^[0-9+() -]+$/;
 
 const state = { taxonomy: null, humanCheck: null, options: null, case: null, busy: false };
@@ -524,106 +525,13 @@ $("case-dialog-close").addEventListener("click", () => dialog.close());
 dialog.addEventListener("close", () => $("case-dialog-reopen")?.focus());
 
 const uploadInput = $("upload-input");
-const dropZone = $("drop-zone");
+const uploads = new UploadQueue($("upload-list"), { caseNumber: () => state.case.number, csrf });
 $("upload-button").addEventListener("click", () => uploadInput.click());
 uploadInput.addEventListener("change", () => {
-  uploadFiles([...uploadInput.files]);
+  uploads.add([...uploadInput.files]);
   uploadInput.value = "";
 });
-for (const type of ["dragenter", "dragover"]) {
-  dropZone.addEventListener(type, (event) => {
-    event.preventDefault();
-    dropZone.classList.add("dragging");
-  });
-}
-dropZone.addEventListener("dragleave", () => dropZone.classList.remove("dragging"));
-dropZone.addEventListener("drop", (event) => {
-  event.preventDefault();
-  dropZone.classList.remove("dragging");
-  uploadFiles([...event.dataTransfer.files]);
-});
-// A file dropped beside the zone must not replace the page (and the case information).
-dialog.addEventListener("dragover", (event) => event.preventDefault());
-dialog.addEventListener("drop", (event) => event.preventDefault());
-
-let uploads = Promise.resolve();
-
-function uploadFiles(files) {
-  for (const file of files) {
-    const row = uploadRow(file);
-    uploads = uploads.then(() => uploadOne(file, row));
-  }
-}
-
-function uploadRow(file) {
-  const row = document.createElement("li");
-  const name = document.createElement("span");
-  name.className = "file-name";
-  name.textContent = file.name;
-  const progress = document.createElement("progress");
-  progress.max = 100;
-  progress.value = 0;
-  progress.setAttribute("aria-label", `Uploading ${file.name}`);
-  const status = document.createElement("p");
-  status.className = "file-status";
-  status.textContent = "Waiting to upload";
-  row.append(name, progress, status);
-  $("upload-list").append(row);
-  row.scrollIntoView({ block: "nearest" });
-  return { row, progress, status };
-}
-
-function uploadOne(file, { row, progress, status }) {
-  if (file.size > MAX_FILE_BYTES) {
-    finishRow(row, progress, status, false, `${file.name}: the file is larger than 10 MB`);
-    return Promise.resolve();
-  }
-  return new Promise((resolve) => {
-    const number = encodeURIComponent(state.case.number);
-    const request = new XMLHttpRequest();
-    request.open("POST", `/api/v1/cases/${number}/attachments?name=${encodeURIComponent(file.name)}`);
-    request.setRequestHeader("Content-Type", "application/octet-stream");
-    request.setRequestHeader("Accept", "application/json");
-    request.setRequestHeader("X-CSRF-Token", csrf);
-    status.textContent = "Uploading…";
-    request.upload.addEventListener("progress", (event) => {
-      if (event.lengthComputable) progress.value = Math.round((event.loaded * 100) / event.total);
-    });
-    request.addEventListener("load", () => {
-      let body = null;
-      try {
-        body = JSON.parse(request.responseText);
-      } catch {
-        body = null;
-      }
-      if (request.status === 201) {
-        finishRow(row, progress, status, true, `Uploaded (${sizeText(body?.size ?? file.size)})`);
-      } else {
-        const message = body?.error?.message ?? `${file.name}: the upload failed (${request.status}); please try again`;
-        finishRow(row, progress, status, false, message);
-      }
-      resolve();
-    });
-    request.addEventListener("error", () => {
-      finishRow(row, progress, status, false, `${file.name}: the upload failed; check your connection and try again`);
-      resolve();
-    });
-    request.send(file);
-  });
-}
-
-function finishRow(row, progress, status, ok, message) {
-  row.classList.add(ok ? "uploaded" : "refused");
-  progress.value = ok ? 100 : 0;
-  progress.hidden = !ok;
-  status.textContent = ok ? message : `Not uploaded: ${message}`;
-}
-
-function sizeText(bytes) {
-  if (bytes < 1024) return `${bytes} bytes`;
-  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
-}
+acceptDrops($("drop-zone"), (files) => uploads.add(files), dialog);
 
 // Start ----------------------------------------------------------------------------------
 
