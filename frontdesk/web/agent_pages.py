@@ -55,7 +55,7 @@ async def _act(name: str, number: str, action: Action, done: str) -> ResponseRet
 
 
 @blueprint.get("/agent")
-@require_user(*STAFF)
+@require_user(*STAFF, hidden=True)
 async def queue() -> ResponseReturnValue:
     query = parse(QueueListQuery, request.args.to_dict())
     cases = services().cases
@@ -88,19 +88,19 @@ async def _chat_console() -> dict[str, Any]:
 
 
 @blueprint.get("/agent/cases/<number>")
-@require_user(*STAFF)
+@require_user(*STAFF, hidden=True)
 async def case_page(number: str) -> ResponseReturnValue:
     return await _case_page(number)
 
 
 @blueprint.get("/agent/cases/<number>/feed")
-@require_user(*STAFF)
+@require_user(*STAFF, hidden=True)
 async def feed(number: str) -> ResponseReturnValue:
     return await render_feed(number, _back(number))
 
 
 @blueprint.post("/agent/cases/<number>/reply")
-@require_user(*STAFF)
+@require_user(*STAFF, hidden=True)
 async def reply(number: str) -> ResponseReturnValue:
     async def send(form: dict[str, str]) -> None:
         await services().case_work.reply(me(), number, form.get("body", ""))
@@ -109,7 +109,7 @@ async def reply(number: str) -> ResponseReturnValue:
 
 
 @blueprint.post("/agent/cases/<number>/note")
-@require_user(*STAFF)
+@require_user(*STAFF, hidden=True)
 async def add_note(number: str) -> ResponseReturnValue:
     async def write(form: dict[str, str]) -> None:
         await services().case_work.add_note(me(), number, form.get("body", ""))
@@ -118,7 +118,7 @@ async def add_note(number: str) -> ResponseReturnValue:
 
 
 @blueprint.post("/agent/cases/<number>/status")
-@require_user(*STAFF)
+@require_user(*STAFF, hidden=True)
 async def change_status(number: str) -> ResponseReturnValue:
     async def change(form: dict[str, str]) -> None:
         fields = {"status": form.get("status", ""), "reason": form.get("reason") or None}
@@ -129,7 +129,7 @@ async def change_status(number: str) -> ResponseReturnValue:
 
 
 @blueprint.post("/agent/cases/<number>/call")
-@require_user(*STAFF)
+@require_user(*STAFF, hidden=True)
 async def log_call(number: str) -> ResponseReturnValue:
     async def log(form: dict[str, str]) -> None:
         await services().case_work.log_call(me(), number, form.get("notes", ""))
@@ -138,7 +138,7 @@ async def log_call(number: str) -> ResponseReturnValue:
 
 
 @blueprint.post("/agent/cases/<number>/queue")
-@require_user(*STAFF)
+@require_user(*STAFF, hidden=True)
 async def move_case(number: str) -> ResponseReturnValue:
     async def move(form: dict[str, str]) -> None:
         await services().case_work.move_case(me(), number, form.get("queue", ""))
@@ -147,13 +147,13 @@ async def move_case(number: str) -> ResponseReturnValue:
 
 
 @blueprint.post("/agent/cases/<string:number>/activities/<int:activity_id>/like")
-@require_user(*STAFF)
+@require_user(*STAFF, hidden=True)
 async def like(number: str, activity_id: int) -> ResponseReturnValue:
     return await like_from_form(number, activity_id, _back(number))
 
 
 @blueprint.post("/agent/cases/<string:number>/activities/<int:activity_id>/comments")
-@require_user(*STAFF)
+@require_user(*STAFF, hidden=True)
 async def comment(number: str, activity_id: int) -> ResponseReturnValue:
     return await comment_from_form(
         number, activity_id, _back(number), "agent/case.html", failed="comment",

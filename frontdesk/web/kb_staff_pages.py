@@ -15,14 +15,14 @@ blueprint.add_app_template_filter(uk_datetime, "uk_datetime")
 
 
 @blueprint.get("/feedback")
-@require_user(*STAFF)
+@require_user(*STAFF, hidden=True)
 async def feedback_report() -> ResponseReturnValue:
     rows = await services().kb.feedback_report()
     return await render_template("kb/staff_feedback.html", rows=rows)
 
 
 @blueprint.get("/feedback/<slug>")
-@require_user(*STAFF)
+@require_user(*STAFF, hidden=True)
 async def feedback_comments(slug: str) -> ResponseReturnValue:
     article, comments = await services().kb.feedback_comments(slug)
     return await render_template(
@@ -31,7 +31,7 @@ async def feedback_comments(slug: str) -> ResponseReturnValue:
 
 
 @blueprint.get("/missed-searches")
-@require_user(*STAFF)
+@require_user(*STAFF, hidden=True)
 async def missed_searches() -> ResponseReturnValue:
     misses = await services().kb.missed_queries()
     return await render_template("kb/staff_missed.html", misses=misses)

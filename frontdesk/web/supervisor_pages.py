@@ -17,7 +17,7 @@ HISTORY_HOURS = 4
 
 
 @blueprint.get("/supervisor")
-@require_user(*SUPERVISORS)
+@require_user(*SUPERVISORS, hidden=True)
 async def dashboard() -> ResponseReturnValue:
     live = services().live
     names = services().intake.taxonomy().groups

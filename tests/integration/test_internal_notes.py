@@ -175,20 +175,21 @@ async def test_a_note_on_an_unknown_case_is_not_found(staff):
 async def test_customers_may_not_add_notes_and_nothing_changes(
     web_app, services, customer, case, store_counts, who
 ):
-    """Refused like every staff route (require_user(*STAFF)): 403 before the case is
-    looked up, so the answer is the same for the owner, a stranger and a made-up case."""
+    """Refused like every staff route (require_user(*STAFF, hidden=True)): 404 before the
+    case is looked up, so the answer is the same for the owner, a stranger and a made-up
+    case."""
     client = web_app.test_client()
     person = customer if who == "owner" else await make_user(services)
     await login_as(client, person.username)
     before = await store_counts()
     for number in (case.number, "99999999"):
         response = await add_note(client, number)
-        assert (await error_of(response, 403))["code"] == "FORBIDDEN"
+        assert (await error_of(response, 404))["code"] == "NOT_FOUND"
         page = await client.post(
             f"/agent/cases/{number}/note",
             form={"csrf_token": await csrf_token(client), "body": NOTE},
         )
-        assert page.status_code == 403
+        assert page.status_code == 404
     assert await store_counts() == before
 
 

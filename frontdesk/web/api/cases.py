@@ -345,7 +345,7 @@ async def unlike(number: str, activity_id: int) -> ResponseReturnValue:
 
 @blueprint.get("/agent/cases")
 @tag(["agent"])
-@require_user(*STAFF)
+@require_user(*STAFF, hidden=True)
 @validate_querystring(QueueListQuery)
 @validate_response(CaseListOut)
 async def list_queue_cases(query_args: QueueListQuery) -> CaseListOut:
@@ -359,7 +359,7 @@ async def list_queue_cases(query_args: QueueListQuery) -> CaseListOut:
 
 @blueprint.get("/agent/queues")
 @tag(["agent"])
-@require_user(*STAFF)
+@require_user(*STAFF, hidden=True)
 @validate_response(QueuesOut)
 async def list_queues() -> QueuesOut:
     """Every queue cases can be in, and the ones I serve."""
@@ -369,7 +369,7 @@ async def list_queues() -> QueuesOut:
 
 @blueprint.post("/cases/<number>/replies")
 @tag(["agent"])
-@require_user(*STAFF)
+@require_user(*STAFF, hidden=True)
 @validate_request(CommentIn)
 @validate_response(CaseDetailOut, 201)
 async def reply(number: str, data: CommentIn) -> tuple[CaseDetailOut, int]:
@@ -380,7 +380,7 @@ async def reply(number: str, data: CommentIn) -> tuple[CaseDetailOut, int]:
 
 @blueprint.post("/cases/<number>/status")
 @tag(["agent"])
-@require_user(*STAFF)
+@require_user(*STAFF, hidden=True)
 @validate_request(StatusIn)
 @validate_response(CaseDetailOut)
 async def change_status(number: str, data: StatusIn) -> CaseDetailOut:
@@ -391,7 +391,7 @@ async def change_status(number: str, data: StatusIn) -> CaseDetailOut:
 
 @blueprint.post("/cases/<number>/calls")
 @tag(["agent"])
-@require_user(*STAFF)
+@require_user(*STAFF, hidden=True)
 @validate_request(CallIn)
 @validate_response(CaseDetailOut, 201)
 async def log_call(number: str, data: CallIn) -> tuple[CaseDetailOut, int]:
@@ -402,7 +402,7 @@ async def log_call(number: str, data: CallIn) -> tuple[CaseDetailOut, int]:
 
 @blueprint.post("/cases/<number>/notes")
 @tag(["agent"])
-@require_user(*STAFF)
+@require_user(*STAFF, hidden=True)
 @validate_request(NoteIn)
 @validate_response(ActivityOut, 201)
 async def add_note(number: str, data: NoteIn) -> tuple[ActivityOut, int]:
@@ -415,7 +415,7 @@ async def add_note(number: str, data: NoteIn) -> tuple[ActivityOut, int]:
 
 @blueprint.post("/cases/<number>/queue")
 @tag(["agent"])
-@require_user(*STAFF)
+@require_user(*STAFF, hidden=True)
 @validate_request(QueueIn)
 @validate_response(CaseDetailOut)
 async def move_case(number: str, data: QueueIn) -> CaseDetailOut:
