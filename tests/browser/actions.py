@@ -113,3 +113,24 @@ def open_console(page: Page, agent: Any) -> None:
     sign_in(page, agent.username)
     expect(page.get_by_role("heading", name="Live chat")).to_be_visible()
     expect(page.locator("#chat-connection")).to_have_text("Connected")
+
+
+# Live chat ---------------------------------------------------------------------------------
+
+LIVE_MS = 10_000  # a change pushed over a socket, or made by the server's sweep
+
+
+def customer_sends(page: Page, body: str) -> None:
+    page.get_by_label("Your message").fill(body)
+    page.get_by_role("button", name="Send").click()
+
+
+def accept_offer(page: Page, number: str) -> Locator:
+    """Accept the offer of case `number` in the console; the chat's tab panel."""
+    offer = page.get_by_role("listitem").filter(
+        has=page.get_by_role("heading", name=re.compile(f"Chat offer: case {number}"))
+    )
+    offer.get_by_role("button", name="Accept").click(timeout=LIVE_MS)
+    tab = page.get_by_role("tab", name=re.compile(number))
+    expect(tab).to_have_attribute("aria-selected", "true")
+    return page.get_by_role("tabpanel")

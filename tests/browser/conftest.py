@@ -13,6 +13,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from frontdesk.accounts.models import Role
 from frontdesk.cases.models import Channel
+from tests.browser.sockets import Loop
 from tests.factories import make_user, open_case
 from tests.services import CHROMIUM, chromium_problem, require
 
@@ -131,3 +132,33 @@ def supervisor(live_server: Any) -> Any:
     return live_server.call(
         lambda: make_user(services, Role.SUPERVISOR, first_name="Sue", last_name="Visor")
     )
+
+
+@pytest.fixture
+def loop() -> Iterator[Loop]:
+    """An event loop of its own for the test's socket.io clients (tests/browser/sockets.py)."""
+    running = Loop()
+    try:
+        yield running
+    finally:
+        running.close()
+
+
+@pytest.fixture
+def contexts(browser: Browser, live_server: Any) -> Iterator[Callable[[], BrowserContext]]:
+    """More people at the same browser: `contexts()` is a fresh context (its own cookies)."""
+    made: list[BrowserContext] = []
+
+    def make() -> BrowserContext:
+        context = browser.new_context(
+            base_url=live_server.url, viewport=DESKTOP, accept_downloads=True
+        )
+        context.set_default_timeout(ACTION_TIMEOUT_MS)
+        made.append(context)
+        return context
+
+    try:
+        yield make
+    finally:
+        for context in made:
+            context.close()  # a no-op for one the test closed itself

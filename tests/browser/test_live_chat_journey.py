@@ -4,43 +4,28 @@ supervisor, each in a browser context of their own, all on the live server at on
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from frontdesk.accounts.models import Role
 from frontdesk.cases.models import ActivityKind
-from tests.browser.actions import banner, open_chat, open_console, sign_in
+from tests.browser.actions import (
+    accept_offer,
+    banner,
+    customer_sends,
+    open_chat,
+    open_console,
+    sign_in,
+)
 from tests.browser.axe import assert_accessible
-from tests.browser.conftest import ACTION_TIMEOUT_MS, DESKTOP
 from tests.factories import make_user
 
 pytestmark = pytest.mark.browser
 
 LIVE_MS = 10_000  # a change pushed over a socket, or made by the server's sweep
-
-
-@pytest.fixture
-def contexts(browser: Browser, live_server: Any) -> Iterator[Callable[[], BrowserContext]]:
-    """More people at the same browser: `contexts()` is a fresh context (its own cookies)."""
-    made: list[BrowserContext] = []
-
-    def make() -> BrowserContext:
-        context = browser.new_context(
-            base_url=live_server.url, viewport=DESKTOP, accept_downloads=True
-        )
-        context.set_default_timeout(ACTION_TIMEOUT_MS)
-        made.append(context)
-        return context
-
-    try:
-        yield make
-    finally:
-        for context in made:
-            context.close()  # a no-op for one the test closed itself
 
 
 @pytest.fixture
@@ -62,11 +47,6 @@ def chat_messages(page: Page) -> Locator:
     return page.locator("#chat-messages li.chat-message")
 
 
-def customer_sends(page: Page, body: str) -> None:
-    page.get_by_label("Your message").fill(body)
-    page.get_by_role("button", name="Send").click()
-
-
 # The agent console -----------------------------------------------------------------------------
 
 
@@ -75,17 +55,6 @@ def open_console_available(page: Page, agent: Any) -> None:
     open_console(page, agent)
     page.get_by_label("Available", exact=True).check()
     expect(page.get_by_role("status").filter(has_text="You are Available.")).to_be_attached()
-
-
-def accept_offer(page: Page, number: str) -> Locator:
-    """Accept the offer of case `number`; the chat's tab panel."""
-    offer = page.get_by_role("listitem").filter(
-        has=page.get_by_role("heading", name=re.compile(f"Chat offer: case {number}"))
-    )
-    offer.get_by_role("button", name="Accept").click(timeout=LIVE_MS)
-    tab = page.get_by_role("tab", name=re.compile(number))
-    expect(tab).to_have_attribute("aria-selected", "true")
-    return page.get_by_role("tabpanel")
 
 
 def agent_sends(panel: Locator, customer: Any, body: str) -> None:

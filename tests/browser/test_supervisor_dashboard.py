@@ -3,11 +3,8 @@ the supervisor watches the page change without reloading it."""
 
 from __future__ import annotations
 
-import asyncio
 import re
-import threading
-from collections.abc import Awaitable, Callable, Iterator
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -20,38 +17,7 @@ from tests.integration.chat_clients import ChatClient
 
 pytestmark = pytest.mark.browser
 
-T = TypeVar("T")
 LIVE_MS = 10_000  # a pushed figure, on a busy machine
-
-
-class Loop:
-    """An event loop on a thread of its own, for the async socket.io clients: Playwright's
-    sync API holds the test thread's loop."""
-
-    def __init__(self) -> None:
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
-        self._thread.start()
-
-    def run(self, work: Callable[[], Awaitable[T]]) -> T:
-        async def wrapped() -> T:
-            return await work()
-
-        return asyncio.run_coroutine_threadsafe(wrapped(), self._loop).result(30)
-
-    def close(self) -> None:
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(timeout=10)
-        self._loop.close()
-
-
-@pytest.fixture
-def loop() -> Iterator[Loop]:
-    running = Loop()
-    try:
-        yield running
-    finally:
-        running.close()
 
 
 def open_dashboard(page: Page, username: str) -> None:

@@ -5,19 +5,24 @@ of their own, with agent Kim over socket.io, all on the live server at once."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from frontdesk.accounts.models import Role
 from frontdesk.cases.models import Channel
 from frontdesk.chat import figures
-from tests.browser.actions import banner, open_chat, open_console, sign_in
+from tests.browser.actions import (
+    accept_offer,
+    banner,
+    customer_sends,
+    open_chat,
+    open_console,
+    sign_in,
+)
 from tests.browser.axe import assert_accessible
-from tests.browser.conftest import ACTION_TIMEOUT_MS, DESKTOP
-from tests.browser.test_supervisor_dashboard import Loop
+from tests.browser.conftest import DESKTOP
 from tests.factories import make_user, open_case
 from tests.integration.chat_clients import ChatClient
 
@@ -32,33 +37,6 @@ STICKING_OUT = """width => [...document.querySelectorAll("body *")]
   .filter(e => !e.parentElement.closest(".table-wrap"))
   .slice(0, 5)
   .map(e => `${e.tagName.toLowerCase()}.${e.className} ${e.getBoundingClientRect().right}`)"""
-
-
-@pytest.fixture
-def loop() -> Iterator[Loop]:
-    running = Loop()
-    try:
-        yield running
-    finally:
-        running.close()
-
-
-@pytest.fixture
-def contexts(browser: Browser, live_server: Any) -> Iterator[Callable[[], BrowserContext]]:
-    """More people at the same browser: `contexts()` is a fresh context (its own cookies)."""
-    made: list[BrowserContext] = []
-
-    def make() -> BrowserContext:
-        context = browser.new_context(base_url=live_server.url, viewport=DESKTOP)
-        context.set_default_timeout(ACTION_TIMEOUT_MS)
-        made.append(context)
-        return context
-
-    try:
-        yield make
-    finally:
-        for context in made:
-            context.close()
 
 
 @pytest.fixture
@@ -114,22 +92,6 @@ def fits(page: Page, width: int) -> None:
 
 
 # The console and the chat window ----------------------------------------------------------
-
-
-def accept_offer(console: Page, number: str) -> Locator:
-    """Accept the offer of case `number`; the chat's tab panel."""
-    offer = console.get_by_role("listitem").filter(
-        has=console.get_by_role("heading", name=re.compile(f"Chat offer: case {number}"))
-    )
-    offer.get_by_role("button", name="Accept").click(timeout=LIVE_MS)
-    tab = console.get_by_role("tab", name=re.compile(number))
-    expect(tab).to_have_attribute("aria-selected", "true")
-    return console.get_by_role("tabpanel")
-
-
-def customer_sends(page: Page, body: str) -> None:
-    page.get_by_label("Your message").fill(body)
-    page.get_by_role("button", name="Send").click()
 
 
 # The journey --------------------------------------------------------------------------------
