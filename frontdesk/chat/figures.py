@@ -159,41 +159,35 @@ class SupervisorFigures:
     async def desk(self) -> DeskOut:
         """Every open chat: who waits (and where, or with whom), who talks to whom."""
         totals, waiting, active = await self._states.desk(DESK_PAGE)
-        lines = {g: await self._router.line(g) for g in {row["group_name"] for row in waiting}}
-        offers = {}
-        for row in waiting:
-            if row["public_id"] not in lines[row["group_name"]]:
-                offers[row["public_id"]] = await self._router.offer_of(row["public_id"])
-        offered_to = {o.agent_id for o in offers.values() if o is not None}
-        names = await self._states.user_names(sorted(offered_to))
+        places: dict[str, int] = {}  # chat id -> 1-based place in its group's line
+        for group in {row["group"] for row in waiting}:
+            line = await self._router.line(group)
+            places.update((chat_id, place) for place, chat_id in enumerate(line, start=1))
+        # Out of line: offered right now, or its customer is away.
+        offers = [
+            offer
+            for row in waiting
+            if row["chat_id"] not in places
+            and (offer := await self._router.offer_of(row["chat_id"])) is not None
+        ]
+        names = await self._states.user_names(sorted({offer.agent_id for offer in offers}))
+        offered = {offer.chat_id: offer.agent_id for offer in offers}
         return DeskOut(
-            waiting=[self._waiting_out(row, lines, offers, names) for row in waiting],
+            waiting=[
+                WaitingChatOut(
+                    **row, group_name=self._router.group_name(row["group"]),
+                    position=places.get(row["chat_id"], 0 if row["chat_id"] in offered else None),
+                    offered_to=names.get(offered.get(row["chat_id"], 0)),
+                    offered_to_id=offered.get(row["chat_id"]),
+                )
+                for row in waiting
+            ],
             active=[
-                ActiveChatOut(chat_id=row.pop("public_id"), group=row["group_name"],
-                              group_name=self._router.group_name(row.pop("group_name")), **row)
+                ActiveChatOut(**row, group_name=self._router.group_name(row["group"]))
                 for row in active
             ],
             waiting_total=totals["waiting"],
             active_total=totals["active"],
-        )  # fmt: skip
-
-    def _waiting_out(
-        self,
-        row: dict[str, Any],
-        lines: dict[str, list[str]],
-        offers: dict[str, Offer | None],
-        names: dict[int, str],
-    ) -> WaitingChatOut:
-        chat_id, group = row["public_id"], row["group_name"]
-        line = lines[group]
-        offer = offers.get(chat_id)
-        position = line.index(chat_id) + 1 if chat_id in line else (0 if offer else None)
-        return WaitingChatOut(
-            chat_id=chat_id, case_number=row["case_number"], group=group,
-            group_name=self._router.group_name(group), customer_name=row["customer_name"],
-            requested_at=row["requested_at"], position=position,
-            offered_to=names.get(offer.agent_id) if offer else None,
-            offered_to_id=offer.agent_id if offer else None,
         )  # fmt: skip
 
     async def history(self, group: str, hours: int) -> list[dict[str, Any]]:

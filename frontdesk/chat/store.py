@@ -243,8 +243,12 @@ async def select_user_names(conn: AsyncConnection, user_ids: list[int]) -> dict[
 # The supervisor's desk: every open chat, with what a supervisor reads at a glance ---------
 
 _WAITING = [ChatStatus.REQUESTED.value, ChatStatus.OFFERED.value]
-_CUSTOMER_NAME = (cases.c.contact_first_name + " " + cases.c.contact_last_name).label(
-    "customer_name"
+# Named as the desk's shapes name them (chat/protocol.py WaitingChatOut, ActiveChatOut).
+_DESK_COLUMNS = (
+    chats.c.public_id.label("chat_id"),
+    cases.c.number.label("case_number"),
+    chats.c.group_name.label("group"),
+    (cases.c.contact_first_name + " " + cases.c.contact_last_name).label("customer_name"),
 )
 
 
@@ -261,10 +265,10 @@ async def count_desk_chats(conn: AsyncConnection) -> dict[str, int]:
 
 
 async def select_desk_waiting(conn: AsyncConnection, *, limit: int) -> list[dict[str, Any]]:
-    """Waiting chats, the longest waiting first: id, case number, group, customer."""
+    """Waiting chats, the longest waiting first: id, case number, group, customer, when
+    asked for."""
     query = (
-        select(chats.c.public_id, cases.c.number.label("case_number"), chats.c.group_name,
-               _CUSTOMER_NAME, chats.c.requested_at)
+        select(*_DESK_COLUMNS, chats.c.requested_at)
         .join(cases, cases.c.id == chats.c.case_id)
         .where(chats.c.status.in_(_WAITING))
         .order_by(chats.c.requested_at, chats.c.public_id)
@@ -294,8 +298,7 @@ async def select_desk_active(conn: AsyncConnection, *, limit: int) -> list[dict[
     )  # fmt: skip
     last = chat_messages.alias("last")
     query = (
-        select(chats.c.public_id, cases.c.number.label("case_number"), chats.c.group_name,
-               _CUSTOMER_NAME, chats.c.agent_id,
+        select(*_DESK_COLUMNS, chats.c.agent_id,
                (users.c.first_name + " " + users.c.last_name).label("agent_name"),
                chats.c.accepted_at, last.c.created_at.label("last_message_at"), unread)
         .join(cases, cases.c.id == chats.c.case_id)
