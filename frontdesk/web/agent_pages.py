@@ -11,7 +11,13 @@ from quart import Blueprint, ResponseReturnValue, flash, redirect, render_templa
 
 from frontdesk.cases.models import Status
 from frontdesk.errors import Conflict, Invalid
-from frontdesk.web.api.cases import STAFF, QueueListQuery, StatusIn, case_list
+from frontdesk.web.api.cases import (
+    CUSTOMER_CASES,
+    STAFF,
+    QueueListQuery,
+    StatusIn,
+    case_list,
+)
 from frontdesk.web.auth import require_user
 from frontdesk.web.cases_pages import (
     comment_from_form,
@@ -37,9 +43,10 @@ def _back(number: str) -> str:
 
 async def _case_page(number: str, status: int = 200, /, **context: Any) -> tuple[str, int]:
     context.setdefault("values", {})
+    history = await services().cases.customer_cases(me(), number, page_size=CUSTOMER_CASES)
     return await render_case(
         "agent/case.html", number, status, queues=services().intake.queues(),
-        statuses=WORK_STATUSES, **context,
+        statuses=WORK_STATUSES, history=case_list(history, services().clock.now()), **context,
     )  # fmt: skip
 
 

@@ -23,6 +23,8 @@ blueprint = Blueprint("cases_api", __name__, url_prefix="/api/v1")
 
 STAFF = tuple(sorted(STAFF_ROLES))  # require_user(*STAFF)
 DEFAULT_PAGE_SIZE = 20
+# A customer's cases shown beside one of them; the list says how many more there are.
+CUSTOMER_CASES = 20
 
 
 class _In(BaseModel):
@@ -341,6 +343,17 @@ async def unlike(number: str, activity_id: int) -> ResponseReturnValue:
 
 
 # Staff ------------------------------------------------------------------------------------
+
+
+@blueprint.get("/cases/<number>/customer-cases")
+@tag(["agent"])
+@require_user(*STAFF, hidden=True)
+@validate_response(CaseListOut)
+async def list_customer_cases(number: str) -> CaseListOut:
+    """The cases of this case's customer, newest first (this one among them): their
+    history, for staff. At most CUSTOMER_CASES; `total` counts them all."""
+    found = await services().cases.customer_cases(_me(), number, page_size=CUSTOMER_CASES)
+    return case_list(found, services().clock.now())
 
 
 @blueprint.get("/agent/cases")
