@@ -64,6 +64,16 @@ async def waiting_chat(clients: Clients, server: LiveServer, customer) -> tuple[
     return client, asked["chat"]["public_id"]
 
 
+async def answered_chat(
+    clients: Clients, server: LiveServer, customer, agent: ChatClient
+) -> tuple[ChatClient, str]:
+    """A chat the customer asks for and `agent` (available, with a free seat) takes."""
+    client, chat_id = await waiting_chat(clients, server, customer)
+    await agent.next("chat_offered", chat_id=chat_id)
+    await agent.ok("accept_chat", {"chat_id": chat_id})
+    return client, chat_id
+
+
 # The lists ----------------------------------------------------------------------------------
 
 
@@ -202,9 +212,7 @@ async def test_a_chat_is_followed_for_a_while_and_asking_again_goes_on(server, c
     async with Clients() as clients:
         agent = await clients.open(server, "/agent", ben)
         await agent.ok("set_presence", {"presence": "available"})
-        client, chat_id = await waiting_chat(clients, server, customer)
-        await agent.next("chat_offered", chat_id=chat_id)
-        await agent.ok("accept_chat", {"chat_id": chat_id})
+        client, chat_id = await answered_chat(clients, server, customer, agent)
         sue = await clients.open(server, "/supervisor", supervisor)
         await sue.ok("monitor_chat", {"chat_id": chat_id, "last_seq": 0})
         await client.send(chat_id, "followed")
@@ -291,9 +299,7 @@ async def test_assigning_is_refused_with_reasons_and_changes_nothing(server, clo
         await ben_client.ok("set_presence", {"presence": "available", "capacity": 1})
         off_client = await clients.open(server, "/agent", off)
         await off_client.ok("set_presence", {"presence": "offline"})
-        _, taken = await waiting_chat(clients, server, customer)
-        await ben_client.next("chat_offered", chat_id=taken)
-        await ben_client.ok("accept_chat", {"chat_id": taken})
+        _, taken = await answered_chat(clients, server, customer, ben_client)
         other_client, chat_id = await waiting_chat(clients, server, other)
 
         async def refused(agent_id: Any, chat: str = chat_id) -> dict[str, Any]:
@@ -338,9 +344,7 @@ async def test_moving_an_active_chat_to_another_agent(server, clock):
     async with Clients() as clients:
         ben_client = await clients.open(server, "/agent", ben)
         await ben_client.ok("set_presence", {"presence": "available"})
-        client, chat_id = await waiting_chat(clients, server, customer)
-        await ben_client.next("chat_offered", chat_id=chat_id)
-        await ben_client.ok("accept_chat", {"chat_id": chat_id})
+        client, chat_id = await answered_chat(clients, server, customer, ben_client)
         await client.next("chat_accepted", chat_id=chat_id)
         await client.send(chat_id, "My results are missing")
         kim_client = await clients.open(server, "/agent", kim)
@@ -378,9 +382,7 @@ async def test_moving_a_chat_to_the_queue_offers_it_to_others_first(server, cloc
     async with Clients() as clients:
         ben_client = await clients.open(server, "/agent", ben)
         await ben_client.ok("set_presence", {"presence": "available"})
-        _, chat_id = await waiting_chat(clients, server, customer)
-        await ben_client.next("chat_offered", chat_id=chat_id)
-        await ben_client.ok("accept_chat", {"chat_id": chat_id})
+        _, chat_id = await answered_chat(clients, server, customer, ben_client)
 
         sue = await clients.open(server, "/supervisor", supervisor)
         # With nobody else on duty, the chat waits at the front; not straight back to Ben.
@@ -403,9 +405,7 @@ async def test_a_chat_moved_while_its_customer_is_away_waits_for_them(server, cl
     async with Clients() as clients:
         ben_client = await clients.open(server, "/agent", ben)
         await ben_client.ok("set_presence", {"presence": "available"})
-        client, chat_id = await waiting_chat(clients, server, customer)
-        await ben_client.next("chat_offered", chat_id=chat_id)
-        await ben_client.ok("accept_chat", {"chat_id": chat_id})
+        client, chat_id = await answered_chat(clients, server, customer, ben_client)
         kim_client = await clients.open(server, "/agent", kim)
         await kim_client.ok("set_presence", {"presence": "available"})
         await client.close()
@@ -430,9 +430,7 @@ async def test_a_supervisor_ends_a_stuck_chat_with_a_reason(server, clock):
     async with Clients() as clients:
         ben_client = await clients.open(server, "/agent", ben)
         await ben_client.ok("set_presence", {"presence": "available", "capacity": 1})
-        client, chat_id = await waiting_chat(clients, server, customer)
-        await ben_client.next("chat_offered", chat_id=chat_id)
-        await ben_client.ok("accept_chat", {"chat_id": chat_id})
+        client, chat_id = await answered_chat(clients, server, customer, ben_client)
         other, waiting_id = await waiting_chat(clients, server, waiting_customer)
 
         sue = await clients.open(server, "/supervisor", supervisor)
