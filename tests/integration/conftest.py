@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -67,6 +68,24 @@ def store_counts(services: Services) -> Callable[[], Awaitable[dict[str, int]]]:
             }
 
     return counts
+
+
+def stored_files(settings: Any) -> list[Path]:
+    """Every file under the data directory (attachments), sorted."""
+    root = Path(settings.data_dir)
+    return sorted(path for path in root.rglob("*") if path.is_file()) if root.exists() else []
+
+
+@pytest.fixture
+def unchanged(
+    store_counts: Callable[[], Awaitable[dict[str, int]]], settings: Any
+) -> Callable[[], Awaitable[tuple[dict[str, int], list[Path]]]]:
+    """Call before and after: rows per table and files under the data directory."""
+
+    async def snapshot() -> tuple[dict[str, int], list[Path]]:
+        return await store_counts(), stored_files(settings)
+
+    return snapshot
 
 
 # Personas: a module may define its own of the same name, which then takes precedence.

@@ -19,6 +19,7 @@ from frontdesk.cases.attachments import MAX_BYTES
 from frontdesk.cases.models import ActivityKind, Status
 from tests.factories import PASSWORD, make_user, open_case
 from tests.helpers import csrf_token, login_as
+from tests.integration.conftest import stored_files
 from tests.unit.test_attachment_rules import (
     EXPECTED_TYPES,
     HTML,
@@ -56,21 +57,6 @@ async def case(services, customer):
 async def signed_in(client, customer):
     await login_as(client, customer.username)
     return client
-
-
-@pytest.fixture
-def unchanged(store_counts, settings):
-    """Call before and after: rows per table and files under the data directory."""
-
-    async def snapshot() -> tuple[dict[str, int], list[Path]]:
-        return await store_counts(), stored_files(settings)
-
-    return snapshot
-
-
-def stored_files(settings: Any) -> list[Path]:
-    root = Path(settings.data_dir)
-    return sorted(path for path in root.rglob("*") if path.is_file()) if root.exists() else []
 
 
 def url(number: str, attachment_id: int | None = None) -> str:

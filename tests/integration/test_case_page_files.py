@@ -14,7 +14,8 @@ from frontdesk.cases.attachments import ALLOWED_EXTENSIONS, MAX_BYTES
 from frontdesk.cases.models import Status
 from tests.factories import make_user, open_case
 from tests.helpers import csrf_token, login_as
-from tests.integration.test_attachments import PDF, exactly, multipart, stored_files
+from tests.integration.conftest import stored_files
+from tests.integration.test_attachments import PDF, exactly, multipart
 from tests.unit.test_attachment_rules import SAMPLES
 
 # On both stores: what is attached, and who may attach, are the store's rows and queries.
@@ -42,16 +43,6 @@ async def case(services, customer):
 async def signed_in(client, customer):
     await login_as(client, customer.username)
     return client
-
-
-@pytest.fixture
-def unchanged(store_counts, settings):
-    """Call before and after: rows per table and files under the data directory."""
-
-    async def snapshot():
-        return await store_counts(), stored_files(settings)
-
-    return snapshot
 
 
 def page_url(number: str) -> str:
