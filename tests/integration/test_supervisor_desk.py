@@ -140,7 +140,7 @@ async def test_agents_show_their_state_since_when_and_busy_counts_while_chatting
         available_at = clock.now()
         client, chat_id = await waiting_chat(clients, server, customer)
         await agent.next("chat_offered", chat_id=chat_id)
-        clock.advance(seconds=90)
+        clock.advance(seconds=15)  # within the offer's 20 s: the sweep must not lapse it
         await agent.ok("accept_chat", {"chat_id": chat_id})
         group = (await server.acall(lambda: server.services.live.states.chat(chat_id))).group_name
         figures = await sue.next("queue_changed", group=group, chats_active=1)
