@@ -15,6 +15,7 @@ from werkzeug.exceptions import LengthRequired
 from frontdesk import __version__, web
 from frontdesk.cases.attachments import MAX_BYTES as MAX_ATTACHMENT_BYTES
 from frontdesk.chat.namespaces import SocketNotifier, register_namespaces
+from frontdesk.chat.sessions import SocketSessions
 from frontdesk.clock import Clock
 from frontdesk.fanout import FANOUT_POOL_WAIT_SECONDS, FanoutWatch, RedisFanout
 from frontdesk.metrics import Metrics
@@ -53,14 +54,21 @@ def create_app(settings: Settings, clock: Clock | None = None) -> socketio.ASGIA
         redis_pools={"fanout": fanout.pool} if fanout else None,
     )
     web_app = create_web_app(settings, services, origins)
+    sessions = SocketSessions(services.accounts.live_sessions, sio.disconnect)
     register_namespaces(
-        sio, SessionReader(web_app).user, services.metrics, services.live, services.timeouts
+        sio,
+        SessionReader(web_app).signed_in,
+        sessions,
+        services.metrics,
+        services.live,
+        services.timeouts,
     )
     web_app.extensions["sio"] = sio
 
     @web_app.before_serving
     async def start_socketio() -> None:
         await _start_socketio(sio)
+        services.run_every("socket-sessions", settings.session_check_seconds, sessions.check)
 
     @web_app.after_serving
     async def stop_socketio() -> None:

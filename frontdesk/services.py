@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -229,6 +230,10 @@ class Services:
             idle = self.settings.redis_idle_seconds
             loops.every("redis-idle", idle / 2, self._close_idle_redis_connections)
         log.info("frontdesk node started", extra={"store": self.engine.dialect.name})
+
+    def run_every(self, name: str, seconds: float, work: Callable[[], Awaitable[object]]) -> None:
+        """Another part's work on this node's loops, stopped with the others."""
+        self._loops.every(name, seconds, work)
 
     async def check_ready(self) -> dict[str, str]:
         """Ping each part this node needs; "ok" or why not, by part."""

@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     chat_max_wait_minutes: int = Field(default=15, ge=1)
     chat_capacity: int = Field(default=3, ge=1, le=20)
     chat_sweep_seconds: float = Field(default=0.5, gt=0, le=10)
+    # How often each node checks that the sessions behind its sockets still hold: the
+    # longest a socket outlives a sign-out, a reset password or a disabled account.
+    session_check_seconds: float = Field(default=0.5, gt=0, le=10)
     # How often each node tells its sockets where their open chats stand: the longest a
     # message lost at the fan-out in a quiet chat stays unseen.
     chat_heartbeat_seconds: float = Field(default=5.0, gt=0, le=60)

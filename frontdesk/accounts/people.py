@@ -1,7 +1,7 @@
 """People, as an admin runs them: find anyone, invite staff, change a role, disable and
 enable an account, send a reset link. Each change is kept in the audit log; a disabled
-account or a changed role ends the person's sessions (their open sockets are issue 13's:
-a socket outlives its session until the check on socket events lands)."""
+account or a changed role ends the person's sessions, and with them their open sockets on
+every node (chat/sessions.py)."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ matches, we have emailed it".
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -26,6 +26,10 @@ from frontdesk.errors import Code, Conflict, Forbidden, Invalid, TooManyRequests
 from frontdesk.mail import queue_mail
 from frontdesk.settings import Settings
 
+# Session keys per query when checking which still hold: well under any store's limit
+# on bound parameters (SQLite's is 32,766; asyncpg's 32,767).
+SESSION_BATCH = 500
+
 RECOVERY_SENT = "If an account matches what you entered, we have sent it an email."
 
 
@@ -33,6 +37,14 @@ RECOVERY_SENT = "If an account matches what you entered, we have sent it an emai
 class SessionGrant:
     user: User
     token: str
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """Who a session cookie belongs to, and the key of its session (never the token)."""
+
+    user: User
+    session_key: str
 
 
 def session_key(token: str) -> str:
@@ -168,6 +180,22 @@ class AccountService:
     async def session_user(self, token: str) -> User | None:
         async with reading(self._engine) as conn:
             return await store.select_session_user(conn, session_key(token), self._clock.now())
+
+    async def signed_in(self, token: str) -> SignedIn | None:
+        key = session_key(token)
+        async with reading(self._engine) as conn:
+            user = await store.select_session_user(conn, key, self._clock.now())
+        return None if user is None else SignedIn(user, key)
+
+    async def live_sessions(self, keys: Iterable[str]) -> set[str]:
+        """Which of these session keys (`session_key` of a token) still hold."""
+        wanted, held = list(keys), set()
+        now = self._clock.now()
+        async with reading(self._engine) as conn:
+            for start in range(0, len(wanted), SESSION_BATCH):
+                batch = wanted[start : start + SESSION_BATCH]
+                held |= await store.select_live_sessions(conn, batch, now)
+        return held
 
     async def sign_out(self, token: str) -> None:
         async with transaction(self._engine) as conn:

@@ -229,6 +229,22 @@ async def select_session_user(conn: AsyncConnection, token_hash: str, now: datet
     return _user((await conn.execute(query)).first())
 
 
+async def select_live_sessions(
+    conn: AsyncConnection, token_hashes: list[str], now: datetime
+) -> set[str]:
+    """Which of these sessions still hold: not ended, not expired, their user active."""
+    query = (
+        select(sessions.c.token_hash)
+        .select_from(sessions.join(users, sessions.c.user_id == users.c.id))
+        .where(
+            sessions.c.token_hash.in_(token_hashes),
+            sessions.c.expires_at > now,
+            users.c.is_active.is_(True),
+        )
+    )
+    return set((await conn.execute(query)).scalars())
+
+
 async def delete_session(conn: AsyncConnection, token_hash: str) -> None:
     await conn.execute(delete(sessions).where(sessions.c.token_hash == token_hash))
 

@@ -9,6 +9,9 @@ turn each event into one call of the live chat service.
 
 A connection without a valid session cookie, or with one of another role, is refused
 with {"code": "NOT_SIGNED_IN" | "FORBIDDEN", "message": ...}. Websocket transport only.
+A socket lives no longer than its session: once the session ends (signed out, password
+reset, account disabled, role changed) the socket is disconnected (chat/sessions.py),
+and any event it still sends is answered NOT_SIGNED_IN.
 
 Every client event is acknowledged with {"ok": true, "data": ...} or
 {"ok": false, "error": {"code", "message", "fields"}}; its payload is the model named
@@ -28,21 +31,25 @@ import socketio
 from pydantic import BaseModel, ValidationError
 
 from frontdesk.accounts.models import Role, User
+from frontdesk.accounts.service import SignedIn
 from frontdesk.chat import protocol as p
 from frontdesk.chat.desk import SupervisorDesk
 from frontdesk.chat.lifecycle import LiveChat
 from frontdesk.chat.models import MessageIn
 from frontdesk.chat.protocol import Ask, ChatOut, MessageOut
+from frontdesk.chat.sessions import SocketSessions
 from frontdesk.chat.timeouts import ChatTimeouts
-from frontdesk.errors import Code, FrontdeskError, Invalid, NotFound, field_errors
+from frontdesk.errors import Code, FrontdeskError, Invalid, NotFound, Unauthorized, field_errors
 from frontdesk.events import Audience, Push
 from frontdesk.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
-UserLookup = Callable[[str], Awaitable[User | None]]
+SessionLookup = Callable[[str], Awaitable[SignedIn | None]]
 Handler = Callable[[Any, str, User, Any], Awaitable[Any]]
 
+
+SESSION_ENDED = "Your session has ended: please sign in again"
 
 # Events socket.io raises itself, handled by methods of the same name.
 CONNECTION_EVENTS = frozenset({"connect", "disconnect"})
@@ -61,6 +68,8 @@ def event(
         @functools.wraps(handler)
         async def on_event(self: RoleNamespace, sid: str, data: Any = None) -> dict[str, Any]:
             try:
+                if self.sessions.is_ended(sid):
+                    raise Unauthorized(SESSION_ENDED)
                 if data is not None and not isinstance(data, dict):
                     raise Invalid("The payload must be an object")
                 try:
@@ -83,6 +92,12 @@ def event(
     return wrap
 
 
+def _refusal(code: Code, message: str) -> socketio.exceptions.ConnectionRefusedError:
+    """The client's connect_error carries {code, message} as its `data`: socket.io turns
+    a single argument into a string, so the reason goes as the second."""
+    return socketio.exceptions.ConnectionRefusedError(message, {"code": code, "message": message})
+
+
 class RoleNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
     """Every namespace: whoami (Empty) acks {user_id, role}, the connected identity."""
 
@@ -92,34 +107,35 @@ class RoleNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
     def __init__(
         self,
         namespace: str,
-        find_user: UserLookup,
+        find_session: SessionLookup,
+        sessions: SocketSessions,
         metrics: Metrics,
         live: LiveChat,
         timeouts: ChatTimeouts,
     ) -> None:
         super().__init__(namespace)
-        self._find_user = find_user
+        self._find_session = find_session
+        self.sessions = sessions
         self._connections = metrics.socket_connections.labels(namespace=namespace)
         self.live = live
         self.timeouts = timeouts
 
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
-        user = await self._find_user(environ.get("HTTP_COOKIE", ""))
-        if user is None:
-            raise socketio.exceptions.ConnectionRefusedError(
-                {"code": Code.NOT_SIGNED_IN, "message": "Please sign in to continue"}
-            )
+        signed_in = await self._find_session(environ.get("HTTP_COOKIE", ""))
+        if signed_in is None:
+            raise _refusal(Code.NOT_SIGNED_IN, "Please sign in to continue")
+        user = signed_in.user
         if user.role not in self.roles:
-            raise socketio.exceptions.ConnectionRefusedError(
-                {"code": Code.FORBIDDEN, "message": "Your account cannot use this channel"}
-            )
+            raise _refusal(Code.FORBIDDEN, "Your account cannot use this channel")
         await self.save_session(sid, {"user": user})
+        self.sessions.opened(sid, self.namespace, signed_in.session_key)
         await self.enter_room(sid, f"user:{user.id}")
         if self.room:
             await self.enter_room(sid, self.room)
         self._connections.inc()
 
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
+        self.sessions.closed(sid, self.namespace)
         self._connections.dec()
 
     @classmethod
@@ -398,7 +414,8 @@ class SocketNotifier:
 
 def register_namespaces(
     sio: socketio.AsyncServer,
-    find_user: UserLookup,
+    find_session: SessionLookup,
+    sessions: SocketSessions,
     metrics: Metrics,
     live: LiveChat,
     timeouts: ChatTimeouts,
@@ -408,4 +425,5 @@ def register_namespaces(
         (AgentNamespace, "/agent"),
         (SupervisorNamespace, "/supervisor"),
     ):
-        sio.register_namespace(namespace_class(name, find_user, metrics, live, timeouts))
+        namespace = namespace_class(name, find_session, sessions, metrics, live, timeouts)
+        sio.register_namespace(namespace)

@@ -18,7 +18,7 @@ from itsdangerous import BadSignature
 from quart import Quart, g, request, session
 
 from frontdesk.accounts.models import Role, User
-from frontdesk.accounts.service import SessionGrant
+from frontdesk.accounts.service import SessionGrant, SignedIn
 from frontdesk.errors import Code, Forbidden, NotFound, Unauthorized
 from frontdesk.web.context import services
 
@@ -122,12 +122,12 @@ async def _check_csrf() -> None:
 
 
 class SessionReader:
-    """Reads the signed-in user from a raw Cookie header: for socket.io connections."""
+    """Reads who is signed in from a raw Cookie header: for socket.io connections."""
 
     def __init__(self, app: Quart) -> None:
         self._app = app
 
-    async def user(self, cookie_header: str) -> User | None:
+    async def signed_in(self, cookie_header: str) -> SignedIn | None:
         cookies = SimpleCookie()
         cookies.load(cookie_header or "")
         morsel = cookies.get(self._app.config["SESSION_COOKIE_NAME"])
@@ -142,5 +142,5 @@ class SessionReader:
         token = data.get("sid")
         if not token:
             return None
-        found: User | None = await self._app.extensions["frontdesk"].accounts.session_user(token)
+        found: SignedIn | None = await self._app.extensions["frontdesk"].accounts.signed_in(token)
         return found

@@ -110,11 +110,14 @@ import { connect, emitAcked, refusalOf } from "./socket.js";
     socket.on(event, handler);
   }
 
-  socket.on("disconnect", () => {
+  socket.on("disconnect", (reason) => {
     if (["ended", "unavailable", "closed", "left", "failed"].includes(state.phase)) return;
     setTyping(null);
     say("Connection lost. Reconnecting…");
     setTitle("Reconnecting");
+    // socket.io does not retry when the server ended the connection, as it does when the
+    // session behind it ended: connecting again says why (signed out) or carries on.
+    if (reason === "io server disconnect") socket.connect();
   });
 
   socket.on("connect_error", (err) => {

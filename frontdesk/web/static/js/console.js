@@ -744,9 +744,11 @@ import { connect, emitAcked, refusalOf } from "./socket.js";
     presenceBox.disabled = false;
     await catchUp();
   });
-  socket.on("disconnect", () => {
+  socket.on("disconnect", (reason) => {
     setConnection("offline", "Connection lost: reconnecting…");
     presenceBox.disabled = true;
+    // Ended by the server (the session ended, say): connect again to learn why.
+    if (reason === "io server disconnect") socket.connect();
   });
   socket.on("connect_error", (error) => {
     const refused = refusalOf(error)?.message;
