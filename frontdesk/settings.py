@@ -73,6 +73,10 @@ class Settings(BaseSettings):
     chat_sweep_seconds: float = Field(default=0.5, gt=0, le=10)
     # How often each node checks that the sessions behind its sockets still hold: the
     # longest a socket outlives a sign-out, a reset password or a disabled account.
+    # The Have I Been Pwned range API (https://api.pwnedpasswords.com/range/), asked about
+    # every new password by k-anonymity; unset asks nobody (accounts/breached.py).
+    pwned_passwords_url: str | None = None
+    pwned_passwords_timeout_seconds: float = Field(default=2.0, gt=0, le=30)
     session_check_seconds: float = Field(default=0.5, gt=0, le=10)
     # How often each node tells its sockets where their open chats stand: the longest a
     # message lost at the fan-out in a quiet chat stays unseen.

@@ -1,6 +1,9 @@
-"""Pure account rules from the guide: password policy, public email domains."""
+"""Pure account rules: the guide's password policy (and no common password), public
+email domains."""
 
 from __future__ import annotations
+
+from frontdesk.accounts.breached import COMMON_MESSAGE, is_common
 
 MIN_PASSWORD_LENGTH = 8
 
@@ -29,6 +32,8 @@ def password_problem(password: str) -> str | None:
         return "Your password must have at least one uppercase letter"
     if not any(ch.isdigit() for ch in password):
         return "Your password must have at least one number"
+    if is_common(password):
+        return COMMON_MESSAGE
     return None
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from frontdesk.accounts import emails, store, tokens
+from frontdesk.accounts.breached import BREACHED_MESSAGE, PwnedPasswords
 from frontdesk.accounts.models import RegistrationIn, RegistrationOut, Role, User
 from frontdesk.accounts.passwords import Passwords
 from frontdesk.accounts.policy import PUBLIC_EMAIL_WARNING, is_public_email
@@ -66,11 +67,15 @@ class AccountService:
         self._passwords = Passwords(
             time_cost=settings.argon2_time_cost, memory_kib=settings.argon2_memory_kib
         )
+        self._pwned = PwnedPasswords(
+            settings.pwned_passwords_url, settings.pwned_passwords_timeout_seconds
+        )
 
     # Registration and verification ----------------------------------------------------
 
     async def register(self, data: RegistrationIn) -> RegistrationOut:
         now = self._clock.now()
+        await self._refuse_breached(data.password)
         password_hash = await self._passwords.hash(data.password)
         keys = sorted({data.email.lower(), data.username.lower()})
         try:
@@ -232,6 +237,7 @@ class AccountService:
     async def reset_password(self, token: str, password: str) -> User:
         """Set a new password from a reset link; every session of the user ends."""
         now = self._clock.now()
+        await self._refuse_breached(password)
         password_hash = await self._passwords.hash(password)
         async with transaction(self._engine) as conn:
             user_id = await self._use_link(conn, tokens.RESET, token, now)
@@ -257,6 +263,12 @@ class AccountService:
         say), or for `valid` (an invitation's first password)."""
         valid = valid or timedelta(minutes=self._settings.reset_minutes)
         return await self._issue_link(conn, user.id, tokens.RESET, self._clock.now() + valid)
+
+    async def _refuse_breached(self, password: str) -> None:
+        """The optional breached-password service's verdict (the common-password list is
+        checked with the other rules, where the password is read)."""
+        if await self._pwned.breached(password):
+            raise Invalid("Please correct the fields", fields={"password": BREACHED_MESSAGE})
 
     async def hash_password(self, password: str) -> str:
         return await self._passwords.hash(password)

@@ -62,7 +62,7 @@ def test_demo_creates_each_account_once_and_prints_sign_ins(env, capsys):
 def test_user_add_creates_a_verified_user_with_the_role(env, capsys):
     assert main(["migrate"]) == 0
     argv = ["user", "add", "kim@centre.ac.uk", "--role", "agent", "--first-name", "Kim"]
-    assert main([*argv, "--last-name", "Lee", "--password", "Secret123"]) == 0
+    assert main([*argv, "--last-name", "Lee", "--password", "Secret1tree"]) == 0
     assert "added agent kim@centre.ac.uk" in capsys.readouterr().out
     assert count_users(env, role="agent", username_key="kim@centre.ac.uk") == 1
 
@@ -78,8 +78,8 @@ def test_user_add_refuses_a_weak_password_and_adds_nothing(env, capsys):
 def test_user_add_refuses_a_duplicate(env, capsys):
     assert main(["migrate"]) == 0
     argv = ["user", "add", "kim@centre.ac.uk", "--first-name", "Kim", "--last-name", "Lee"]
-    assert main([*argv, "--password", "Secret123"]) == 0
-    assert main([*argv, "--password", "Secret123"]) == 1
+    assert main([*argv, "--password", "Secret1tree"]) == 0
+    assert main([*argv, "--password", "Secret1tree"]) == 1
     assert "exists already" in capsys.readouterr().err
     assert count_users(env) == 1
 
