@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     throttle_window_minutes: int = Field(default=15, ge=1)
     throttle_per_account: int = Field(default=5, ge=1)
     throttle_per_address: int = Field(default=20, ge=1)
+    # The proof of work asked of a name with throttle_per_account failures: the widget
+    # tries up to this many counters (Contact Us's: 2,000), a few seconds in a browser.
+    sign_in_check_max_counter: int = Field(default=20_000, ge=1, le=1_000_000)
 
     # Live chat routing. Every timer is a deadline kept in the queue backend; the sweep
     # is how often a node looks for due ones (the resolution of every timeout).

@@ -207,6 +207,8 @@ def make_settings(database_url: str, tmp_path: Any, **overrides: Any) -> Setting
         # Cheap hashes: the cost is argon2's business, not what these tests check.
         "argon2_time_cost": 1,
         "argon2_memory_kib": 1024,
+        # An easy sign-in check: tests solve it in Python, not in a browser's WebCrypto.
+        "sign_in_check_max_counter": 50,
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)

@@ -121,6 +121,9 @@ class RegistrationIn(_In):
 class SignInIn(_In):
     username: str = Field(min_length=1, max_length=254)
     password: str = Field(min_length=1, max_length=256)
+    # The solved sign-in challenge (GET /api/v1/session/challenge): asked for only once a
+    # name has had too many failed sign-ins (HUMAN_CHECK_REQUIRED).
+    human_check: str | None = Field(default=None, max_length=10_000)
 
 
 class EmailIn(_In):

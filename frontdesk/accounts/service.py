@@ -24,12 +24,21 @@ from frontdesk.accounts.policy import PUBLIC_EMAIL_WARNING, is_public_email
 from frontdesk.clock import Clock
 from frontdesk.db.engine import reading, transaction
 from frontdesk.errors import Code, Conflict, Forbidden, Invalid, TooManyRequests, Unauthorized
+from frontdesk.intake.human_check import HumanCheck
 from frontdesk.mail import queue_mail
 from frontdesk.settings import Settings
 
 # Session keys per query when checking which still hold: well under any store's limit
 # on bound parameters (SQLite's is 32,766; asyncpg's 32,767).
 SESSION_BATCH = 500
+
+# An address that already has an account is told someone tried to register it at most
+# once in this long (kept as an attempt of the kind REMINDED).
+RECIPIENT_WINDOW = timedelta(hours=1)
+REMINDED = "remind:recipient"
+HUMAN_CHECK_NEEDED = (
+    "This account has had many failed sign-ins: complete the human check, then sign in"
+)
 
 RECOVERY_SENT = "If an account matches what you entered, we have sent it an email."
 
@@ -67,19 +76,25 @@ class AccountService:
         self._passwords = Passwords(
             time_cost=settings.argon2_time_cost, memory_kib=settings.argon2_memory_kib
         )
+        # Asked of a name under attack: many times the work of Contact Us's check.
+        self.sign_in_check = HumanCheck(
+            settings.secret_key, max_counter=settings.sign_in_check_max_counter, purpose="sign-in"
+        )
         self._pwned = PwnedPasswords(
             settings.pwned_passwords_url, settings.pwned_passwords_timeout_seconds
         )
 
     # Registration and verification ----------------------------------------------------
 
-    async def register(self, data: RegistrationIn) -> RegistrationOut:
+    async def register(self, data: RegistrationIn, *, address: str) -> RegistrationOut:
         now = self._clock.now()
         await self._refuse_breached(data.password)
         password_hash = await self._passwords.hash(data.password)
         keys = sorted({data.email.lower(), data.username.lower()})
+        email_key = data.email.lower()
         try:
             async with transaction(self._engine) as conn:
+                await self._check_throttle(conn, "register", address, now, account_key=email_key)
                 await store.delete_stale_unverified(conn, keys, now - self._verify_window)
                 held = await store.select_user_holding(
                     conn, email=data.email, username=data.username
@@ -109,6 +124,8 @@ class AccountService:
                         conn, user_id, tokens.VERIFY, now + self._verify_window
                     )
                     await self._mail(conn, data.email, *emails.verify(data.first_name, link))
+                # Counted when accepted (an email may go): a refused one changes nothing.
+                await self._count_attempt(conn, "register", email_key, address, now)
         except IntegrityError:  # a racing registration took the name between our checks
             raise Conflict(
                 "This username or email was just taken; try again", code=Code.USERNAME_TAKEN
@@ -123,7 +140,14 @@ class AccountService:
 
     async def _remind_owner(self, conn: AsyncConnection, owner: User, now: datetime) -> None:
         """Someone registered an email that already has an account: tell its owner, and
-        answer the registration as usual, so the form does not reveal the account."""
+        answer the registration as usual, so the form does not reveal the account. At most
+        once an hour: registering someone else's address again and again must not flood
+        their mailbox (the answer is the same either way)."""
+        key = owner.email.lower()
+        told, _ = await store.select_failures_since(conn, REMINDED, key, now - RECIPIENT_WINDOW)
+        if told:
+            return
+        await store.insert_failure(conn, REMINDED, key, now)
         if owner.verified_at is None:
             link = await self._issue_link(
                 conn, owner.id, tokens.VERIFY, owner.created_at + self._verify_window
@@ -145,12 +169,29 @@ class AccountService:
     # Sessions -------------------------------------------------------------------------
 
     async def sign_in(
-        self, login: str, password: str, *, address: str, user_agent: str = ""
+        self,
+        login: str,
+        password: str,
+        *,
+        address: str,
+        user_agent: str = "",
+        human_check: str | None = None,
     ) -> SessionGrant:
+        """A session for the right password. Failures are counted per address (too many:
+        refused for a while) and per name typed: a name under attack asks for the human
+        check (a harder proof of work, so each guess costs the guesser seconds), never
+        refuses its owner's right password."""
         now = self._clock.now()
         account_key = login.strip().lower()
         async with transaction(self._engine) as conn:
-            await self._check_throttle(conn, "signin", account_key, address, now)
+            await self._check_throttle(conn, "signin", address, now)
+            if await self._under_attack(conn, account_key, now):
+                if not human_check:
+                    raise Forbidden(
+                        HUMAN_CHECK_NEEDED, code=Code.HUMAN_CHECK_REQUIRED,
+                        fields={"human_check": "Complete the human check, then sign in"},
+                    )  # fmt: skip
+                await self.sign_in_check.spend(conn, human_check, now)
             found = await store.select_user_by_login(conn, login)
         user, password_hash = found if found else (None, None)
         correct = await self._passwords.verify(password_hash, password)
@@ -211,7 +252,7 @@ class AccountService:
     async def send_username_reminder(self, email: str, *, address: str) -> str:
         now = self._clock.now()
         async with transaction(self._engine) as conn:
-            await self._check_throttle(conn, "recover", email.lower(), address, now)
+            await self._check_throttle(conn, "recover", address, now, account_key=email.lower())
             await self._count_attempt(conn, "recover", email.lower(), address, now)
             found = [u for u in await store.select_users_by_email(conn, email) if u.is_active]
             for user in found:
@@ -223,7 +264,7 @@ class AccountService:
         now = self._clock.now()
         account_key = login.strip().lower()
         async with transaction(self._engine) as conn:
-            await self._check_throttle(conn, "recover", account_key, address, now)
+            await self._check_throttle(conn, "recover", address, now, account_key=account_key)
             await self._count_attempt(conn, "recover", account_key, address, now)
             found = await store.select_user_by_login(conn, login)
             if found is not None and found[0].is_active:
@@ -316,7 +357,7 @@ class AccountService:
         window = timedelta(minutes=self._settings.throttle_window_minutes)
         async with transaction(self._engine) as conn:
             await store.delete_sessions_before(conn, now)
-            await store.delete_failures_before(conn, now - window)
+            await store.delete_failures_before(conn, now - max(window, RECIPIENT_WINDOW))
 
     # Helpers --------------------------------------------------------------------------
 
@@ -367,14 +408,28 @@ class AccountService:
             raise Invalid("This link has been used already", code=Code.LINK_USED)
         return int(row.user_id)
 
-    async def _check_throttle(
-        self, conn: AsyncConnection, action: str, account_key: str, address: str, now: datetime
-    ) -> None:
+    async def _under_attack(self, conn: AsyncConnection, account_key: str, now: datetime) -> bool:
         window = timedelta(minutes=self._settings.throttle_window_minutes)
-        limits = [
-            ("account", account_key, self._settings.throttle_per_account),
-            ("address", address, self._settings.throttle_per_address),
-        ]
+        failed, _ = await store.select_failures_since(
+            conn, "signin:account", account_key, now - window
+        )
+        return failed >= self._settings.throttle_per_account
+
+    async def _check_throttle(
+        self,
+        conn: AsyncConnection,
+        action: str,
+        address: str,
+        now: datetime,
+        *,
+        account_key: str | None = None,
+    ) -> None:
+        """TooManyRequests once the address (and the name typed, if given) has had its
+        share of attempts in the window."""
+        window = timedelta(minutes=self._settings.throttle_window_minutes)
+        limits = [("address", address, self._settings.throttle_per_address)]
+        if account_key is not None:
+            limits.append(("account", account_key, self._settings.throttle_per_account))
         for scope, key, limit in limits:
             count, oldest = await store.select_failures_since(
                 conn, f"{action}:{scope}", key, now - window

@@ -48,10 +48,16 @@ def _failed() -> Invalid:
 
 class HumanCheck:
     def __init__(
-        self, secret_key: str, *, cost: int = COST, max_counter: int = MAX_COUNTER
+        self,
+        secret_key: str,
+        *,
+        cost: int = COST,
+        max_counter: int = MAX_COUNTER,
+        purpose: str = "",
     ) -> None:
-        # A key of its own: a challenge signature is never valid as anything else.
-        self._key = f"{secret_key}:altcha"
+        # A key of its own: a challenge signature is never valid as anything else, and a
+        # check of one purpose (Contact Us) never passes for another (a harder sign-in's).
+        self._key = f"{secret_key}:altcha" + (f":{purpose}" if purpose else "")
         self._cost = cost
         self._max_counter = max_counter
 

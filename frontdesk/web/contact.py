@@ -25,7 +25,7 @@ def _me() -> User:
     return user
 
 
-def _human_check_available() -> bool:
+def human_check_available() -> bool:
     return (Path(current_app.static_folder or "") / ALTCHA_SCRIPT).is_file()
 
 
@@ -41,7 +41,7 @@ async def qualification_services() -> ResponseReturnValue:
     return await render_template(
         "contact/form.html",
         is_customer=_me().role is Role.CUSTOMER,
-        human_check_available=_human_check_available(),
+        human_check_available=human_check_available(),
         altcha_script=ALTCHA_SCRIPT,
         countries=COUNTRY_NAMES,
     )

@@ -18,7 +18,7 @@ from frontdesk.accounts.models import (
     UsernameIn,
 )
 from frontdesk.accounts.policy import PUBLIC_EMAIL_DOMAINS
-from frontdesk.errors import FrontdeskError, Invalid
+from frontdesk.errors import Code, FrontdeskError, Invalid
 from frontdesk.web.auth import (
     client_address,
     current_user,
@@ -26,6 +26,7 @@ from frontdesk.web.auth import (
     require_user,
     start_session,
 )
+from frontdesk.web.contact import ALTCHA_SCRIPT, human_check_available
 from frontdesk.web.context import services
 from frontdesk.web.validation import parse
 
@@ -59,25 +60,34 @@ async def home() -> ResponseReturnValue:
     return await _page("pages/home.html")
 
 
+CHECK_CODES = frozenset({Code.HUMAN_CHECK_REQUIRED, Code.HUMAN_CHECK_FAILED})
+
+
 @blueprint.route("/sign-in", methods=["GET", "POST"])
 async def sign_in() -> ResponseReturnValue:
     next_path = _safe_next(request.args.get("next"))
     if request.method == "GET":
         return await _page("accounts/sign_in.html", form={}, next_path=next_path)
     form = await _form()
+    fields = {k: form.get(k, "") for k in ("username", "password")}
     try:
-        data = parse(SignInIn, {k: form.get(k, "") for k in ("username", "password")})
+        data = parse(SignInIn, {**fields, "human_check": form.get("human_check") or None})
         grant = await services().accounts.sign_in(
             data.username,
             data.password,
             address=client_address(),
             user_agent=request.headers.get("User-Agent", ""),
+            human_check=data.human_check,
         )
     except FrontdeskError as error:
         form.pop("password", None)
+        # Asked for, or sent and still needed: a name under attack asks on every try.
+        needs_check = error.code in CHECK_CODES or bool(form.pop("human_check", None))
         return await _page(
-            "accounts/sign_in.html", error.status, form=form, error=error, next_path=next_path
-        )
+            "accounts/sign_in.html", error.status, form=form, error=error,
+            next_path=next_path, needs_check=needs_check,
+            human_check_available=human_check_available(), altcha_script=ALTCHA_SCRIPT,
+        )  # fmt: skip
     start_session(grant)
     return redirect(_safe_next(form.get("next")))
 
@@ -99,7 +109,8 @@ async def create_account() -> ResponseReturnValue:
     if form.get("same_as_email") == "on":
         fields["username"] = ""
     try:
-        result = await services().accounts.register(parse(RegistrationIn, fields))
+        data = parse(RegistrationIn, fields)
+        result = await services().accounts.register(data, address=client_address())
     except FrontdeskError as error:
         form.pop("password", None)
         return await _page(

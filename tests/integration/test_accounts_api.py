@@ -8,6 +8,7 @@ import pytest
 
 from frontdesk.accounts.policy import PUBLIC_EMAIL_WARNING
 from frontdesk.accounts.service import RECOVERY_SENT
+from frontdesk.intake.human_check import solve
 from tests.factories import PASSWORD, last_link_token, make_user, outbox_messages, registration
 from tests.helpers import api, csrf_token, login_as
 
@@ -528,27 +529,47 @@ async def fail_sign_ins(client: Any, login: str, times: int, address: str | None
         assert response.status_code == 401, await response.get_data(as_text=True)
 
 
-async def test_too_many_failures_for_a_username_throttle_even_the_right_password(
+async def solved_sign_in_check(client: Any) -> str:
+    response = await client.get("/api/v1/session/challenge")
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    return solve(await response.get_json())
+
+
+async def sign_in_checked(client: Any, login: str, password: str = PASSWORD, **extra: Any):
+    """Sign in with a freshly solved human check, as the page does for a name under attack."""
+    body = {
+        "username": login,
+        "password": password,
+        "human_check": await solved_sign_in_check(client),
+        **extra,
+    }
+    return await api(client, "POST", "/api/v1/session", body)
+
+
+async def test_a_name_under_attack_asks_for_the_check_and_lets_its_owner_in(
     client, services, settings
 ):
     user = await make_user(services)
-    await fail_sign_ins(client, user.username, settings.throttle_per_account)
+    await fail_sign_ins(client, user.username, settings.throttle_per_account, "203.0.113.7")
 
-    response = await sign_in(client, user.username, PASSWORD)
-
-    error = await error_of(response, 429, "THROTTLED")
-    assert error["message"] == "Too many attempts. Please wait 15 minutes and try again."
-    assert int(response.headers["Retry-After"]) == THROTTLE_WINDOW_SECONDS
+    # From the owner's own address, the right password alone is not enough now...
+    asked = await sign_in(client, user.username, PASSWORD, address="198.51.100.9")
+    error = await error_of(asked, 403, "HUMAN_CHECK_REQUIRED")
+    assert error["fields"] == {"human_check": "Complete the human check, then sign in"}
     assert (await me(client)).status_code == 401
+    # ...but with the check solved it is: attackers cannot keep the owner out.
+    assert (await sign_in_checked(client, user.username)).status_code == 200
+    assert (await me(client)).status_code == 200
 
 
-async def test_one_failure_fewer_than_the_limit_is_not_throttled(client, services, settings):
+async def test_one_failure_fewer_than_the_limit_asks_for_no_check(client, services, settings):
     user = await make_user(services)
     await fail_sign_ins(client, user.username, settings.throttle_per_account - 1)
     assert (await sign_in(client, user.username)).status_code == 200
 
 
-async def test_throttling_reads_the_same_for_an_unknown_username(client, services, settings):
+async def test_the_check_reads_the_same_for_an_unknown_username(client, services, settings):
     user = await make_user(services)
     await fail_sign_ins(client, user.username, settings.throttle_per_account)
     await fail_sign_ins(client, "ghost@nowhere.example", settings.throttle_per_account)
@@ -556,42 +577,48 @@ async def test_throttling_reads_the_same_for_an_unknown_username(client, service
     known = await sign_in(client, user.username)
     unknown = await sign_in(client, "ghost@nowhere.example")
 
-    assert await error_of(known, 429, "THROTTLED") == await error_of(unknown, 429, "THROTTLED")
-    assert known.headers["Retry-After"] == unknown.headers["Retry-After"]
+    assert await error_of(known, 403, "HUMAN_CHECK_REQUIRED") == await error_of(
+        unknown, 403, "HUMAN_CHECK_REQUIRED"
+    )
 
 
 @pytest.mark.both_stores
-async def test_throttling_counts_the_name_in_any_case(client, services, settings):
+async def test_failures_count_the_name_in_any_case(client, services, settings):
     await make_user(services, username="ann.example")
     await fail_sign_ins(client, "ANN.example", settings.throttle_per_account)
-    await error_of(await sign_in(client, "ann.example"), 429, "THROTTLED")
+    await error_of(await sign_in(client, "ann.example"), 403, "HUMAN_CHECK_REQUIRED")
 
 
-async def test_sign_in_works_again_once_the_window_passes(client, services, clock, settings):
+async def test_a_wrong_password_with_the_check_counts_and_asks_again(client, services, settings):
     user = await make_user(services)
     await fail_sign_ins(client, user.username, settings.throttle_per_account)
-    throttled = await sign_in(client, user.username)
-    retry_after = int(throttled.headers["Retry-After"])
-
-    clock.advance(seconds=retry_after - 1)
-    still = await sign_in(client, user.username)
-    await error_of(still, 429, "THROTTLED")
-    assert still.headers["Retry-After"] == "1"
-
-    clock.advance(seconds=1)
-    assert (await sign_in(client, user.username)).status_code == 200
+    wrong = await sign_in_checked(client, user.username, "Wrong1password")
+    await error_of(wrong, 401, "BAD_CREDENTIALS")
+    await error_of(await sign_in(client, user.username), 403, "HUMAN_CHECK_REQUIRED")
 
 
-@pytest.mark.both_stores
-async def test_retry_after_counts_from_the_oldest_failure(client, services, clock, settings):
+async def test_a_solved_check_is_taken_once_and_only_for_sign_in(client, services, settings):
     user = await make_user(services)
-    await fail_sign_ins(client, user.username, 1)
-    clock.advance(minutes=5)
-    await fail_sign_ins(client, user.username, settings.throttle_per_account - 1)
-    response = await sign_in(client, user.username)
-    await error_of(response, 429, "THROTTLED")
-    assert int(response.headers["Retry-After"]) == THROTTLE_WINDOW_SECONDS - 5 * 60
-    assert "10 minutes" in (await response.get_json())["error"]["message"]
+    await fail_sign_ins(client, user.username, settings.throttle_per_account)
+    payload = await solved_sign_in_check(client)
+    body = {"username": user.username, "password": "Wrong1password", "human_check": payload}
+    await error_of(await api(client, "POST", "/api/v1/session", body), 401, "BAD_CREDENTIALS")
+    replayed = await api(client, "POST", "/api/v1/session", {**body, "password": PASSWORD})
+    await error_of(replayed, 422, "HUMAN_CHECK_FAILED")
+    # Contact Us's easier check is signed with another key: it does not pass here.
+    await login_as(client, (await make_user(services)).username)
+    contact = solve(await (await client.get("/api/v1/intake/challenge")).get_json())
+    await api(client, "DELETE", "/api/v1/session")
+    body = {"username": user.username, "password": PASSWORD, "human_check": contact}
+    await error_of(await api(client, "POST", "/api/v1/session", body), 422, "HUMAN_CHECK_FAILED")
+
+
+async def test_no_check_is_asked_once_the_window_passes(client, services, clock, settings):
+    user = await make_user(services)
+    await fail_sign_ins(client, user.username, settings.throttle_per_account)
+    await error_of(await sign_in(client, user.username), 403, "HUMAN_CHECK_REQUIRED")
+    clock.advance(seconds=THROTTLE_WINDOW_SECONDS)
+    assert (await sign_in(client, user.username)).status_code == 200
 
 
 async def test_a_successful_sign_in_clears_the_failures_of_the_name(client, services, settings):
@@ -602,10 +629,10 @@ async def test_a_successful_sign_in_clears_the_failures_of_the_name(client, serv
     assert (await sign_in(client, user.username)).status_code == 200
 
 
-async def test_a_throttled_name_does_not_block_other_names(client, services, settings):
+async def test_a_name_under_attack_does_not_touch_other_names(client, services, settings):
     user, other = await make_user(services), await make_user(services)
     await fail_sign_ins(client, user.username, settings.throttle_per_account)
-    await error_of(await sign_in(client, user.username), 429, "THROTTLED")
+    await error_of(await sign_in(client, user.username), 403, "HUMAN_CHECK_REQUIRED")
     assert (await sign_in(client, other.username)).status_code == 200
 
 
@@ -629,6 +656,21 @@ async def test_failures_from_one_address_throttle_it_across_usernames(address_li
     assert int(blocked.headers["Retry-After"]) == THROTTLE_WINDOW_SECONDS
     await error_of(fresh_name, 429, "THROTTLED")
     assert elsewhere.status_code == 200
+
+
+@pytest.mark.both_stores
+async def test_retry_after_counts_from_the_oldest_failure(address_limited, services, clock):
+    client = address_limited.test_client()
+    await fail_sign_ins(client, "first@nowhere.example", 1, address="203.0.113.7")
+    clock.advance(minutes=5)
+    await fail_sign_ins(client, "second@nowhere.example", 2, address="203.0.113.7")
+    response = await sign_in(client, "third@nowhere.example", address="203.0.113.7")
+    await error_of(response, 429, "THROTTLED")
+    assert int(response.headers["Retry-After"]) == THROTTLE_WINDOW_SECONDS - 5 * 60
+    assert "10 minutes" in (await response.get_json())["error"]["message"]
+    clock.advance(seconds=int(response.headers["Retry-After"]) - 1)
+    still = await sign_in(client, "third@nowhere.example", address="203.0.113.7")
+    assert still.headers["Retry-After"] == "1"
 
 
 async def test_address_throttling_ends_with_the_window(address_limited, services, clock):
@@ -677,3 +719,41 @@ async def test_recovery_is_throttled_per_address(address_limited, services):
         headers={"X-CSRF-Token": await csrf_token(client)},
     )
     await error_of(response, 429, "THROTTLED")
+
+
+async def test_registrations_are_throttled_per_address(address_limited, services, store_counts):
+    client = address_limited.test_client()
+    for _ in range(3):
+        assert (await register(client))[0].status_code == 201
+    before = await store_counts()
+    response, _ = await register(client)
+    await error_of(response, 429, "THROTTLED")
+    assert "Retry-After" in response.headers
+    assert await store_counts() == before
+
+
+async def test_registrations_of_one_email_are_throttled(client, services, settings):
+    email = "many@centre.ac.uk"
+    for _ in range(settings.throttle_per_account):
+        response, _ = await register(client, email=email)
+        assert response.status_code == 201
+    response, _ = await register(client, email=email.upper(), email_confirm=email)
+    await error_of(response, 429, "THROTTLED")
+
+
+async def test_registering_someones_address_tells_them_at_most_once_an_hour(
+    client, services, clock
+):
+    owner = await make_user(services, email="owner@centre.ac.uk")
+    for _ in range(3):
+        response, _ = await register(client, email=owner.email)
+        assert response.status_code == 201
+    assert len(await outbox_messages(services, owner.email)) == 1
+
+    clock.advance(minutes=59)
+    assert (await register(client, email=owner.email))[0].status_code == 201
+    assert len(await outbox_messages(services, owner.email)) == 1
+    clock.advance(minutes=1)
+    await services.accounts.purge_expired()  # the hour's record is kept that long
+    assert (await register(client, email=owner.email))[0].status_code == 201
+    assert len(await outbox_messages(services, owner.email)) == 2

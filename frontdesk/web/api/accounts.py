@@ -19,6 +19,7 @@ from frontdesk.accounts.models import (
     UsernameIn,
     UserPublic,
 )
+from frontdesk.web.api.intake import NO_STORE, ChallengeOut
 from frontdesk.web.auth import (
     client_address,
     csrf_token,
@@ -46,12 +47,23 @@ async def get_session() -> SessionOut:
 @validate_request(SignInIn)
 @validate_response(SessionOut)
 async def sign_in(data: SignInIn) -> SessionOut:
-    """Sign in with a username or email address and a password."""
+    """Sign in with a username or email address and a password. A name with many failed
+    sign-ins answers 403 HUMAN_CHECK_REQUIRED until `human_check` carries a solved
+    challenge from GET /session/challenge."""
     grant = await services().accounts.sign_in(
-        data.username, data.password, address=client_address()
+        data.username, data.password, address=client_address(), human_check=data.human_check
     )
     start_session(grant)
     return SessionOut(user=UserPublic.of(grant.user), csrf_token=csrf_token())
+
+
+@blueprint.get("/session/challenge")
+@tag(["accounts"])
+@validate_response(ChallengeOut)
+async def get_sign_in_challenge() -> tuple[ChallengeOut, int, dict[str, str]]:
+    """A sign-in human-check challenge (harder than Contact Us's), accepted once."""
+    found = services().accounts.sign_in_check.challenge(services().clock.now())
+    return ChallengeOut.model_validate(found), 200, NO_STORE
 
 
 @blueprint.delete("/session")
@@ -78,7 +90,7 @@ async def me() -> UserPublic:
 @validate_response(RegistrationOut, 201)
 async def register(data: RegistrationIn) -> tuple[RegistrationOut, int]:
     """Create an account; it can sign in once the emailed link is followed (24 hours)."""
-    return await services().accounts.register(data), 201
+    return await services().accounts.register(data, address=client_address()), 201
 
 
 @blueprint.post("/accounts/verify")
