@@ -4,7 +4,7 @@ routed, which support options it gets now, and the human check's challenge."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Protocol
 
 from frontdesk.business_hours import BusinessCalendar
 from frontdesk.clock import Clock
@@ -16,15 +16,21 @@ from frontdesk.intake.taxonomy import (
     InvalidChoice,
     Routing,
     Taxonomy,
-    TaxonomySource,
     resolve,
 )
+
+
+class CurrentTaxonomy(Protocol):
+    """Where the taxonomy in use comes from: the store's versions (TaxonomyVersions), or
+    a file (TaxonomySource)."""
+
+    def current(self) -> Taxonomy: ...
 
 
 class IntakeService:
     def __init__(
         self,
-        taxonomy: TaxonomySource,
+        taxonomy: CurrentTaxonomy,
         calendar: BusinessCalendar,
         clock: Clock,
         human_check: HumanCheck,
@@ -41,7 +47,7 @@ class IntakeService:
         self._staffed = staffed
 
     def taxonomy(self) -> Taxonomy:
-        """The taxonomy as its file is now: what the dropdowns offer."""
+        """The taxonomy in use now: what the dropdowns offer."""
         return self._taxonomy.current()
 
     def queues(self) -> list[str]:
