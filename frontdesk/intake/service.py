@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
-from frontdesk.business_hours import BusinessCalendar
+from frontdesk.business_hours import UK, BusinessCalendar, WeeklyHours
 from frontdesk.clock import Clock
 from frontdesk.errors import Code, Invalid
 from frontdesk.intake.human_check import HumanCheck
@@ -18,6 +18,7 @@ from frontdesk.intake.taxonomy import (
     Taxonomy,
     resolve,
 )
+from frontdesk.opening_calendar import CalendarDay, opening_calendar
 
 
 class CurrentTaxonomy(Protocol):
@@ -78,6 +79,11 @@ class IntakeService:
         alone: a chat asked for while nobody is signed in waits (and may leave a
         message), as it would if the last agent signed out a moment later."""
         return support_options(routing, self._calendar, self._clock.now())
+
+    def opening_calendar(self, hours: WeeklyHours, weeks: int) -> list[CalendarDay]:
+        """`hours` day by day from today (UK) for `weeks` weeks: saved or not yet."""
+        today = self._clock.now().astimezone(UK).date()
+        return opening_calendar(self._calendar, hours, today, weeks)
 
     def human_check_challenge(self) -> dict[str, Any]:
         return self.human_check.challenge(self._clock.now())
