@@ -87,7 +87,9 @@ def hours_from_form(form: Mapping[str, str]) -> GroupHours:
     days = {}
     for weekday in WEEKDAYS:
         try:
-            days[weekday] = parse_spans(form.get(f"day_{weekday}", ""))
+            spans = parse_spans(form.get(f"day_{weekday}", ""))
+            if spans:  # a closed day is left out, as in the file
+                days[weekday] = spans
         except ValueError as error:
             problems[f"day_{weekday}"] = str(error)
     closures = _rows(form, "closure", ("start", "end", "reason"), Closure, problems)

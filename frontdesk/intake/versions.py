@@ -7,6 +7,7 @@ finds it with `refresh`, which the node's loop runs every REFRESH_SECONDS."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime
 
@@ -63,6 +64,7 @@ class TaxonomyVersions:
         self._seed, self._seed_name = seed, seed_name
         self._current = seed
         self._version = 0
+        self._taken = asyncio.Condition()
 
     def current(self) -> Taxonomy:
         return self._current
@@ -94,13 +96,23 @@ class TaxonomyVersions:
         if row is None:
             return False
         try:
-            self._current = from_json(row["taxonomy"])
+            taxonomy = from_json(row["taxonomy"])
         except TaxonomyError as error:  # stored by a newer release this one cannot read
             log.error("taxonomy version %d not taken, keeping %d: %s", newest, self._version, error)
             return False
-        self._version = newest
+        await self._take(taxonomy, newest)
         log.info("taxonomy version %d in use", newest)
         return True
+
+    async def _take(self, taxonomy: Taxonomy, number: int) -> None:
+        async with self._taken:
+            self._current, self._version = taxonomy, number
+            self._taken.notify_all()
+
+    async def wait_for(self, number: int) -> None:
+        """Return once this node uses version `number` or a newer one."""
+        async with self._taken:
+            await self._taken.wait_for(lambda: self._version >= number)
 
     async def save_taxonomy(
         self,
@@ -136,7 +148,7 @@ class TaxonomyVersions:
                 )
             except IntegrityError:
                 raise _saved_meanwhile(newest + 1, "someone else") from None
-        self._current, self._version = taxonomy, info.version
+        await self._take(taxonomy, info.version)
         after = {"version": info.version, "summary": info.summary}
         if rolled_back_from is not None:
             after["rolled_back_to"] = rolled_back_from
