@@ -1,4 +1,4 @@
-"""The frontdesk command: serve, migrate, demo, kb import, user add."""
+"""The frontdesk command: serve, migrate, demo, kb import, taxonomy import/export, user add."""
 
 from __future__ import annotations
 
@@ -62,6 +62,16 @@ def _parser() -> argparse.ArgumentParser:
     kb_import.add_argument("folder", type=Path)
     kb_import.set_defaults(run=_kb_import)
 
+    taxonomy = commands.add_parser(
+        "taxonomy", help="the Contact Us taxonomy and office hours, kept in the store"
+    ).add_subparsers(required=True)
+    tax_import = taxonomy.add_parser("import", help="check a YAML file and save it as a version")
+    tax_import.add_argument("file", type=Path)
+    tax_import.set_defaults(run=_taxonomy_import)
+    tax_export = taxonomy.add_parser("export", help="the version in use, as YAML")
+    tax_export.add_argument("file", type=Path, nargs="?", help="standard output when not given")
+    tax_export.set_defaults(run=_taxonomy_export)
+
     user = commands.add_parser("user", help="manage users").add_subparsers(required=True)
     add = user.add_parser("add", help="add a verified user with a role")
     add.add_argument("email")
@@ -117,6 +127,40 @@ def _kb_import(settings: Settings, args: argparse.Namespace) -> int:
             services.kb, services.community, args.folder, show_progress=True
         )
         print(f"imported {args.folder}: {report}")
+
+    return _with_services(settings, work)
+
+
+def _taxonomy_import(settings: Settings, args: argparse.Namespace) -> int:
+    from frontdesk.intake.taxonomy import TaxonomyError, load_taxonomy
+
+    try:
+        taxonomy = load_taxonomy(args.file)
+    except TaxonomyError as error:
+        print(f"frontdesk: {error}", file=sys.stderr)
+        return 2
+
+    async def work(services: Services) -> None:
+        await migrate(services.engine)
+        await services.taxonomy.load()
+        saved = await services.taxonomy.save_taxonomy(None, taxonomy)
+        print(f"saved version {saved.version}: {saved.summary}")
+
+    return _with_services(settings, work)
+
+
+def _taxonomy_export(settings: Settings, args: argparse.Namespace) -> int:
+    from frontdesk.intake.exchange import as_yaml
+
+    async def work(services: Services) -> None:
+        await migrate(services.engine)
+        await services.taxonomy.load()
+        text = as_yaml(services.taxonomy.current(), services.taxonomy.version)
+        if args.file is None:
+            sys.stdout.write(text)
+        else:
+            args.file.write_text(text, encoding="utf-8")
+            print(f"exported version {services.taxonomy.version} to {args.file}")
 
     return _with_services(settings, work)
 

@@ -1,20 +1,35 @@
 """The business calendar: UK time, bank holidays, weekly opening hours, working days.
 
 One module for every rule about time at work: whether chat is open for a customer
-group, when it next opens, and the reply-by date of a case. Pure: `at` is always given.
+group, when it next opens, and the reply-by date of a case. A group's hours are its
+weekly spans, less its closures (which win over everything), plus its extra opening
+days (which open even on a weekend or bank holiday). Pure: `at` is always given.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
+from itertools import pairwise
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
 import holidays
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_serializer,
+    field_validator,
+    model_validator,
+)
 
 UK = ZoneInfo("Europe/London")
 END_OF_DAY = "24:00"
+# How far `next_opening` looks: past a closure of some months (a group paused over the
+# summer) without scanning for ever when hours never open.
+LOOK_AHEAD_DAYS = 400
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -37,6 +52,82 @@ class Span(BaseModel):
             raise ValueError(f"{text!r} closes before it opens")
         return cls(opens=opens, closes=closes)
 
+    @property
+    def text(self) -> str:
+        """ "09:00-17:00": the form `parse` reads and the taxonomy file holds."""
+        return f"{_clock_text(self.opens)}-{_clock_text(self.closes)}"
+
+
+def parse_spans(value: object) -> tuple[Span, ...]:
+    """ "09:00-12:00, 13:00-17:00", a list of such texts (or Spans), as spans in order;
+    ValueError if one does not read or two overlap."""
+    if isinstance(value, str):
+        texts: list[object] = [t for t in value.split(",") if t.strip()]
+    elif isinstance(value, list | tuple):
+        texts = list(value)
+    else:
+        raise ValueError(f"hours must look like 09:00-17:00, not {value!r}")
+    spans = sorted(
+        (Span.parse(t) if isinstance(t, str) else Span.model_validate(t) for t in texts),
+        key=lambda span: span.opens,
+    )
+    for before, after in pairwise(spans):
+        if after.opens < before.closes:
+            raise ValueError(f"{before.text} and {after.text} overlap")
+    return tuple(spans)
+
+
+def spans_text(spans: tuple[Span, ...]) -> str:
+    return ", ".join(span.text for span in spans)
+
+
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class Closure(BaseModel):
+    """Days closed whatever the weekly hours say, `start` to `end` inclusive, with the
+    reason customers are shown ("Closed for staff training")."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    start: date
+    end: date
+    reason: Reason
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_day(cls, value: object) -> object:
+        if isinstance(value, dict) and "end" not in value and "start" in value:
+            return {**value, "end": value["start"]}
+        return value
+
+    @model_validator(mode="after")
+    def _in_order(self) -> Closure:
+        if self.end < self.start:
+            raise ValueError(f"a closure ends ({self.end}) before it starts ({self.start})")
+        return self
+
+    def covers(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+
+class ExtraDay(BaseModel):
+    """One date open with its own spans, even on a weekend or bank holiday."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    day: date
+    spans: tuple[Span, ...] = Field(min_length=1)
+
+    @field_validator("spans", mode="before")
+    @classmethod
+    def _parse(cls, value: object) -> object:
+        return parse_spans(value)
+
+    @field_serializer("spans")
+    def _as_text(self, spans: tuple[Span, ...]) -> str:
+        return spans_text(spans)
+
 
 def _clock_time(text: str) -> time:
     return time.max if text == END_OF_DAY else time.fromisoformat(text)
@@ -53,6 +144,8 @@ class WeeklyHours(BaseModel):
 
     days: dict[str, tuple[Span, ...]]
     open_on_bank_holidays: bool = False
+    closures: tuple[Closure, ...] = ()
+    extra_days: tuple[ExtraDay, ...] = ()
 
     @field_validator("days", mode="before")
     @classmethod
@@ -67,12 +160,30 @@ class WeeklyHours(BaseModel):
             # reports with its place), never a TypeError from iterating it.
             if not isinstance(spans, str | list | tuple):
                 raise ValueError(f"{day}: hours must look like 09:00-17:00, not {spans!r}")
-            texts = [spans] if isinstance(spans, str) else list(spans)
             try:
-                parsed[day] = tuple(Span.parse(t) if isinstance(t, str) else t for t in texts)
+                parsed[day] = parse_spans(spans)
             except ValueError as error:
                 raise ValueError(f"{day}: {error}") from None
         return parsed
+
+    @field_serializer("days")
+    def _days_as_text(self, days: dict[str, tuple[Span, ...]]) -> dict[str, str]:
+        """As the taxonomy file writes them: "09:00-17:00", or "09:00-12:00, 13:00-17:00"."""
+        return {day: spans_text(spans) for day, spans in days.items() if spans}
+
+    @model_validator(mode="after")
+    def _one_extra_day_per_date(self) -> WeeklyHours:
+        days = [extra.day for extra in self.extra_days]
+        for day in days:
+            if days.count(day) > 1:
+                raise ValueError(f"extra_days: {day} appears twice")
+        return self
+
+    def closure_on(self, day: date) -> Closure | None:
+        return next((c for c in self.closures if c.covers(day)), None)
+
+    def extra_day(self, day: date) -> ExtraDay | None:
+        return next((e for e in self.extra_days if e.day == day), None)
 
     @classmethod
     def office(cls) -> WeeklyHours:
@@ -141,12 +252,26 @@ class BusinessCalendar:
             day = self._next_working_day(day)
         return datetime.combine(day, wall, tzinfo=UK).astimezone(start.tzinfo)
 
+    def holiday_name(self, day: date) -> str | None:
+        name = self._holidays.get(day)
+        return None if name is None else str(name)
+
+    def spans(self, hours: WeeklyHours, day: date) -> tuple[Span, ...]:
+        """When `hours` open on `day`: none in a closure; an extra day's own spans; none
+        on a bank holiday unless the hours open on them; else the weekday's spans."""
+        if hours.closure_on(day) is not None:
+            return ()
+        extra = hours.extra_day(day)
+        if extra is not None:
+            return extra.spans
+        if self.is_bank_holiday(day) and not hours.open_on_bank_holidays:
+            return ()
+        return hours.spans_on(day)
+
     def is_open(self, hours: WeeklyHours, at: datetime) -> bool:
         local = at.astimezone(UK)
-        if self.is_bank_holiday(local.date()) and not hours.open_on_bank_holidays:
-            return False
         now = local.time()
-        return any(span.opens <= now < span.closes for span in hours.spans_on(local.date()))
+        return any(span.opens <= now < span.closes for span in self.spans(hours, local.date()))
 
     def closing_time(self, hours: WeeklyHours, at: datetime) -> datetime | None:
         """When the opening under way at `at` ends; None when `hours` are closed at `at`.
@@ -157,7 +282,7 @@ class BusinessCalendar:
             return None
         local = at.astimezone(UK)
         day = local.date()
-        span = next(s for s in hours.spans_on(day) if s.opens <= local.time() < s.closes)
+        span = next(s for s in self.spans(hours, day) if s.opens <= local.time() < s.closes)
         for _ in range(7):
             following = day + timedelta(days=1)
             next_span = self._span_from_midnight(hours, following)
@@ -175,20 +300,16 @@ class BusinessCalendar:
         return closes.replace(fold=fold).astimezone(at.tzinfo)
 
     def _span_from_midnight(self, hours: WeeklyHours, day: date) -> Span | None:
-        if self.is_bank_holiday(day) and not hours.open_on_bank_holidays:
-            return None
-        return next((s for s in hours.spans_on(day) if s.opens == time.min), None)
+        return next((s for s in self.spans(hours, day) if s.opens == time.min), None)
 
     def next_opening(self, hours: WeeklyHours, at: datetime) -> datetime | None:
         """When `hours` next open after `at` (or `at` itself when open); None if never."""
         if self.is_open(hours, at):
             return at
         local = at.astimezone(UK)
-        for offset in range(0, 32):
+        for offset in range(0, LOOK_AHEAD_DAYS):
             day = local.date() + timedelta(days=offset)
-            if self.is_bank_holiday(day) and not hours.open_on_bank_holidays:
-                continue
-            for span in hours.spans_on(day):
+            for span in self.spans(hours, day):
                 opening = datetime.combine(day, span.opens, tzinfo=UK)
                 if opening > local:
                     return opening.astimezone(at.tzinfo)

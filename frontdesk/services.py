@@ -37,7 +37,8 @@ from frontdesk.events import Notifier
 from frontdesk.fanout import FanoutWatch
 from frontdesk.intake.human_check import HumanCheck
 from frontdesk.intake.service import IntakeService
-from frontdesk.intake.taxonomy import DEFAULT_TAXONOMY, DEMO_TAXONOMY, TaxonomySource
+from frontdesk.intake.taxonomy import DEFAULT_TAXONOMY, DEMO_TAXONOMY, load_taxonomy
+from frontdesk.intake.versions import REFRESH_SECONDS, TaxonomyVersions
 from frontdesk.kb.community import Community
 from frontdesk.kb.service import KnowledgeBase
 from frontdesk.loops import Loops
@@ -119,6 +120,7 @@ class Services:
     team: Team
     audit: AuditLog
     people: People
+    taxonomy: TaxonomyVersions
     _loops: Loops = field(default_factory=Loops)
 
     @classmethod
@@ -159,8 +161,11 @@ class Services:
         outbox = OutboxSender(
             engine, clock, smtp_url=settings.smtp_url, mail_from=settings.mail_from
         )
-        # A bad taxonomy file stops the start here, with a message naming the place.
-        taxonomy = TaxonomySource(taxonomy_file(settings))
+        # The store keeps the taxonomy; the file seeds an empty store (and serves until
+        # `start`). A bad file stops the start here, with a message naming the place.
+        audit = AuditLog(engine, clock)
+        seed = taxonomy_file(settings)
+        taxonomy = TaxonomyVersions(engine, clock, audit, load_taxonomy(seed), seed.name)
         calendar = BusinessCalendar()
         intake = IntakeService(taxonomy, calendar, clock, HumanCheck(settings.secret_key))
         cases = CaseService(engine, clock, intake, mail_queued=outbox.wake)
@@ -177,7 +182,6 @@ class Services:
         intake.staffed_by(live.chat_staffed)  # Contact Us offers chat only when staffed
         accounts = AccountService(engine, clock, settings, mail_queued=outbox.wake)
         case_work = CaseWork(engine, clock, intake, mail_queued=outbox.wake)
-        audit = AuditLog(engine, clock)
         return cls(
             settings=settings,
             clock=clock,
@@ -204,6 +208,7 @@ class Services:
             team=Team(accounts, SupervisorDesk(live), cases, case_work, audit),
             audit=audit,
             people=People(engine, clock, accounts, audit, mail_queued=outbox.wake),
+            taxonomy=taxonomy,
         )
 
     async def start(self) -> None:
@@ -215,7 +220,9 @@ class Services:
         not_ready = {k: v for k, v in parts.items() if v != "ok" and k != "fanout"}
         if not_ready:
             raise RuntimeError(f"cannot start: {not_ready}")
+        await self.taxonomy.load()
         loops = self._loops
+        loops.every("taxonomy", REFRESH_SECONDS, self.taxonomy.refresh)
         outbox = self.outbox
         loops.every("outbox", outbox.poll_seconds, outbox.deliver_pending, outbox.wake_event)
         loops.every("purge", PURGE_EVERY_SECONDS, self.accounts.purge_expired)

@@ -18,6 +18,9 @@ class Action(StrEnum):
     ACCOUNT_DISABLED = "person.disabled"
     ACCOUNT_ENABLED = "person.enabled"
     RESET_SENT = "person.reset_sent"
+    TAXONOMY_CHANGED = "taxonomy.changed"
+    TAXONOMY_ROLLED_BACK = "taxonomy.rolled_back"
+    HOURS_CHANGED = "hours.changed"
 
 
 class AuditEntry(BaseModel):

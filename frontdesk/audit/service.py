@@ -13,6 +13,8 @@ from frontdesk.audit.models import Action, AuditPage, AuditQuery
 from frontdesk.clock import Clock
 from frontdesk.db.engine import reading, transaction
 
+COMMAND_LINE = "frontdesk command line"
+
 
 class AuditLog:
     def __init__(self, engine: AsyncEngine, clock: Clock) -> None:
@@ -21,17 +23,19 @@ class AuditLog:
 
     async def record(
         self,
-        by: User,
+        by: User | None,
         action: Action,
         target: str,
         before: dict[str, Any],
         after: dict[str, Any],
     ) -> None:
         """Keep what `by` did to `target` (a name people read: "Ben Agent (agent 4)"),
-        with the thing as it was and as it is now (JSON-able values)."""
+        with the thing as it was and as it is now (JSON-able values). `by` None: done
+        on the server with the `frontdesk` command, by whoever may run it."""
+        actor_id, actor_name = (by.id, by.display_name) if by else (None, COMMAND_LINE)
         async with transaction(self._engine) as conn:
             await store.insert_entry(
-                conn, {"at": self._clock.now(), "actor_id": by.id, "actor_name": by.display_name,
+                conn, {"at": self._clock.now(), "actor_id": actor_id, "actor_name": actor_name,
                        "action": action.value, "target": target[:200], "before": before,
                        "after": after},
             )  # fmt: skip

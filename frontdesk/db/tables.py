@@ -452,3 +452,19 @@ audit_log = Table(
     Index("ix_audit_log_action_at", "action", "at"),
     Index("ix_audit_log_actor_id_at", "actor_id", "at"),
 )
+
+taxonomy_versions = Table(
+    "taxonomy_versions",
+    metadata,
+    # The Contact Us taxonomy (and each customer group's office hours), one row per saved
+    # version, never updated or deleted: the newest is the one in use. Numbered from 1
+    # without gaps; the primary key makes two nodes saving (or seeding) at once collide
+    # rather than both win. Written only by frontdesk/intake.
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("taxonomy", Text, nullable=False),  # the checked model, dumped as JSON
+    Column("saved_at", UTCDateTime, nullable=False),
+    Column("saved_by_id", Id, ForeignKey("users.id"), nullable=True),
+    Column("saved_by", String(200), nullable=False),  # a name people read
+    Column("summary", String(500), nullable=False),
+    Column("rolled_back_from", Integer, nullable=True),
+)

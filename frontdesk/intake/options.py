@@ -45,7 +45,9 @@ def support_options(
         reason = NOBODY_SIGNED_IN
     elif not chat_open:
         next_opening = calendar.next_opening(hours, now)
-        reason = "Our chat team is away now."
+        # A closure says why in its own words ("Closed for staff training").
+        closure = hours.closure_on(now.astimezone(UK).date())
+        reason = f"{closure.reason.rstrip('.')}." if closure else "Our chat team is away now."
         if next_opening is not None:
             reason += (
                 f" Chat opens again {next_opening.astimezone(UK):%A %d %B at %H:%M} (UK time)."

@@ -4,9 +4,9 @@ routed, which support options it gets now, and the human check's challenge."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Protocol
 
-from frontdesk.business_hours import BusinessCalendar
+from frontdesk.business_hours import UK, BusinessCalendar, WeeklyHours
 from frontdesk.clock import Clock
 from frontdesk.errors import Code, Invalid
 from frontdesk.intake.human_check import HumanCheck
@@ -16,15 +16,22 @@ from frontdesk.intake.taxonomy import (
     InvalidChoice,
     Routing,
     Taxonomy,
-    TaxonomySource,
     resolve,
 )
+from frontdesk.opening_calendar import CalendarDay, opening_calendar
+
+
+class CurrentTaxonomy(Protocol):
+    """Where the taxonomy in use comes from: the store's versions (TaxonomyVersions), or
+    a file (TaxonomySource)."""
+
+    def current(self) -> Taxonomy: ...
 
 
 class IntakeService:
     def __init__(
         self,
-        taxonomy: TaxonomySource,
+        taxonomy: CurrentTaxonomy,
         calendar: BusinessCalendar,
         clock: Clock,
         human_check: HumanCheck,
@@ -41,7 +48,7 @@ class IntakeService:
         self._staffed = staffed
 
     def taxonomy(self) -> Taxonomy:
-        """The taxonomy as its file is now: what the dropdowns offer."""
+        """The taxonomy in use now: what the dropdowns offer."""
         return self._taxonomy.current()
 
     def queues(self) -> list[str]:
@@ -72,6 +79,11 @@ class IntakeService:
         alone: a chat asked for while nobody is signed in waits (and may leave a
         message), as it would if the last agent signed out a moment later."""
         return support_options(routing, self._calendar, self._clock.now())
+
+    def opening_calendar(self, hours: WeeklyHours, weeks: int) -> list[CalendarDay]:
+        """`hours` day by day from today (UK) for `weeks` weeks: saved or not yet."""
+        today = self._clock.now().astimezone(UK).date()
+        return opening_calendar(self._calendar, hours, today, weeks)
 
     def human_check_challenge(self) -> dict[str, Any]:
         return self.human_check.challenge(self._clock.now())

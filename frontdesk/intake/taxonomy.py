@@ -42,7 +42,12 @@ EXTENDS = "extends"
 
 
 class TaxonomyError(ValueError):
-    """The taxonomy file cannot be used; the message names the file and the place."""
+    """The taxonomy cannot be used; the message names the place (and the file, if any)."""
+
+    def __init__(self, message: str, *, where: str = "", problem: str = "") -> None:
+        super().__init__(message)
+        self.where = where
+        self.problem = problem or message
 
 
 # At most what a case's column keeps (db/tables.py), so a file that loads never makes a
@@ -263,13 +268,26 @@ def _load(path: Path) -> tuple[Taxonomy, tuple[Path, ...]]:
     """The checked taxonomy, and every file it was read from (itself and what it extends)."""
     data, files = _layers(path, ())
     try:
-        return Taxonomy.model_validate(data), files
+        return check_taxonomy(data), files
+    except TaxonomyError as error:
+        layered = f" (with {', '.join(str(f) for f in files[1:])})" if len(files) > 1 else ""
+        raise TaxonomyError(f"{path}{layered}: {error}") from None
+
+
+def check_taxonomy(data: Any) -> Taxonomy:
+    """`data` (a file's, a form's, a stored version's) as a Taxonomy; TaxonomyError saying
+    what is wrong and where ("at customer_types.2 (Teachers): group 'x' is not under
+    groups"), with `where` and `problem` apart for a form to show beside the field."""
+    try:
+        return Taxonomy.model_validate(data)
     except ValidationError as error:
         first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "top level"
-        message = first["msg"].removeprefix("Value error, ")
-        layered = f" (with {', '.join(str(f) for f in files[1:])})" if len(files) > 1 else ""
-        raise TaxonomyError(f"{path}{layered}: at {where}: {message}") from None
+        where = ".".join(str(part) for part in first["loc"])
+        problem = first["msg"].removeprefix("Value error, ")
+        if not where:  # the checks across the whole tree name their own place
+            where, _, rest = problem.partition(": ")
+            where, problem = (where, rest) if rest else ("top level", problem)
+        raise TaxonomyError(f"at {where}: {problem}", where=where, problem=problem) from None
 
 
 def _layers(path: Path, seen: tuple[Path, ...]) -> tuple[Any, tuple[Path, ...]]:

@@ -12,12 +12,14 @@ from frontdesk.web import (
     community_pages,
     contact,
     errors,
+    hours_pages,
     kb_pages,
     kb_staff_pages,
     ops,
     pages,
     people_pages,
     supervisor_pages,
+    taxonomy_pages,
     team_pages,
 )
 from frontdesk.web.api import accounts as accounts_api
@@ -27,6 +29,7 @@ from frontdesk.web.api import cases as cases_api
 from frontdesk.web.api import intake as intake_api
 from frontdesk.web.api import kb as kb_api
 from frontdesk.web.api import people as people_api
+from frontdesk.web.api import taxonomy as taxonomy_api
 from frontdesk.web.api import team as team_api
 
 
@@ -54,5 +57,8 @@ def register_blueprints(app: Quart) -> None:
         team_api,
         audit_api,
         people_api,
+        taxonomy_api,
+        hours_pages,
+        taxonomy_pages,
     ):
         app.register_blueprint(module.blueprint)

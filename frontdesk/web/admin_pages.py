@@ -26,10 +26,14 @@ ACTION_NAMES = {
     Action.ACCOUNT_DISABLED: "Disabled an account",
     Action.ACCOUNT_ENABLED: "Enabled an account",
     Action.RESET_SENT: "Sent a reset link",
+    Action.TAXONOMY_CHANGED: "Changed the Contact Us taxonomy",
+    Action.TAXONOMY_ROLLED_BACK: "Rolled back the Contact Us taxonomy",
+    Action.HOURS_CHANGED: "Changed office hours",
 }
 FIELD_NAMES = {
     "groups": "Chat groups", "queues": "Case queues", "capacity": "Chats at once",
-    "role": "Role", "active": "Active", "email": "Email",
+    "role": "Role", "active": "Active", "email": "Email", "version": "Version",
+    "summary": "Summary", "rolled_back_to": "Rolled back to version",
 }  # fmt: skip
 
 

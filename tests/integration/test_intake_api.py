@@ -15,7 +15,7 @@ from frontdesk.cases.models import ActivityKind
 from frontdesk.chat.protocol import SetPresence
 from frontdesk.intake.human_check import CHALLENGE_LIFETIME, solve
 from frontdesk.intake.options import NOBODY_SIGNED_IN
-from frontdesk.intake.taxonomy import DEFAULT_TAXONOMY
+from frontdesk.intake.taxonomy import DEFAULT_TAXONOMY, load_taxonomy
 from frontdesk.web import contact
 from tests.factories import make_user, outbox_messages
 from tests.helpers import api, csrf_token, login_as
@@ -129,12 +129,15 @@ async def test_taxonomy_has_the_dropdowns_tree(signed_in):
     assert "owner_queue" not in str(body) and "phone" not in str(body)
 
 
-async def test_an_edited_taxonomy_file_shows_on_the_next_request(start_app, tmp_path):
+async def test_a_saved_version_shows_on_the_next_request_and_the_file_no_longer_counts(
+    start_app, tmp_path
+):
     path = tmp_path / "taxonomy.yaml"
     shutil.copy(DEFAULT_TAXONOMY, path)
     app = await start_app(taxonomy_path=path)
     client = app.test_client()
-    customer = await make_user(app.extensions["frontdesk"])
+    services = app.extensions["frontdesk"]
+    customer = await make_user(services)
     await login_as(client, customer.username)
 
     def subjects(body: dict[str, Any]) -> list[str]:
@@ -143,9 +146,14 @@ async def test_an_edited_taxonomy_file_shows_on_the_next_request(start_app, tmp_
     before = await (await client.get("/api/v1/intake/taxonomy")).get_json()
     assert "Astronomy" not in subjects(before)
 
+    # The file seeded the store; an edit to it now changes nothing (import it instead).
     text = path.read_text(encoding="utf-8")
     old = "[English Language, English Literature,"
     path.write_text(text.replace(old, f"[Astronomy, {old[1:]}", 1), encoding="utf-8")
+    unchanged = await (await client.get("/api/v1/intake/taxonomy")).get_json()
+    assert "Astronomy" not in subjects(unchanged)
+
+    await services.taxonomy.save_taxonomy(None, load_taxonomy(path), "Astronomy for GCSE")
     after = await (await client.get("/api/v1/intake/taxonomy")).get_json()
     assert subjects(after)[0] == "Astronomy"
 

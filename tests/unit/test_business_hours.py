@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -469,3 +470,89 @@ def test_a_bank_holiday_stops_a_span_running_on_past_midnight():
     hours = AROUND_THE_CLOCK.model_copy(update={"open_on_bank_holidays": False})
     assert calendar.closing_time(hours, uk(2026, 8, 30, 12, 0)) == uk(2026, 8, 31, 0, 0)
     assert hours.describe() != "around the clock, every day"
+
+
+# Closures and extra opening days ---------------------------------------------------------
+
+TRAINING = {"start": date(2026, 12, 9), "end": date(2026, 12, 10), "reason": "Staff training"}
+SATURDAY = {"day": date(2026, 12, 12), "spans": "09:00-13:00"}
+
+
+def with_days(**extra: object) -> WeeklyHours:
+    return WeeklyHours.model_validate({"days": {d: "09:00-17:00" for d in WEEKDAYS[:5]}, **extra})
+
+
+@pytest.mark.parametrize(
+    "at, open_",
+    [
+        (uk(2026, 12, 8, 16, 59), True),  # the day before
+        (uk(2026, 12, 9, 9, 0), False),  # the first day, at opening
+        (uk(2026, 12, 10, 16, 59), False),  # the last day, included
+        (uk(2026, 12, 11, 9, 0), True),  # the day after
+    ],
+)
+def test_a_closure_closes_its_days_inclusive(at, open_):
+    assert calendar.is_open(with_days(closures=[TRAINING]), at) is open_
+
+
+def test_next_opening_skips_a_closure():
+    hours = with_days(closures=[TRAINING])
+    assert calendar.next_opening(hours, uk(2026, 12, 8, 17, 0)) == uk(2026, 12, 11, 9, 0)
+
+
+def test_closing_time_stops_where_a_closure_starts():
+    hours = WeeklyHours.model_validate({
+        "days": dict.fromkeys(WEEKDAYS, "00:00-24:00"), "open_on_bank_holidays": True,
+        "closures": [TRAINING],
+    })  # fmt: skip
+    assert calendar.closing_time(hours, uk(2026, 12, 8, 12, 0)) == uk(2026, 12, 9, 0, 0)
+
+
+@pytest.mark.parametrize(
+    "at, open_",
+    [
+        (uk(2026, 12, 12, 8, 59), False),
+        (uk(2026, 12, 12, 9, 0), True),
+        (uk(2026, 12, 12, 12, 59), True),
+        (uk(2026, 12, 12, 13, 0), False),
+    ],
+)
+def test_an_extra_day_opens_a_saturday_for_its_spans(at, open_):
+    assert calendar.is_open(with_days(extra_days=[SATURDAY]), at) is open_
+
+
+def test_an_extra_day_opens_a_bank_holiday_and_next_opening_finds_it():
+    boxing = {"day": date(2026, 12, 28), "spans": "10:00-12:00"}  # substitute Boxing Day
+    hours = with_days(extra_days=[boxing])
+    assert calendar.is_open(hours, uk(2026, 12, 28, 10, 0))
+    assert calendar.next_opening(hours, uk(2026, 12, 24, 17, 0)) == uk(2026, 12, 28, 10, 0)
+    assert calendar.closing_time(hours, uk(2026, 12, 28, 11, 0)) == uk(2026, 12, 28, 12, 0)
+
+
+def test_a_closure_wins_over_an_extra_day():
+    hours = with_days(
+        closures=[{"start": date(2026, 12, 12), "reason": "Flood"}], extra_days=[SATURDAY]
+    )
+    assert not calendar.is_open(hours, uk(2026, 12, 12, 10, 0))
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        ({"closures": [{**TRAINING, "end": date(2026, 12, 1)}]}, "ends (2026-12-01) before it"),
+        ({"closures": [{**TRAINING, "reason": "  "}]}, "at least 1 character"),
+        ({"extra_days": [SATURDAY, SATURDAY]}, "2026-12-12 appears twice"),
+        ({"extra_days": [{**SATURDAY, "spans": "09:00-12:00, 11:00-13:00"}]}, "overlap"),
+    ],
+)
+def test_bad_closures_and_extra_days_are_refused(extra, message):
+    with pytest.raises(ValidationError, match=re.escape(message)):
+        with_days(**extra)
+
+
+def test_hours_dump_spans_as_the_file_writes_them_and_load_again():
+    hours = with_days(extra_days=[SATURDAY], closures=[TRAINING])
+    dumped = hours.model_dump(mode="json")
+    assert dumped["days"]["monday"] == "09:00-17:00"
+    assert dumped["extra_days"] == [{"day": "2026-12-12", "spans": "09:00-13:00"}]
+    assert WeeklyHours.model_validate(dumped) == hours

@@ -190,3 +190,20 @@ def test_in_hours_with_nobody_signed_in_chat_is_not_offered_and_we_say_why():
     assert options.chat_next_opening is None
     closed = support_options(routing(), calendar, uk(2026, 6, 20, 11, 0), staffed=False)
     assert closed.chat_reason is not None and "opens again" in closed.chat_reason
+
+
+def test_a_closure_gives_its_reason_and_the_next_opening_after_it():
+    from dataclasses import replace
+    from datetime import date
+
+    from frontdesk.business_hours import Closure
+
+    plain = routing()
+    closure = Closure(start=date(2026, 12, 9), end=date(2026, 12, 10), reason="Staff training")
+    hours = plain.group.hours.model_copy(update={"closures": (closure,)})
+    closed = replace(plain, group=plain.group.model_copy(update={"hours": hours}))
+    options = support_options(closed, calendar, uk(2026, 12, 9, 11, 0))
+    assert options.chat_open is False
+    assert options.chat_reason == (
+        "Staff training. Chat opens again Friday 11 December at 09:00 (UK time)."
+    )
