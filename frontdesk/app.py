@@ -23,6 +23,7 @@ from frontdesk.origins import SocketOrigins
 from frontdesk.redis_pool import ReleasingPool
 from frontdesk.services import Services
 from frontdesk.settings import Settings
+from frontdesk.web import headers
 from frontdesk.web.auth import SessionReader
 
 # Quart refuses a body whose Content-Length passes this, or once this much waits unread.
@@ -162,6 +163,7 @@ def create_web_app(settings: Settings, services: Services, origins: SocketOrigin
         info={"title": "frontdesk", "version": __version__},
     )
     web.register_blueprints(web_app)
+    headers.install(web_app, settings)
     _measure_requests(web_app, services)
     web_app.before_serving(services.start)
     web_app.after_serving(services.aclose)

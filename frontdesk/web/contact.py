@@ -14,8 +14,11 @@ from frontdesk.web.context import services
 
 blueprint = Blueprint("contact", __name__)
 
-# scripts/vendor copies the widget here from node_modules (npm package "altcha").
-ALTCHA_SCRIPT = "vendor/altcha/altcha.min.js"
+# scripts/vendor copies the widget here from node_modules (npm package "altcha");
+# js/human_check.js loads it with its worker, and pages link its styles.
+ALTCHA_VENDOR = "vendor/altcha/altcha.min.js"
+ALTCHA_SCRIPT = "js/human_check.js"
+ALTCHA_STYLE = "vendor/altcha/altcha.css"
 COUNTRY_NAMES = sorted(COUNTRIES.values())
 
 
@@ -26,7 +29,7 @@ def _me() -> User:
 
 
 def human_check_available() -> bool:
-    return (Path(current_app.static_folder or "") / ALTCHA_SCRIPT).is_file()
+    return (Path(current_app.static_folder or "") / ALTCHA_VENDOR).is_file()
 
 
 @blueprint.get("/contact-us")
@@ -43,6 +46,7 @@ async def qualification_services() -> ResponseReturnValue:
         is_customer=_me().role is Role.CUSTOMER,
         human_check_available=human_check_available(),
         altcha_script=ALTCHA_SCRIPT,
+        altcha_style=ALTCHA_STYLE,
         countries=COUNTRY_NAMES,
     )
 

@@ -26,7 +26,7 @@ from frontdesk.web.auth import (
     require_user,
     start_session,
 )
-from frontdesk.web.contact import ALTCHA_SCRIPT, human_check_available
+from frontdesk.web.contact import ALTCHA_SCRIPT, ALTCHA_STYLE, human_check_available
 from frontdesk.web.context import services
 from frontdesk.web.validation import parse
 
@@ -87,6 +87,7 @@ async def sign_in() -> ResponseReturnValue:
             "accounts/sign_in.html", error.status, form=form, error=error,
             next_path=next_path, needs_check=needs_check,
             human_check_available=human_check_available(), altcha_script=ALTCHA_SCRIPT,
+            altcha_style=ALTCHA_STYLE,
         )  # fmt: skip
     start_session(grant)
     return redirect(_safe_next(form.get("next")))

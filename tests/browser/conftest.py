@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
 
 from frontdesk.accounts.models import Role
 from frontdesk.cases.models import Channel
@@ -61,17 +61,36 @@ def _chromium() -> Iterator[tuple[Browser, asyncio.AbstractEventLoop]]:
 @pytest.fixture
 def browser(_chromium: tuple[Browser, asyncio.AbstractEventLoop]) -> Iterator[Browser]:
     """The worker's Chromium for one test; the contexts the test opened are closed after
-    it, so nothing it did reaches the next test."""
+    it, so nothing it did reaches the next test. Every page of every context it opens is
+    watched for Content-Security-Policy violations: any fails the test."""
     shared, loop = _chromium
     asyncio._set_running_loop(loop)
     before = set(shared.contexts)
+    violations: list[str] = []
+    opened = shared.new_context
+
+    def new_context(**options: Any) -> BrowserContext:
+        made = opened(**options)
+        made.on("console", lambda message: _note_csp_violation(message, violations))
+        return made
+
+    shared.new_context = new_context  # type: ignore[method-assign]
     try:
         yield shared
     finally:
+        del shared.new_context
         for context in shared.contexts:
             if context not in before:
                 context.close()
         asyncio._set_running_loop(None)
+    assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
+
+
+def _note_csp_violation(message: ConsoleMessage, violations: list[str]) -> None:
+    # Chromium reports each refusal on the console: "Refused to ... because it violates
+    # the following Content Security Policy directive: ...".
+    if "Content Security Policy" in message.text:
+        violations.append(f"{message.page.url if message.page else '?'}: {message.text}")
 
 
 @pytest.fixture
