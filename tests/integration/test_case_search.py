@@ -178,3 +178,14 @@ async def test_supervisors_and_admins_search_too(web_app, services, found):
         person = await make_user(services, role)
         client = await signed_in(web_app, person)
         assert len(await numbers(client, "q=results")) == 2
+
+
+async def test_the_openapi_description_lists_the_case_tools(client):
+    described = await (await client.get("/openapi.json")).get_json()
+    paths = described["paths"]
+    search = paths["/api/v1/cases/search"]["get"]
+    assert {"q", "queue", "status", "assigned", "due", "view", "page"} <= {
+        p["name"] for p in search["parameters"]
+    }
+    assert "put" in paths["/api/v1/cases/{number}/assignee"]
+    assert "get" in paths["/api/v1/agent/views"]
