@@ -138,16 +138,18 @@ def filters_for(
     if queues is None and view not in (None, View.MINE) and my_queues:
         queues = tuple(my_queues)
     status = query.status or base.status
-    statuses = OPEN_STATUSES if status == "open" else (Status(status),) if status else None
+    statuses: tuple[Status, ...] | None = (
+        OPEN_STATUSES if status == "open" else (Status(status),) if status else None
+    )
     due = query.due or base.due
-    if due and statuses is None:
-        statuses = OPEN_STATUSES  # only an open case is overdue or due soon
+    if due:  # only an open case is overdue or due soon
+        statuses = tuple(s for s in statuses or OPEN_STATUSES if s in OPEN_STATUSES)
     assigned = query.assigned or base.assigned
     until = now + (timedelta(hours=query.within_hours) if query.within_hours else near)
     return CaseFilters(
         words=tuple(query.q.split()[:MAX_WORDS]),
         queues=queues,
-        statuses=tuple(statuses) if statuses else None,
+        statuses=statuses,
         channel=query.channel or None,
         assigned_to=me if assigned == "me" else int(assigned) if assigned.isdigit() else None,
         unassigned=assigned == "none",

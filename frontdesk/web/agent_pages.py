@@ -48,15 +48,24 @@ class ConsoleQuery(BaseModel):
     page_size: int = Field(default=20, ge=1, le=100)
 
 
+async def _who_works(number: str) -> dict[str, Any]:
+    """The case page's "Who works this case": the case as staff see it, and for a
+    supervisor everyone it can be assigned to."""
+    supervising = may_assign_others(me())
+    return {
+        "staff": await staff_case(number),
+        "supervising": supervising,
+        "assignees": await services().assignment.assignees() if supervising else [],
+    }
+
+
 async def _case_page(number: str, status: int = 200, /, **context: Any) -> tuple[str, int]:
     context.setdefault("values", {})
     history = await services().cases.customer_cases(me(), number, page_size=CUSTOMER_CASES)
-    supervising = may_assign_others(me())
     return await render_case(
         "agent/case.html", number, status, queues=services().intake.queues(),
-        statuses=WORK_STATUSES, history=staff_case_list(history), staff=await staff_case(number),
-        assignees=await services().assignment.assignees() if supervising else [],
-        supervising=supervising, **context,
+        statuses=WORK_STATUSES, history=staff_case_list(history),
+        **await _who_works(number), **context,
     )  # fmt: skip
 
 
@@ -196,10 +205,7 @@ async def like(number: str, activity_id: int) -> ResponseReturnValue:
 @blueprint.post("/agent/cases/<string:number>/activities/<int:activity_id>/comments")
 @require_user(*STAFF, hidden=True)
 async def comment(number: str, activity_id: int) -> ResponseReturnValue:
-    supervising = may_assign_others(me())
     return await comment_from_form(
         number, activity_id, _back(number), "agent/case.html", failed="comment",
-        queues=services().intake.queues(), statuses=WORK_STATUSES,
-        staff=await staff_case(number), supervising=supervising,
-        assignees=await services().assignment.assignees() if supervising else [],
+        queues=services().intake.queues(), statuses=WORK_STATUSES, **await _who_works(number),
     )  # fmt: skip

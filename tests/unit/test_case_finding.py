@@ -65,3 +65,8 @@ def test_due_soon_runs_from_now_to_the_window_asked_for():
     found = filters_for(CaseQuery(due="due_soon", within_hours=24), 7, [], NOW, NEAR)
     assert (found.reply_from, found.reply_until) == (NOW, NOW + timedelta(hours=24))
     assert found.statuses == OPEN_STATUSES
+
+
+def test_a_case_no_longer_open_is_never_found_overdue():
+    found = filters_for(CaseQuery(due="overdue", status=Status.CLOSED), 7, [], NOW, NEAR)
+    assert found.statuses == ()
