@@ -60,6 +60,16 @@ class Metrics:
             registry=self.registry,
         )
         self._chat_metrics()
+        # The store's counts, the same on every node: read one node's, never sum them.
+        self.cases_open = Gauge(
+            "frontdesk_cases_open", "Open cases, by queue", ["queue"], registry=self.registry
+        )
+        self.cases_overdue = Gauge(
+            "frontdesk_cases_overdue",
+            "Open cases past their reply-by time, by queue",
+            ["queue"],
+            registry=self.registry,
+        )
 
     def watch_redis_pool(self, name: str, pool: CountsConnections) -> None:
         """Report `pool`'s open connections, read when /metrics is scraped."""

@@ -17,11 +17,14 @@ from frontdesk.accounts.people import People
 from frontdesk.accounts.service import AccountService
 from frontdesk.audit.service import AuditLog
 from frontdesk.business_hours import BusinessCalendar
+from frontdesk.cases.assignment import CaseAssignment
 from frontdesk.cases.attachments import AttachmentFiles
+from frontdesk.cases.finder import CaseFinder
 from frontdesk.cases.service import CaseService
 from frontdesk.cases.staff import CaseWork
 from frontdesk.cases.uploads import CaseAttachments
 from frontdesk.chat.agents import ChatAgents
+from frontdesk.chat.case_board import CaseBoard
 from frontdesk.chat.chats import ChatService
 from frontdesk.chat.desk import SupervisorDesk
 from frontdesk.chat.figures import SupervisorFigures
@@ -65,6 +68,7 @@ def _live_chat(
     queue: QueueBackend,
     metrics: Metrics,
     notifier: Notifier,
+    case_board: CaseBoard,
 ) -> LiveChat:
     timings = Timings(
         offer_seconds=settings.chat_offer_seconds,
@@ -82,7 +86,7 @@ def _live_chat(
         states=states,
         agents=ChatAgents(engine, clock, settings.chat_capacity),
         router=router,
-        figures=SupervisorFigures(router, states, positions, clock, metrics, notifier),
+        figures=SupervisorFigures(router, states, positions, clock, metrics, notifier, case_board),
         positions=positions,
         clock=clock,
         notifier=notifier,
@@ -105,6 +109,9 @@ class Services:
     intake: IntakeService
     cases: CaseService
     case_work: CaseWork
+    finder: CaseFinder
+    assignment: CaseAssignment
+    case_board: CaseBoard
     attachments: CaseAttachments
     chats: ChatService
     queue: QueueBackend
@@ -168,7 +175,11 @@ class Services:
         taxonomy = TaxonomyVersions(engine, clock, audit, load_taxonomy(seed), seed.name)
         calendar = BusinessCalendar()
         intake = IntakeService(taxonomy, calendar, clock, HumanCheck(settings.secret_key))
-        cases = CaseService(engine, clock, intake, mail_queued=outbox.wake)
+        finder = CaseFinder(engine, clock, intake, timedelta(hours=settings.case_due_soon_hours))
+        case_board = CaseBoard(finder, notifier, metrics)
+        cases = CaseService(
+            engine, clock, intake, mail_queued=outbox.wake, changed=case_board.changed
+        )
         # Routing state: in this process alone, or in Redis, which every node shares.
         queue: QueueBackend = (
             RedisQueueBackend(redis, f"{settings.redis_prefix}queue:")
@@ -177,11 +188,13 @@ class Services:
         )
         chats = ChatService(engine, clock, calendar, mail_queued=outbox.wake)
         live = _live_chat(
-            settings, clock, engine, calendar, intake, chats, queue, metrics, notifier
+            settings, clock, engine, calendar, intake, chats, queue, metrics, notifier, case_board
         )
         intake.staffed_by(live.chat_staffed)  # Contact Us offers chat only when staffed
         accounts = AccountService(engine, clock, settings, mail_queued=outbox.wake)
-        case_work = CaseWork(engine, clock, intake, mail_queued=outbox.wake)
+        case_work = CaseWork(
+            engine, clock, intake, mail_queued=outbox.wake, changed=case_board.changed
+        )
         return cls(
             settings=settings,
             clock=clock,
@@ -191,6 +204,9 @@ class Services:
             intake=intake,
             cases=cases,
             case_work=case_work,
+            finder=finder,
+            assignment=CaseAssignment(engine, clock, case_board.changed),
+            case_board=case_board,
             attachments=CaseAttachments(
                 engine, clock, AttachmentFiles(settings.data_dir / "attachments")
             ),
@@ -227,6 +243,8 @@ class Services:
         loops.every("outbox", outbox.poll_seconds, outbox.deliver_pending, outbox.wake_event)
         loops.every("purge", PURGE_EVERY_SECONDS, self.accounts.purge_expired)
         loops.every("calls", CALL_SWEEP_SECONDS, self._close_unanswered_calls)
+        board = self.case_board
+        loops.every("case-figures", self.settings.case_figures_seconds, board.recount, board.wake)
         # Rebuild a lost queue before serving, then keep to every chat deadline.
         await self.timeouts.sweep()
         loops.every("chat-sweep", self.settings.chat_sweep_seconds, self.timeouts.sweep)

@@ -73,6 +73,13 @@ class Settings(BaseSettings):
     chat_customer_grace_seconds: int = Field(default=60, ge=1)
     chat_max_wait_minutes: int = Field(default=15, ge=1)
     chat_capacity: int = Field(default=3, ge=1, le=20)
+    # An open case whose reply-by is this many clock hours away or less is "Due soon" in
+    # staff case lists and on the dashboard (past it, "Overdue"). Clock hours, not working
+    # hours: a reply due Monday 09:00 is due soon from Friday evening, as it should be.
+    case_due_soon_hours: int = Field(default=4, ge=0, le=168)
+    # How often each node recounts the cases by queue for the dashboard (open, overdue,
+    # due soon), so a reply-by passing is pushed without any case changing.
+    case_figures_seconds: float = Field(default=30.0, gt=0, le=3600)
     chat_sweep_seconds: float = Field(default=0.5, gt=0, le=10)
     # How often each node checks that the sessions behind its sockets still hold: the
     # longest a socket outlives a sign-out, a reset password or a disabled account.

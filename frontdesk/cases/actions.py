@@ -67,9 +67,9 @@ async def case_by_id(conn: AsyncConnection, case_id: int) -> Case:
 # Parts of an activity's data for support staff only (a chat's wrap-up note): removed
 # from what anyone else is shown, here, where every feed is read.
 STAFF_ONLY_DATA = frozenset({"wrap_up"})
-# Activity items only staff see: how the desk handled a chat, and the team's internal
-# notes, are the team's business.
-STAFF_ONLY_KINDS = frozenset({ActivityKind.CHAT_ACTION, ActivityKind.NOTE})
+# Activity items only staff see: how the desk handled a chat, the team's internal notes,
+# and who of the team works the case, are the team's business.
+STAFF_ONLY_KINDS = frozenset({ActivityKind.CHAT_ACTION, ActivityKind.NOTE, ActivityKind.ASSIGNMENT})
 
 
 def shown_to(viewer: User, kind: ActivityKind) -> bool:

@@ -51,6 +51,7 @@ class ActivityKind(StrEnum):
     MESSAGE = "message"  # the customer's message, left when chat could not be answered
     CHAT_ACTION = "chat_action"  # a supervisor assigned, moved or ended a chat: staff only
     NOTE = "note"  # an internal note, written by staff for staff: never shown to the customer
+    ASSIGNMENT = "assignment"  # who works the case changed: staff only, like a note
 
 
 class _In(BaseModel):
@@ -122,6 +123,8 @@ class Case(BaseModel):
     call_logged_at: datetime | None
     closed_at: datetime | None
     closed_reason: str | None
+    # The staff member working the case; staff only, never in a customer's shapes.
+    assigned_agent_id: int | None = None
 
     def description_block(self) -> str:
         """The description with the contact details, as the guide shows it."""
@@ -179,9 +182,11 @@ class Attachment(BaseModel):
 
 
 class CasePage(BaseModel):
-    """One page of a case list."""
+    """One page of a case list; for staff, the names of the agents the cases are
+    assigned to, by id."""
 
     cases: list[Case]
     total: int
     page: int
     page_size: int
+    agent_names: dict[int, str] = Field(default_factory=dict)

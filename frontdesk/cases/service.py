@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from frontdesk.accounts.models import STAFF, Role, User
-from frontdesk.cases import actions, emails, store
+from frontdesk.cases import actions, emails, search_store, store
 from frontdesk.cases.actions import Actor
 from frontdesk.cases.models import (
     Activity,
@@ -52,11 +52,14 @@ class CaseService:
         clock: Clock,
         intake: IntakeService,
         mail_queued: Callable[[], None] = lambda: None,
+        changed: Callable[[], None] = lambda: None,
     ) -> None:
         self._engine = engine
         self._clock = clock
         self._intake = intake
         self._mail_queued = mail_queued
+        # Told after a commit that changed a case's queue, status or reply-by (the board).
+        self._changed = changed
 
     # Opening -----------------------------------------------------------------------------
 
@@ -92,6 +95,7 @@ class CaseService:
             subject, body = emails.case_opened(case)
             await queue_mail(conn, to=case.contact_email, subject=subject, body=body, now=now)
         self._mail_queued()
+        self._changed()
         return case
 
     async def _insert_case(
@@ -163,7 +167,7 @@ class CaseService:
         )
         return await self._page(
             queues=queues or None, statuses=statuses, sort="reply_by", descending=False,
-            page=page, page_size=page_size,
+            page=page, page_size=page_size, names=True,
         )  # fmt: skip
 
     async def customer_cases(self, staff: User, number: str, *, page_size: int) -> CasePage:
@@ -173,10 +177,13 @@ class CaseService:
         case = await self.access_case(staff, number)
         return await self._page(
             customer_id=case.customer_id, sort="created_at", descending=True, page=1,
-            page_size=page_size,
+            page_size=page_size, names=True,
         )  # fmt: skip
 
-    async def _page(self, *, page: int, page_size: int, **filters: Any) -> CasePage:
+    async def _page(
+        self, *, page: int, page_size: int, names: bool = False, **filters: Any
+    ) -> CasePage:
+        """A page of cases; with `names` (for staff), their assigned agents' names."""
         if filters.get("sort") not in store.SORTABLE:
             raise Invalid("Cases cannot be sorted that way", fields={"sort": "Unknown column"})
         page, page_size = max(page, 1), min(max(page_size, 1), MAX_PAGE_SIZE)
@@ -184,7 +191,11 @@ class CaseService:
             found, total = await store.select_cases(
                 conn, offset=(page - 1) * page_size, limit=page_size, **filters
             )
-        return CasePage(cases=found, total=total, page=page, page_size=page_size)
+            assigned = [c.assigned_agent_id for c in found if c.assigned_agent_id is not None]
+            agents = await search_store.select_staff_names(conn, assigned) if names else {}
+        return CasePage(
+            cases=found, total=total, page=page, page_size=page_size, agent_names=agents
+        )
 
     async def feed(self, actor: User, number: str, *, newest_first: bool = True) -> list[Activity]:
         async with reading(self._engine) as conn:

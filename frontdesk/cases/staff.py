@@ -33,11 +33,14 @@ class CaseWork:
         clock: Clock,
         intake: IntakeService,
         mail_queued: Callable[[], None] = lambda: None,
+        changed: Callable[[], None] = lambda: None,
     ) -> None:
         self._engine = engine
         self._clock = clock
         self._intake = intake
         self._mail_queued = mail_queued
+        # Told after a commit that changed a case's queue or status (the case board).
+        self._changed = changed
 
     async def reply(self, agent: User, number: str, body: str) -> None:
         """Answer the customer: into the feed, and by email."""
@@ -55,6 +58,7 @@ class CaseWork:
             subject, text = emails.agent_replied(case, body)
             await queue_mail(conn, to=case.contact_email, subject=subject, body=text, now=now)
         self._mail_queued()
+        self._changed()
 
     async def change_status(
         self, agent: User, number: str, status: Status, reason: str | None = None
@@ -67,6 +71,7 @@ class CaseWork:
             if status is case.status and reason == case.waiting_reason:
                 return
             await actions.set_status(conn, case, Actor.of(agent), status, reason, self._clock.now())
+        self._changed()
 
     async def log_call(self, agent: User, number: str, notes: str) -> None:
         require_staff(agent)
@@ -118,6 +123,7 @@ class CaseWork:
                 conn, case.id, Actor.of(agent), ActivityKind.FIELD_CHANGED, now,
                 data={"field": "Case Owner", "from": case.owner_queue, "to": queue},
             )  # fmt: skip
+        self._changed()
 
     def check_queues(self, queues: list[str]) -> None:
         """Refuse queues the taxonomy does not have."""
@@ -144,6 +150,8 @@ class CaseWork:
                     conn, case_id, SYSTEM, ActivityKind.FIELD_CHANGED, now,
                     body=CALL_CLOSE_REASON, data={"field": "Status", "to": Status.CLOSED.label},
                 )  # fmt: skip
+        if closed:
+            self._changed()
         return closed
 
 

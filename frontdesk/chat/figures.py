@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from frontdesk.business_hours import UK
+from frontdesk.chat.case_board import CaseBoard
 from frontdesk.chat.history import queue_history
 from frontdesk.chat.models import Chat
 from frontdesk.chat.positions import CustomerPositions
@@ -60,8 +61,10 @@ class SupervisorFigures:
         clock: Clock,
         metrics: Metrics,
         notifier: Notifier,
+        cases: CaseBoard,
     ) -> None:
         self.notifier = notifier
+        self._cases = cases
         self._router = router
         self._states = states
         self._positions = positions
@@ -137,14 +140,15 @@ class SupervisorFigures:
         )
 
     async def watch(self) -> dict[str, Any]:
-        """Everything a supervisor's dashboard starts from: each group, each agent, and
-        the desk's open chats."""
+        """Everything a supervisor's dashboard starts from: each group, each agent, the
+        desk's open chats, and each queue's cases by how due they are."""
         groups = [await self.figures(group) for group in self._router.chat_groups()]
         agents = await self.agents()
         return {
             "groups": [figures.model_dump(mode="json") for figures in groups],
             "agents": [agent.model_dump(mode="json") for agent in agents],
             "desk": (await self.desk()).model_dump(mode="json"),
+            "cases": [row.model_dump(mode="json") for row in await self._cases.current()],
         }
 
     async def agents(self) -> list[AgentOut]:

@@ -315,7 +315,7 @@ class SupervisorNamespace(RoleNamespace):
 
     | event          | payload      | ack data                                              |
     |----------------|--------------|-------------------------------------------------------|
-    | watch          | Empty        | groups: [figures], agents: [agent], desk              |
+    | watch          | Empty        | groups: [figures], agents: [agent], desk, cases       |
     | history        | History      | points: [{at, waiting, average_wait_seconds}], 5 min  |
     | desk           | Empty        | waiting, active, waiting_total, active_total          |
     | monitor_chat   | ResumeChat   | chat, case, feed, messages: follow it read-only       |
@@ -328,11 +328,15 @@ class SupervisorNamespace(RoleNamespace):
     longest_wait_seconds, offered, agents_available, agents_busy, agents_away, seats,
     chats_active, chats_offered, requested_today, average_wait_seconds,
     average_handle_seconds, abandoned_today}; agents_changed {agents: [{agent_id, name,
-    presence, state, since, active, chats, capacity, groups}]}; desk_changed. The last
-    says the desk's chats moved, and the dashboard asks desk for them; after messages
-    alone it comes at most once a second. Pushed to room chat:{chat_id} while following
-    it: message_created, chat_ended. A monitor_chat has the messages pushed for two
-    minutes: ask again (with the last seq seen) to go on following.
+    presence, state, since, active, chats, capacity, groups}]}; cases_changed {queues:
+    [{queue, open, unassigned, overdue, due_soon}]}; desk_changed. desk_changed says the
+    desk's chats moved, and the dashboard asks desk for them; after messages alone it
+    comes at most once a second. cases_changed comes when a queue's case counts move: a
+    case opened, moved, assigned or closed, or a reply-by passed (recounted every
+    case_figures_seconds on every node); watch's cases are the same rows. Pushed to room
+    chat:{chat_id} while following it: message_created, chat_ended. A monitor_chat has
+    the messages pushed for two minutes: ask again (with the last seq seen) to go on
+    following.
     """
 
     roles = frozenset({Role.SUPERVISOR, Role.ADMIN})

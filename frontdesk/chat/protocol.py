@@ -14,6 +14,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, model_validator
 
+from frontdesk.cases.finder import QueueCases
 from frontdesk.cases.models import Case
 from frontdesk.chat.agents import AgentSettings
 from frontdesk.chat.models import Chat, ChatMessage, ChatStatus
@@ -67,6 +68,7 @@ class Told(StrEnum):
     QUEUE_CHANGED = "queue_changed"
     AGENTS_CHANGED = "agents_changed"
     DESK_CHANGED = "desk_changed"
+    CASES_CHANGED = "cases_changed"
     CHAT_MOVED = "chat_moved"
     CHAT_HEARTBEAT = "chat_heartbeat"
 
@@ -490,3 +492,11 @@ class DeskChanged(Push):
     lists, so a desk nobody watches costs no store read."""
 
     event: ClassVar[str] = Told.DESK_CHANGED
+
+
+class CasesChanged(Push):
+    """Each queue's open cases, unassigned, overdue and due soon: pushed when the counts
+    change (a case opened, answered, moved, assigned, closed, or a reply-by passed)."""
+
+    event: ClassVar[str] = Told.CASES_CHANGED
+    queues: list[QueueCases]

@@ -156,9 +156,12 @@ cases = Table(
     Column("call_logged_at", UTCDateTime, nullable=True),
     Column("closed_at", UTCDateTime, nullable=True),
     Column("closed_reason", String(300), nullable=True),
+    Column("assigned_agent_id", Id, ForeignKey("users.id"), nullable=True),
     Index("ix_cases_customer_id_created_at", "customer_id", "created_at"),
     Index("ix_cases_owner_queue_status_reply_by", "owner_queue", "status", "reply_by"),
     Index("ix_cases_channel_status_created_at", "channel", "status", "created_at"),
+    # "Mine" and "unassigned": the staff member working the case, by status.
+    Index("ix_cases_assigned_agent_id_status", "assigned_agent_id", "status"),
 )
 
 case_activities = Table(

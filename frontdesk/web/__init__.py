@@ -8,6 +8,7 @@ from frontdesk.web import (
     admin_pages,
     agent_pages,
     auth,
+    case_tools_pages,
     cases_pages,
     community_pages,
     contact,
@@ -25,6 +26,7 @@ from frontdesk.web import (
 from frontdesk.web.api import accounts as accounts_api
 from frontdesk.web.api import attachments as attachments_api
 from frontdesk.web.api import audit as audit_api
+from frontdesk.web.api import case_tools as case_tools_api
 from frontdesk.web.api import cases as cases_api
 from frontdesk.web.api import intake as intake_api
 from frontdesk.web.api import kb as kb_api
@@ -43,6 +45,7 @@ def register_blueprints(app: Quart) -> None:
         cases_pages,
         community_pages,
         agent_pages,
+        case_tools_pages,
         supervisor_pages,
         team_pages,
         admin_pages,
@@ -53,6 +56,7 @@ def register_blueprints(app: Quart) -> None:
         kb_staff_pages,
         kb_api,
         cases_api,
+        case_tools_api,
         attachments_api,
         team_api,
         audit_api,

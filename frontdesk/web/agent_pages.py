@@ -1,23 +1,21 @@
-"""The agent's case pages: the queue list, and a case with its work forms (reply, internal
-note, status, log a call, move queue), each a plain POST that redirects back, errors tied
-to fields."""
+"""The agent's case pages: the queue list with its saved views, and a case with its work
+forms (reply, internal note, status, log a call, move queue, who works it), each a plain
+POST that redirects back, errors tied to fields."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field
 from quart import Blueprint, ResponseReturnValue, flash, redirect, render_template, request
 
+from frontdesk.cases.assignment import may_assign_others
+from frontdesk.cases.finding import View, view_query
 from frontdesk.cases.models import Status
-from frontdesk.errors import Conflict, Invalid
-from frontdesk.web.api.cases import (
-    CUSTOMER_CASES,
-    STAFF,
-    QueueListQuery,
-    StatusIn,
-    case_list,
-)
+from frontdesk.errors import Conflict, Forbidden, Invalid
+from frontdesk.web.api.case_tools import staff_case, staff_case_list, view_counts
+from frontdesk.web.api.cases import CUSTOMER_CASES, STAFF, StatusIn
 from frontdesk.web.auth import require_user
 from frontdesk.web.cases_pages import (
     comment_from_form,
@@ -41,12 +39,33 @@ def _back(number: str) -> str:
     return f"/agent/cases/{number}"
 
 
+class ConsoleQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    queue: str | None = Field(default=None, max_length=200)
+    view: View | None = None
+    page: int = Field(default=1, ge=1, le=10_000)
+    page_size: int = Field(default=20, ge=1, le=100)
+
+
+async def _who_works(number: str) -> dict[str, Any]:
+    """The case page's "Who works this case": the case as staff see it, and for a
+    supervisor everyone it can be assigned to."""
+    supervising = may_assign_others(me())
+    return {
+        "staff": await staff_case(number),
+        "supervising": supervising,
+        "assignees": await services().assignment.assignees() if supervising else [],
+    }
+
+
 async def _case_page(number: str, status: int = 200, /, **context: Any) -> tuple[str, int]:
     context.setdefault("values", {})
     history = await services().cases.customer_cases(me(), number, page_size=CUSTOMER_CASES)
     return await render_case(
         "agent/case.html", number, status, queues=services().intake.queues(),
-        statuses=WORK_STATUSES, history=case_list(history, services().clock.now()), **context,
+        statuses=WORK_STATUSES, history=staff_case_list(history),
+        **await _who_works(number), **context,
     )  # fmt: skip
 
 
@@ -55,7 +74,7 @@ async def _act(name: str, number: str, action: Action, done: str) -> ResponseRet
     form = await form_values()
     try:
         await action(form)
-    except (Invalid, Conflict) as error:
+    except (Invalid, Conflict, Forbidden) as error:
         return await _case_page(number, error.status, error=error, failed=name, values=form)
     await flash(done)
     return redirect(_back(number))
@@ -64,16 +83,25 @@ async def _act(name: str, number: str, action: Action, done: str) -> ResponseRet
 @blueprint.get("/agent")
 @require_user(*STAFF, hidden=True)
 async def queue() -> ResponseReturnValue:
-    query = parse(QueueListQuery, request.args.to_dict())
+    """The console: live chat, and the case list: the queues I serve, or a saved view."""
+    query = parse(ConsoleQuery, request.args.to_dict())
     cases = services().cases
-    found = await cases.list_queue_cases(
-        me(), queue=query.queue or None, page=query.page, page_size=query.page_size
-    )
-    listed = case_list(found, services().clock.now())
+    if query.view is not None:
+        asked = view_query(query.view).model_copy(
+            update={"page": query.page, "page_size": query.page_size}
+        )
+        found = await services().finder.search(me(), asked)
+    else:
+        found = await cases.list_queue_cases(
+            me(), queue=query.queue or None, page=query.page, page_size=query.page_size
+        )
+    listed = staff_case_list(found)
     return await render_template(
-        "agent/queue.html", cases=listed, queue=query.queue, queues=services().intake.queues(),
-        mine=await cases.agent_queues(me()), breached=sum(c.breached for c in listed.items),
-        chat=await _chat_console(),
+        "agent/queue.html", cases=listed, queue=query.queue, view=query.view,
+        views=await view_counts(), queues=services().intake.queues(),
+        mine=await cases.agent_queues(me()), chat=await _chat_console(),
+        overdue=sum(c.reply_flag == "overdue" for c in listed.items),
+        due_soon=sum(c.reply_flag == "due_soon" for c in listed.items),
     )  # fmt: skip
 
 
@@ -153,6 +181,21 @@ async def move_case(number: str) -> ResponseReturnValue:
     return await _act("queue", number, move, "The case was moved")
 
 
+@blueprint.post("/agent/cases/<number>/assignee")
+@require_user(*STAFF, hidden=True)
+async def assign(number: str) -> ResponseReturnValue:
+    """Take, release, or (a supervisor) assign: `agent_id` is whom, empty for nobody."""
+
+    async def change(form: dict[str, str]) -> None:
+        chosen = form.get("agent_id", "").strip()
+        if chosen and not chosen.isdigit():
+            raise Invalid("Choose someone from the list", fields={"agent_id": "Unknown person"})
+        agent_id = int(chosen) if chosen else None
+        await services().assignment.assign(me(), number, agent_id)
+
+    return await _act("assignee", number, change, "Who works this case was changed")
+
+
 @blueprint.post("/agent/cases/<string:number>/activities/<int:activity_id>/like")
 @require_user(*STAFF, hidden=True)
 async def like(number: str, activity_id: int) -> ResponseReturnValue:
@@ -164,5 +207,5 @@ async def like(number: str, activity_id: int) -> ResponseReturnValue:
 async def comment(number: str, activity_id: int) -> ResponseReturnValue:
     return await comment_from_form(
         number, activity_id, _back(number), "agent/case.html", failed="comment",
-        queues=services().intake.queues(), statuses=WORK_STATUSES,
+        queues=services().intake.queues(), statuses=WORK_STATUSES, **await _who_works(number),
     )  # fmt: skip

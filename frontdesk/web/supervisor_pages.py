@@ -1,6 +1,7 @@
 """The supervisor's dashboard: each chat group's queue, live, its last hours as a chart,
-the agents' states, and the desk (waiting and active chats, and what a supervisor does
-to them). The page is a shell; dashboard.js fills it from /supervisor."""
+the agents' states, each queue's cases (open, overdue, due soon), and the desk (waiting
+and active chats, and what a supervisor does to them). The page is a shell;
+dashboard.js fills it from /supervisor."""
 
 from __future__ import annotations
 
@@ -32,6 +33,9 @@ async def dashboard() -> ResponseReturnValue:
         groups=groups,
         group_names=all_names,
         hours=HISTORY_HOURS,
+        # Each queue's cases as they stand: shown without the script, kept current by it.
+        case_queues=await services().case_board.current(),
+        due_soon_hours=services().settings.case_due_soon_hours,
         # The server's clock: waits and states tick from the server's times, not the browser's.
         now=services().clock.now().isoformat(),
     )

@@ -475,7 +475,7 @@ async def test_the_chat_tab_shows_only_my_own_case(services, signed_in, web_app)
 async def test_without_the_vendored_widget_the_form_says_the_check_cannot_load(
     signed_in, monkeypatch
 ):
-    monkeypatch.setattr(contact, "ALTCHA_SCRIPT", "vendor/altcha/missing.js")
+    monkeypatch.setattr(contact, "ALTCHA_VENDOR", "vendor/altcha/missing.js")
     page = await (await signed_in.get("/contact-us/qualification-services")).get_data(True)
     assert "<altcha-widget" not in page
     notice = re.search(r'<p class="notice" id="human-check-missing"[^>]*>', page)

@@ -6,6 +6,8 @@ PUBLIC_ENDPOINTS = frozenset(
     {
         "accounts_api.get_session",
         "accounts_api.sign_in",
+        # The check a name under attack must solve to sign in: asked for before a session.
+        "accounts_api.get_sign_in_challenge",
         # Signing out answers 204 with or without a session: a page whose session ended
         # elsewhere (reset, expiry) can still sign out cleanly.
         "accounts_api.sign_out",

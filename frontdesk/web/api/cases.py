@@ -91,6 +91,7 @@ SUMMARIES = {
     ActivityKind.MESSAGE: "sent a message.",
     ActivityKind.CHAT_ACTION: "acted on a chat (staff only).",
     ActivityKind.NOTE: "added an internal note.",
+    ActivityKind.ASSIGNMENT: "changed who works this case (staff only).",
 }
 
 
@@ -343,31 +344,6 @@ async def unlike(number: str, activity_id: int) -> ResponseReturnValue:
 
 
 # Staff ------------------------------------------------------------------------------------
-
-
-@blueprint.get("/cases/<number>/customer-cases")
-@tag(["agent"])
-@require_user(*STAFF, hidden=True)
-@validate_response(CaseListOut)
-async def list_customer_cases(number: str) -> CaseListOut:
-    """The cases of this case's customer, newest first (this one among them): their
-    history, for staff. At most CUSTOMER_CASES; `total` counts them all."""
-    found = await services().cases.customer_cases(_me(), number, page_size=CUSTOMER_CASES)
-    return case_list(found, services().clock.now())
-
-
-@blueprint.get("/agent/cases")
-@tag(["agent"])
-@require_user(*STAFF, hidden=True)
-@validate_querystring(QueueListQuery)
-@validate_response(CaseListOut)
-async def list_queue_cases(query_args: QueueListQuery) -> CaseListOut:
-    """Open cases of the queues I serve (or of `queue`), soonest reply-by first."""
-    found = await services().cases.list_queue_cases(
-        _me(), queue=query_args.queue or None, page=query_args.page,
-        page_size=query_args.page_size,
-    )  # fmt: skip
-    return case_list(found, services().clock.now())
 
 
 @blueprint.get("/agent/queues")

@@ -3,8 +3,10 @@
 // (history), and the desk: the waiting and active chats (asked for when desk_changed
 // says they moved), each with what a supervisor does to it (view read-only, assign,
 // move, end). Nothing is polled but the chart, once a minute; waits and agents' states
-// tick here, from the server's clock. The desk is desk.js, the read-only view of one
+// tick here, from the server's clock. Each queue's cases (cases_changed) are
+// case_queues.js's. The desk is desk.js, the read-only view of one
 // chat desk_view.js; this module connects and wires them together.
+import { createCaseQueues } from "./case_queues.js";
 import { announcerFor, el, minutesSeconds, setText, ukTime } from "./dashboard_common.js";
 import { createDesk } from "./desk.js";
 import { createDeskView } from "./desk_view.js";
@@ -280,6 +282,7 @@ import { connect, emitAcked, refusalOf } from "./socket.js";
     viewFollowsDesk: () => view.viewFollowsDesk(),
   });
   const view = createDeskView({ socket, announce, desk });
+  const caseQueues = createCaseQueues(document.getElementById("case-queues"));
   if (!socket) {
     setStatus("reconnecting", "Not connected: the figures cannot update.");
     return;
@@ -296,6 +299,7 @@ import { connect, emitAcked, refusalOf } from "./socket.js";
     for (const group of ack.data.groups) showFigures(group, again);
     showAgents(ack.data.agents);
     desk.showDesk(ack.data.desk);
+    caseQueues.show(ack.data.cases);
     setStatus("connected", "Connected: the figures are live.");
     for (const group of charts.keys()) loadHistory(group);
   }
@@ -346,6 +350,7 @@ import { connect, emitAcked, refusalOf } from "./socket.js";
   });
   socket.on("agents_changed", (data) => showAgents(data.agents));
   socket.on("desk_changed", askDesk);
+  socket.on("cases_changed", (data) => caseQueues.show(data.queues));
   socket.on("message_created", view.messageCreated);
   socket.on("chat_ended", view.chatEnded);
 
