@@ -6,7 +6,7 @@ and has no serious axe violation."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -63,6 +63,17 @@ def type_into(page: Page, label: str, text: str, limit: int = 60) -> None:
     page.keyboard.type(text)
 
 
+def type_date(page: Page, label: str, day: date, limit: int = 60) -> None:
+    """Type `day` into a date field as a person does: its segments in the order Chromium
+    shows them, which follows the machine's locale (not the context's), month first in
+    Debian's default C/en-US."""
+    type_into(page, label, day.strftime("%m%d%Y"), limit)
+    field = page.get_by_role("group", name="New closure").get_by_label(label, exact=True)
+    expect(field, "the date field's segments are not month, day, year").to_have_value(
+        day.isoformat()
+    )
+
+
 def day_row(page: Page, day: str):
     return page.locator(f'#preview tr[data-day="{day}"]')
 
@@ -82,13 +93,13 @@ def test_an_admin_closes_a_group_by_keyboard_and_customers_see_why(
 ):
     open_hours(page, admin)
     assert_accessible(page)
-    type_into(page, "From", "08182026")  # a date field types month, day, year (en-US)
-    type_into(page, "To", "08192026", limit=5)
+    type_date(page, "From", date(2026, 8, 18))
+    type_date(page, "To", date(2026, 8, 19), limit=5)
     type_into(page, "Reason customers see", REASON, limit=5)
     tab_to(page, page.get_by_role("button", name=re.compile("^Preview")), limit=20)
     page.keyboard.press("Enter")
 
-    expect(page.get_by_role("heading", name="Preview: not saved yet")).to_be_visible()
+    expect(page.get_by_role("heading", name="Preview: not saved yet")).to_be_in_viewport()
     for day in ("2026-08-18", "2026-08-19"):
         expect(day_row(page, day)).to_contain_text("Closed")
         expect(day_row(page, day)).to_contain_text(REASON)
@@ -126,8 +137,8 @@ def test_bad_hours_come_back_beside_the_field_and_nothing_is_saved(
     tab_to(page, monday, limit=60)
     page.keyboard.press("Control+A")
     page.keyboard.type("25:00-26:00")
-    type_into(page, "From", "08202026")
-    type_into(page, "To", "08182026", limit=5)
+    type_date(page, "From", date(2026, 8, 20))
+    type_date(page, "To", date(2026, 8, 18), limit=5)
     type_into(page, "Reason customers see", REASON, limit=5)
 
     with page.expect_response(re.compile("/admin/hours/centres$")) as posted:
