@@ -171,3 +171,23 @@ def test_the_hours_page_fits_a_phone(browser, live_server, admin, screenshot):
             screenshot(page, f"hours-{viewport['width']}")
         finally:
             context.close()
+
+
+def test_preview_and_save_work_without_javascript(browser, live_server, admin):
+    context = browser.new_context(
+        base_url=live_server.url, viewport=DESKTOP, java_script_enabled=False
+    )
+    try:
+        page = context.new_page()
+        open_hours(page, admin)
+        row = page.get_by_role("group", name="New closure")
+        row.get_by_label("From", exact=True).fill("2026-08-18")
+        row.get_by_label("Reason customers see", exact=True).fill(REASON)
+        page.get_by_role("button", name=re.compile("^Preview")).click()
+        expect(day_row(page, "2026-08-18")).to_contain_text(REASON)
+        page.get_by_role("button", name="Save").click()
+        expect(page.get_by_role("status").first).to_contain_text("Saved as version 2")
+        [closure] = live_server.services.taxonomy.current().groups["centres"].hours.closures
+        assert closure.end == date(2026, 8, 18)  # a one-day closure: "to" left blank
+    finally:
+        context.close()
