@@ -222,18 +222,30 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
 
 def _print_chat_hours(settings: Settings) -> None:
     """Which customer groups have live chat now: a newcomer trying chat on a Sunday
-    learns to pick the demo's group rather than meeting "Chat opens again Monday"."""
+    learns to pick the demo's group rather than meeting "Chat opens again Monday".
+    The hours are the store's version in use, which admins edit (the file only seeds an
+    empty store), so the banner says what customers will meet."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     from frontdesk.business_hours import BusinessCalendar
     from frontdesk.clock import SystemClock
     from frontdesk.intake.options import chat_hours_report
-    from frontdesk.intake.taxonomy import load_taxonomy
-    from frontdesk.services import taxonomy_file
 
-    path = taxonomy_file(settings)
-    taxonomy = load_taxonomy(path)
-    print(f"live chat by customer group, UK time (taxonomy {path.name}):")
-    for line in chat_hours_report(taxonomy, BusinessCalendar(), SystemClock().now()):
-        print(f"  {line}")
+    async def work(services: Services) -> None:
+        if settings.migrate_on_start:
+            await migrate(services.engine)
+        try:
+            await services.taxonomy.load()  # stores the file as version 1 if none yet
+        except (SQLAlchemyError, OSError) as error:  # the workers will say it, at length
+            print(f"frontdesk: no chat hours: the store is not ready ({error})", file=sys.stderr)
+            return
+        versions = services.taxonomy
+        now = SystemClock().now()
+        print(f"live chat by customer group, UK time (taxonomy version {versions.version}):")
+        for line in chat_hours_report(versions.current(), BusinessCalendar(), now):
+            print(f"  {line}")
+
+    _with_services(settings, work)
     sys.stdout.flush()
 
 

@@ -96,6 +96,17 @@ def node_from_form(kind: str, old: dict[str, Any], form: Mapping[str, str]) -> d
     return node
 
 
+def fields_of_node(fields: Mapping[str, str], path: str) -> dict[str, str]:
+    """A refusal's fields with those inside the node at `path` named as the node's form
+    names them ("issue_types.3.categories.0.reply_days" is "reply_days"), so each shows
+    beside its field; the others keep their place in the taxonomy."""
+    found = {}
+    for where, problem in fields.items():
+        inside = where.removeprefix(f"{path}.") if where.startswith(f"{path}.") else None
+        found[inside.split(".")[0] if inside else where] = problem
+    return found
+
+
 def node_form(kind: str, node: dict[str, Any]) -> dict[str, str]:
     """The form's fields for `node`."""
     form = {key: "" if node.get(key) is None else str(node[key]) for key in SETTINGS}

@@ -36,9 +36,11 @@ async def _page(
 
 
 def _rows(form: dict[str, str], prefix: str) -> list[int]:
-    """The row numbers the form has, and one more for adding."""
-    found = {int(k.split("_")[1]) for k in form if k.startswith(f"{prefix}_") and k.count("_") >= 2
-             and k.split("_")[1].isdigit()}  # fmt: skip
+    """The row numbers the form has filled in, and one more for adding: the blank
+    adding row a preview posts back is not a row (it would come back as two blanks)."""
+    found = {int(k.split("_")[1]) for k, v in form.items() if k.startswith(f"{prefix}_")
+             and k.count("_") >= 2 and k.split("_")[1].isdigit() and v.strip()
+             and not k.endswith("_remove")}  # fmt: skip
     return [*sorted(found), max(found, default=-1) + 1]
 
 

@@ -85,6 +85,7 @@ async def save_node() -> ResponseReturnValue:
             )
         saved = await versions.save_taxonomy(me(), checked(changed), "", _based_on(form))
     except (Invalid, Conflict) as error:
+        error.fields = nodes.fields_of_node(error.fields, path)
         return await _node_page(path, form, error.status, error=error)
     return await _saved(saved, "/admin/taxonomy")
 

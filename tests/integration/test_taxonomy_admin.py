@@ -267,3 +267,19 @@ async def test_the_tree_yaml_node_and_history_pages_edit_the_taxonomy(admin_clie
     assert "Astronomy" in version and "Roll back to version 2" not in version
     back = await form_post(admin_client, "/admin/taxonomy/history/1/rollback", {"based_on": "2"})
     assert back.status_code == 302 and services.taxonomy.version == 3
+
+
+async def test_a_bad_node_field_is_refused_beside_that_field(admin_client, services):
+    form = {
+        "path": "issue_types.3.categories.0",
+        "name": "Certificate Delivery",
+        "subcategories": "Certificate Receipt Dates",
+        "reply_days": "0",
+        "based_on": "1",
+    }
+    response = await form_post(admin_client, "/admin/taxonomy/node", form)
+    html = await response.get_data(as_text=True)
+    assert response.status_code == 422 and services.taxonomy.version == 1
+    error = re.search(r'<p class="field-error" id="reply_days-error">(.*?)</p>', html, re.S)
+    assert error and "greater than or equal to 1" in error.group(1)
+    assert 'aria-describedby="reply_days-error"' in html
