@@ -1,5 +1,6 @@
-"""What changed between two taxonomies, item by item, for people: "added", "removed" or
-"changed" at a path such as `customer_types[Teachers].issue_types`. Pure.
+"""What changed between two taxonomies, item by item: "added", "removed" or "changed" at
+a path such as `customer_types[Teachers].issue_types`, described for people ("Teachers:
+issue types: 'Results' added"). Pure.
 
 Works on the dumped dicts (what the store keeps): lists of named items are matched by
 name, other lists by value, so a reordering alone reads as one change of order."""
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 Kind = Literal["added", "removed", "changed"]
+SEPARATOR = " \N{SINGLE RIGHT-POINTING ANGLE QUOTATION MARK} "  # between an item's names
 SUMMARY_CHANGES = 3  # a summary names this many changes, then counts the rest
 SUMMARY_LENGTH = 500  # what the store keeps (db/tables.py)
 
@@ -23,11 +25,74 @@ class Change:
     after: Any = None
 
     def describe(self) -> str:
+        """In words: "Certificates > Certificate Delivery: reply target set to 4" (with
+        SEPARATOR for the ">")."""
+        where, setting = _words(self.path)
+        if setting is None:  # a whole item, or an entry of a list
+            verb = {"added": "added", "removed": "removed", "changed": "changed"}[self.kind]
+            value = self.after if self.kind == "added" else self.before
+            if self.kind == "changed":
+                return f"{where}: {shown(self.before)} → {shown(self.after)}"
+            named = where.rsplit(SEPARATOR, 1)[-1] == str(value)
+            return f"{where} {verb}" if named else f"{where}: {shown(value)} {verb}"
+        if self.kind == "changed":
+            return f"{where}: {setting} {shown(self.before)} → {shown(self.after)}"
+        if self.path.rsplit(".", 1)[-1] in LISTS:  # an entry of a list
+            value = self.after if self.kind == "added" else self.before
+            return f"{where}: {setting}: {shown(value)} {self.kind}"
         if self.kind == "added":
-            return f"{self.path}: {shown(self.after)} added"
-        if self.kind == "removed":
-            return f"{self.path}: {shown(self.before)} removed"
-        return f"{self.path}: {shown(self.before)} → {shown(self.after)}"
+            return f"{where}: {setting} set to {shown(self.after)}"
+        return f"{where}: {setting} no longer set (was {shown(self.before)})"
+
+
+# How a setting or list reads for people; a key not here reads as itself.
+SETTING_WORDS = {
+    "owner_queue": "owner queue", "reply_days": "reply target (working days)",
+    "phone": "phone number", "phone_hours": "phone hours", "chat": "chat",
+    "issue_types": "issue types", "subcategories": "subcategories", "subjects": "subjects",
+    "group": "customer group", "name": "name", "hours": "hours", "days": "weekly hours",
+    "closures": "closures", "extra_days": "extra opening days",
+    "open_on_bank_holidays": "open on bank holidays",
+}  # fmt: skip
+LISTS = frozenset({"issue_types", "subcategories", "subjects", "closures", "extra_days"})
+# Top-level parts, named when a change is to the part itself (not an item in it).
+PART_WORDS = {
+    "defaults": "Defaults", "groups": "Customer groups", "customer_types": "Customer types",
+    "issue_types": "Issue types", "qualifications": "Qualifications",
+    "categories": "Categories",
+}  # fmt: skip
+
+
+def _words(path: str) -> tuple[str, str | None]:
+    """`issue_types[Certificates].categories[Certificate Delivery].reply_days` as
+    ("Certificates > Certificate Delivery", "reply target (working days)"): the item's
+    names, and the setting, if the path ends in one."""
+    names: list[str] = []
+    settings: list[str] = []
+    for part in _parts(path):
+        key, _, name = part.partition("[")
+        if name:
+            names.append(name.removesuffix("]"))
+        elif not names and key in PART_WORDS:
+            names.append(PART_WORDS[key])
+        elif names == ["Customer groups"]:  # a group's key
+            names.append(key)
+        elif key != "hours":  # "hours" only holds the weekly hours, closures and extra days
+            settings.append(SETTING_WORDS.get(key, key.replace("_", " ")))
+    return SEPARATOR.join(names) or "Taxonomy", " ".join(settings) or None
+
+
+def _parts(path: str) -> list[str]:
+    """A path split at the dots between its parts, never inside a [name]."""
+    parts, depth, current = [], 0, ""
+    for char in path:
+        if char == "." and depth == 0:
+            parts.append(current)
+            current = ""
+            continue
+        depth += {"[": 1, "]": -1}.get(char, 0)
+        current += char
+    return [*parts, current] if current else parts
 
 
 def diff(before: Any, after: Any, path: str = "") -> list[Change]:

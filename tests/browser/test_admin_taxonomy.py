@@ -78,7 +78,7 @@ def test_an_admin_edits_a_category_then_rolls_it_back_by_keyboard(
     follow(page, "Version 2")
     changes = page.get_by_role("region", name="Changes from version 1")
     expect(changes).to_contain_text(CATEGORY)
-    expect(changes).to_contain_text("reply_days")
+    expect(changes).to_contain_text("reply target (working days) set to 4")
     screenshot(page, "taxonomy-version-2")
 
     follow(page, "History")

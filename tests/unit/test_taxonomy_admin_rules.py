@@ -42,7 +42,7 @@ def test_the_calendar_says_why_each_closed_day_is_closed():
     assert days[date(2026, 12, 28)].kind == DayKind.BANK_HOLIDAY  # Boxing Day, substituted
 
 
-def test_the_diff_names_each_change_by_path():
+def test_the_diff_names_each_change_by_path_and_in_words():
     before = dumped(SHIPPED)
     after = dumped(SHIPPED)
     after["qualifications"][0]["subjects"].append("Astronomy")
@@ -50,9 +50,10 @@ def test_the_diff_names_each_change_by_path():
     del after["issue_types"][0]
     changes = diff(before, after)
     described = [c.describe() for c in changes]
-    assert "customer_types[Teachers].reply_days: 4 added" in described
-    assert any(d.startswith("issue_types[") and d.endswith("removed") for d in described)
-    assert any("subjects: 'Astronomy' added" in d for d in described)
+    assert "customer_types[Teachers].reply_days" in [c.path for c in changes]
+    assert "Teachers: reply target (working days) set to 4" in described
+    assert f"{SHIPPED.issue_types[0].name} removed" in described
+    assert f"{SHIPPED.qualifications[0].name}: subjects: 'Astronomy' added" in described
     assert summarize(changes).count(";") == 2
     assert diff(before, dumped(SHIPPED)) == []
 
