@@ -23,7 +23,7 @@ from frontdesk.origins import SocketOrigins
 from frontdesk.redis_pool import ReleasingPool
 from frontdesk.services import Services
 from frontdesk.settings import Settings
-from frontdesk.web import headers
+from frontdesk.web import headers, untrusted
 from frontdesk.web.auth import SessionReader
 
 # Quart refuses a body whose Content-Length passes this, or once this much waits unread.
@@ -162,6 +162,7 @@ def create_web_app(settings: Settings, services: Services, origins: SocketOrigin
         scalar_ui_path=None,
         info={"title": "frontdesk", "version": __version__},
     )
+    untrusted.install(web_app)
     web.register_blueprints(web_app)
     headers.install(web_app, settings)
     _measure_requests(web_app, services)

@@ -1,6 +1,7 @@
 """The one error tree of frontdesk.
 
     FrontdeskError            500 INTERNAL
+     +-- Unreadable           400 input no store can hold: broken JSON, NUL bytes
      +-- Invalid              422 bad input, with per-field messages
      +-- Unauthorized         401 not signed in
      +-- Forbidden            403 signed in, but not allowed
@@ -28,6 +29,7 @@ class Code(StrEnum):
 
     # Each error class's default
     INTERNAL = "INTERNAL"
+    UNREADABLE = "UNREADABLE"
     INVALID = "INVALID"
     NOT_SIGNED_IN = "NOT_SIGNED_IN"
     FORBIDDEN = "FORBIDDEN"
@@ -114,6 +116,11 @@ class FrontdeskError(Exception):
     def to_dict(self) -> dict[str, Any]:
         error = {"code": str(self.code), "message": self.message, "fields": self.fields}
         return {"error": error}
+
+
+class Unreadable(FrontdeskError):
+    status = 400
+    default_code = Code.UNREADABLE
 
 
 class Invalid(FrontdeskError):

@@ -44,8 +44,14 @@ def from_yaml(text: str) -> Taxonomy:
     stands alone: it cannot extend a file."""
     try:
         data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 (a SafeLoader)
-    except yaml.YAMLError as error:
-        raise TaxonomyError(f"not valid YAML: {error}", where="yaml") from None
+    except (yaml.YAMLError, ValueError, RecursionError) as error:
+        # ValueError: an integer past Python's 4,300 digits; RecursionError: deep nesting.
+        reason = (
+            error if isinstance(error, yaml.YAMLError)
+            else "a number with too many digits" if isinstance(error, ValueError)
+            else "nested too deeply"
+        )  # fmt: skip
+        raise TaxonomyError(f"not valid YAML: {reason}", where="yaml") from None
     if isinstance(data, dict) and EXTENDS in data:
         raise TaxonomyError(
             f"at {EXTENDS}: a taxonomy edited here is whole; it cannot extend a file",

@@ -132,7 +132,12 @@ def _rows(
 
 def _is_row(key: str, prefix: str) -> bool:
     parts = key.split("_")
-    return len(parts) >= 3 and parts[0] == prefix and parts[1].isdigit()
+    # A row number a form could have: ASCII digits, few (int() refuses 4,300 of them).
+    return len(parts) >= 3 and parts[0] == prefix and _is_small_number(parts[1])
+
+
+def _is_small_number(text: str) -> bool:
+    return text.isascii() and text.isdigit() and len(text) <= 6
 
 
 def hours_form(change: GroupHours) -> dict[str, str]:

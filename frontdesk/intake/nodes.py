@@ -18,9 +18,14 @@ TOP_LISTS = ("customer_types", "issue_types", "qualifications")
 NEW = "new"
 
 
+def _is_index(text: str) -> bool:
+    """ASCII digits, few: "²".isdigit() is true too, and int() refuses 4,300 digits."""
+    return text.isascii() and text.isdigit() and len(text) <= 6
+
+
 def parse_path(text: str) -> tuple[str | int, ...]:
     """ "customer_types.3", "issue_types.2.categories.0", "defaults"; "....new" adds."""
-    parts: list[str | int] = [int(p) if p.isdigit() else p for p in text.split(".") if p]
+    parts: list[str | int] = [int(p) if _is_index(p) else p for p in text.split(".") if p]
     shape_ok = (
         parts == ["defaults"]
         or (len(parts) == 2 and parts[0] in TOP_LISTS)
@@ -86,7 +91,7 @@ def node_from_form(kind: str, old: dict[str, Any], form: Mapping[str, str]) -> d
             if value_bool is not None:
                 node[key] = value_bool
         elif value:
-            node[key] = int(value) if key == "reply_days" and value.isdigit() else value
+            node[key] = int(value) if key == "reply_days" and _is_index(value) else value
     if kind in LISTS:
         lines = form.get(LISTS[kind], "").splitlines()
         node[LISTS[kind]] = [line.strip() for line in lines if line.strip()]

@@ -15,6 +15,7 @@ from frontdesk.accounts.models import STAFF as STAFF_ROLES
 from frontdesk.accounts.models import User
 from frontdesk.business_hours import uk_datetime
 from frontdesk.cases.actions import STAFF_ONLY_KINDS
+from frontdesk.cases.finding import MAX_PAGE
 from frontdesk.cases.models import Activity, ActivityKind, Case, CasePage, Comment, Status
 from frontdesk.web.auth import current_user, require_user
 from frontdesk.web.context import services
@@ -34,13 +35,13 @@ class _In(BaseModel):
 class CaseListQuery(_In):
     sort: str = "created_at"
     direction: Literal["asc", "desc"] = "desc"
-    page: int = Field(default=1, ge=1)
+    page: int = Field(default=1, ge=1, le=MAX_PAGE)
     page_size: int = Field(default=DEFAULT_PAGE_SIZE, ge=1, le=100)
 
 
 class QueueListQuery(_In):
     queue: str | None = None
-    page: int = Field(default=1, ge=1)
+    page: int = Field(default=1, ge=1, le=MAX_PAGE)
     page_size: int = Field(default=DEFAULT_PAGE_SIZE, ge=1, le=100)
 
 
