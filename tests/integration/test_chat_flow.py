@@ -110,11 +110,13 @@ async def test_queue_figures_reach_supervisors_and_prometheus(live_server):
         await ann.ok("request_chat", {"case_number": case.number})
         figures = await sue.next("queue_changed", group=case.customer_group, waiting=1)
         assert figures["requested_today"] == 1 and figures["agents_available"] == 0
+        # Scraped while Ann is still connected: once her last socket closes, her chat
+        # steps out of the line (away), and the gauge rightly drops to 0.
+        async with httpx.AsyncClient(base_url=live_server.url) as http:
+            scraped = (await http.get("/metrics")).text
     finally:
         await ann.close()
         await sue.close()
-    async with httpx.AsyncClient(base_url=live_server.url) as http:
-        scraped = (await http.get("/metrics")).text
     assert f'frontdesk_chat_waiting{{group="{case.customer_group}"}} 1.0' in scraped
     assert f'frontdesk_chat_requests_total{{group="{case.customer_group}"}} 1.0' in scraped
 
