@@ -16,7 +16,7 @@ from frontdesk.clock import FixedClock
 from tests.browser.actions import error_summary, sign_in, tab_to
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import DESKTOP
-from tests.factories import make_user
+from tests.factories import CHOICE, make_user
 
 pytestmark = pytest.mark.browser
 
@@ -27,14 +27,6 @@ MONDAY = datetime(2026, 8, 17, 10, 0, tzinfo=UTC)
 IN_THE_CLOSURE = datetime(2026, 8, 18, 10, 0, tzinfo=UTC)
 REASON = "Closed for staff training"
 SCHOOLS = "Schools, colleges and training providers"
-CHOICE = {
-    "customer_type": "Exams Officers",
-    "issue_type": "Certificates",
-    "category": "Certificate Delivery",
-    "subcategory": "Certificate Receipt Dates",
-    "qualification": "GCSE",
-    "qualification_subject": "Mathematics",
-}
 
 
 @pytest.fixture
