@@ -77,8 +77,12 @@ async def test_files_go_both_ways_and_only_to_the_chats_people(live_server):
         customer, agent, case, ann, sam, chat_id = await talking(server, clients)
         stranger = await person(server)
         other_agent = await person(server, Role.AGENT)
+        supervisor = await person(server, Role.SUPERVISOR)
+        sue = await clients.open(server, "/supervisor", supervisor)
+        await sue.ok("monitor_chat", {"chat_id": chat_id, "last_seq": 0})
         ann_http = await Browser.open(server, customer.username)
         sam_http = await Browser.open(server, agent.username)
+        sue_http = await Browser.open(server, supervisor.username)
         stranger_http = await Browser.open(server, stranger.username)
         other_agent_http = await Browser.open(server, other_agent.username)
         try:
@@ -92,6 +96,9 @@ async def test_files_go_both_ways_and_only_to_the_chats_people(live_server):
             download = await sam_http.http.get(file["url"])
             assert download.status_code == 200 and download.content == PDF
             assert download.headers["content-disposition"].startswith("attachment;")
+            # A supervisor following the chat hears it too, and may download it.
+            assert (await sue.next("message_created", chat_id=chat_id))["attachment"] == file
+            assert (await sue_http.http.get(file["url"])).content == PDF
 
             back = await sam_http.share(chat_id, "notes.txt", NOTES)
             assert back.status_code == 201, back.text
@@ -101,7 +108,7 @@ async def test_files_go_both_ways_and_only_to_the_chats_people(live_server):
 
             for url in (file["url"], reply["url"]):
                 assert (await stranger_http.http.get(url)).status_code == 404
-            for outsider in (stranger_http, other_agent_http):
+            for outsider in (stranger_http, other_agent_http, sue_http):
                 refused = await outsider.share(chat_id, "x.pdf", PDF)
                 assert refused.status_code == 404, refused.text
                 assert refused.json()["error"]["code"] == "CHAT_NOT_FOUND"
@@ -110,7 +117,7 @@ async def test_files_go_both_ways_and_only_to_the_chats_people(live_server):
             late = await ann_http.share(chat_id, "late.pdf", PDF)
             assert late.status_code == 409 and late.json()["error"]["code"] == "CHAT_ENDED"
         finally:
-            for browser in (ann_http, sam_http, stranger_http, other_agent_http):
+            for browser in (ann_http, sam_http, sue_http, stranger_http, other_agent_http):
                 await browser.close()
     services = server.services
     files = await server.acall(lambda: services.attachments.attachments(customer, case.number))
