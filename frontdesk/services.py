@@ -28,6 +28,7 @@ from frontdesk.chat.case_board import CaseBoard
 from frontdesk.chat.chats import ChatService
 from frontdesk.chat.desk import SupervisorDesk
 from frontdesk.chat.figures import SupervisorFigures
+from frontdesk.chat.files import ChatFiles
 from frontdesk.chat.heartbeats import ChatHeartbeats
 from frontdesk.chat.lifecycle import LiveChat
 from frontdesk.chat.positions import CustomerPositions
@@ -69,6 +70,7 @@ def _live_chat(
     metrics: Metrics,
     notifier: Notifier,
     case_board: CaseBoard,
+    files: ChatFiles,
 ) -> LiveChat:
     timings = Timings(
         offer_seconds=settings.chat_offer_seconds,
@@ -90,6 +92,7 @@ def _live_chat(
         positions=positions,
         clock=clock,
         notifier=notifier,
+        files=files,
     )
 
 
@@ -186,10 +189,17 @@ class Services:
             if redis is not None
             else MemoryQueueBackend()
         )
-        chats = ChatService(engine, clock, calendar, mail_queued=outbox.wake)
-        live = _live_chat(
-            settings, clock, engine, calendar, intake, chats, queue, metrics, notifier, case_board
+        chats = ChatService(
+            engine, clock, calendar, mail_queued=outbox.wake,
+            transcript_email=settings.chat_transcript_email,
+        )  # fmt: skip
+        attachments = CaseAttachments(
+            engine, clock, AttachmentFiles(settings.data_dir / "attachments")
         )
+        live = _live_chat(
+            settings, clock, engine, calendar, intake, chats, queue, metrics, notifier,
+            case_board, ChatFiles(engine, clock, attachments),
+        )  # fmt: skip
         intake.staffed_by(live.chat_staffed)  # Contact Us offers chat only when staffed
         accounts = AccountService(engine, clock, settings, mail_queued=outbox.wake)
         case_work = CaseWork(
@@ -207,9 +217,7 @@ class Services:
             finder=finder,
             assignment=CaseAssignment(engine, clock, case_board.changed),
             case_board=case_board,
-            attachments=CaseAttachments(
-                engine, clock, AttachmentFiles(settings.data_dir / "attachments")
-            ),
+            attachments=attachments,
             chats=chats,
             queue=queue,
             live=live,

@@ -73,6 +73,9 @@ class Settings(BaseSettings):
     chat_customer_grace_seconds: int = Field(default=60, ge=1)
     chat_max_wait_minutes: int = Field(default=15, ge=1)
     chat_capacity: int = Field(default=3, ge=1, le=20)
+    # When a chat's transcript is emailed to its customer's account: only when they ask
+    # in the chat window ("on_request"), or also as every answered chat ends ("auto").
+    chat_transcript_email: Literal["on_request", "auto"] = "on_request"
     # An open case whose reply-by is this many clock hours away or less is "Due soon" in
     # staff case lists and on the dashboard (past it, "Overdue"). Clock hours, not working
     # hours: a reply due Monday 09:00 is due soon from Friday evening, as it should be.

@@ -16,7 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from frontdesk.accounts.models import STAFF, Role, User
 from frontdesk.business_hours import BusinessCalendar
 from frontdesk.cases import store
-from frontdesk.cases.models import Activity, ActivityKind, Case, Channel, Status
+from frontdesk.cases.attachments import SavedFile
+from frontdesk.cases.models import Activity, ActivityKind, Attachment, Case, Channel, Status
 from frontdesk.cases.sla import reply_due
 from frontdesk.errors import Code, Conflict, NotFound
 
@@ -109,6 +110,29 @@ async def log_activity(
         conn, case_id=case_id, kind=kind, actor_id=actor.id, actor_name=actor.name,
         actor_role=actor.role, now=now, body=body, data=data,
     )  # fmt: skip
+
+
+async def record_attachment(
+    conn: AsyncConnection, case: Case, uploader: User, saved: SavedFile, now: datetime
+) -> Attachment:
+    """Keep a file that passed every check (AttachmentFiles.save) as the case's
+    attachment, with its item in the activity: for the case page and for chats alike."""
+    attachment_id = await store.insert_attachment(
+        conn,
+        {
+            "case_id": case.id, "original_name": saved.name, "stored_name": saved.stored_name,
+            "size": saved.size, "content_type": saved.content_type, "sha256": saved.sha256,
+            "uploaded_by": uploader.id, "created_at": now,
+        },
+    )  # fmt: skip
+    await log_activity(
+        conn, case.id, Actor.of(uploader), ActivityKind.ATTACHMENT, now,
+        body=saved.name, data={"attachment_id": attachment_id, "size": saved.size},
+    )  # fmt: skip
+    await store.update_case(conn, case.id, updated_at=now)
+    attachment = await store.select_attachment(conn, case.id, attachment_id)
+    assert attachment is not None, "read back in its own transaction"
+    return attachment
 
 
 def require_open(case: Case, *, allow_resolved: bool = False) -> None:

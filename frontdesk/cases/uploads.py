@@ -10,9 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from frontdesk.accounts.models import User
 from frontdesk.cases import actions, store
-from frontdesk.cases.actions import Actor
-from frontdesk.cases.attachments import AttachmentFiles
-from frontdesk.cases.models import ActivityKind, Attachment
+from frontdesk.cases.attachments import AttachmentFiles, SavedFile
+from frontdesk.cases.models import Attachment
 from frontdesk.clock import Clock
 from frontdesk.db.engine import reading, transaction
 from frontdesk.errors import Code, NotFound
@@ -37,30 +36,23 @@ class CaseAttachments:
         async with reading(self._engine) as conn:
             case = await actions.access_case(conn, actor, number)
         actions.require_open(case, allow_resolved=True)
-        saved = await self._files.save(filename, chunks, declared_size)
-        now = self._clock.now()
+        saved = await self.receive(filename, chunks, declared_size)
         try:
             async with transaction(self._engine) as conn:
-                attachment_id = await store.insert_attachment(
-                    conn,
-                    {
-                        "case_id": case.id, "original_name": saved.name,
-                        "stored_name": saved.stored_name, "size": saved.size,
-                        "content_type": saved.content_type, "sha256": saved.sha256,
-                        "uploaded_by": actor.id, "created_at": now,
-                    },
-                )  # fmt: skip
-                await actions.log_activity(
-                    conn, case.id, Actor.of(actor), ActivityKind.ATTACHMENT, now,
-                    body=saved.name, data={"attachment_id": attachment_id, "size": saved.size},
-                )  # fmt: skip
-                await store.update_case(conn, case.id, updated_at=now)
-                attachment = await store.select_attachment(conn, case.id, attachment_id)
+                return await actions.record_attachment(conn, case, actor, saved, self._clock.now())
         except BaseException:
-            self._files.discard(saved.stored_name)  # nothing half-kept
+            self.discard(saved)  # nothing half-kept
             raise
-        assert attachment is not None
-        return attachment
+
+    async def receive(
+        self, filename: str, chunks: AsyncIterator[bytes], declared_size: int | None = None
+    ) -> SavedFile:
+        """The file checked by every rule of case attachments and kept, not yet on any
+        case: the caller records it (actions.record_attachment) or discards it."""
+        return await self._files.save(filename, chunks, declared_size)
+
+    def discard(self, saved: SavedFile) -> None:
+        self._files.discard(saved.stored_name)
 
     async def attachments(self, actor: User, number: str) -> list[Attachment]:
         async with reading(self._engine) as conn:

@@ -7,26 +7,30 @@ Another customer's chat, like another customer's case, is NotFound, never Forbid
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Literal
 from uuid import uuid4
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from frontdesk.accounts import store as accounts_store
 from frontdesk.accounts.models import STAFF, Role, User
-from frontdesk.business_hours import BusinessCalendar
+from frontdesk.business_hours import UK, BusinessCalendar
 from frontdesk.cases import actions, emails
 from frontdesk.cases.actions import SYSTEM, Actor, role_label
 from frontdesk.cases.models import Activity, ActivityKind, Case, Channel, Status
+from frontdesk.chat import emails as chat_emails
 from frontdesk.chat import store
 from frontdesk.chat.messages import MessageWriter
 from frontdesk.chat.models import Chat, ChatMessage, ChatStatus, MessageIn
 from frontdesk.chat.transcripts import render_transcript
 from frontdesk.clock import Clock
 from frontdesk.db.engine import reading, transaction
-from frontdesk.errors import Code, Conflict, Forbidden, Invalid, NotFound
+from frontdesk.errors import Code, Conflict, Forbidden, Invalid, NotFound, TooManyRequests
 from frontdesk.mail import queue_mail
 
 # Fits chats.end_reason, a 300-character column.
@@ -42,6 +46,12 @@ class ChatView:
     case: Case | None = None
     feed: list[Activity] = field(default_factory=list)
 
+
+# One transcript email per chat in this long, however often it is asked for: enough for
+# a customer who asks again after more was said, not enough to fill their inbox.
+TRANSCRIPT_EMAIL_EVERY = timedelta(minutes=5)
+# When a chat's transcript is emailed: when its customer asks, or also as it ends.
+TranscriptEmail = Literal["on_request", "auto"]
 
 # Why a chat ended, or its case became a message case, when its customer wrote instead.
 LEFT_A_MESSAGE = "The customer left a message instead of waiting for a chat."
@@ -62,11 +72,13 @@ class ChatService:
         clock: Clock,
         calendar: BusinessCalendar,
         mail_queued: Callable[[], None] = lambda: None,
+        transcript_email: TranscriptEmail = "on_request",
     ) -> None:
         self._engine = engine
         self._clock = clock
         self._calendar = calendar
         self._mail_queued = mail_queued
+        self._transcript_email = transcript_email
         self._writer = MessageWriter(engine, clock)
 
     # Starting ----------------------------------------------------------------------------
@@ -216,7 +228,9 @@ class ChatService:
                 return chat
             actor = Actor.of(by)
             reason = reason or f"Ended by the {actor.role.lower()}"
-            return await self._end(conn, chat, actor, reason=reason, wrap_up=wrap_up)
+            ended = await self._end(conn, chat, actor, reason=reason, wrap_up=wrap_up)
+        self._mail_queued()  # the transcript, when it is emailed as chats end
+        return ended
 
     async def end_unanswered(self, chat_id: str, reason: str) -> Chat | None:
         """No agent could take a waiting chat (its group closed, or it waited too long):
@@ -241,7 +255,9 @@ class ChatService:
             chat = await store.select_chat(conn, chat_id, for_update=True)
             if chat is None or chat.status is ChatStatus.ENDED:
                 return None
-            return await self._end(conn, chat, SYSTEM, reason=reason)
+            ended = await self._end(conn, chat, SYSTEM, reason=reason)
+        self._mail_queued()
+        return ended
 
     async def leave_message(
         self,
@@ -302,7 +318,41 @@ class ChatService:
         )  # fmt: skip
         ended = await self._reload(conn, chat.id)
         await self._file_transcript(conn, ended, by, now)
+        if self._transcript_email == "auto" and ended.accepted_at is not None:
+            await self._queue_transcript(conn, ended, now)
+            ended = await self._reload(conn, chat.id)
         return ended
+
+    # Transcripts by email ----------------------------------------------------------------
+
+    async def email_transcript(self, customer: User, chat_id: str) -> tuple[str, datetime]:
+        """Email the chat's transcript so far to its customer's account address, during
+        the chat or after it; once per TRANSCRIPT_EMAIL_EVERY (TooManyRequests sooner).
+        Only the chat's customer may ask: for anyone else there is no such chat. The
+        address it goes to, and when."""
+        now = self._clock.now()
+        async with transaction(self._engine) as conn:
+            chat = await self._access(conn, customer, chat_id, for_update=True)
+            if chat.customer_id != customer.id:
+                raise _chat_not_found()
+            last = chat.transcript_emailed_at
+            if last is not None and now < last + TRANSCRIPT_EMAIL_EVERY:
+                raise _transcript_sent_lately(last, last + TRANSCRIPT_EMAIL_EVERY - now)
+            to = await self._queue_transcript(conn, chat, now)
+        self._mail_queued()
+        return to, now
+
+    async def _queue_transcript(self, conn: AsyncConnection, chat: Chat, now: datetime) -> str:
+        """Put the transcript in the outbox for the customer's account address."""
+        case = await actions.case_by_id(conn, chat.case_id)
+        customer = await accounts_store.select_user(conn, chat.customer_id)
+        assert customer is not None, "a chat's customer is never deleted"
+        messages = await store.select_messages(conn, chat.id)
+        text = render_transcript(case.number, chat, messages)
+        subject, body = chat_emails.transcript(case, customer.first_name, text)
+        await queue_mail(conn, to=customer.email, subject=subject, body=body, now=now)
+        await store.update_chat(conn, chat.id, transcript_emailed_at=now)
+        return customer.email
 
     async def _file_transcript(
         self, conn: AsyncConnection, chat: Chat, by: Actor, now: datetime
@@ -326,6 +376,17 @@ def _chat_may_open(case: Case) -> None:
         raise Conflict("This case was not opened for live chat", code=Code.NOT_A_CHAT_CASE)
     if case.status in (Status.RESOLVED, Status.CLOSED):
         raise Conflict(f"This case is {case.status.label.lower()}", code=Code.CASE_CLOSED)
+
+
+def _transcript_sent_lately(sent_at: datetime, wait: timedelta) -> TooManyRequests:
+    minutes = max(1, math.ceil(wait.total_seconds() / 60))
+    at = sent_at.astimezone(UK).strftime("%H:%M")
+    return TooManyRequests(
+        f"We emailed this transcript at {at} (UK time). You can ask again in {minutes} "
+        f"minute{'s' if minutes != 1 else ''}.",
+        retry_after=math.ceil(wait.total_seconds()),
+        code=Code.TRANSCRIPT_EMAIL_THROTTLED,
+    )
 
 
 def _already_open() -> Conflict:

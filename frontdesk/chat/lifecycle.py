@@ -10,7 +10,7 @@ transfer), an agent turning available; deadlines are handled in chat/timeouts.py
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -19,6 +19,7 @@ from frontdesk.accounts.models import Role, User
 from frontdesk.chat.agents import AgentSettings, AgentSettingsIn, ChatAgents, served_groups
 from frontdesk.chat.chats import ChatService, ChatView
 from frontdesk.chat.figures import SupervisorFigures
+from frontdesk.chat.files import ChatFiles
 from frontdesk.chat.models import Chat, ChatMessage, ChatStatus, MessageIn
 from frontdesk.chat.positions import CustomerPositions
 from frontdesk.chat.protocol import (
@@ -36,6 +37,7 @@ from frontdesk.chat.protocol import (
     OfferWithdrawn,
     PresenceOut,
     SetPresence,
+    TranscriptEmailed,
     TypingShown,
     WithdrawReason,
 )
@@ -66,6 +68,7 @@ class LiveChat:
     positions: CustomerPositions
     clock: Clock
     notifier: Notifier
+    files: ChatFiles
 
     async def publish(self, audience: Audience, push: Push) -> None:
         try:
@@ -159,6 +162,26 @@ class LiveChat:
         await self.tell_both(chat, MessageCreated.of(stored), followed=followed)
         self.figures.talked()
         return stored
+
+    async def share_file(
+        self,
+        sender: User,
+        chat_id: str,
+        filename: str,
+        chunks: AsyncIterator[bytes],
+        declared_size: int | None = None,
+    ) -> ChatMessage:
+        """A participant shares a file (chat/files.py): the message carrying it reaches
+        both sides and those following the chat, on every node, as any message does."""
+        chat, stored = await self.files.share(sender, chat_id, filename, chunks, declared_size)
+        followed = chat.monitored_at(self.clock.now())
+        await self.tell_both(chat, MessageCreated.of(stored), followed=followed)
+        self.figures.talked()
+        return stored
+
+    async def email_transcript(self, customer: User, chat_id: str) -> TranscriptEmailed:
+        to, sent_at = await self.chats.email_transcript(customer, chat_id)
+        return TranscriptEmailed(to=to, sent_at=sent_at)
 
     async def typing(self, user: User, chat_id: str, typing: bool) -> None:
         chat = await self.chats.access_chat(user, chat_id)

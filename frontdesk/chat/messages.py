@@ -165,7 +165,7 @@ async def _stored_by_client_id(
     )
     stored: dict[tuple[int, str], Any] = {}
     for row in await conn.execute(query.add_columns(chat_messages.c.chat_id.label("row_chat"))):
-        message = ChatMessage.model_validate(row._mapping)
+        message = store.message_of(row._mapping)
         stored[(row.row_chat, str(message.client_msg_id))] = message
     return stored
 

@@ -36,6 +36,7 @@ class Chat(BaseModel):
     wrap_up: str | None
     last_seq: int
     monitored_until: datetime | None = None
+    transcript_emailed_at: datetime | None = None
 
     def monitored_at(self, now: datetime) -> bool:
         """Whether a supervisor follows the chat at `now`."""
@@ -45,6 +46,18 @@ class Chat(BaseModel):
         return user_id == self.customer_id or (
             self.agent_id is not None and user_id == self.agent_id
         )
+
+
+class ChatFile(BaseModel):
+    """A file shared in a chat: an attachment of the chat's case (numbered here, as the
+    download's address names it)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    attachment_id: int
+    name: str
+    size: int
+    case_number: str
 
 
 class ChatMessage(BaseModel):
@@ -60,6 +73,8 @@ class ChatMessage(BaseModel):
     client_msg_id: str | None
     body: str
     created_at: datetime
+    # Set on a message that shares a file; its body is then the file's name.
+    attachment: ChatFile | None = None
 
 
 class MessageIn(BaseModel):

@@ -189,10 +189,18 @@ class CustomerNamespace(ParticipantNamespace):
     | leave_message  | LeaveMessage | case_number, reply_by: at any time instead of waiting |
     |                |              | (the chat ends), after chat_unavailable, or by        |
     |                |              | case_number while chat is closed                      |
+    | email_transcript | ChatRef    | to, sent_at: the transcript so far is emailed to the  |
+    |                |              | account's address, during or after the chat; again    |
+    |                |              | within 5 minutes is TRANSCRIPT_EMAIL_THROTTLED        |
+
+    Files are shared over HTTP, not the socket: POST /api/v1/chats/{chat_id}/attachments
+    (the raw file, named by ?name=, checked as case attachments are); the message
+    carrying it comes as message_created with `attachment` {id, name, size, url}.
 
     Pushed to room chat:{chat_id}: queue_updated {chat_id, position (0 = being offered),
     estimated_wait_seconds}, chat_accepted {chat_id, agent_name}, message_created
-    {chat_id, seq, sender_id, sender_name, sender_role, body, client_msg_id, created_at},
+    {chat_id, seq, sender_id, sender_name, sender_role, body, client_msg_id, created_at,
+    attachment (a shared file {id, name, size, url} or null)},
     typing {chat_id, name, typing}, agent_disconnected {chat_id, back_by},
     agent_reconnected, chat_requeued {chat_id, position}, chat_transferred {chat_id,
     same_team},
@@ -234,6 +242,11 @@ class CustomerNamespace(ParticipantNamespace):
         ended = await self.live.end_chat(user, payload.chat_id)
         return {"chat": ChatOut.of(ended).model_dump(mode="json")}
 
+    @event(Ask.EMAIL_TRANSCRIPT, p.ChatRef)
+    async def on_email_transcript(self, sid: str, user: User, payload: p.ChatRef) -> Any:
+        emailed = await self.live.email_transcript(user, payload.chat_id)
+        return emailed.model_dump(mode="json")
+
     @event(Ask.LEAVE_MESSAGE, p.LeaveMessage)
     async def on_leave_message(self, sid: str, user: User, payload: p.LeaveMessage) -> Any:
         return await self.live.leave_message(
@@ -256,6 +269,10 @@ class AgentNamespace(ParticipantNamespace):
     | end_chat       | EndChat      | chat (wrap_up kept with it)                           |
     | transfer_chat  | TransferChat | chat, back in the queue of the new group              |
     | save_chat      | ChatRef      | filename, text                                        |
+
+    The agent holding a chat shares files as its customer does (POST
+    /api/v1/chats/{chat_id}/attachments); a shared file's message_created carries
+    `attachment`.
 
     Pushed to room user:{id}: chat_offered {chat_id, group, deadline, waiting_since,
     case}, offer_withdrawn {chat_id, reason: lapsed | cancelled | unanswered |

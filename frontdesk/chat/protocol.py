@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, model_valida
 from frontdesk.cases.finder import QueueCases
 from frontdesk.cases.models import Case
 from frontdesk.chat.agents import AgentSettings
-from frontdesk.chat.models import Chat, ChatMessage, ChatStatus
+from frontdesk.chat.models import Chat, ChatFile, ChatMessage, ChatStatus
 from frontdesk.events import Push
 
 
@@ -45,6 +45,7 @@ class Ask(StrEnum):
     UNMONITOR_CHAT = "unmonitor_chat"
     ASSIGN_CHAT = "assign_chat"
     MOVE_CHAT = "move_chat"
+    EMAIL_TRANSCRIPT = "email_transcript"
 
 
 class Told(StrEnum):
@@ -197,7 +198,30 @@ class ChatOut(_Out):
         return cls.model_validate(chat.model_dump(include=set(cls.model_fields)))
 
 
+class FileOut(_Out):
+    """A file shared in a chat: `url` downloads it, for the chat's customer and staff
+    (it is an attachment of the chat's case: GET /api/v1/cases/{number}/attachments/{id})."""
+
+    id: int
+    name: str
+    size: int
+    url: str
+
+    @classmethod
+    def of(cls, shared: ChatFile) -> FileOut:
+        url = f"/api/v1/cases/{shared.case_number}/attachments/{shared.attachment_id}"
+        return cls(id=shared.attachment_id, name=shared.name, size=shared.size, url=url)
+
+
+def _message_fields(message: ChatMessage, fields: set[str]) -> dict[str, object]:
+    values = message.model_dump(include=fields - {"attachment"})
+    values["attachment"] = FileOut.of(message.attachment) if message.attachment else None
+    return values
+
+
 class MessageOut(_Out):
+    """A message; `attachment` is set when it shares a file (its body is the file's name)."""
+
     chat_id: str
     seq: int
     sender_id: int | None
@@ -206,10 +230,11 @@ class MessageOut(_Out):
     client_msg_id: str | None
     body: str
     created_at: datetime
+    attachment: FileOut | None = None
 
     @classmethod
     def of(cls, message: ChatMessage) -> MessageOut:
-        return cls.model_validate(message.model_dump(include=set(cls.model_fields)))
+        return cls.model_validate(_message_fields(message, set(cls.model_fields)))
 
 
 class ContactOut(_Out):
@@ -327,6 +352,13 @@ class DeskOut(_Out):
     active_total: int
 
 
+class TranscriptEmailed(_Out):
+    """The transcript is on its way to the account's email: `to` names the address."""
+
+    to: str
+    sent_at: IsoTime
+
+
 class PresenceOut(_Out):
     settings: AgentSettings
     active: int
@@ -364,7 +396,7 @@ class MessageCreated(MessageOut, Push):
 
     @classmethod
     def of(cls, message: ChatMessage) -> MessageCreated:
-        return cls.model_validate(message.model_dump(include=set(cls.model_fields)))
+        return cls.model_validate(_message_fields(message, set(cls.model_fields)))
 
 
 class TypingShown(Push):

@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from frontdesk.chat.models import OPEN_CHAT_STATUSES, Chat, ChatMessage, ChatStatus
-from frontdesk.db.tables import cases, chat_agents, chat_messages, chats, users
+from frontdesk.chat.models import OPEN_CHAT_STATUSES, Chat, ChatFile, ChatMessage, ChatStatus
+from frontdesk.db.tables import attachments, cases, chat_agents, chat_messages, chats, users
 
 _MESSAGE_COLUMNS = (
     chat_messages.c.id,
@@ -21,6 +21,11 @@ _MESSAGE_COLUMNS = (
     chat_messages.c.client_msg_id,
     chat_messages.c.body,
     chat_messages.c.created_at,
+    # A shared file's name and size, and the number of the case it is attached to.
+    attachments.c.id.label("file_id"),
+    attachments.c.original_name.label("file_name"),
+    attachments.c.size.label("file_size"),
+    cases.c.number.label("file_case_number"),
 )
 
 
@@ -29,11 +34,31 @@ def _chat(row: Any) -> Chat | None:
 
 
 def _message(row: Any) -> ChatMessage | None:
-    return None if row is None else ChatMessage.model_validate(row._mapping)
+    return None if row is None else message_of(row._mapping)
+
+
+def message_of(mapping: Any) -> ChatMessage:
+    """A message from a row of messages_query()."""
+    values = dict(mapping)
+    file_id = values.pop("file_id", None)
+    shared = (values.pop("file_name", None), values.pop("file_size", None))
+    case_number = values.pop("file_case_number", None)
+    if file_id is not None:
+        name, size = shared
+        values["attachment"] = ChatFile(
+            attachment_id=file_id, name=name, size=size, case_number=case_number
+        )
+    return ChatMessage.model_validate(values)
 
 
 def messages_query() -> Any:
-    return select(*_MESSAGE_COLUMNS).join(chats, chats.c.id == chat_messages.c.chat_id)
+    """Messages with their chat's public id, and the file a message shares, if any."""
+    return (
+        select(*_MESSAGE_COLUMNS)
+        .join(chats, chats.c.id == chat_messages.c.chat_id)
+        .outerjoin(attachments, attachments.c.id == chat_messages.c.attachment_id)
+        .outerjoin(cases, cases.c.id == attachments.c.case_id)
+    )
 
 
 async def insert_chat(conn: AsyncConnection, values: dict[str, Any]) -> int:

@@ -13,11 +13,24 @@ def _clock_time(at: datetime) -> str:
     return at.astimezone(UK).strftime("%H:%M")
 
 
+def size_text(size: int) -> str:
+    """A file's size as people read it (as static/js/uploads.js writes it too)."""
+    if size < 1024:
+        return f"{size} bytes"
+    if size < 1024 * 1024:
+        return f"{round(size / 1024)} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
 def _line(message: ChatMessage) -> str:
+    stamp = _clock_time(message.created_at)
+    who = f"[{stamp}] {message.sender_name} ({message.sender_role})"
+    if message.attachment is not None:
+        shared = message.attachment
+        return f"{who} sent a file: {shared.name} ({size_text(shared.size)})"
     # Continuation lines are indented so each message still starts a line of its own.
     body = message.body.replace("\r\n", "\n").replace("\n", "\n    ")
-    stamp = _clock_time(message.created_at)
-    return f"[{stamp}] {message.sender_name} ({message.sender_role}): {body}"
+    return f"{who}: {body}"
 
 
 def render_transcript(case_number: str, chat: Chat, messages: Sequence[ChatMessage]) -> str:

@@ -262,6 +262,9 @@ chats = Table(
     # pushed to them too. Read with the row each message locks anyway, so a chat nobody
     # follows costs no extra publish.
     Column("monitored_until", UTCDateTime, nullable=True),
+    # When the transcript was last emailed to the customer (asked for, or sent as the chat
+    # ended): a repeat within a few minutes is refused, on whichever node it is asked.
+    Column("transcript_emailed_at", UTCDateTime, nullable=True),
     Index("ix_chats_case_id", "case_id"),
     # The queue rebuild reads open chats; the supervisor's daily figures read a group's day.
     Index("ix_chats_status", "status"),
@@ -295,6 +298,8 @@ chat_messages = Table(
     Column("client_msg_id", String(64), nullable=True),
     Column("body", Text, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+    # A file shared in the chat: an attachment of the chat's case; the body is its name.
+    Column("attachment_id", Id, ForeignKey("attachments.id"), nullable=True),
     UniqueConstraint("chat_id", "seq", name="uq_chat_messages_chat_id_seq"),
     UniqueConstraint("chat_id", "client_msg_id", name="uq_chat_messages_chat_id_client_msg_id"),
 )

@@ -28,6 +28,7 @@ from frontdesk.web.api import attachments as attachments_api
 from frontdesk.web.api import audit as audit_api
 from frontdesk.web.api import case_tools as case_tools_api
 from frontdesk.web.api import cases as cases_api
+from frontdesk.web.api import chat_files as chat_files_api
 from frontdesk.web.api import intake as intake_api
 from frontdesk.web.api import kb as kb_api
 from frontdesk.web.api import people as people_api
@@ -58,6 +59,7 @@ def register_blueprints(app: Quart) -> None:
         cases_api,
         case_tools_api,
         attachments_api,
+        chat_files_api,
         team_api,
         audit_api,
         people_api,

@@ -18,6 +18,7 @@ from frontdesk.web.api.case_tools import staff_case, staff_case_list, view_count
 from frontdesk.web.api.cases import CUSTOMER_CASES, STAFF, StatusIn
 from frontdesk.web.auth import require_user
 from frontdesk.web.cases_pages import (
+    FILE_RULES,
     comment_from_form,
     form_values,
     like_from_form,
@@ -99,7 +100,7 @@ async def queue() -> ResponseReturnValue:
     return await render_template(
         "agent/queue.html", cases=listed, queue=query.queue, view=query.view,
         views=await view_counts(), queues=services().intake.queues(),
-        mine=await cases.agent_queues(me()), chat=await _chat_console(),
+        mine=await cases.agent_queues(me()), chat=await _chat_console(), file_rules=FILE_RULES,
         overdue=sum(c.reply_flag == "overdue" for c in listed.items),
         due_soon=sum(c.reply_flag == "due_soon" for c in listed.items),
     )  # fmt: skip

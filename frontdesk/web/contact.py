@@ -10,6 +10,7 @@ from quart import Blueprint, ResponseReturnValue, current_app, render_template
 from frontdesk.accounts.models import COUNTRIES, Role, User
 from frontdesk.business_hours import uk_datetime
 from frontdesk.web.auth import current_user, require_user
+from frontdesk.web.cases_pages import FILE_RULES
 from frontdesk.web.context import services
 
 blueprint = Blueprint("contact", __name__)
@@ -62,4 +63,5 @@ async def chat(number: str) -> ResponseReturnValue:
         opened=uk_datetime(case.created_at),
         is_customer=me.role is Role.CUSTOMER,
         user_id=me.id,
+        file_rules=FILE_RULES,
     )

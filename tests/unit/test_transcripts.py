@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from frontdesk.chat.models import Chat, ChatMessage, ChatStatus, MessageIn
-from frontdesk.chat.transcripts import render_transcript, transcript_filename
+from frontdesk.chat.models import Chat, ChatFile, ChatMessage, ChatStatus, MessageIn
+from frontdesk.chat.transcripts import render_transcript, size_text, transcript_filename
 
 
 def make_chat(requested_at, ended_at=None):
@@ -138,3 +138,16 @@ def test_why_a_chat_ended_heads_its_transcript_but_never_the_wrap_up_note():
     lines = render_transcript("12345678", chat, []).splitlines()
     assert lines[3] == "Why it ended: The customer left before an agent answered."
     assert not any("VIP" in line for line in lines)
+
+
+def test_a_shared_file_is_named_with_its_size():
+    chat = make_chat(utc(2026, 6, 15, 10, 0))
+    shared = ChatFile(attachment_id=9, name="report.pdf", size=2_600_000, case_number="12345678")
+    message = make_message(1, utc(2026, 6, 15, 10, 1), "report.pdf").model_copy(
+        update={"attachment": shared}
+    )
+
+    text = render_transcript("12345678", chat, [message])
+
+    assert "[11:01] Ann Example (Customer) sent a file: report.pdf (2.5 MB)\n" in text
+    assert [size_text(n) for n in (900, 2048, 2_600_000)] == ["900 bytes", "2 KB", "2.5 MB"]

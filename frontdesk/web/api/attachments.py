@@ -84,7 +84,7 @@ async def upload(
         return await upload_form(user, number), 200
     name = query_args.name or ""
     attachment = await services().attachments.add_attachment(
-        user, number, name, _body_chunks(name), request.content_length
+        user, number, name, body_chunks(name), request.content_length
     )
     return AttachmentOut.of(attachment), 201
 
@@ -165,7 +165,7 @@ def _user() -> User:
     return user
 
 
-async def _body_chunks(name: str) -> AsyncIterator[bytes]:
+async def body_chunks(name: str) -> AsyncIterator[bytes]:
     """The request body as it arrives. Quart refuses once more than MAX_CONTENT_LENGTH
     waits unread; that too is a file too large."""
     try:

@@ -5,6 +5,7 @@
 // the tab.
 import { MessageLine } from "./sequence.js";
 import { connect, emitAcked, refusalOf } from "./socket.js";
+import { acceptDrops, sendFile, sharedFile, sizeText } from "./uploads.js";
 
 (() => {
   const app = document.getElementById("chat-app");
@@ -17,6 +18,7 @@ import { connect, emitAcked, refusalOf } from "./socket.js";
   const $ = (id) => document.getElementById(id);
 
   const caseNumber = app.dataset.caseNumber;
+  const csrf = document.querySelector('meta[name="csrf-token"]')?.content ?? "";
   const myId = Number(app.dataset.userId);
   const TYPING_IDLE_MS = 3000;
   const TYPING_REPEAT_MS = 2000;
@@ -36,6 +38,8 @@ import { connect, emitAcked, refusalOf } from "./socket.js";
     leaveText: $("chat-leave-text"), leaveError: $("chat-leave-text-error"),
     intro: app.querySelector(".chat-pending"), leaveDone: $("chat-leave-done"), ended: $("chat-ended"), endedText: $("chat-ended-text"),
     instead: $("chat-instead"), insteadButton: $("chat-instead-button"),
+    email: $("chat-email"), toolsStatus: $("chat-tools-status"),
+    file: $("chat-file"), fileStatus: $("chat-file-status"), thread: $("chat-thread"),
   };
 
   const state = {
@@ -266,6 +270,7 @@ import { connect, emitAcked, refusalOf } from "./socket.js";
     const chat = data.chat;
     state.chatId = chat.public_id;
     ui.save.disabled = false;
+    ui.email.disabled = false;
     for (const message of data.messages || []) addMessage(message);
     if (data.agent_name) state.agentName = data.agent_name;
     if (!state.agentName) state.agentName = agentFromMessages();
@@ -339,6 +344,7 @@ import { connect, emitAcked, refusalOf } from "./socket.js";
     const talking = phase === "active";
     ui.text.disabled = !talking;
     ui.send.disabled = !talking;
+    ui.file.disabled = !talking;
     ui.end.disabled = !["waiting", "active"].includes(phase) || state.chatId === null;
     ui.agent.hidden = !(talking && state.agentName);
     if (talking && state.agentName) ui.agent.textContent = `You are chatting with ${state.agentName}.`;
@@ -459,7 +465,8 @@ import { connect, emitAcked, refusalOf } from "./socket.js";
     meta.append(who, " ", when);
     const body = document.createElement("p");
     body.className = "chat-body";
-    body.textContent = message.body;
+    if (message.attachment) body.append(sharedFile(message.attachment));
+    else body.textContent = message.body;
     item.append(meta, body);
     return item;
   }
@@ -605,6 +612,56 @@ import { connect, emitAcked, refusalOf } from "./socket.js";
     }
     ended(ack.data.chat, true, wasWaiting);
   });
+
+  ui.email.addEventListener("click", async () => {
+    if (!state.chatId) return;
+    ui.email.disabled = true;
+    const ack = await call("email_transcript", { chat_id: state.chatId });
+    ui.email.disabled = false;
+    toolsSay(ack.ok
+      ? `We have emailed the transcript so far to ${ack.data.to}.`
+      : `The transcript was not emailed: ${errorWords(ack.error)}`, !ack.ok);
+  });
+
+  function toolsSay(text, refused = false) {
+    ui.toolsStatus.classList.toggle("refused", refused);
+    ui.toolsStatus.textContent = text;
+  }
+
+  // Files, by the button or dropped on the conversation ------------------------------------
+
+  async function shareFiles(files) {
+    if (files.length === 0) return;
+    if (state.phase !== "active") {
+      return fileSay("Files can be sent once an agent has joined the chat.", true);
+    }
+    for (const file of files) {
+      fileSay(`Sending ${file.name}…`);
+      const url = `/api/v1/chats/${encodeURIComponent(state.chatId)}/attachments`;
+      const result = await sendFile(url, file, csrf);
+      if (!result.ok) {
+        fileSay(`Not sent: ${result.message}`, true);
+        continue;
+      }
+      addMessage(result.body); // a no-op when message_created came first
+      fileSay(`${file.name} sent (${sizeText(result.body.attachment.size)}).`);
+    }
+  }
+
+  // Beside the file input, and read out (aria-live); a refusal marks the input too.
+  function fileSay(text, refused = false) {
+    ui.fileStatus.classList.toggle("refused", refused);
+    ui.fileStatus.textContent = text;
+    if (refused) ui.file.setAttribute("aria-invalid", "true");
+    else ui.file.removeAttribute("aria-invalid");
+  }
+
+  ui.file.addEventListener("change", async () => {
+    const files = [...ui.file.files];
+    await shareFiles(files);
+    ui.file.value = "";
+  });
+  acceptDrops(ui.thread, shareFiles, document);
 
   // Leave a message (after chat_unavailable) ---------------------------------------------
 

@@ -4,6 +4,7 @@
 // for the messages after the last one each tab has seen, so nothing is missed or doubled.
 import { MessageLine } from "./sequence.js";
 import { connect, emitAcked, refusalOf } from "./socket.js";
+import { acceptDrops, sendFile, sharedFile, sizeText } from "./uploads.js";
 
 (() => {
   const root = document.getElementById("live-chat");
@@ -30,6 +31,10 @@ import { connect, emitAcked, refusalOf } from "./socket.js";
   const noChats = $("no-chats");
 
   const groups = JSON.parse(root.dataset.groups || "[]");
+  const csrf = document.querySelector('meta[name="csrf-token"]')?.content ?? "";
+  const fileTypes = root.dataset.fileTypes || "";
+  const fileRules = `Up to ${root.dataset.fileMb} MB: ${fileTypes.split(",").join(", ")}, in lower case. ` +
+    "Or drop a file on the conversation.";
   let capacity = Number(root.dataset.capacity) || 3;
   // The server's clock less this browser's: deadlines are the server's times.
   const skew = Date.parse(root.dataset.now) - Date.now();
@@ -366,7 +371,7 @@ import { connect, emitAcked, refusalOf } from "./socket.js";
     const mine = !fromCustomer(message);
     return el("li", { class: `message ${mine ? "mine" : "theirs"}`, "data-seq": message.seq },
       el("p", { class: "message-head" }, el("strong", {}, message.sender_name), " ", time(message.created_at)),
-      el("p", { class: "message-body" }, message.body));
+      el("p", { class: "message-body" }, message.attachment ? sharedFile(message.attachment) : message.body));
   };
 
   const updateTab = (chat) => {
@@ -478,11 +483,20 @@ import { connect, emitAcked, refusalOf } from "./socket.js";
     const input = el("textarea", { id: `chat-input-${id}`, rows: "2", maxlength: "5000",
       "aria-describedby": `chat-input-hint-${id}` });
     const sendStatus = el("p", { class: "send-status", role: "status" });
+    // A file for the customer: the case's attachment rules, said beside the input (and
+    // read out) when one is refused.
+    const fileStatus = el("p", { class: "file-status", id: `chat-file-status-${id}`, "aria-live": "polite" });
+    const fileInput = el("input", { type: "file", id: `chat-file-${id}`, accept: fileTypes,
+      "aria-describedby": `chat-file-hint-${id} ${fileStatus.id}` });
     const composer = el("form", { class: "composer", novalidate: true },
       el("label", { for: input.id }, `Message to ${customer}`),
       el("p", { class: "hint", id: `chat-input-hint-${id}` }, "Enter sends; Shift+Enter starts a new line."),
       el("div", { class: "composer-row" }, input, el("button", { type: "submit", class: "primary" }, "Send")),
-      sendStatus);
+      sendStatus,
+      el("div", { class: "attach" },
+        el("label", { for: fileInput.id }, `File for ${customer}`),
+        el("p", { class: "hint", id: `chat-file-hint-${id}` }, fileRules),
+        fileInput, fileStatus));
 
     const others = groups.filter((group) => group.key !== state.chat.group_name);
     const transferSelect = el("select", { id: `chat-transfer-${id}` },
@@ -593,6 +607,28 @@ import { connect, emitAcked, refusalOf } from "./socket.js";
       announce(`Chat with ${customer} ended. The transcript is in case ${kase.number}'s activity.`);
     });
     closeButton.addEventListener("click", () => closeTab(chatId));
+
+    const fileSay = (text, refused = false) => {
+      fileStatus.classList.toggle("refused", refused);
+      fileStatus.textContent = text;
+      if (refused) fileInput.setAttribute("aria-invalid", "true");
+      else fileInput.removeAttribute("aria-invalid");
+    };
+    const shareFiles = async (files) => {
+      for (const file of files) {
+        if (chat.status !== "active") return fileSay("This chat has ended: the file was not sent.", true);
+        fileSay(`Sending ${file.name}…`);
+        const result = await sendFile(`/api/v1/chats/${encodeURIComponent(chatId)}/attachments`, file, csrf);
+        if (!result.ok) { fileSay(`Not sent: ${result.message}`, true); continue; }
+        addMessages(chat, [result.body]);
+        fileSay(`${file.name} sent (${sizeText(result.body.attachment.size)}).`);
+      }
+    };
+    fileInput.addEventListener("change", async () => {
+      await shareFiles([...fileInput.files]);
+      fileInput.value = "";
+    });
+    acceptDrops(panel.querySelector(".conversation"), shareFiles, document);
     return chat;
   };
 

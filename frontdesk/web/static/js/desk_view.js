@@ -7,6 +7,7 @@ import {
 import { whereItStands } from "./desk.js";
 import { MessageLine } from "./sequence.js";
 import { emitAcked } from "./socket.js";
+import { sharedFile } from "./uploads.js";
 
 const CHAT_STATUS = { requested: "Waiting", offered: "Being offered", active: "Active", ended: "Ended" };
 const ROLES = { customer: "Customer", agent: "Agent", supervisor: "Supervisor", system: "System" };
@@ -138,7 +139,7 @@ export function createDeskView({ socket, announce, desk }) {
     return el("li", { class: `monitor-message from-${role}`, "data-seq": message.seq },
       el("p", { class: "monitor-meta" }, el("strong", {}, message.sender_name),
         ` (${ROLES[role] || role}) `, timeOfDay(message.created_at)),
-      el("p", { class: "monitor-text" }, message.body));
+      el("p", { class: "monitor-text" }, message.attachment ? sharedFile(message.attachment) : message.body));
   }
 
   function addToView(view, messages) {

@@ -1,4 +1,5 @@
-// Attaching files to a case through the API, for the Contact Us dialog and the case page.
+// Attaching files through the API: to a case (the Contact Us dialog, the case page) and in
+// a chat (the chat window and the agent console send one at a time with sendFile).
 // Each file goes on its own as the request body (the server streams it and checks it as it
 // arrives; a multipart form would be held whole first), one after another, with a row in
 // the page's list for its progress and its result. The server decides; the size check here
@@ -90,41 +91,62 @@ export class UploadQueue {
   }
 
   send(file, { progress, status }) {
-    if (file.size > MAX_FILE_BYTES) {
-      return Promise.resolve({ ok: false, message: `${file.name}: the file is larger than 10 MB` });
-    }
-    return new Promise((resolve) => {
-      const number = encodeURIComponent(this.caseNumber());
-      const request = new XMLHttpRequest();
-      request.open("POST", `/api/v1/cases/${number}/attachments?name=${encodeURIComponent(file.name)}`);
-      request.setRequestHeader("Content-Type", "application/octet-stream");
-      request.setRequestHeader("Accept", "application/json");
-      request.setRequestHeader("X-CSRF-Token", this.csrf);
-      status.textContent = "Uploading…";
-      request.upload.addEventListener("progress", (event) => {
-        if (event.lengthComputable) progress.value = Math.round((event.loaded * 100) / event.total);
-      });
-      request.addEventListener("load", () => {
-        let body = null;
-        try {
-          body = JSON.parse(request.responseText);
-        } catch {
-          body = null;
-        }
-        if (request.status === 201) {
-          const message = `Uploaded (${sizeText(body?.size ?? file.size)})`;
-          resolve({ ok: true, message, attachment: body });
-        } else {
-          const message = body?.error?.message
-            ?? `${file.name}: the upload failed (${request.status}); please try again`;
-          resolve({ ok: false, message });
-        }
-      });
-      request.addEventListener("error", () => {
-        const message = `${file.name}: the upload failed; check your connection and try again`;
-        resolve({ ok: false, message });
-      });
-      request.send(file);
-    });
+    const number = encodeURIComponent(this.caseNumber());
+    status.textContent = "Uploading…";
+    return sendFile(`/api/v1/cases/${number}/attachments`, file, this.csrf, (percent) => {
+      progress.value = percent;
+    }).then((result) => (result.ok
+      ? { ...result, attachment: result.body, message: `Uploaded (${sizeText(result.body?.size ?? file.size)})` }
+      : result));
   }
+}
+
+// One file as the body of a POST to `url` (the server streams and checks it, named by
+// ?name=), with `onProgress(percent)` as it goes. Resolves, never rejects, with {ok,
+// message, body}: body is the server's answer (201: what was created); message, on a
+// refusal, the server's words (which name the file), or what went wrong on the way.
+export function sendFile(url, file, csrf, onProgress = () => {}) {
+  if (file.size > MAX_FILE_BYTES) {
+    return Promise.resolve({ ok: false, message: `${file.name}: the file is larger than 10 MB`, body: null });
+  }
+  return new Promise((resolve) => {
+    const request = new XMLHttpRequest();
+    request.open("POST", `${url}?name=${encodeURIComponent(file.name)}`);
+    request.setRequestHeader("Content-Type", "application/octet-stream");
+    request.setRequestHeader("Accept", "application/json");
+    request.setRequestHeader("X-CSRF-Token", csrf);
+    request.upload.addEventListener("progress", (event) => {
+      if (event.lengthComputable) onProgress(Math.round((event.loaded * 100) / event.total));
+    });
+    request.addEventListener("load", () => {
+      let body = null;
+      try {
+        body = JSON.parse(request.responseText);
+      } catch {
+        body = null;
+      }
+      if (request.status === 201) return resolve({ ok: true, message: "", body });
+      const message = body?.error?.message
+        ?? `${file.name}: the upload failed (${request.status}); please try again`;
+      resolve({ ok: false, message, body });
+    });
+    request.addEventListener("error", () => {
+      const message = `${file.name}: the upload failed; check your connection and try again`;
+      resolve({ ok: false, message, body: null });
+    });
+    request.send(file);
+  });
+}
+
+// What a chat message sharing a file shows in place of its text: "Sent a file:", the
+// file's name as its download link, and its size. The same in every chat view.
+export function sharedFile(attachment) {
+  const body = document.createElement("span");
+  const link = document.createElement("a");
+  link.href = attachment.url;
+  link.download = attachment.name;
+  link.className = "shared-file";
+  link.textContent = attachment.name;
+  body.append("Sent a file: ", link, ` (${sizeText(attachment.size)})`);
+  return body;
 }
