@@ -98,6 +98,8 @@ class Code(StrEnum):
     AGENT_UNAVAILABLE = "AGENT_UNAVAILABLE"
     CLIENT_MSG_ID_IN_USE = "CLIENT_MSG_ID_IN_USE"
     UNKNOWN_EVENT = "UNKNOWN_EVENT"
+    # Agent tools
+    REPLY_NOT_FOUND = "REPLY_NOT_FOUND"
 
 
 class FrontdeskError(Exception):

@@ -31,6 +31,7 @@ from frontdesk.web.api import cases as cases_api
 from frontdesk.web.api import intake as intake_api
 from frontdesk.web.api import kb as kb_api
 from frontdesk.web.api import people as people_api
+from frontdesk.web.api import replies as replies_api
 from frontdesk.web.api import taxonomy as taxonomy_api
 from frontdesk.web.api import team as team_api
 
@@ -62,6 +63,7 @@ def register_blueprints(app: Quart) -> None:
         audit_api,
         people_api,
         taxonomy_api,
+        replies_api,
         hours_pages,
         taxonomy_pages,
     ):
