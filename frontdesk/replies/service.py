@@ -56,6 +56,12 @@ class CannedReplies:
         async with reading(self._engine) as conn:
             return await store.select_replies(conn, staff.id, group=group, words=words.strip())
 
+    async def list_for_case(self, staff: User, number: str, words: str = "") -> list[CannedReply]:
+        """The replies offered in case `number`: staff's own and those shared for its
+        customer group or for all."""
+        case = await self._cases.access_case(staff, number)
+        return await self.list_for(staff, group=case.customer_group, words=words)
+
     async def access_reply(self, staff: User, reply_id: int) -> CannedReply:
         """The reply, for staff who may see it: shared, or their own."""
         require_staff(staff)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from frontdesk.cases.finding import LIKE_ESCAPE, like_pattern
@@ -20,12 +20,13 @@ def _reply(row: Any) -> CannedReply:
 
 
 async def insert_reply(conn: AsyncConnection, values: dict[str, Any]) -> int:
-    result = await conn.execute(insert(canned_replies).values(values))
-    return int(result.inserted_primary_key[0])
+    query = insert(canned_replies).values(values).returning(canned_replies.c.id)
+    return int((await conn.execute(query)).scalar_one())
 
 
 async def select_reply(conn: AsyncConnection, reply_id: int) -> CannedReply | None:
-    row = (await conn.execute(select(canned_replies).where(canned_replies.c.id == reply_id))).first()
+    query = select(canned_replies).where(canned_replies.c.id == reply_id)
+    row = (await conn.execute(query)).first()
     return _reply(row) if row else None
 
 
@@ -40,9 +41,11 @@ async def select_replies(
     """The owner's own replies and the shared ones (only those for `group` or for all,
     when a group is given) whose shortcut or title holds `words`; by shortcut."""
     table = canned_replies
-    shared = table.c.owner_id.is_(None)
+    shared: Any = table.c.owner_id.is_(None)
     if group is not None:
-        shared = shared & or_(table.c.customer_group.is_(None), table.c.customer_group == group)
+        shared = and_(
+            shared, or_(table.c.customer_group.is_(None), table.c.customer_group == group)
+        )
     query = select(table).where(or_(table.c.owner_id == owner_id, shared))
     if words:
         pattern = like_pattern(words.lower())

@@ -19,6 +19,7 @@ from frontdesk.web import (
     ops,
     pages,
     people_pages,
+    replies_pages,
     supervisor_pages,
     taxonomy_pages,
     team_pages,
@@ -66,5 +67,6 @@ def register_blueprints(app: Quart) -> None:
         replies_api,
         hours_pages,
         taxonomy_pages,
+        replies_pages,
     ):
         app.register_blueprint(module.blueprint)

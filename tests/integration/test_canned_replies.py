@@ -8,7 +8,7 @@ import pytest
 
 from frontdesk.accounts.models import Role
 from tests.factories import make_user, open_case
-from tests.helpers import api, login_as
+from tests.helpers import api, csrf_token, login_as
 from tests.kb_factories import make_article
 
 REPLIES = "/api/v1/canned-replies"
@@ -70,8 +70,8 @@ async def test_a_personal_reply_is_its_owners_alone(staff, other_agent, boss, th
     path = f"{REPLIES}/{mine['id']}"
 
     assert await shortcuts(staff) == ["hello"]
+    assert await shortcuts(other_agent) == [] and await shortcuts(boss) == []
     for stranger in (other_agent, boss, theirs):
-        assert await shortcuts(other_agent) == []
         assert (await stranger.get(path)).status_code == 404
         changed = await api(stranger, "PUT", path, {**HELLO, "title": "Mine now"})
         assert changed.status_code == 404
@@ -84,9 +84,7 @@ async def test_a_personal_reply_is_its_owners_alone(staff, other_agent, boss, th
     assert (await staff.get(path)).status_code == 404
 
 
-async def test_shared_replies_are_read_by_all_staff_and_written_by_supervisors(
-    staff, boss, theirs
-):
+async def test_shared_replies_are_read_by_all_staff_and_written_by_supervisors(staff, boss, theirs):
     refused = await api(staff, "POST", REPLIES, {**HELLO, "scope": "shared"})
     assert refused.status_code == 403
     for_centres = await created(boss, scope="shared", customer_group="centres", shortcut="hours")
@@ -121,7 +119,8 @@ async def test_a_reply_is_filled_in_for_the_case(staff, theirs, case, agent):
     )
     missing = await staff.get(f"{REPLIES}/{mine['id']}/rendered?case=99999999")
     assert missing.status_code == 404
-    assert (await theirs.get(f"{REPLIES}/{mine['id']}/rendered?case={case.number}")).status_code == 404
+    theirs_filled = await theirs.get(f"{REPLIES}/{mine['id']}/rendered?case={case.number}")
+    assert theirs_filled.status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -166,3 +165,35 @@ async def test_the_articles_for_a_case_fit_its_choices_for_staff_only(
     assert items[0]["url"] == "/articles/receipt"
     assert (await theirs.get(f"/api/v1/cases/{case.number}/articles")).status_code == 404
     assert (await staff.get("/api/v1/cases/99999999/articles")).status_code == 404
+
+
+# The page ----------------------------------------------------------------------------------
+
+
+async def form_post(client, path, **fields):
+    token = await csrf_token(client)
+    return await client.post(path, form={"csrf_token": token, **fields})
+
+
+async def test_the_page_writes_changes_and_deletes_by_plain_forms(staff, other_agent, theirs):
+    made = await form_post(staff, "/agent/replies", shortcut="thanks", title="Thanks", body="Ta")
+    assert made.status_code == 302
+    [reply] = (await (await staff.get(REPLIES)).get_json())["items"]
+    page = await (await staff.get("/agent/replies")).get_data(as_text=True)
+    assert "/thanks" in page and "{customer_first_name}" in page
+
+    refused = await form_post(staff, "/agent/replies", shortcut="x", title="X", body="{oops}")
+    assert refused.status_code == 422
+    assert "Unknown placeholder {oops}" in await refused.get_data(as_text=True)
+    no_token = await staff.post("/agent/replies", form={"shortcut": "y", "title": "Y", "body": "Y"})
+    assert no_token.status_code == 403
+
+    path = f"/agent/replies/{reply['id']}"
+    assert (await form_post(other_agent, path, shortcut="x", title="X", body="X")).status_code == 404
+    assert (await other_agent.get(path)).status_code == 404
+    assert (await theirs.get("/agent/replies")).status_code == 404
+    changed = await form_post(staff, path, scope="personal", shortcut="thanks", title="T", body="Ta")
+    assert changed.status_code == 302
+    assert (await form_post(other_agent, f"{path}/delete")).status_code == 404
+    assert (await form_post(staff, f"{path}/delete")).status_code == 302
+    assert (await (await staff.get(REPLIES)).get_json())["items"] == []

@@ -59,8 +59,10 @@ class ReplyListOut(BaseModel):
 class ReplyListQuery(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    # A chat's or case's customer group: its shared replies and those for every group.
+    # A customer group: its shared replies and those for every group. Or a case (a
+    # chat's, the one being answered): the same for the case's group.
     group: str | None = Field(default=None, max_length=100)
+    case: str | None = Field(default=None, max_length=20)
     q: str = Field(default="", max_length=100)
 
 
@@ -84,11 +86,13 @@ def reply_out(reply: CannedReply) -> ReplyOut:
 @validate_querystring(ReplyListQuery)
 @validate_response(ReplyListOut)
 async def list_replies(query_args: ReplyListQuery) -> ReplyListOut:
-    """Your own replies and the shared ones (with `group`, only those for that customer
-    group or for all), whose shortcut or title holds `q`; by shortcut."""
-    found = await services().replies.list_for(
-        _me(), group=query_args.group or None, words=query_args.q
-    )
+    """Your own replies and the shared ones (with `group`, or `case`, only those for that
+    customer group or for all), whose shortcut or title holds `q`; by shortcut."""
+    replies, words = services().replies, query_args.q
+    if query_args.case:
+        found = await replies.list_for_case(_me(), query_args.case, words)
+    else:
+        found = await replies.list_for(_me(), group=query_args.group or None, words=words)
     return ReplyListOut(items=[reply_out(r) for r in found], placeholders=PLACEHOLDERS)
 
 

@@ -3,6 +3,7 @@
 // told, and asks for exactly what it missed (resume_chat from the last message with no gap
 // before it) after a dropped connection, a gap, a heartbeat naming more, or a return to
 // the tab.
+import { linkedNodes } from "./links.js";
 import { MessageLine } from "./sequence.js";
 import { connect, emitAcked, refusalOf } from "./socket.js";
 
@@ -459,7 +460,7 @@ import { connect, emitAcked, refusalOf } from "./socket.js";
     meta.append(who, " ", when);
     const body = document.createElement("p");
     body.className = "chat-body";
-    body.textContent = message.body;
+    body.append(...linkedNodes(message.body));
     item.append(meta, body);
     return item;
   }

@@ -2,6 +2,9 @@
 // its case beside it, over the /agent socket (events tabled in frontdesk/chat/namespaces.py).
 // socket.io reconnects by itself; on every connect the console asks for its chats again and
 // for the messages after the last one each tab has seen, so nothing is missed or doubled.
+import { attachCannedPicker } from "./canned.js";
+import { articlesPanel } from "./chat_articles.js";
+import { linkedNodes, linkTranscripts } from "./links.js";
 import { MessageLine } from "./sequence.js";
 import { connect, emitAcked, refusalOf } from "./socket.js";
 
@@ -97,6 +100,7 @@ import { connect, emitAcked, refusalOf } from "./socket.js";
   const showActivity = async (box, number) => {
     try {
       box.replaceChildren(await fragment(`${caseUrl(number)}/feed?view=summary`));
+      linkTranscripts(box);
     } catch {
       box.replaceChildren(el("p", { class: "muted" },
         "The activity could not be loaded: open the case to see it."));
@@ -366,7 +370,7 @@ import { connect, emitAcked, refusalOf } from "./socket.js";
     const mine = !fromCustomer(message);
     return el("li", { class: `message ${mine ? "mine" : "theirs"}`, "data-seq": message.seq },
       el("p", { class: "message-head" }, el("strong", {}, message.sender_name), " ", time(message.created_at)),
-      el("p", { class: "message-body" }, message.body));
+      el("p", { class: "message-body" }, ...linkedNodes(message.body)));
   };
 
   const updateTab = (chat) => {
@@ -443,6 +447,7 @@ import { connect, emitAcked, refusalOf } from "./socket.js";
     chat.customerLine.hidden = true;
     chat.composer.hidden = true;
     chat.tools.hidden = true;
+    chat.articles.hidden = true;
     chat.endedNote.hidden = false;
     chat.endedText.textContent = text;
     showTyping(chat, null);
@@ -483,6 +488,10 @@ import { connect, emitAcked, refusalOf } from "./socket.js";
       el("p", { class: "hint", id: `chat-input-hint-${id}` }, "Enter sends; Shift+Enter starts a new line."),
       el("div", { class: "composer-row" }, input, el("button", { type: "submit", class: "primary" }, "Send")),
       sendStatus);
+    // Before the box's own keys: while the picker is open, Enter chooses rather than sends.
+    attachCannedPicker(input, { caseNumber: kase.number, after: composer.querySelector(".composer-row") });
+
+    const articles = articlesPanel(input, kase.number);
 
     const others = groups.filter((group) => group.key !== state.chat.group_name);
     const transferSelect = el("select", { id: `chat-transfer-${id}` },
@@ -512,12 +521,12 @@ import { connect, emitAcked, refusalOf } from "./socket.js";
       "aria-labelledby": tab.id, hidden: true },
       el("div", { class: "conversation" },
         el("h4", { class: "visually-hidden" }, `Chat with ${customer}, case ${kase.number}`),
-        scroller, typingLine, customerLine, composer, endedNote, tools),
+        scroller, typingLine, customerLine, composer, articles, endedNote, tools),
       casePanel(state, `chat-case-${id}`).panel); // its activity follows
 
     const chat = {
       chatId, number: kase.number, customer, status: state.chat.status, line: null, silence: null,
-      unread: 0, tab, panel, thread, scroller, typingLine, customerLine, input, composer, tools, endedNote,
+      unread: 0, tab, panel, thread, scroller, typingLine, customerLine, input, composer, tools, endedNote, articles,
       endedText,
       badge, badgeCount, badgeWords, tabState, customerAway: false, typingTimer: null, idleTimer: null, typingSent: false, ending: false,
     };
