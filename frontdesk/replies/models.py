@@ -18,7 +18,9 @@ class Scope(StrEnum):
 
 
 class ReplyIn(BaseModel):
-    """A canned reply as written: `customer_group` null means every group."""
+    """A canned reply as written: `customer_group` null means every group. The body may
+    hold placeholders, filled in when the reply is used: {customer_first_name},
+    {case_number}, {agent_name} and {group_hours}; any other {name} is refused (422)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 

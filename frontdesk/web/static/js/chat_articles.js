@@ -20,11 +20,12 @@ const getJson = async (url) => {
 export function articlesPanel(input, caseNumber) {
   panels += 1;
   const id = `chat-articles-${panels}`;
-  const status = el("p", { class: "tool-status", role: "status" });
+  const status = el("p", { class: "articles-status", role: "status" });
   const suggested = el("ul", { class: "article-picks", role: "list", "aria-busy": "true" });
   const found = el("ul", { class: "article-picks", role: "list" });
-  const search = el("input", { type: "search", id: `${id}-q`, maxlength: "200", autocomplete: "off" });
-  const form = el("form", { class: "article-search", role: "search", "aria-label": "Search articles", novalidate: true },
+  const search = el("input", { type: "search", id: `${id}-q`, maxlength: "200", autocomplete: "off",
+    placeholder: "Search articles" });
+  const form = el("form", { class: "article-search field", role: "search", "aria-label": "Article search", novalidate: true },
     el("label", { for: search.id, class: "visually-hidden" }, "Search articles"),
     search, el("button", { type: "submit", class: "secondary" }, "Search"));
 
