@@ -189,10 +189,12 @@ async def test_the_page_writes_changes_and_deletes_by_plain_forms(staff, other_a
     assert no_token.status_code == 403
 
     path = f"/agent/replies/{reply['id']}"
-    assert (await form_post(other_agent, path, shortcut="x", title="X", body="X")).status_code == 404
+    theirs_now = await form_post(other_agent, path, shortcut="x", title="X", body="X")
+    assert theirs_now.status_code == 404
     assert (await other_agent.get(path)).status_code == 404
     assert (await theirs.get("/agent/replies")).status_code == 404
-    changed = await form_post(staff, path, scope="personal", shortcut="thanks", title="T", body="Ta")
+    fields = {"scope": "personal", "shortcut": "thanks", "title": "T", "body": "Ta"}
+    changed = await form_post(staff, path, **fields)
     assert changed.status_code == 302
     assert (await form_post(other_agent, f"{path}/delete")).status_code == 404
     assert (await form_post(staff, f"{path}/delete")).status_code == 302
