@@ -150,6 +150,15 @@ def test_an_agent_answers_with_a_canned_reply_and_an_article_link(
     expect(mine.locator("a")).to_have_attribute("href", "http://evil.example/x")
     screenshot(console, "tools-console")
 
+    # The transcript on the case page: the same links, live; the rest text.
+    panel.get_by_role("button", name="End chat").click()
+    console.goto(f"/agent/cases/{number}")
+    transcript = console.locator(".activity-chat_transcript .activity-body")
+    expect(transcript.locator("a.article-link")).to_have_attribute("href", link)
+    expect(transcript.locator("a.external-link")).to_have_count(2)
+    expect(transcript.locator("img")).to_have_count(0)
+    expect(transcript).to_contain_text("javascript:alert(1) <img src=x")
+
 
 def test_replies_are_managed_by_keyboard_at_both_widths(page, agent, screenshot):
     page.goto("/sign-in?next=/agent/replies")
