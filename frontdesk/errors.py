@@ -99,6 +99,8 @@ class Code(StrEnum):
     CLIENT_MSG_ID_IN_USE = "CLIENT_MSG_ID_IN_USE"
     TRANSCRIPT_EMAIL_THROTTLED = "TRANSCRIPT_EMAIL_THROTTLED"
     UNKNOWN_EVENT = "UNKNOWN_EVENT"
+    # Agent tools
+    REPLY_NOT_FOUND = "REPLY_NOT_FOUND"
 
 
 class FrontdeskError(Exception):

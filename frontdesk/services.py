@@ -53,6 +53,7 @@ from frontdesk.queue.memory_backend import MemoryQueueBackend
 from frontdesk.queue.redis_backend import POOL_WAIT_SECONDS, RedisQueueBackend
 from frontdesk.queue.router import Router, Timings
 from frontdesk.redis_pool import ReleasingPool
+from frontdesk.replies.service import CannedReplies
 from frontdesk.settings import Settings
 from frontdesk.team import Team
 
@@ -131,6 +132,7 @@ class Services:
     audit: AuditLog
     people: People
     taxonomy: TaxonomyVersions
+    replies: CannedReplies
     _loops: Loops = field(default_factory=Loops)
 
     @classmethod
@@ -233,6 +235,7 @@ class Services:
             audit=audit,
             people=People(engine, clock, accounts, audit, mail_queued=outbox.wake),
             taxonomy=taxonomy,
+            replies=CannedReplies(engine, clock, intake, cases),
         )
 
     async def start(self) -> None:

@@ -476,3 +476,23 @@ taxonomy_versions = Table(
     Column("summary", String(500), nullable=False),
     Column("rolled_back_from", Integer, nullable=True),
 )
+
+# Agent tools ------------------------------------------------------------------------------
+
+canned_replies = Table(
+    "canned_replies",
+    metadata,
+    # Replies agents insert into a chat or a case reply. A reply with an owner is that
+    # agent's own, which nobody else sees; one without is shared, written by supervisors,
+    # for one customer group or (group null) for all. Written only by frontdesk/replies.
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("owner_id", Id, ForeignKey("users.id"), nullable=True),
+    Column("customer_group", String(100), nullable=True),
+    Column("shortcut", String(30), nullable=False),
+    Column("title", String(120), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("created_by_id", Id, ForeignKey("users.id"), nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Index("ix_canned_replies_owner_id_shortcut", "owner_id", "shortcut"),
+)

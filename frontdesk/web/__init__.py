@@ -19,6 +19,7 @@ from frontdesk.web import (
     ops,
     pages,
     people_pages,
+    replies_pages,
     supervisor_pages,
     taxonomy_pages,
     team_pages,
@@ -32,6 +33,7 @@ from frontdesk.web.api import chat_files as chat_files_api
 from frontdesk.web.api import intake as intake_api
 from frontdesk.web.api import kb as kb_api
 from frontdesk.web.api import people as people_api
+from frontdesk.web.api import replies as replies_api
 from frontdesk.web.api import taxonomy as taxonomy_api
 from frontdesk.web.api import team as team_api
 
@@ -64,7 +66,9 @@ def register_blueprints(app: Quart) -> None:
         audit_api,
         people_api,
         taxonomy_api,
+        replies_api,
         hours_pages,
         taxonomy_pages,
+        replies_pages,
     ):
         app.register_blueprint(module.blueprint)

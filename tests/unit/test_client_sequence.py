@@ -1,4 +1,5 @@
-"""The clients' gap logic (static/js/sequence.js), through node's own test runner."""
+"""The clients' pure logic (static/js/sequence.js's gaps, links.js's safe links), through
+node's own test runner."""
 
 from __future__ import annotations
 

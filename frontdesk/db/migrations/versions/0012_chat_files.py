@@ -2,7 +2,7 @@
 chat remembers when its transcript was last emailed (one per chat every few minutes)
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-08
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import frontdesk.db.types
 
 revision: str = '0012'
-down_revision: str | None = '0010'
+down_revision: str | None = '0011'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

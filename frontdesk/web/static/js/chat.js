@@ -3,6 +3,7 @@
 // told, and asks for exactly what it missed (resume_chat from the last message with no gap
 // before it) after a dropped connection, a gap, a heartbeat naming more, or a return to
 // the tab.
+import { linkedNodes } from "./links.js";
 import { MessageLine } from "./sequence.js";
 import { connect, emitAcked, refusalOf } from "./socket.js";
 import { acceptDrops, sendFile, sharedFile, sizeText } from "./uploads.js";
@@ -466,7 +467,7 @@ import { acceptDrops, sendFile, sharedFile, sizeText } from "./uploads.js";
     const body = document.createElement("p");
     body.className = "chat-body";
     if (message.attachment) body.append(sharedFile(message.attachment));
-    else body.textContent = message.body;
+    else body.append(...linkedNodes(message.body));
     item.append(meta, body);
     return item;
   }

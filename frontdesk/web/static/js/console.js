@@ -2,6 +2,9 @@
 // its case beside it, over the /agent socket (events tabled in frontdesk/chat/namespaces.py).
 // socket.io reconnects by itself; on every connect the console asks for its chats again and
 // for the messages after the last one each tab has seen, so nothing is missed or doubled.
+import { attachCannedPicker } from "./canned.js";
+import { articlesPanel } from "./chat_articles.js";
+import { linkedNodes, linkTranscripts } from "./links.js";
 import { MessageLine } from "./sequence.js";
 import { connect, emitAcked, refusalOf } from "./socket.js";
 import { acceptDrops, sendFile, sharedFile, sizeText } from "./uploads.js";
@@ -102,6 +105,7 @@ import { acceptDrops, sendFile, sharedFile, sizeText } from "./uploads.js";
   const showActivity = async (box, number) => {
     try {
       box.replaceChildren(await fragment(`${caseUrl(number)}/feed?view=summary`));
+      linkTranscripts(box);
     } catch {
       box.replaceChildren(el("p", { class: "muted" },
         "The activity could not be loaded: open the case to see it."));
@@ -371,7 +375,8 @@ import { acceptDrops, sendFile, sharedFile, sizeText } from "./uploads.js";
     const mine = !fromCustomer(message);
     return el("li", { class: `message ${mine ? "mine" : "theirs"}`, "data-seq": message.seq },
       el("p", { class: "message-head" }, el("strong", {}, message.sender_name), " ", time(message.created_at)),
-      el("p", { class: "message-body" }, message.attachment ? sharedFile(message.attachment) : message.body));
+      el("p", { class: "message-body" },
+        ...(message.attachment ? [sharedFile(message.attachment)] : linkedNodes(message.body))));
   };
 
   const updateTab = (chat) => {
@@ -448,6 +453,7 @@ import { acceptDrops, sendFile, sharedFile, sizeText } from "./uploads.js";
     chat.customerLine.hidden = true;
     chat.composer.hidden = true;
     chat.tools.hidden = true;
+    chat.articles.hidden = true;
     chat.endedNote.hidden = false;
     chat.endedText.textContent = text;
     showTyping(chat, null);
@@ -497,6 +503,10 @@ import { acceptDrops, sendFile, sharedFile, sizeText } from "./uploads.js";
         el("label", { for: fileInput.id }, `File for ${customer}`),
         el("p", { class: "hint", id: `chat-file-hint-${id}` }, fileRules),
         fileInput, fileStatus));
+    // Before the box's own keys: while the picker is open, Enter chooses rather than sends.
+    attachCannedPicker(input, { caseNumber: kase.number, after: composer.querySelector(".composer-row") });
+
+    const articles = articlesPanel(input, kase.number);
 
     const others = groups.filter((group) => group.key !== state.chat.group_name);
     const transferSelect = el("select", { id: `chat-transfer-${id}` },
@@ -526,12 +536,12 @@ import { acceptDrops, sendFile, sharedFile, sizeText } from "./uploads.js";
       "aria-labelledby": tab.id, hidden: true },
       el("div", { class: "conversation" },
         el("h4", { class: "visually-hidden" }, `Chat with ${customer}, case ${kase.number}`),
-        scroller, typingLine, customerLine, composer, endedNote, tools),
+        scroller, typingLine, customerLine, composer, articles, endedNote, tools),
       casePanel(state, `chat-case-${id}`).panel); // its activity follows
 
     const chat = {
       chatId, number: kase.number, customer, status: state.chat.status, line: null, silence: null,
-      unread: 0, tab, panel, thread, scroller, typingLine, customerLine, input, composer, tools, endedNote,
+      unread: 0, tab, panel, thread, scroller, typingLine, customerLine, input, composer, tools, endedNote, articles,
       endedText,
       badge, badgeCount, badgeWords, tabState, customerAway: false, typingTimer: null, idleTimer: null, typingSent: false, ending: false,
     };

@@ -5,6 +5,7 @@ import {
   caseUrl, clearError, el, hidden, NOT_CONNECTED, problem, setText, showError, timeOfDay,
 } from "./dashboard_common.js";
 import { whereItStands } from "./desk.js";
+import { linkedNodes } from "./links.js";
 import { MessageLine } from "./sequence.js";
 import { emitAcked } from "./socket.js";
 import { sharedFile } from "./uploads.js";
@@ -139,7 +140,8 @@ export function createDeskView({ socket, announce, desk }) {
     return el("li", { class: `monitor-message from-${role}`, "data-seq": message.seq },
       el("p", { class: "monitor-meta" }, el("strong", {}, message.sender_name),
         ` (${ROLES[role] || role}) `, timeOfDay(message.created_at)),
-      el("p", { class: "monitor-text" }, message.attachment ? sharedFile(message.attachment) : message.body));
+      el("p", { class: "monitor-text" },
+        ...(message.attachment ? [sharedFile(message.attachment)] : linkedNodes(message.body))));
   }
 
   function addToView(view, messages) {

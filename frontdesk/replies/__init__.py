@@ -1,0 +1,1 @@
+"""Canned replies: shared ones for a customer group (or all) and each agent's own."""
