@@ -7,7 +7,7 @@ Another customer's chat, like another customer's case, is NotFound, never Forbid
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import uuid4
@@ -62,11 +62,15 @@ class ChatService:
         clock: Clock,
         calendar: BusinessCalendar,
         mail_queued: Callable[[], None] = lambda: None,
+        ended: Callable[[AsyncConnection, Chat], Awaitable[None]] | None = None,
     ) -> None:
         self._engine = engine
         self._clock = clock
         self._calendar = calendar
         self._mail_queued = mail_queued
+        # Told of each chat that ends, inside the transaction that ends it (ratings ask
+        # the customer of an answered chat for a rating, so every end is asked once).
+        self._ended = ended
         self._writer = MessageWriter(engine, clock)
 
     # Starting ----------------------------------------------------------------------------
@@ -302,6 +306,8 @@ class ChatService:
         )  # fmt: skip
         ended = await self._reload(conn, chat.id)
         await self._file_transcript(conn, ended, by, now)
+        if self._ended is not None:
+            await self._ended(conn, ended)
         return ended
 
     async def _file_transcript(

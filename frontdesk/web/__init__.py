@@ -19,6 +19,7 @@ from frontdesk.web import (
     ops,
     pages,
     people_pages,
+    rating_pages,
     supervisor_pages,
     taxonomy_pages,
     team_pages,
@@ -31,6 +32,7 @@ from frontdesk.web.api import cases as cases_api
 from frontdesk.web.api import intake as intake_api
 from frontdesk.web.api import kb as kb_api
 from frontdesk.web.api import people as people_api
+from frontdesk.web.api import ratings as ratings_api
 from frontdesk.web.api import taxonomy as taxonomy_api
 from frontdesk.web.api import team as team_api
 
@@ -64,5 +66,7 @@ def register_blueprints(app: Quart) -> None:
         taxonomy_api,
         hours_pages,
         taxonomy_pages,
+        rating_pages,
+        ratings_api,
     ):
         app.register_blueprint(module.blueprint)
