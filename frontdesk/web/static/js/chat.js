@@ -3,6 +3,7 @@
 // told, and asks for exactly what it missed (resume_chat from the last message with no gap
 // before it) after a dropped connection, a gap, a heartbeat naming more, or a return to
 // the tab.
+import { createChatRating } from "./chat_rating.js";
 import { MessageLine } from "./sequence.js";
 import { connect, emitAcked, refusalOf } from "./socket.js";
 
@@ -61,6 +62,7 @@ import { connect, emitAcked, refusalOf } from "./socket.js";
   const call = (event, data) => emitAcked(socket, event, data, {
     timeoutMessage: "The chat service did not answer in time. Please try again.",
   });
+  const rating = createChatRating({ call, errorWords });
 
   function errorWords(error) {
     // The server's message is written for people; a code alone never is.
@@ -408,6 +410,7 @@ import { connect, emitAcked, refusalOf } from "./socket.js";
     ui.ended.hidden = false;
     say("The chat has ended.");
     if (byMe) ui.ended.focus();
+    rating.ask(chat); // "How satisfied were you?", when an agent answered it
   }
 
   function unavailable(data) {
