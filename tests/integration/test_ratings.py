@@ -185,6 +185,7 @@ async def page(http: httpx.AsyncClient, token: str, **form: Any) -> httpx.Respon
     return await http.post(f"/rate/{token}", data={"csrf_token": csrf, **form})
 
 
+@pytest.mark.both_stores  # the case's upsert (ON CONFLICT) and the figures' sums
 async def test_a_resolved_case_emails_a_link_that_rates_it_once(server, clock):
     ann = await person(server, first_name="Ann")
     ben = await person(server, Role.AGENT, first_name="Ben", last_name="Agent")
@@ -221,6 +222,15 @@ async def test_a_resolved_case_emails_a_link_that_rates_it_once(server, clock):
         read_only = await page(http, token)
         assert read_only.status_code == 200 and "3 of 5" in read_only.text
         assert "Change my rating" not in read_only.text
+
+        # Reopened and resolved again: a new link to the same one rating; the old dies.
+        work = server.services.case_work
+        await server.acall(lambda: work.change_status(ben, case.number, Status.IN_PROGRESS))
+        await server.acall(lambda: work.change_status(ben, case.number, Status.RESOLVED))
+        mails = await server.acall(lambda: outbox_messages(server.services, ann.email))
+        newest = LINK.search(mails[-1].body).group(1)
+        assert newest != token and (await page(http, token)).status_code == 404
+        assert "3 of 5" in (await page(http, newest)).text
     assert await rating_items(server, ben, case.number) == [
         "Changed the rating to 3 of 5 (Neither satisfied nor dissatisfied) for the case.",
         "Rated 5 of 5 (Very satisfied) for the case.\nSorted in a day",
