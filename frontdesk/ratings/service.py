@@ -131,15 +131,6 @@ class Ratings:
         self._rated()
         return RatingOut.of(rated, now)
 
-    async def chat_rating(self, customer: User, chat_id: str) -> RatingOut | None:
-        """The customer's rating of the chat, if they gave one."""
-        chat = await self._chat_of(customer, chat_id)
-        async with reading(self._engine) as conn:
-            rating = await store.select_rating(conn, chat_id=chat.public_id)
-        if rating is None or rating.score is None:
-            return None
-        return RatingOut.of(rating, self._clock.now())
-
     async def _chat_of(self, customer: User, chat_id: str) -> Chat:
         assert self._access_chat is not None, "wired in services.py"
         if customer.role is not Role.CUSTOMER:
