@@ -101,6 +101,10 @@ class Code(StrEnum):
     UNKNOWN_EVENT = "UNKNOWN_EVENT"
     # Agent tools
     REPLY_NOT_FOUND = "REPLY_NOT_FOUND"
+    # Ratings
+    NOT_RATABLE = "NOT_RATABLE"
+    RATING_LOCKED = "RATING_LOCKED"
+    RATING_NOT_FOUND = "RATING_NOT_FOUND"
 
 
 class FrontdeskError(Exception):

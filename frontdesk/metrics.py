@@ -70,6 +70,36 @@ class Metrics:
             ["queue"],
             registry=self.registry,
         )
+        self._csat_metrics()
+
+    def _csat_metrics(self) -> None:
+        """Customer satisfaction per customer group, today (since midnight, UK time) and
+        over the last 7 days (`window` "today" or "7d"): counted from the store, the same
+        on every node, so read one node's and never sum them."""
+        r = self.registry
+        labels = ["group", "window"]
+        self.csat_requests = Gauge(
+            "frontdesk_csat_requests",
+            "Customers asked to rate: chats ended after an agent answered, message and"
+            " call cases resolved",
+            labels,
+            registry=r,
+        )
+        self.csat_responses = Gauge(
+            "frontdesk_csat_responses", "Of those, how many were rated", labels, registry=r
+        )
+        self.csat_average = Gauge(
+            "frontdesk_csat_average",
+            "Average rating, 1 (very dissatisfied) to 5 (very satisfied); NaN before any",
+            labels,
+            registry=r,
+        )
+        self.csat_response_rate = Gauge(
+            "frontdesk_csat_response_rate",
+            "Share of those asked who rated, 0 to 1; NaN before anyone was asked",
+            labels,
+            registry=r,
+        )
 
     def watch_redis_pool(self, name: str, pool: CountsConnections) -> None:
         """Report `pool`'s open connections, read when /metrics is scraped."""

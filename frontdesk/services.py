@@ -26,6 +26,7 @@ from frontdesk.cases.uploads import CaseAttachments
 from frontdesk.chat.agents import ChatAgents
 from frontdesk.chat.case_board import CaseBoard
 from frontdesk.chat.chats import ChatService
+from frontdesk.chat.csat_board import CsatBoard
 from frontdesk.chat.desk import SupervisorDesk
 from frontdesk.chat.figures import SupervisorFigures
 from frontdesk.chat.files import ChatFiles
@@ -52,6 +53,7 @@ from frontdesk.queue.backend import QueueBackend
 from frontdesk.queue.memory_backend import MemoryQueueBackend
 from frontdesk.queue.redis_backend import POOL_WAIT_SECONDS, RedisQueueBackend
 from frontdesk.queue.router import Router, Timings
+from frontdesk.ratings.service import Ratings
 from frontdesk.redis_pool import ReleasingPool
 from frontdesk.replies.service import CannedReplies
 from frontdesk.settings import Settings
@@ -72,6 +74,8 @@ def _live_chat(
     notifier: Notifier,
     case_board: CaseBoard,
     files: ChatFiles,
+    ratings: Ratings,
+    rated: asyncio.Event,
 ) -> LiveChat:
     timings = Timings(
         offer_seconds=settings.chat_offer_seconds,
@@ -84,16 +88,20 @@ def _live_chat(
     router = Router(queue, calendar, lambda: intake.taxonomy().groups, timings)
     states = ChatStates(engine)
     positions = CustomerPositions(router, states, notifier)
+    csat = CsatBoard(ratings, router.group_name, notifier, metrics, wake=rated)
     return LiveChat(
         chats=chats,
         states=states,
         agents=ChatAgents(engine, clock, settings.chat_capacity),
         router=router,
-        figures=SupervisorFigures(router, states, positions, clock, metrics, notifier, case_board),
+        figures=SupervisorFigures(
+            router, states, positions, clock, metrics, notifier, case_board, csat
+        ),
         positions=positions,
         clock=clock,
         notifier=notifier,
         files=files,
+        ratings=ratings,
     )
 
 
@@ -120,6 +128,8 @@ class Services:
     chats: ChatService
     queue: QueueBackend
     live: LiveChat
+    ratings: Ratings
+    csat_board: CsatBoard
     timeouts: ChatTimeouts
     heartbeats: ChatHeartbeats
     kb: KnowledgeBase
@@ -191,22 +201,30 @@ class Services:
             if redis is not None
             else MemoryQueueBackend()
         )
+        # A rating given on this node wakes the dashboard's recount of satisfaction.
+        rated = asyncio.Event()
+        ratings = Ratings(
+            engine, clock, secret_key=settings.secret_key, public_url=settings.public_url,
+            link_days=settings.rating_link_days, rated=rated.set,
+        )  # fmt: skip
         chats = ChatService(
             engine, clock, calendar, mail_queued=outbox.wake,
-            transcript_email=settings.chat_transcript_email,
+            transcript_email=settings.chat_transcript_email, ended=ratings.ask_for_chat,
         )  # fmt: skip
+        ratings.chats_from(chats.access_chat)
         attachments = CaseAttachments(
             engine, clock, AttachmentFiles(settings.data_dir / "attachments")
         )
         live = _live_chat(
             settings, clock, engine, calendar, intake, chats, queue, metrics, notifier,
-            case_board, ChatFiles(engine, clock, attachments),
+            case_board, ChatFiles(engine, clock, attachments), ratings, rated,
         )  # fmt: skip
         intake.staffed_by(live.chat_staffed)  # Contact Us offers chat only when staffed
         accounts = AccountService(engine, clock, settings, mail_queued=outbox.wake)
         case_work = CaseWork(
-            engine, clock, intake, mail_queued=outbox.wake, changed=case_board.changed
-        )
+            engine, clock, intake, mail_queued=outbox.wake, changed=case_board.changed,
+            rating_link=ratings.ask_for_case,
+        )  # fmt: skip
         return cls(
             settings=settings,
             clock=clock,
@@ -223,6 +241,8 @@ class Services:
             chats=chats,
             queue=queue,
             live=live,
+            ratings=ratings,
+            csat_board=live.figures.csat,
             timeouts=ChatTimeouts(live, settings.node_id, settings.chat_node_timeout_seconds),
             heartbeats=ChatHeartbeats(live, settings.chat_heartbeat_seconds),
             fanout=fanout,
@@ -256,6 +276,8 @@ class Services:
         loops.every("calls", CALL_SWEEP_SECONDS, self._close_unanswered_calls)
         board = self.case_board
         loops.every("case-figures", self.settings.case_figures_seconds, board.recount, board.wake)
+        csat = self.csat_board
+        loops.every("csat-figures", self.settings.case_figures_seconds, csat.recount, csat.wake)
         # Rebuild a lost queue before serving, then keep to every chat deadline.
         await self.timeouts.sweep()
         loops.every("chat-sweep", self.settings.chat_sweep_seconds, self.timeouts.sweep)

@@ -83,6 +83,9 @@ class Settings(BaseSettings):
     # How often each node recounts the cases by queue for the dashboard (open, overdue,
     # due soon), so a reply-by passing is pushed without any case changing.
     case_figures_seconds: float = Field(default=30.0, gt=0, le=3600)
+    # How long the link in a resolved case's email may be used to rate it (once rated,
+    # the rating may be changed for a day, then the link only shows it).
+    rating_link_days: int = Field(default=14, ge=1, le=365)
     chat_sweep_seconds: float = Field(default=0.5, gt=0, le=10)
     # How often each node checks that the sessions behind its sockets still hold: the
     # longest a socket outlives a sign-out, a reset password or a disabled account.

@@ -69,8 +69,10 @@ async def case_by_id(conn: AsyncConnection, case_id: int) -> Case:
 # from what anyone else is shown, here, where every feed is read.
 STAFF_ONLY_DATA = frozenset({"wrap_up"})
 # Activity items only staff see: how the desk handled a chat, the team's internal notes,
-# and who of the team works the case, are the team's business.
-STAFF_ONLY_KINDS = frozenset({ActivityKind.CHAT_ACTION, ActivityKind.NOTE, ActivityKind.ASSIGNMENT})
+# who of the team works the case, and how the customer rated it, are the team's business.
+STAFF_ONLY_KINDS = frozenset(
+    {ActivityKind.CHAT_ACTION, ActivityKind.NOTE, ActivityKind.ASSIGNMENT, ActivityKind.RATING}
+)
 
 
 def shown_to(viewer: User, kind: ActivityKind) -> bool:

@@ -51,3 +51,20 @@ def agent_replied(case: Case, body: str) -> tuple[str, str]:
         f"Hello {case.contact_first_name},\n\n{body}\n\n"
         f"You can answer or add files to case {case.number} in My Cases.\n",
     )
+
+
+def case_resolved(case: Case, rating_link: str | None) -> tuple[str, str]:
+    """The case is resolved: said by email, with the link to rate how we did."""
+    rate = (
+        f"How satisfied were you? Tell us in one click, from 1 to 5, here:\n{rating_link}\n"
+        "(You can change your rating for a day after giving it.)\n\n"
+        if rating_link
+        else ""
+    )
+    return (
+        f"Your case {case.number} is resolved: {case.subject}",
+        f"Hello {case.contact_first_name},\n\n"
+        f"We have resolved your case {case.number}. If anything is still not right, add a "
+        "comment to the case in My Cases and we will pick it up again.\n\n"
+        f"{rate}Thank you for contacting us.\n",
+    )

@@ -52,6 +52,7 @@ class ActivityKind(StrEnum):
     CHAT_ACTION = "chat_action"  # a supervisor assigned, moved or ended a chat: staff only
     NOTE = "note"  # an internal note, written by staff for staff: never shown to the customer
     ASSIGNMENT = "assignment"  # who works the case changed: staff only, like a note
+    RATING = "rating"  # the customer rated the chat or the case (1-5): staff only
 
 
 class _In(BaseModel):

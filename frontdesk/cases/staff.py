@@ -4,15 +4,15 @@ call-us cases nobody called about."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from frontdesk.accounts.models import User
 from frontdesk.cases import actions, emails, store
 from frontdesk.cases.actions import SYSTEM, Actor
-from frontdesk.cases.models import ActivityKind, Channel, Status
+from frontdesk.cases.models import ActivityKind, Case, Channel, Status
 from frontdesk.cases.service import require_staff, required_text
 from frontdesk.clock import Clock
 from frontdesk.db.engine import transaction
@@ -24,6 +24,13 @@ CALL_WINDOW = timedelta(hours=24)
 CALL_CLOSE_REASON = "No call was logged within 24 hours of the case being opened"
 # A status reason is kept as the closing reason too, a 300-character column.
 MAX_REASON_LENGTH = 300
+# Cases answered by email or phone whose resolution is emailed, with a link to rate it;
+# a chat case's customer is asked in the chat window as the chat ends.
+RESOLUTION_EMAILED = frozenset({Channel.MESSAGE, Channel.CALL})
+
+# Asked, inside the transaction resolving a case, for the link to rate it: the case and
+# the id of the staff member resolving it.
+RatingLink = Callable[[AsyncConnection, Case, int], Awaitable[str]]
 
 
 class CaseWork:
@@ -34,6 +41,7 @@ class CaseWork:
         intake: IntakeService,
         mail_queued: Callable[[], None] = lambda: None,
         changed: Callable[[], None] = lambda: None,
+        rating_link: RatingLink | None = None,
     ) -> None:
         self._engine = engine
         self._clock = clock
@@ -41,6 +49,7 @@ class CaseWork:
         self._mail_queued = mail_queued
         # Told after a commit that changed a case's queue or status (the case board).
         self._changed = changed
+        self._rating_link = rating_link
 
     async def reply(self, agent: User, number: str, body: str) -> None:
         """Answer the customer: into the feed, and by email."""
@@ -65,12 +74,24 @@ class CaseWork:
     ) -> None:
         require_staff(agent)
         reason = _status_reason(status, reason)
+        now = self._clock.now()
         async with transaction(self._engine) as conn:
             case = await actions.access_case(conn, agent, number)
             actions.require_open(case, allow_resolved=True)
             if status is case.status and reason == case.waiting_reason:
                 return
-            await actions.set_status(conn, case, Actor.of(agent), status, reason, self._clock.now())
+            await actions.set_status(conn, case, Actor.of(agent), status, reason, now)
+            emailed = (
+                status is Status.RESOLVED
+                and case.status is not Status.RESOLVED
+                and case.channel in RESOLUTION_EMAILED
+            )
+            if emailed:
+                link = await self._rating_link(conn, case, agent.id) if self._rating_link else None
+                subject, text = emails.case_resolved(case, link)
+                await queue_mail(conn, to=case.contact_email, subject=subject, body=text, now=now)
+        if emailed:
+            self._mail_queued()
         self._changed()
 
     async def log_call(self, agent: User, number: str, notes: str) -> None:

@@ -8,7 +8,7 @@ Another customer's chat, like another customer's case, is NotFound, never Forbid
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal
@@ -73,12 +73,16 @@ class ChatService:
         calendar: BusinessCalendar,
         mail_queued: Callable[[], None] = lambda: None,
         transcript_email: TranscriptEmail = "on_request",
+        ended: Callable[[AsyncConnection, Chat], Awaitable[None]] | None = None,
     ) -> None:
         self._engine = engine
         self._clock = clock
         self._calendar = calendar
         self._mail_queued = mail_queued
         self._transcript_email = transcript_email
+        # Told of each chat that ends, inside the transaction that ends it (ratings ask
+        # the customer of an answered chat for a rating, so every end is asked once).
+        self._ended = ended
         self._writer = MessageWriter(engine, clock)
 
     # Starting ----------------------------------------------------------------------------
@@ -321,6 +325,8 @@ class ChatService:
         if self._transcript_email == "auto" and ended.accepted_at is not None:
             await self._queue_transcript(conn, ended, now)
             ended = await self._reload(conn, chat.id)
+        if self._ended is not None:
+            await self._ended(conn, ended)
         return ended
 
     # Transcripts by email ----------------------------------------------------------------

@@ -19,6 +19,7 @@ from typing import Any
 
 from frontdesk.business_hours import UK
 from frontdesk.chat.case_board import CaseBoard
+from frontdesk.chat.csat_board import CsatBoard
 from frontdesk.chat.history import queue_history
 from frontdesk.chat.models import Chat
 from frontdesk.chat.positions import CustomerPositions
@@ -62,9 +63,11 @@ class SupervisorFigures:
         metrics: Metrics,
         notifier: Notifier,
         cases: CaseBoard,
+        csat: CsatBoard,
     ) -> None:
         self.notifier = notifier
         self._cases = cases
+        self.csat = csat
         self._router = router
         self._states = states
         self._positions = positions
@@ -141,7 +144,7 @@ class SupervisorFigures:
 
     async def watch(self) -> dict[str, Any]:
         """Everything a supervisor's dashboard starts from: each group, each agent, the
-        desk's open chats, and each queue's cases by how due they are."""
+        desk's open chats, each queue's cases by how due they are, and satisfaction."""
         groups = [await self.figures(group) for group in self._router.chat_groups()]
         agents = await self.agents()
         return {
@@ -149,6 +152,7 @@ class SupervisorFigures:
             "agents": [agent.model_dump(mode="json") for agent in agents],
             "desk": (await self.desk()).model_dump(mode="json"),
             "cases": [row.model_dump(mode="json") for row in await self._cases.current()],
+            "csat": (await self.csat.current()).model_dump(mode="json"),
         }
 
     async def agents(self) -> list[AgentOut]:

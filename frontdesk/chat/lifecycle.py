@@ -48,6 +48,8 @@ from frontdesk.errors import Code, Conflict, Forbidden, FrontdeskError, Invalid
 from frontdesk.events import Audience, Notifier, Push, agent, chat_customer, chat_monitors
 from frontdesk.queue.models import Offer, QueueEntry
 from frontdesk.queue.router import Router
+from frontdesk.ratings.models import RatingIn, RatingOut
+from frontdesk.ratings.service import Ratings
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +71,7 @@ class LiveChat:
     clock: Clock
     notifier: Notifier
     files: ChatFiles
+    ratings: Ratings
 
     async def publish(self, audience: Audience, push: Push) -> None:
         try:
@@ -153,6 +156,10 @@ class LiveChat:
             "case_number": case.number,
             "reply_by": case.reply_by.isoformat(),
         }
+
+    async def rate_chat(self, customer: User, chat_id: str, given: RatingIn) -> RatingOut:
+        """The customer rates a chat an agent answered, once it ended (ratings/)."""
+        return await self.ratings.rate_chat(customer, chat_id, given)
 
     # Both sides --------------------------------------------------------------------------
 

@@ -42,6 +42,7 @@ from frontdesk.chat.timeouts import ChatTimeouts
 from frontdesk.errors import Code, FrontdeskError, Invalid, NotFound, Unauthorized, field_errors
 from frontdesk.events import Audience, Push
 from frontdesk.metrics import Metrics
+from frontdesk.ratings.models import RatingIn
 
 log = logging.getLogger(__name__)
 
@@ -192,6 +193,9 @@ class CustomerNamespace(ParticipantNamespace):
     | email_transcript | ChatRef    | to, sent_at: the transcript so far is emailed to the  |
     |                |              | account's address, during or after the chat; again    |
     |                |              | within 5 minutes is TRANSCRIPT_EMAIL_THROTTLED        |
+    | rate_chat      | RateChat     | score, comment, rated_at, changeable_until,           |
+    |                |              | changeable: once an answered chat has ended; again    |
+    |                |              | to change it within a day (then RATING_LOCKED)        |
 
     Files are shared over HTTP, not the socket: POST /api/v1/chats/{chat_id}/attachments
     (the raw file, named by ?name=, checked as case attachments are); the message
@@ -252,6 +256,12 @@ class CustomerNamespace(ParticipantNamespace):
         return await self.live.leave_message(
             user, payload.body, chat_id=payload.chat_id, case_number=payload.case_number
         )
+
+    @event(Ask.RATE_CHAT, p.RateChat)
+    async def on_rate_chat(self, sid: str, user: User, payload: p.RateChat) -> Any:
+        given = RatingIn(score=payload.score, comment=payload.comment)
+        rating = await self.live.rate_chat(user, payload.chat_id, given)
+        return rating.model_dump(mode="json")
 
 
 class AgentNamespace(ParticipantNamespace):
@@ -341,12 +351,17 @@ class SupervisorNamespace(RoleNamespace):
     | move_chat      | MoveChat     | chat: to agent_id (offered), or none: queue's front   |
     | end_chat       | StopChat     | chat, ended with the reason in its transcript         |
 
+    watch's data also has csat {groups, agents}: as csat_changed carries it.
+
     Pushed to room supervisors, whenever a group changes: queue_changed {group, waiting,
     longest_wait_seconds, offered, agents_available, agents_busy, agents_away, seats,
     chats_active, chats_offered, requested_today, average_wait_seconds,
     average_handle_seconds, abandoned_today}; agents_changed {agents: [{agent_id, name,
     presence, state, since, active, chats, capacity, groups}]}; cases_changed {queues:
-    [{queue, open, unassigned, overdue, due_soon}]}; desk_changed. desk_changed says the
+    [{queue, open, unassigned, overdue, due_soon}]}; csat_changed {groups: [{group,
+    group_name, today, week}], agents: [{agent_id, name, today, week}]}; desk_changed.
+    csat_changed comes when a rating is given or the figures move, each window
+    {asked, rated, average, response_rate}. desk_changed says the
     desk's chats moved, and the dashboard asks desk for them; after messages alone it
     comes at most once a second. cases_changed comes when a queue's case counts move: a
     case opened, moved, assigned or closed, or a reply-by passed (recounted every

@@ -19,6 +19,7 @@ from frontdesk.cases.models import Case
 from frontdesk.chat.agents import AgentSettings
 from frontdesk.chat.models import Chat, ChatFile, ChatMessage, ChatStatus
 from frontdesk.events import Push
+from frontdesk.ratings.models import MAX_COMMENT_LENGTH, AgentCsat, GroupCsat
 
 
 class Ask(StrEnum):
@@ -46,6 +47,7 @@ class Ask(StrEnum):
     ASSIGN_CHAT = "assign_chat"
     MOVE_CHAT = "move_chat"
     EMAIL_TRANSCRIPT = "email_transcript"
+    RATE_CHAT = "rate_chat"
 
 
 class Told(StrEnum):
@@ -72,6 +74,7 @@ class Told(StrEnum):
     CASES_CHANGED = "cases_changed"
     CHAT_MOVED = "chat_moved"
     CHAT_HEARTBEAT = "chat_heartbeat"
+    CSAT_CHANGED = "csat_changed"
 
 
 # What a client sends ---------------------------------------------------------------------
@@ -164,6 +167,15 @@ class StopChat(_In):
 
     chat_id: str = ChatId
     reason: str = Field(min_length=1, max_length=200)
+
+
+class RateChat(_In):
+    """The customer's rating of a chat an agent answered, once it has ended: 1 (very
+    dissatisfied) to 5 (very satisfied), and a comment if they like."""
+
+    chat_id: str = ChatId
+    score: int = Field(ge=1, le=5)
+    comment: str | None = Field(default=None, max_length=MAX_COMMENT_LENGTH)
 
 
 class History(_In):
@@ -532,3 +544,15 @@ class CasesChanged(Push):
 
     event: ClassVar[str] = Told.CASES_CHANGED
     queues: list[QueueCases]
+
+
+class CsatChanged(Push):
+    """Customer satisfaction, today (since midnight, UK time) and the last 7 days, per
+    customer group and per agent: each window's asked (chats ended after an answer,
+    message and call cases resolved), rated, average score and response rate. Pushed
+    when a rating is given, and when the figures move otherwise (recounted every
+    case_figures_seconds on every node)."""
+
+    event: ClassVar[str] = Told.CSAT_CHANGED
+    groups: list[GroupCsat]
+    agents: list[AgentCsat]

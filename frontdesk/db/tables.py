@@ -496,3 +496,33 @@ canned_replies = Table(
     Column("updated_at", UTCDateTime, nullable=False),
     Index("ix_canned_replies_owner_id_shortcut", "owner_id", "shortcut"),
 )
+
+# Customer satisfaction --------------------------------------------------------------------
+
+ratings = Table(
+    "ratings",
+    metadata,
+    # One per answered chat (written as it ends) or per resolved message or call case
+    # (written as it is resolved, with its emailed link); the score once the customer
+    # gives one. Written only by frontdesk/ratings.
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("subject", String(10), nullable=False),
+    Column("case_id", Id, ForeignKey("cases.id"), nullable=False),
+    # The chat's public id for a chat's rating; the case id for a case's own rating. Each
+    # NULL for the other kind, so UNIQUE means one rating per chat and one per case.
+    Column("chat_id", String(32), nullable=True, unique=True),
+    Column("case_key", Id, nullable=True, unique=True),
+    Column("customer_group", String(100), nullable=False),
+    Column("agent_id", Id, ForeignKey("users.id"), nullable=True),
+    Column("customer_id", Id, ForeignKey("users.id"), nullable=False),
+    Column("asked_at", UTCDateTime, nullable=False),
+    # sha256 of the nonce in the emailed link (accounts/tokens.py): a case's rating only.
+    Column("nonce_hash", String(64), nullable=True, unique=True),
+    Column("link_expires_at", UTCDateTime, nullable=True),
+    Column("score", Integer, nullable=True),
+    Column("comment", Text, nullable=True),
+    Column("first_rated_at", UTCDateTime, nullable=True),
+    Column("rated_at", UTCDateTime, nullable=True),
+    # The dashboard's figures read the last 7 days, by group and by agent.
+    Index("ix_ratings_asked_at", "asked_at"),
+)

@@ -19,6 +19,7 @@ from frontdesk.web import (
     ops,
     pages,
     people_pages,
+    rating_pages,
     replies_pages,
     supervisor_pages,
     taxonomy_pages,
@@ -33,6 +34,7 @@ from frontdesk.web.api import chat_files as chat_files_api
 from frontdesk.web.api import intake as intake_api
 from frontdesk.web.api import kb as kb_api
 from frontdesk.web.api import people as people_api
+from frontdesk.web.api import ratings as ratings_api
 from frontdesk.web.api import replies as replies_api
 from frontdesk.web.api import taxonomy as taxonomy_api
 from frontdesk.web.api import team as team_api
@@ -70,5 +72,7 @@ def register_blueprints(app: Quart) -> None:
         hours_pages,
         taxonomy_pages,
         replies_pages,
+        rating_pages,
+        ratings_api,
     ):
         app.register_blueprint(module.blueprint)

@@ -9,6 +9,7 @@ from quart import Blueprint, ResponseReturnValue, current_app, render_template
 
 from frontdesk.accounts.models import COUNTRIES, Role, User
 from frontdesk.business_hours import uk_datetime
+from frontdesk.ratings.models import SCORES
 from frontdesk.web.auth import current_user, require_user
 from frontdesk.web.cases_pages import FILE_RULES
 from frontdesk.web.context import services
@@ -64,4 +65,5 @@ async def chat(number: str) -> ResponseReturnValue:
         is_customer=me.role is Role.CUSTOMER,
         user_id=me.id,
         file_rules=FILE_RULES,
+        rating_scores=SCORES,
     )

@@ -1,5 +1,6 @@
 """The supervisor's dashboard: each chat group's queue, live, its last hours as a chart,
-the agents' states, each queue's cases (open, overdue, due soon), and the desk (waiting
+the agents' states, each queue's cases (open, overdue, due soon), customer satisfaction
+per group and per agent, and the desk (waiting
 and active chats, and what a supervisor does to them). The page is a shell;
 dashboard.js fills it from /supervisor."""
 
@@ -35,6 +36,8 @@ async def dashboard() -> ResponseReturnValue:
         hours=HISTORY_HOURS,
         # Each queue's cases as they stand: shown without the script, kept current by it.
         case_queues=await services().case_board.current(),
+        # Customer satisfaction as it stands, the same way: kept current by csat.js.
+        csat=await services().csat_board.current(),
         due_soon_hours=services().settings.case_due_soon_hours,
         # The server's clock: waits and states tick from the server's times, not the browser's.
         now=services().clock.now().isoformat(),

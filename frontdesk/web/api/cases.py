@@ -93,6 +93,7 @@ SUMMARIES = {
     ActivityKind.CHAT_ACTION: "acted on a chat (staff only).",
     ActivityKind.NOTE: "added an internal note.",
     ActivityKind.ASSIGNMENT: "changed who works this case (staff only).",
+    ActivityKind.RATING: "rated our service (staff only).",
 }
 
 

@@ -4,6 +4,7 @@
 // before it) after a dropped connection, a gap, a heartbeat naming more, or a return to
 // the tab.
 import { linkedNodes } from "./links.js";
+import { createChatRating } from "./chat_rating.js";
 import { MessageLine } from "./sequence.js";
 import { connect, emitAcked, refusalOf } from "./socket.js";
 import { acceptDrops, sendFile, sharedFile, sizeText } from "./uploads.js";
@@ -66,6 +67,7 @@ import { acceptDrops, sendFile, sharedFile, sizeText } from "./uploads.js";
   const call = (event, data) => emitAcked(socket, event, data, {
     timeoutMessage: "The chat service did not answer in time. Please try again.",
   });
+  const rating = createChatRating({ call, errorWords });
 
   function errorWords(error) {
     // The server's message is written for people; a code alone never is.
@@ -415,6 +417,7 @@ import { acceptDrops, sendFile, sharedFile, sizeText } from "./uploads.js";
     ui.ended.hidden = false;
     say("The chat has ended.");
     if (byMe) ui.ended.focus();
+    rating.ask(chat); // "How satisfied were you?", when an agent answered it
   }
 
   function unavailable(data) {

@@ -1,12 +1,13 @@
 // The supervisor's dashboard: each chat group's figures as the server pushes them
 // (queue_changed), the agents (agents_changed), each group's last hours as a chart
-// (history), and the desk: the waiting and active chats (asked for when desk_changed
-// says they moved), each with what a supervisor does to it (view read-only, assign,
-// move, end). Nothing is polled but the chart, once a minute; waits and agents' states
+// (history), customer satisfaction (csat_changed, csat.js), and the desk: the waiting
+// and active chats (asked for when desk_changed says they moved), each with what a
+// supervisor does to it (view read-only, assign, move, end). Nothing is polled but the chart, once a minute; waits and agents' states
 // tick here, from the server's clock. Each queue's cases (cases_changed) are
 // case_queues.js's. The desk is desk.js, the read-only view of one
 // chat desk_view.js; this module connects and wires them together.
 import { createCaseQueues } from "./case_queues.js";
+import { createCsat } from "./csat.js";
 import { announcerFor, el, minutesSeconds, setText, ukTime } from "./dashboard_common.js";
 import { createDesk } from "./desk.js";
 import { createDeskView } from "./desk_view.js";
@@ -283,6 +284,7 @@ import { connect, emitAcked, refusalOf } from "./socket.js";
   });
   const view = createDeskView({ socket, announce, desk });
   const caseQueues = createCaseQueues(document.getElementById("case-queues"));
+  const csat = createCsat(document.getElementById("csat-groups"), document.getElementById("csat-agents"));
   if (!socket) {
     setStatus("reconnecting", "Not connected: the figures cannot update.");
     return;
@@ -300,6 +302,7 @@ import { connect, emitAcked, refusalOf } from "./socket.js";
     showAgents(ack.data.agents);
     desk.showDesk(ack.data.desk);
     caseQueues.show(ack.data.cases);
+    csat.show(ack.data.csat);
     setStatus("connected", "Connected: the figures are live.");
     for (const group of charts.keys()) loadHistory(group);
   }
@@ -351,6 +354,7 @@ import { connect, emitAcked, refusalOf } from "./socket.js";
   socket.on("agents_changed", (data) => showAgents(data.agents));
   socket.on("desk_changed", askDesk);
   socket.on("cases_changed", (data) => caseQueues.show(data.queues));
+  socket.on("csat_changed", csat.show);
   socket.on("message_created", view.messageCreated);
   socket.on("chat_ended", view.chatEnded);
 
