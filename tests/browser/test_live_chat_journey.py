@@ -12,6 +12,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from frontdesk.accounts.models import Role
 from frontdesk.cases.models import ActivityKind
+from frontdesk.replies.models import ReplyIn
 from tests.browser.actions import (
     accept_offer,
     banner,
@@ -22,6 +23,8 @@ from tests.browser.actions import (
 )
 from tests.browser.axe import assert_accessible
 from tests.factories import make_user
+from tests.kb_factories import make_article
+from tests.unit.test_attachment_rules import SAMPLES
 
 pytestmark = pytest.mark.browser
 
@@ -90,9 +93,23 @@ def figure(page: Page, group_name: str, header: str) -> Locator:
 
 
 def test_a_chat_from_request_to_transcript(
-    page, contexts, live_server, customer, agent, chat_case, screenshot
+    page, contexts, live_server, customer, agent, supervisor, chat_case, screenshot
 ):
+    """The customer, the agent and the supervisor: a chat from the request through the
+    agent's tools (a canned reply, an article's link, files both ways) to its transcript
+    and the customer's rating on the dashboard."""
+    services = live_server.services
+    live_server.call(lambda: make_article(
+        services.kb, "certificate-dates", title="When certificates arrive",
+        topics=["Certificate Receipt Dates"],
+    ))  # fmt: skip
+    live_server.call(lambda: services.replies.create(agent, ReplyIn(
+        shortcut="hello", title="Greeting",
+        body="Hello {customer_first_name}, this is {agent_name} about case {case_number}.",
+    )))  # fmt: skip
     number = chat_case.number
+    dashboard = contexts().new_page()
+    open_dashboard(dashboard, supervisor)
     console = contexts().new_page()
     open_console_available(console, agent)
     open_chat(page, customer, number)
@@ -137,19 +154,60 @@ def test_a_chat_from_request_to_transcript(
     assert f"{agent.display_name} (Agent): Good morning, how can I help?" in text
     assert f"{customer.display_name} (Customer): Our certificates have not arrived" in text
 
+    # The agent's tools: "/" finds a canned reply, filled in for this customer and case.
+    box.press_sequentially("/hel")
+    box.press("Enter")
+    greeting = f"Hello {customer.first_name}, this is {agent.display_name} about case {number}."
+    expect(box).to_have_value(greeting)
+    box.press("Enter")
+    expect(chat_messages(page).filter(has_text=greeting)).to_have_count(1)
+    # An article that fits the case, its link put in the box; the customer sees it as ours.
+    articles = panel.get_by_role("region", name="Articles for this case")
+    articles.get_by_role("button", name="Insert link").first.click()
+    link = f"{live_server.url}/articles/certificate-dates"
+    expect(box).to_have_value(f"When certificates arrive: {link} ")
+    box.press("Enter")
+    expect(chat_messages(page).last.locator("a.article-link")).to_have_attribute("href", link)
+
+    # A file each way: each side sees the other's as a link to download.
+    page.get_by_label("Attach a file").set_input_files(
+        files=[{"name": "report.pdf", "mimeType": "application/pdf", "buffer": SAMPLES[".pdf"]}]
+    )
+    expect(thread.get_by_role("link", name="report.pdf")).to_be_visible(timeout=LIVE_MS)
+    panel.get_by_label(f"File for {customer.display_name}").set_input_files(
+        files=[{"name": "notes.txt", "mimeType": "text/plain", "buffer": b"Sent 1 June\n"}]
+    )
+    expect(page.locator("#chat-messages").get_by_role("link", name="notes.txt")).to_be_visible(
+        timeout=LIVE_MS
+    )
+    screenshot(page, "journey-5-customer-tools")
+    screenshot(console, "journey-5-agent-tools")
+
     # End Chat: both sides hear it; the transcript is on the case.
     page.get_by_role("button", name="End Chat").click()
     expect(page.locator("#chat-ended")).to_contain_text("You ended the chat.")
     expect(panel).to_contain_text(f"{customer.display_name} ended the chat.")
     expect(console.locator("#chat-load")).to_have_text("0 of 3 chats")
-    screenshot(page, "journey-5-customer-ended")
-    screenshot(console, "journey-5-agent-ended")
+    screenshot(page, "journey-6-customer-ended")
+    screenshot(console, "journey-6-agent-ended")
     assert_accessible(page)
+
+    # The customer rates the chat; the supervisor's dashboard shows it at once.
+    rating = page.get_by_role("region", name="Rate this chat")
+    rating.get_by_role("radio", name=re.compile(r"\(5 of 5\)")).check()
+    rating.get_by_role("button", name="Send my rating").click()
+    expect(page.locator("#chat-rating-done")).to_contain_text("you rated this chat 5 of 5")
+    by_agent = dashboard.get_by_role("table", name="By agent")
+    expect(by_agent.get_by_role("row", name=re.compile(agent.display_name))).to_contain_text(
+        "5.00", timeout=LIVE_MS
+    )
+    screenshot(dashboard, "journey-7-supervisor-rating")
 
     feed = live_server.call(lambda: live_server.services.cases.feed(customer, number))
     (transcript,) = [item for item in feed if item.kind is ActivityKind.CHAT_TRANSCRIPT]
     assert "Good morning, how can I help?" in transcript.body
     assert "Our certificates have not arrived" in transcript.body
+    assert "report.pdf" in transcript.body and "notes.txt" in transcript.body
 
     page.get_by_role("link", name="View this case in My Cases").click()
     expect(page).to_have_url(re.compile(f"/my-cases/{number}$"))
@@ -157,7 +215,7 @@ def test_a_chat_from_request_to_transcript(
     expect(item).to_have_count(1)
     expect(item).to_contain_text("Good morning, how can I help?")
     expect(item).to_contain_text("Our certificates have not arrived")
-    screenshot(page, "journey-6-my-case-transcript")
+    screenshot(page, "journey-8-my-case-transcript")
 
 
 def test_a_second_agent_takes_over_after_the_first_drops(
