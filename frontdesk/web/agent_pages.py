@@ -14,7 +14,12 @@ from frontdesk.cases.assignment import may_assign_others
 from frontdesk.cases.finding import View, view_query
 from frontdesk.cases.models import Status
 from frontdesk.errors import Conflict, Forbidden, Invalid
-from frontdesk.web.api.case_tools import staff_case, staff_case_list, view_counts
+from frontdesk.web.api.case_tools import (
+    customer_history_out,
+    staff_case,
+    staff_case_list,
+    view_counts,
+)
 from frontdesk.web.api.cases import CUSTOMER_CASES, STAFF, StatusIn
 from frontdesk.web.auth import require_user
 from frontdesk.web.cases_pages import (
@@ -61,10 +66,10 @@ async def _who_works(number: str) -> dict[str, Any]:
 
 async def _case_page(number: str, status: int = 200, /, **context: Any) -> tuple[str, int]:
     context.setdefault("values", {})
-    history = await services().cases.customer_cases(me(), number, page_size=CUSTOMER_CASES)
+    history = await services().cases.customer_history(me(), number, page_size=CUSTOMER_CASES)
     return await render_case(
         "agent/case.html", number, status, queues=services().intake.queues(),
-        statuses=WORK_STATUSES, history=staff_case_list(history),
+        statuses=WORK_STATUSES, history=customer_history_out(history),
         **await _who_works(number), **context,
     )  # fmt: skip
 
