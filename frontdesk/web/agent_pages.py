@@ -115,8 +115,13 @@ async def _chat_console() -> dict[str, Any]:
     `now` is the server's clock, so offer countdowns follow the server's deadlines."""
     live = services().live
     settings = await live.agents.settings(me().id)
+    state = await live.router.agent(me().id)
     return {
         "presence": settings.presence,
+        # Why away, as supervisors see it ("idle" when the desk set it), and the choices.
+        "reason": state.reason if state is not None and settings.presence == "away" else None,
+        "away_reasons": live.agents.away_reasons,
+        "idle_minutes": services().settings.agent_idle_minutes,
         "closed_note": live.closed_note(settings) or "",
         "capacity": settings.capacity,
         # Keys for the server, names for people: "Schools, colleges...", never "centres".
