@@ -31,6 +31,8 @@ from frontdesk.chat.desk import SupervisorDesk
 from frontdesk.chat.figures import SupervisorFigures
 from frontdesk.chat.files import ChatFiles
 from frontdesk.chat.heartbeats import ChatHeartbeats
+from frontdesk.chat.idle import CHECK_SECONDS as IDLE_CHECK_SECONDS
+from frontdesk.chat.idle import IdleAgents
 from frontdesk.chat.lifecycle import LiveChat
 from frontdesk.chat.positions import CustomerPositions
 from frontdesk.chat.states import ChatStates
@@ -92,7 +94,7 @@ def _live_chat(
     return LiveChat(
         chats=chats,
         states=states,
-        agents=ChatAgents(engine, clock, settings.chat_capacity),
+        agents=ChatAgents(engine, clock, settings.chat_capacity, settings.away_reason_list),
         router=router,
         figures=SupervisorFigures(
             router, states, positions, clock, metrics, notifier, case_board, csat
@@ -132,6 +134,7 @@ class Services:
     csat_board: CsatBoard
     timeouts: ChatTimeouts
     heartbeats: ChatHeartbeats
+    idle: IdleAgents
     kb: KnowledgeBase
     community: Community
     outbox: OutboxSender
@@ -245,6 +248,7 @@ class Services:
             csat_board=live.figures.csat,
             timeouts=ChatTimeouts(live, settings.node_id, settings.chat_node_timeout_seconds),
             heartbeats=ChatHeartbeats(live, settings.chat_heartbeat_seconds),
+            idle=IdleAgents(live, settings.agent_idle_minutes),
             fanout=fanout,
             kb=KnowledgeBase(engine, clock),
             community=Community(engine, clock),
@@ -284,6 +288,8 @@ class Services:
         back = self.fanout.back if self.fanout is not None else None
         heartbeats = self.heartbeats
         loops.every("chat-heartbeats", heartbeats.every_seconds, heartbeats.beat, back)
+        if self.idle.limit is not None:  # every node checks; the backend tells each once
+            self.run_every("agent-idle", IDLE_CHECK_SECONDS, self.idle.check)
         if self.redis_pools:
             idle = self.settings.redis_idle_seconds
             loops.every("redis-idle", idle / 2, self._close_idle_redis_connections)

@@ -6,12 +6,16 @@ from pathlib import Path
 from typing import Literal
 from uuid import uuid4
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Only the embedded demo may run with this key; anywhere else it would let anyone forge
 # session cookies and account links.
 DEMO_SECRET_KEY = "frontdesk-demo-secret-key-not-for-production"  # noqa: S105
+# The away reason the desk sets itself on an agent idle too long (never one to pick).
+IDLE_REASON = "idle"
+# An away reason fits a narrow cell of the supervisor's agents table.
+MAX_AWAY_REASON = 40
 
 
 class Settings(BaseSettings):
@@ -76,6 +80,11 @@ class Settings(BaseSettings):
     # When a chat's transcript is emailed to its customer's account: only when they ask
     # in the chat window ("on_request"), or also as every answered chat ends ("auto").
     chat_transcript_email: Literal["on_request", "auto"] = "on_request"
+    # The reasons an agent picks from when it sets Away, comma-separated, in this order.
+    away_reasons: str = "Lunch,Training,Meeting,Break,Other"
+    # An available agent with no console activity and no chat for this long is set Away
+    # with the reason "idle" (0: never).
+    agent_idle_minutes: int = Field(default=0, ge=0, le=24 * 60)
     # An open case whose reply-by is this many clock hours away or less is "Due soon" in
     # staff case lists and on the dashboard (past it, "Overdue"). Clock hours, not working
     # hours: a reply due Monday 09:00 is due soon from Friday evening, as it should be.
@@ -116,6 +125,24 @@ class Settings(BaseSettings):
         if self.auto_migrate is not None:
             return self.auto_migrate
         return self.is_sqlite
+
+    @property
+    def away_reason_list(self) -> tuple[str, ...]:
+        return tuple(reason.strip() for reason in self.away_reasons.split(",") if reason.strip())
+
+    @field_validator("away_reasons")
+    @classmethod
+    def _away_reasons(cls, value: str) -> str:
+        reasons = [reason.strip() for reason in value.split(",") if reason.strip()]
+        if not reasons:
+            raise ValueError("give at least one reason, comma-separated")
+        if any(len(reason) > MAX_AWAY_REASON for reason in reasons):
+            raise ValueError(f"each reason is at most {MAX_AWAY_REASON} characters")
+        if len({reason.casefold() for reason in reasons}) != len(reasons):
+            raise ValueError("a reason is listed twice")
+        if IDLE_REASON in {reason.casefold() for reason in reasons}:
+            raise ValueError(f'"{IDLE_REASON}" is the reason the desk gives itself; leave it out')
+        return value
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:

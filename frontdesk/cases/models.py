@@ -191,3 +191,12 @@ class CasePage(BaseModel):
     page: int
     page_size: int
     agent_names: dict[int, str] = Field(default_factory=dict)
+
+
+class CustomerHistory(BaseModel):
+    """A customer's cases as staff see them beside one: a page, newest first, and how
+    many chats (chat cases) they opened since `chats_since`."""
+
+    page: CasePage
+    recent_chats: int
+    chats_since: datetime

@@ -9,7 +9,7 @@ cases/staff.py; attachments are cases/uploads.py.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -26,6 +26,7 @@ from frontdesk.cases.models import (
     CasePage,
     Channel,
     ContactDetails,
+    CustomerHistory,
     Status,
 )
 from frontdesk.cases.numbers import new_case_number
@@ -43,6 +44,8 @@ NUMBER_ATTEMPTS = 8
 SUBJECT_LENGTH = 200
 MAX_PAGE_SIZE = 100
 MAX_TEXT_LENGTH = 10_000
+# A customer's recent chats, counted beside their cases for staff.
+RECENT_CHATS_DAYS = 30
 
 
 class CaseService:
@@ -170,15 +173,25 @@ class CaseService:
             page=page, page_size=page_size, names=True,
         )  # fmt: skip
 
-    async def customer_cases(self, staff: User, number: str, *, page_size: int) -> CasePage:
-        """Every case of the customer whose case `number` is, newest first: for staff, so
-        a customer's history is one click from any of their cases."""
+    async def customer_history(
+        self, staff: User, number: str, *, page_size: int
+    ) -> CustomerHistory:
+        """Every case of the customer whose case `number` is, newest first, and how many
+        chats they opened in the last RECENT_CHATS_DAYS (by the clock: one opened exactly
+        that long ago counts): for staff, so a customer's history is one click from any
+        of their cases and chats."""
         require_staff(staff)
         case = await self.access_case(staff, number)
-        return await self._page(
+        page = await self._page(
             customer_id=case.customer_id, sort="created_at", descending=True, page=1,
             page_size=page_size, names=True,
         )  # fmt: skip
+        since = self._clock.now() - timedelta(days=RECENT_CHATS_DAYS)
+        async with reading(self._engine) as conn:
+            recent = await store.count_customer_cases(
+                conn, case.customer_id, channel=Channel.CHAT, created_since=since
+            )
+        return CustomerHistory(page=page, recent_chats=recent, chats_since=since)
 
     async def _page(
         self, *, page: int, page_size: int, names: bool = False, **filters: Any

@@ -87,6 +87,19 @@ async def select_cases(
     return [c for c in map(_case, rows) if c is not None], int(total)
 
 
+async def count_customer_cases(
+    conn: AsyncConnection, customer_id: int, *, channel: Channel, created_since: datetime
+) -> int:
+    """How many of the customer's cases of `channel` were opened at or after `created_since`."""
+    where = and_(
+        cases.c.customer_id == customer_id,
+        cases.c.channel == channel.value,
+        cases.c.created_at >= created_since,
+    )
+    found = await conn.execute(select(func.count()).select_from(cases).where(where))
+    return int(found.scalar_one())
+
+
 async def update_case(conn: AsyncConnection, case_id: int, **values: Any) -> None:
     await conn.execute(update(cases).where(cases.c.id == case_id).values(**values))
 

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from frontdesk.chat import store
 from frontdesk.clock import Clock
 from frontdesk.db.engine import reading, transaction
-from frontdesk.errors import Invalid
+from frontdesk.errors import Code, Invalid
 from frontdesk.queue.models import Presence
 
 MAX_CAPACITY = 20
@@ -43,10 +43,32 @@ class AgentSettingsIn(BaseModel):
 
 
 class ChatAgents:
-    def __init__(self, engine: AsyncEngine, clock: Clock, default_capacity: int) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        clock: Clock,
+        default_capacity: int,
+        away_reasons: tuple[str, ...] = (),
+    ) -> None:
         self._engine = engine
         self._clock = clock
         self._default_capacity = default_capacity
+        # What an agent may give as the reason it is away (the desk alone sets "idle").
+        self.away_reasons = away_reasons
+
+    def away_reason(self, presence: Presence, reason: str | None) -> str | None:
+        """The reason to keep with `presence`, as the list spells it; Invalid for a reason
+        not on the list, or one given with a presence other than away."""
+        if reason is None:
+            return None
+        if presence != "away":
+            message = "A reason goes with Away only"
+            raise Invalid(message, code=Code.UNKNOWN_AWAY_REASON, fields={"reason": message})
+        listed = {known.casefold(): known for known in self.away_reasons}
+        if reason.casefold() not in listed:
+            message = f"Not a reason to be away: choose {', '.join(self.away_reasons)}"
+            raise Invalid(message, code=Code.UNKNOWN_AWAY_REASON, fields={"reason": message})
+        return listed[reason.casefold()]
 
     async def settings(self, agent_id: int) -> AgentSettings:
         async with reading(self._engine) as conn:

@@ -143,21 +143,22 @@ class SupervisorDesk:
         live = self.live
         change = AgentSettingsIn(groups=groups, capacity=capacity)
         chat_groups = live.router.chat_groups()
-        before = {s.agent_id: s for s in await live.router.agents()}.get(agent_id)
+        before = await live.router.agent(agent_id)
         settings = await live.agents.update(agent_id, change, chat_groups)
         if before is None:
             return settings
         served = served_groups(settings, chat_groups)
         state = await live.router.set_agent(
             agent_id, presence=before.presence, groups=served, capacity=settings.capacity,
-            now=live.clock.now(),
+            now=live.clock.now(), reason=before.reason,
         )  # fmt: skip
         if state.presence == "available":
             await live.fill_seats(agent_id)
         live.figures.changed(*before.groups, *served)
         told = PresenceChanged(
-            settings=settings, active=state.active, closed_note=live.closed_note(settings)
-        )
+            settings=settings, active=state.active, reason=state.reason,
+            closed_note=live.closed_note(settings),
+        )  # fmt: skip
         await live.publish(agent(agent_id), told)
         return settings
 
@@ -171,8 +172,7 @@ class SupervisorDesk:
 
     async def _ready(self, agent_id: int) -> str:
         """The agent's name, if it can take a chat now: signed in with a free seat."""
-        states = {s.agent_id: s for s in await self.live.router.agents()}
-        state: AgentState | None = states.get(agent_id)
+        state: AgentState | None = await self.live.router.agent(agent_id)
         if state is None:
             message = "Not an agent who takes chats"
             raise Invalid(message, fields={"agent_id": message})

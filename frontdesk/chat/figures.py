@@ -258,6 +258,7 @@ def _agent_out(state: AgentState, name: str | None, chat_times: dict[str, Any]) 
     return AgentOut(
         agent_id=state.agent_id, name=name or f"Agent {state.agent_id}",
         presence=state.presence, state="busy" if busy else state.presence, since=since,
+        reason=state.reason if state.presence == "away" else None,
         active=state.active, chats=int(chat_times.get("chats") or 0),
         capacity=state.capacity, groups=list(state.groups),
     )  # fmt: skip

@@ -278,20 +278,30 @@ class LiveChat:
     # Agent -------------------------------------------------------------------------------
 
     async def set_presence(self, agent_id: int, change: SetPresence) -> PresenceOut:
+        """The agent's own choice (or the desk's, for one that let an offer lapse): kept
+        in the store, routed by at once; an away reason must be one of the list."""
         groups = self.router.chat_groups()
-        update = AgentSettingsIn.model_validate(change.model_dump(exclude_unset=True))
+        reason = self.agents.away_reason(change.presence, change.reason)
+        update = AgentSettingsIn.model_validate(
+            change.model_dump(exclude_unset=True, exclude={"reason"})
+        )
         settings = await self.agents.update(agent_id, update, groups)
         served = served_groups(settings, groups)
         state = await self.router.set_agent(
             agent_id, presence=settings.presence, groups=served,
-            capacity=settings.capacity, now=self.clock.now(),
+            capacity=settings.capacity, now=self.clock.now(), reason=reason,
         )  # fmt: skip
         if settings.presence == "available":
             await self.fill_seats(agent_id)
         self.figures.changed(*served)
         return PresenceOut(
-            settings=settings, active=state.active, closed_note=self.closed_note(settings)
-        )
+            settings=settings, active=state.active, reason=state.reason,
+            closed_note=self.closed_note(settings),
+        )  # fmt: skip
+
+    async def note_activity(self, agent_id: int) -> None:
+        """The agent's console was used (a key, a pointer): not idle, as of now."""
+        await self.router.note_activity(agent_id, self.clock.now())
 
     def closed_note(self, settings: AgentSettings) -> str | None:
         """For an available agent whose every group is closed: why nothing is offered."""

@@ -269,7 +269,9 @@ class AgentNamespace(ParticipantNamespace):
 
     | event          | payload      | ack data                                              |
     |----------------|--------------|-------------------------------------------------------|
-    | set_presence   | SetPresence  | settings {presence, groups, capacity}, active         |
+    | set_presence   | SetPresence  | settings {presence, groups, capacity}, active,        |
+    |                |              | reason (away only: one of the desk's away reasons)    |
+    | report_activity| Empty        | {} (the console is in use: the agent is not idle)     |
     | my_chats       | Empty        | chats: the agent's active chats (after a reconnect)   |
     | accept_chat    | ChatRef      | chat, case, feed, messages: everything so far         |
     | decline_chat   | ChatRef      | {} (offered to others first; again after a cool-down) |
@@ -286,10 +288,13 @@ class AgentNamespace(ParticipantNamespace):
 
     Pushed to room user:{id}: chat_offered {chat_id, group, deadline, waiting_since,
     case}, offer_withdrawn {chat_id, reason: lapsed | cancelled | unanswered |
-    customer_away | reassigned}, presence_changed {settings, active, closed_note},
+    customer_away | reassigned}, presence_changed {settings, active, reason,
+    closed_note},
     message_created, typing, customer_disconnected {chat_id, back_by},
     customer_reconnected {chat_id}, chat_ended {chat, note}, chat_moved {chat_id, message},
     chat_heartbeat. chat_moved: a supervisor took the chat from the agent.
+    presence_changed with reason "idle": the desk set the agent away, as it had no chat
+    and reported no console activity (report_activity) for the idle limit.
     An agent whose last socket closes has the grace period to reconnect to its chats; so
     has a customer, whose waiting chat meanwhile steps out of the line, keeping its place.
     """
@@ -309,6 +314,11 @@ class AgentNamespace(ParticipantNamespace):
     async def on_set_presence(self, sid: str, user: User, payload: p.SetPresence) -> Any:
         presence = await self.live.set_presence(user.id, payload)
         return presence.model_dump(mode="json")
+
+    @event(Ask.REPORT_ACTIVITY, p.Empty)
+    async def on_report_activity(self, sid: str, user: User, payload: p.Empty) -> Any:
+        await self.live.note_activity(user.id)
+        return {}
 
     @event(Ask.MY_CHATS, p.Empty)
     async def on_my_chats(self, sid: str, user: User, payload: p.Empty) -> Any:
@@ -357,11 +367,11 @@ class SupervisorNamespace(RoleNamespace):
     longest_wait_seconds, offered, agents_available, agents_busy, agents_away, seats,
     chats_active, chats_offered, requested_today, average_wait_seconds,
     average_handle_seconds, abandoned_today}; agents_changed {agents: [{agent_id, name,
-    presence, state, since, active, chats, capacity, groups}]}; cases_changed {queues:
-    [{queue, open, unassigned, overdue, due_soon}]}; csat_changed {groups: [{group,
-    group_name, today, week}], agents: [{agent_id, name, today, week}]}; desk_changed.
-    csat_changed comes when a rating is given or the figures move, each window
-    {asked, rated, average, response_rate}. desk_changed says the
+    presence, state, reason, since, active, chats, capacity, groups}]}; cases_changed
+    {queues: [{queue, open, unassigned, overdue, due_soon}]}; csat_changed {groups:
+    [{group, group_name, today, week}], agents: [{agent_id, name, today, week}]};
+    desk_changed. csat_changed comes when a rating is given or the figures move, each
+    window {asked, rated, average, response_rate}. desk_changed says the
     desk's chats moved, and the dashboard asks desk for them; after messages alone it
     comes at most once a second. cases_changed comes when a queue's case counts move: a
     case opened, moved, assigned or closed, or a reply-by passed (recounted every

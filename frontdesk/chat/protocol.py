@@ -48,6 +48,7 @@ class Ask(StrEnum):
     MOVE_CHAT = "move_chat"
     EMAIL_TRANSCRIPT = "email_transcript"
     RATE_CHAT = "rate_chat"
+    REPORT_ACTIVITY = "report_activity"
 
 
 class Told(StrEnum):
@@ -127,7 +128,10 @@ class TransferChat(_In):
 
 
 class SetPresence(_In):
+    """`reason`: why the agent is away, one of the desk's away reasons (Away only)."""
+
     presence: Literal["available", "away", "offline"]
+    reason: str | None = Field(default=None, min_length=1, max_length=40)
     groups: list[str] | None = Field(default=None, max_length=50)
     capacity: int | None = Field(default=None, ge=1, le=20)
 
@@ -309,13 +313,16 @@ AgentState = Literal["available", "busy", "away", "offline"]
 
 class AgentOut(_Out):
     """An agent as supervisors see it: `state` counts a chat or an offer held as busy
-    (unless offline), `since` is when that state began, `active` the seats taken (chats
+    (unless offline), `reason` says why it is away, `since` is when that state (or
+    reason) began, `active` the seats taken (chats
     and offers) of `capacity`, `chats` the accepted chats alone."""
 
     agent_id: int
     name: str
     presence: str
     state: AgentState
+    # Why the agent is away ("Lunch"; "idle" when the desk set it): only while away.
+    reason: str | None = None
     since: IsoTime
     active: int
     chats: int
@@ -374,6 +381,9 @@ class TranscriptEmailed(_Out):
 class PresenceOut(_Out):
     settings: AgentSettings
     active: int
+    # Why the agent is away: a reason it picked, or "idle" when the desk set it away
+    # for no console activity; None otherwise.
+    reason: str | None = None
     # Set while the agent is available and every group it serves is closed: no chat
     # will be offered until one opens; words for people, with when.
     closed_note: str | None = None

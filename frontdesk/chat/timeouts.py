@@ -157,10 +157,17 @@ class ChatTimeouts:
         await self._router.set_agent(
             user.id, presence=settings.presence, groups=groups, capacity=settings.capacity,
             now=self.live.clock.now(), active=active,
+            reason=await self._away_reason(user.id) if settings.presence == "away" else None,
         )  # fmt: skip
         if settings.presence == "available":
             await self.live.fill_seats(user.id)
         self.live.figures.changed(*groups)
+
+    async def _away_reason(self, agent_id: int) -> str | None:
+        """The agent's away reason, kept while its console is closed: back, it is away
+        for the same reason."""
+        state = await self._router.agent(agent_id)
+        return None if state is None else state.reason
 
     async def agent_disconnected(self, user: User, sid: str) -> None:
         """The agent's last socket closed: no new offers, and a grace period to return
@@ -185,8 +192,9 @@ class ChatTimeouts:
         groups = served_groups(settings, self._router.chat_groups())
         now = self.live.clock.now()
         await self._router.set_agent(
-            agent_id, presence="offline", groups=groups, capacity=settings.capacity, now=now
-        )
+            agent_id, presence="offline", groups=groups, capacity=settings.capacity, now=now,
+            reason=await self._away_reason(agent_id),
+        )  # fmt: skip
         self.live.figures.changed(*groups)
         chats = await self.live.states.agent_chats(agent_id)
         if not chats:

@@ -59,17 +59,36 @@ class QueueBackend(Protocol):
         capacity: int,
         now: datetime,
         active: int | None = None,
+        reason: str | None = None,
     ) -> AgentState:
         """Create or update an agent's routing state; `active` seats are kept unless
         `active` is given (a rebuild restores the count of chats the store says it holds).
 
         `idle_since` becomes `now` for a new agent or one turning available; otherwise
-        it is kept; `presence_since` becomes `now` when the presence changes. Does not
-        touch the agent's live offers: callers decline them."""
+        it is kept; `reason` is stored as given (callers that mean to keep it pass it
+        back); `presence_since` becomes `now` when the presence or the reason changes.
+        `last_activity` is kept. Does not touch the agent's live offers: callers
+        decline them."""
         ...
 
     async def agents(self) -> list[AgentState]:
         """Every agent's routing state, by agent id."""
+        ...
+
+    async def agent(self, agent_id: int) -> AgentState | None:
+        """One agent's routing state; None for an agent that has none."""
+        ...
+
+    async def note_activity(self, agent_id: int, at: datetime) -> None:
+        """The agent's console reported activity at `at`: `last_activity` becomes the
+        later of it and the one kept. Unknown agents are ignored (nothing is created)."""
+        ...
+
+    async def take_idle(self, idle_before: datetime, now: datetime, reason: str) -> list[int]:
+        """Every agent that is available, holds nothing (no chat, no offer) and whose
+        last sign of life (the later of `idle_since` and `last_activity`) is at or before
+        `idle_before` turns away with `reason`, `presence_since` = `now`; their ids,
+        sorted. Atomic: concurrent callers get disjoint lists, so one caller tells each."""
         ...
 
     async def route_request(

@@ -27,7 +27,8 @@ class QueueKeys:
         return f"{self.prefix}agents:{group}"
 
     def agent(self, agent_id: int) -> str:
-        """HASH presence, capacity, active, groups (JSON list), idle_since (ms)."""
+        """HASH presence, capacity, active, groups (JSON list), idle_since (ms),
+        presence_since (ms), reason (absent: none), last_activity (ms, absent: none)."""
         return f"{self.prefix}agent:{agent_id}"
 
     def agent_ids(self) -> str:

@@ -30,6 +30,8 @@ class _Agent:
     active: int
     idle_since: datetime
     presence_since: datetime
+    reason: str | None = None
+    last_activity: datetime | None = None
 
     def has_seat(self) -> bool:
         return self.presence == "available" and self.active < self.capacity
@@ -106,19 +108,23 @@ class MemoryQueueBackend:
         capacity: int,
         now: datetime,
         active: int | None = None,
+        reason: str | None = None,
     ) -> AgentState:
         old = self._s.agents.get(agent_id)
         idle_since = since = now
         seats_taken = 0
+        last_activity = None
         if old is not None:
-            seats_taken = old.active
+            seats_taken, last_activity = old.active, old.last_activity
             if old.presence == "available" or presence != "available":
                 idle_since = old.idle_since
-            if old.presence == presence:
+            if old.presence == presence and old.reason == reason:
                 since = old.presence_since
         if active is not None:
             seats_taken = active
-        agent = _Agent(presence, tuple(groups), capacity, seats_taken, idle_since, since)
+        agent = _Agent(
+            presence, tuple(groups), capacity, seats_taken, idle_since, since, reason, last_activity
+        )
         self._s.agents[agent_id] = agent
         return AgentState(agent_id=agent_id, **agent.__dict__)
 
@@ -127,6 +133,24 @@ class MemoryQueueBackend:
             AgentState(agent_id=agent_id, **agent.__dict__)
             for agent_id, agent in sorted(self._s.agents.items())
         ]
+
+    async def agent(self, agent_id: int) -> AgentState | None:
+        agent = self._s.agents.get(agent_id)
+        return None if agent is None else AgentState(agent_id=agent_id, **agent.__dict__)
+
+    async def note_activity(self, agent_id: int, at: datetime) -> None:
+        agent = self._s.agents.get(agent_id)
+        if agent is not None and (agent.last_activity is None or agent.last_activity < at):
+            agent.last_activity = at
+
+    async def take_idle(self, idle_before: datetime, now: datetime, reason: str) -> list[int]:
+        idle = []
+        for agent_id, agent in sorted(self._s.agents.items()):
+            seen = max(agent.idle_since, agent.last_activity or agent.idle_since)
+            if agent.presence == "available" and agent.active == 0 and seen <= idle_before:
+                agent.presence, agent.reason, agent.presence_since = "away", reason, now
+                idle.append(agent_id)
+        return idle
 
     def _offer(self, entry: QueueEntry, agent_id: int, now: datetime, seconds: int) -> Offer:
         agent = self._s.agents[agent_id]

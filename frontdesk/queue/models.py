@@ -50,8 +50,13 @@ class AgentState(BaseModel):
     capacity: int = 3
     active: int
     idle_since: UtcDatetime
-    # When the presence last changed (a supervisor reads how long an agent has been away).
+    # When the presence or its reason last changed (a supervisor reads how long an agent
+    # has been away, and why).
     presence_since: UtcDatetime
+    # Why the agent is away, in the words it was set with ("Lunch", "idle"); None if none.
+    reason: str | None = None
+    # The agent's last console activity as reported (None: none since the state began).
+    last_activity: UtcDatetime | None = None
 
 
 class Emptied(BaseModel):

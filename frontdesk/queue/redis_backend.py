@@ -45,6 +45,8 @@ VERBS = (
     "expire",
     "release",
     "snapshot",
+    "note_activity",
+    "take_idle",
 )
 
 
@@ -53,6 +55,22 @@ def _source(verb: str) -> str:
     folder = resources.files("frontdesk.queue") / "lua"
     common = (folder / "common.lua").read_text(encoding="utf-8")
     return common + "\n" + (folder / f"{verb}.lua").read_text(encoding="utf-8")
+
+
+def _agent_state(agent_id: int, row: dict[str, Any]) -> AgentState:
+    last_activity = row.get("last_activity")
+    return AgentState(
+        agent_id=agent_id,
+        presence=row["presence"],
+        groups=tuple(json.loads(row["groups"])),
+        capacity=int(row["capacity"]),
+        active=int(row["active"]),
+        idle_since=from_ms(row["idle_since"]),
+        # Agents set before presence_since was kept: their idle time is the best guess.
+        presence_since=from_ms(row.get("presence_since", row["idle_since"])),
+        reason=row.get("reason"),
+        last_activity=None if last_activity is None else from_ms(last_activity),
+    )
 
 
 def _offer(row: list[Any]) -> Offer:
@@ -131,12 +149,14 @@ class RedisQueueBackend:
         capacity: int,
         now: datetime,
         active: int | None = None,
+        reason: str | None = None,
     ) -> AgentState:
         restore = "" if active is None else active
         groups_json = json.dumps(list(groups))
-        active, idle, since = await self._run(
-            "set_agent", agent_id, presence, groups_json, capacity, to_ms(now), restore
-        )
+        active, idle, since, last_activity = await self._run(
+            "set_agent", agent_id, presence, groups_json, capacity, to_ms(now), restore,
+            reason or "",
+        )  # fmt: skip
         return AgentState(
             agent_id=agent_id,
             presence=presence,
@@ -145,6 +165,8 @@ class RedisQueueBackend:
             active=int(active),
             idle_since=from_ms(idle),
             presence_since=from_ms(since),
+            reason=reason or None,
+            last_activity=from_ms(last_activity) if last_activity != "" else None,
         )
 
     async def agents(self) -> list[AgentState]:
@@ -153,20 +175,18 @@ class RedisQueueBackend:
             for agent_id in ids:
                 pipe.hgetall(self.keys.agent(agent_id))
             rows = await pipe.execute()
-        return [
-            AgentState(
-                agent_id=agent_id,
-                presence=row["presence"],
-                groups=tuple(json.loads(row["groups"])),
-                capacity=int(row["capacity"]),
-                active=int(row["active"]),
-                idle_since=from_ms(row["idle_since"]),
-                # Agents set before presence_since was kept: their idle time is the best guess.
-                presence_since=from_ms(row.get("presence_since", row["idle_since"])),
-            )
-            for agent_id, row in zip(ids, rows, strict=True)
-            if row
-        ]
+        return [_agent_state(agent_id, row) for agent_id, row in zip(ids, rows, strict=True) if row]
+
+    async def agent(self, agent_id: int) -> AgentState | None:
+        row: dict[str, Any] = await self.redis.hgetall(self.keys.agent(agent_id))  # type: ignore[assignment]
+        return _agent_state(agent_id, row) if row else None
+
+    async def note_activity(self, agent_id: int, at: datetime) -> None:
+        await self._run("note_activity", agent_id, to_ms(at))
+
+    async def take_idle(self, idle_before: datetime, now: datetime, reason: str) -> list[int]:
+        taken = await self._run("take_idle", to_ms(idle_before), to_ms(now), reason)
+        return sorted(int(agent_id) for agent_id in taken)
 
     async def route_request(
         self,

@@ -197,10 +197,23 @@ class Router:
         capacity: int,
         now: datetime,
         active: int | None = None,
+        reason: str | None = None,
     ) -> AgentState:
         return await self._backend.set_agent(
-            agent_id, presence=presence, groups=groups, capacity=capacity, now=now, active=active
-        )
+            agent_id, presence=presence, groups=groups, capacity=capacity, now=now,
+            active=active, reason=reason,
+        )  # fmt: skip
+
+    async def agent(self, agent_id: int) -> AgentState | None:
+        return await self._backend.agent(agent_id)
+
+    async def note_activity(self, agent_id: int, at: datetime) -> None:
+        await self._backend.note_activity(agent_id, at)
+
+    async def take_idle(self, idle_for: timedelta, now: datetime, reason: str) -> list[int]:
+        """Set away, with `reason`, every available agent holding nothing that showed no
+        sign of life for `idle_for`; their ids, each to one caller of any node."""
+        return await self._backend.take_idle(now - idle_for, now, reason)
 
     async def fill_seats(self, agent_id: int, now: datetime) -> list[Offer]:
         """Offer the agent the oldest waiting chats it serves, one per free seat."""

@@ -14,7 +14,12 @@ from frontdesk.cases.assignment import may_assign_others
 from frontdesk.cases.finding import View, view_query
 from frontdesk.cases.models import Status
 from frontdesk.errors import Conflict, Forbidden, Invalid
-from frontdesk.web.api.case_tools import staff_case, staff_case_list, view_counts
+from frontdesk.web.api.case_tools import (
+    customer_history_out,
+    staff_case,
+    staff_case_list,
+    view_counts,
+)
 from frontdesk.web.api.cases import CUSTOMER_CASES, STAFF, StatusIn
 from frontdesk.web.auth import require_user
 from frontdesk.web.cases_pages import (
@@ -62,10 +67,10 @@ async def _who_works(number: str) -> dict[str, Any]:
 
 async def _case_page(number: str, status: int = 200, /, **context: Any) -> tuple[str, int]:
     context.setdefault("values", {})
-    history = await services().cases.customer_cases(me(), number, page_size=CUSTOMER_CASES)
+    history = await services().cases.customer_history(me(), number, page_size=CUSTOMER_CASES)
     return await render_case(
         "agent/case.html", number, status, queues=services().intake.queues(),
-        statuses=WORK_STATUSES, history=staff_case_list(history),
+        statuses=WORK_STATUSES, history=customer_history_out(history),
         **await _who_works(number), **context,
     )  # fmt: skip
 
@@ -111,8 +116,13 @@ async def _chat_console() -> dict[str, Any]:
     `now` is the server's clock, so offer countdowns follow the server's deadlines."""
     live = services().live
     settings = await live.agents.settings(me().id)
+    state = await live.router.agent(me().id)
     return {
         "presence": settings.presence,
+        # Why away, as supervisors see it ("idle" when the desk set it), and the choices.
+        "reason": state.reason if state is not None and settings.presence == "away" else None,
+        "away_reasons": live.agents.away_reasons,
+        "idle_minutes": services().settings.agent_idle_minutes,
         "closed_note": live.closed_note(settings) or "",
         "capacity": settings.capacity,
         # Keys for the server, names for people: "Schools, colleges...", never "centres".

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from uuid import uuid4
@@ -52,13 +53,16 @@ async def queue_backend(backend_url: str | None) -> AsyncIterator[QueueBackend]:
         await backend.aclose()
 
 
-async def agent(backend, agent_id, *groups, capacity=3, seconds=0, presence="available"):
+async def agent(
+    backend, agent_id, *groups, capacity=3, seconds=0, presence="available", reason=None
+):
     return await backend.set_agent(
         agent_id,
         presence=presence,
         groups=groups or ("billing",),
         capacity=capacity,
         now=at(seconds),
+        reason=reason,
     )
 
 
@@ -712,6 +716,85 @@ async def test_presence_since_moves_only_when_the_presence_changes(queue_backend
     assert away.presence_since == at(20)
     (listed,) = await queue_backend.agents()
     assert listed.presence_since == at(20)
+
+
+# Away reasons and idle agents -------------------------------------------------------------
+
+
+async def test_an_away_reason_is_kept_and_a_new_one_restarts_presence_since(queue_backend):
+    await agent(queue_backend, 1, seconds=0)
+    lunch = await agent(queue_backend, 1, presence="away", reason="Lunch", seconds=10)
+    assert (lunch.presence, lunch.reason, lunch.presence_since) == ("away", "Lunch", at(10))
+    same = await agent(queue_backend, 1, presence="away", reason="Lunch", capacity=5, seconds=15)
+    assert same.presence_since == at(10)
+    meeting = await agent(queue_backend, 1, presence="away", reason="Meeting", seconds=20)
+    assert (meeting.reason, meeting.presence_since) == ("Meeting", at(20))
+    assert await queue_backend.agent(1) == meeting
+    back = await agent(queue_backend, 1, seconds=30)
+    assert (back.reason, back.presence_since) == (None, at(30))
+    assert (await queue_backend.agents())[0].reason is None
+
+
+async def test_agent_reads_one_state_and_none_for_an_unknown_agent(queue_backend):
+    assert await queue_backend.agent(7) is None
+    made = await agent(queue_backend, 7, "tech", capacity=2, seconds=3)
+    assert await queue_backend.agent(7) == made
+
+
+async def test_note_activity_keeps_the_latest_and_creates_no_agent(queue_backend):
+    await queue_backend.note_activity(9, at(5))
+    assert await queue_backend.agent(9) is None
+    await agent(queue_backend, 1)
+    await queue_backend.note_activity(1, at(20))
+    await queue_backend.note_activity(1, at(10))  # late and out of order: ignored
+    noted = await queue_backend.agent(1)
+    assert noted is not None and noted.last_activity == at(20)
+    # Kept across presence changes: the idle check reads it whatever the agent does.
+    kept = await agent(queue_backend, 1, presence="away", reason="Break", seconds=25)
+    assert kept.last_activity == at(20)
+
+
+async def test_take_idle_sets_away_those_silent_since_the_limit_exactly(queue_backend):
+    await agent(queue_backend, 1, seconds=0)
+    await agent(queue_backend, 2, seconds=0)
+    await queue_backend.note_activity(1, at(60))  # active exactly at the limit
+    await queue_backend.note_activity(2, at(61))  # and a second after it
+    assert await queue_backend.take_idle(at(59), at(100), "idle") == []
+    assert await queue_backend.take_idle(at(60), at(100), "idle") == [1]
+    taken = await queue_backend.agent(1)
+    assert taken is not None
+    assert (taken.presence, taken.reason, taken.presence_since) == ("away", "idle", at(100))
+    assert (await queue_backend.agent(2)).presence == "available"
+    # Done once: a second check (another node's) finds nobody left to take.
+    assert await queue_backend.take_idle(at(60), at(101), "idle") == []
+    assert await queue_backend.route_request("a", at(102), OFFER) is None
+
+
+async def test_take_idle_leaves_agents_holding_a_chat_or_offer_and_those_away(queue_backend):
+    await agent(queue_backend, 1, capacity=1)
+    await agent(queue_backend, 2, presence="away", reason="Lunch")
+    await agent(queue_backend, 3, presence="offline")
+    await queue_backend.enqueue(entry("a", seconds=1))
+    offer = await queue_backend.route_request("a", at(2), OFFER)
+    assert offer is not None and offer.agent_id == 1
+    assert await queue_backend.take_idle(at(500), at(600), "idle") == []
+    assert await queue_backend.accept("a", 1)
+    assert await queue_backend.take_idle(at(500), at(600), "idle") == []
+    # The chat ends: idle from then on, not from before it.
+    await queue_backend.release(1, "a", at(700))
+    assert await queue_backend.take_idle(at(699), at(800), "idle") == []
+    assert await queue_backend.take_idle(at(700), at(800), "idle") == [1]
+    assert (await queue_backend.agent(2)).reason == "Lunch"
+
+
+async def test_concurrent_idle_checks_take_each_agent_once(queue_backend):
+    for agent_id in range(1, 6):
+        await agent(queue_backend, agent_id)
+    taken = await asyncio.gather(
+        *(queue_backend.take_idle(at(10), at(20), "idle") for _ in range(4))
+    )
+    flat = [agent_id for ids in taken for agent_id in ids]
+    assert sorted(flat) == [1, 2, 3, 4, 5]
 
 
 async def test_pass_on_counts_as_a_decline_for_routing(queue_backend):

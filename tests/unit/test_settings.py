@@ -155,3 +155,21 @@ def test_an_unknown_env_is_refused(monkeypatch):
 def test_a_malformed_number_is_refused(monkeypatch):
     monkeypatch.setenv("FRONTDESK_SESSION_DAYS", "fortnight")
     assert "session_days" in refusal()
+
+
+def test_away_reasons_are_read_comma_separated_in_their_order(monkeypatch):
+    monkeypatch.setenv("FRONTDESK_AWAY_REASONS", " Lunch , School run,Training,")
+    assert Settings(_env_file=None).away_reason_list == ("Lunch", "School run", "Training")
+
+
+@pytest.mark.parametrize(
+    ("reasons", "said"),
+    [
+        (" , ", "at least one reason"),
+        ("Lunch,lunch", "listed twice"),
+        ("Lunch,Idle", "the desk gives itself"),
+        ("x" * 41, "at most 40 characters"),
+    ],
+)
+def test_away_reasons_refuse_what_agents_could_not_pick_clearly(reasons, said):
+    assert said in refusal(away_reasons=reasons)

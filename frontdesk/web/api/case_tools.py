@@ -12,7 +12,7 @@ from quart import Blueprint
 from quart_schema import tag, validate_querystring, validate_request, validate_response
 
 from frontdesk.cases.finding import CaseQuery, ReplyFlag, View, reply_flag
-from frontdesk.cases.models import Case, CasePage
+from frontdesk.cases.models import Case, CasePage, CustomerHistory
 from frontdesk.web.api.cases import (
     CUSTOMER_CASES,
     STAFF,
@@ -56,6 +56,21 @@ class StaffCaseListOut(BaseModel):
     page: int
     page_size: int
     pages: int
+
+
+class CustomerCasesOut(StaffCaseListOut):
+    """A customer's cases and chats (cases whose channel is chat), newest first, and how
+    many chats they opened since `chats_since` (the last 30 days)."""
+
+    chats_last_30_days: int
+    chats_since: datetime
+
+
+def customer_history_out(history: CustomerHistory) -> CustomerCasesOut:
+    return CustomerCasesOut(
+        **staff_case_list(history.page).model_dump(),
+        chats_last_30_days=history.recent_chats, chats_since=history.chats_since,
+    )  # fmt: skip
 
 
 def staff_case_list(found: CasePage) -> StaffCaseListOut:
@@ -134,12 +149,13 @@ async def assign_case(number: str, data: AssigneeIn) -> StaffCaseOut:
 @blueprint.get("/cases/<number>/customer-cases")
 @tag(["agent"])
 @require_user(*STAFF, hidden=True)
-@validate_response(StaffCaseListOut)
-async def list_customer_cases(number: str) -> StaffCaseListOut:
-    """The cases of this case's customer, newest first (this one among them): their
-    history, for staff. At most CUSTOMER_CASES; `total` counts them all."""
-    found = await services().cases.customer_cases(_me(), number, page_size=CUSTOMER_CASES)
-    return staff_case_list(found)
+@validate_response(CustomerCasesOut)
+async def list_customer_cases(number: str) -> CustomerCasesOut:
+    """The cases and chats of this case's customer, newest first (this one among them),
+    and how many chats they opened in the last 30 days: their history, for staff. At
+    most CUSTOMER_CASES; `total` counts them all."""
+    found = await services().cases.customer_history(_me(), number, page_size=CUSTOMER_CASES)
+    return customer_history_out(found)
 
 
 @blueprint.get("/agent/cases")

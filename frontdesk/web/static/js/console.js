@@ -20,6 +20,8 @@ import { acceptDrops, sendFile, sharedFile, sizeText } from "./uploads.js";
 
   const $ = (id) => document.getElementById(id);
   const presenceBox = root.querySelector("fieldset.presence");
+  const reasonField = $("away-reason-field");
+  const reasonSelect = $("away-reason");
   const load = $("chat-load");
   const offersWaiting = $("offers-waiting");
   const connection = $("chat-connection");
@@ -47,6 +49,12 @@ import { acceptDrops, sendFile, sharedFile, sizeText } from "./uploads.js";
   const TYPING_IDLE_MS = 3000;
   const TYPING_SHOWN_MS = 6000;
   const PRESENCE_LABELS = { available: "Available", away: "Away", offline: "Offline" };
+  // The reason the desk gives itself for an agent left idle (never one to pick).
+  const IDLE = "idle";
+  const idleMinutes = Number(root.dataset.idleMinutes) || 0;
+  // Console activity (a key, a pointer) is reported at most this often: enough to keep an
+  // agent at the desk from counting as idle, and one small event a half-minute at most.
+  const ACTIVITY_EVERY_MS = 30000;
   const WITHDRAWN = {
     lapsed: "it was not answered in time",
     cancelled: "the customer left",
@@ -114,13 +122,44 @@ import { acceptDrops, sendFile, sharedFile, sizeText } from "./uploads.js";
     }
   };
 
-  // The case panel: details, contact, description and activity, from an open/accept ack;
-  // `ready` settles once the activity is in.
+  // The customer's cases and chats, newest first, each a click away (in a new tab, so the
+  // console stays), and their chats of the last 30 days: from the staff API into `box`.
+  const plural = (count, word) => `${count} ${word}${count === 1 ? "" : "s"}`;
+  const showHistory = async (box, number) => {
+    try {
+      const response = await fetch(`/api/v1/cases/${encodeURIComponent(number)}/customer-cases`, {
+        credentials: "same-origin", headers: { Accept: "application/json" },
+      });
+      if (!response.ok) throw new Error(String(response.status));
+      const history = await response.json();
+      const rows = history.items.map((item) => el("li", {},
+        item.number === number
+          ? el("strong", {}, item.number, el("span", { class: "muted" }, " (this chat)"))
+          : el("a", { href: caseUrl(item.number), target: "_blank" }, item.number,
+            el("span", { class: "visually-hidden" }, " (opens in a new tab)")),
+        ` · ${item.subject} `,
+        el("span", { class: "muted" }, `· ${item.channel_label} · ${item.status_label} · `,
+          el("time", { datetime: item.created_at }, item.created_uk))));
+      box.replaceChildren(
+        el("p", { class: "history-chats" }, el("strong", {}, plural(history.chats_last_30_days, "chat")),
+          " in the last 30 days; ", plural(history.total, "case"), " in all, chats among them."),
+        el("ul", { class: "history-list", role: "list" }, ...rows));
+    } catch {
+      box.replaceChildren(el("p", { class: "muted" },
+        "The customer's history could not be loaded: open the case to see it."));
+    } finally {
+      box.removeAttribute("aria-busy");
+    }
+  };
+
+  // The case panel: details, contact, description, the customer's history and activity,
+  // from an open/accept ack; `ready` settles once the activity is in.
   const casePanel = (state, headingId) => {
     const kase = state.case;
     const contact = kase.contact;
     const activity = el("div", { class: "case-activity", "aria-busy": "true" });
-    const ready = showActivity(activity, kase.number);
+    const history = el("div", { class: "customer-history", "aria-busy": "true" });
+    const ready = Promise.all([showActivity(activity, kase.number), showHistory(history, kase.number)]);
     const panel = el("section", { class: "case-panel", "aria-labelledby": headingId },
       el("h4", { id: headingId }, `Case ${kase.number}: ${kase.subject}`),
       detailsList([
@@ -135,6 +174,8 @@ import { acceptDrops, sendFile, sharedFile, sizeText } from "./uploads.js";
         ["Email", contact.email ? el("a", { href: `mailto:${contact.email}` }, contact.email) : ""],
         ["Phone", contact.phone],
       ]),
+      el("h5", {}, "This customer's cases and chats"),
+      history,
       el("h5", {}, "Activity"),
       activity,
       el("p", {}, el("a", { href: caseUrl(kase.number), target: "_blank" },
@@ -162,36 +203,73 @@ import { acceptDrops, sendFile, sharedFile, sizeText } from "./uploads.js";
     noOffers.hidden = offers.size > 0;
     noChats.hidden = chats.size > 0;
   };
-  const showPresence = (value) => {
+  // Away asks why: the reason's list shows while away, with the reason kept (none
+  // chosen yet, or the desk's own "idle", shows "Choose a reason").
+  const showReason = (value, reason) => {
+    reasonField.hidden = value !== "away";
+    const listed = [...reasonSelect.options].some((option) => option.value === reason);
+    reasonSelect.value = listed ? reason : "";
+  };
+  const showPresence = (value, reason = null) => {
     presence = value;
     const radio = presenceBox.querySelector(`input[value="${value}"]`);
     if (radio) radio.checked = true;
     root.dataset.presence = value;
+    showReason(value, reason);
   };
+  const idleText = () => `You were set to Away because the console had no activity for ${idleMinutes} ` +
+    `${idleMinutes === 1 ? "minute" : "minutes"} while you had no chat. Choose Available to take chats again.`;
   const applySettings = (data) => {
     capacity = data.settings.capacity;
-    showPresence(data.settings.presence);
+    showPresence(data.settings.presence, data.reason);
     showLoad();
     // Available while every group served is closed: say so, not a silent empty console.
     closedNotice.textContent = data.closed_note || "";
     closedNotice.hidden = !data.closed_note;
   };
 
-  presenceBox.addEventListener("change", async (event) => {
-    const wanted = event.target.value;
+  // A status, or Away's reason, chosen: sent at once (Away stops offers before a reason
+  // is picked), and said back as the server has it.
+  let reasonBefore = root.dataset.reason || null;
+  const choose = async (wanted, reason) => {
     const before = presence;
     primeAlerts();
     presenceNotice.hidden = true;
-    const ack = await call("set_presence", { presence: wanted });
+    const ack = await call("set_presence", { presence: wanted, reason });
     if (!ack.ok) {
-      showPresence(before);
+      showPresence(before, reasonBefore);
       presenceNotice.textContent = `Your status was not changed: ${problem(ack)}`;
       presenceNotice.hidden = false;
       return;
     }
     applySettings(ack.data);
-    announce(`You are ${PRESENCE_LABELS[ack.data.settings.presence]}.`);
+    reasonBefore = ack.data.reason;
+    const now = ack.data.settings.presence;
+    if (now !== "away") announce(`You are ${PRESENCE_LABELS[now]}.`);
+    else if (ack.data.reason) announce(`You are Away: ${ack.data.reason}.`);
+    else announce("You are Away. Choose a reason for Away next, so supervisors know why.");
+  };
+  presenceBox.addEventListener("change", (event) => choose(event.target.value, null));
+  reasonSelect.addEventListener("change", () => {
+    if (presence === "away" && reasonSelect.value) choose("away", reasonSelect.value);
   });
+  showReason(presence, reasonBefore);
+  if (reasonBefore === IDLE && presence === "away") {
+    presenceNotice.textContent = idleText();
+    presenceNotice.hidden = false;
+  }
+
+  // Console activity, told to the server now and then so an agent at work is not idle.
+  let lastActivity = 0;
+  const reportActivity = () => {
+    const now = Date.now();
+    if (!socket.connected || now - lastActivity < ACTIVITY_EVERY_MS) return;
+    lastActivity = now;
+    call("report_activity");
+  };
+  for (const type of ["keydown", "pointerdown", "pointermove", "wheel"]) {
+    document.addEventListener(type, reportActivity, { capture: true, passive: true });
+  }
 
   // Offer alerts: a short beep and a desktop notification, unless switched off -----------------
 
@@ -670,10 +748,12 @@ import { acceptDrops, sendFile, sharedFile, sizeText } from "./uploads.js";
   socket.on("presence_changed", (data) => {
     const before = presence;
     applySettings(data);
+    reasonBefore = data.reason;
     if (data.settings.presence !== before) {
+      const lapsed = "You were set to Away because an offer was not answered in time. Choose Available to take chats again; if nobody else has taken that chat, it will be offered to you again.";
+      const away = data.reason === IDLE ? idleText() : lapsed;
       const text = data.settings.presence === "away"
-        ? "You were set to Away because an offer was not answered in time. Choose Available to take chats again; if nobody else has taken that chat, it will be offered to you again."
-        : `Your chat status is now ${PRESENCE_LABELS[data.settings.presence]}.`;
+        ? away : `Your chat status is now ${PRESENCE_LABELS[data.settings.presence]}.`;
       presenceNotice.textContent = text;
       presenceNotice.hidden = false;
       announce(text);
@@ -787,12 +867,12 @@ import { acceptDrops, sendFile, sharedFile, sizeText } from "./uploads.js";
   };
   socket.on("connect", async () => {
     setConnection("connected", "Connected");
-    presenceBox.disabled = false;
+    presenceBox.disabled = reasonSelect.disabled = false;
     await catchUp();
   });
   socket.on("disconnect", (reason) => {
     setConnection("offline", "Connection lost: reconnecting…");
-    presenceBox.disabled = true;
+    presenceBox.disabled = reasonSelect.disabled = true;
     // Ended by the server (the session ended, say): connect again to learn why.
     if (reason === "io server disconnect") socket.connect();
   });

@@ -111,6 +111,13 @@ import { connect, emitAcked, refusalOf } from "./socket.js";
     return agent.state in STATES ? agent.state : "offline";
   }
 
+  // The state in words, with why the agent is away: its own reason, or the desk's "idle".
+  function stateWords(agent) {
+    const state = agentState(agent);
+    if (state !== "away" || !agent.reason) return STATES[state];
+    return `${STATES[state]}: ${agent.reason === "idle" ? "idle (no activity)" : agent.reason}`;
+  }
+
   function showAgents(list) {
     const body = document.querySelector("#agents tbody");
     agents = [...list].sort((a, b) => STATE_ORDER[agentState(a)] - STATE_ORDER[agentState(b)]
@@ -126,7 +133,7 @@ import { connect, emitAcked, refusalOf } from "./socket.js";
     }
     body.replaceChildren(...agents.map((agent) => {
       const state = agentState(agent);
-      const stateCell = el("td", {}, el("span", { class: `agent-state state-${state}` }, STATES[state]));
+      const stateCell = el("td", {}, el("span", { class: `agent-state state-${state}` }, stateWords(agent)));
       const since = el("td", { class: "num agent-for", "data-since": agent.since },
         stateFor(secondsSince(agent.since)));
       const load = el("td", { class: "load" }, `${agent.active} of ${agent.capacity}`);
@@ -134,7 +141,7 @@ import { connect, emitAcked, refusalOf } from "./socket.js";
         ? agent.groups.map((key) => NAMES[key] ?? key).join(", ") : "All groups";
       const tr = el("tr", { "data-agent": agent.agent_id },
         el("th", { scope: "row" }, agent.name), stateCell, since, load, el("td", {}, groups));
-      tr.dataset.summary = `${state}/${agent.active}/${agent.capacity}`;
+      tr.dataset.summary = `${state}/${agent.reason || ""}/${agent.active}/${agent.capacity}`;
       const was = previous.get(tr.dataset.agent);
       if (was !== undefined && was !== tr.dataset.summary) {
         for (const cell of [stateCell, load]) {
