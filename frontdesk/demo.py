@@ -33,7 +33,7 @@ from frontdesk.cases.models import Case, CaseOpen, Channel, Status
 from frontdesk.clock import FixedClock
 from frontdesk.errors import FrontdeskError
 from frontdesk.events import NobodyListens
-from frontdesk.intake.human_check import HumanCheck, solve
+from frontdesk.intake.human_check import solve
 from frontdesk.intake.taxonomy import Choice
 from frontdesk.kb.importer import DEMO_CONTENT, import_folder
 from frontdesk.services import Services
@@ -174,7 +174,7 @@ async def _load_demo_cases(
 
 
 def _case_open(services: Services, customer: User, demo: DemoCase) -> CaseOpen:
-    challenge = HumanCheck(services.settings.secret_key).challenge(services.clock.now())
+    challenge = services.intake.human_check_challenge()
     return CaseOpen(
         choice=demo.choice,
         description=demo.description,

@@ -192,7 +192,10 @@ class Services:
         seed = taxonomy_file(settings)
         taxonomy = TaxonomyVersions(engine, clock, audit, load_taxonomy(seed), seed.name)
         calendar = BusinessCalendar()
-        intake = IntakeService(taxonomy, calendar, clock, HumanCheck(settings.secret_key))
+        contact_check = HumanCheck(
+            settings.secret_key, max_counter=settings.contact_check_max_counter
+        )
+        intake = IntakeService(taxonomy, calendar, clock, contact_check)
         finder = CaseFinder(engine, clock, intake, timedelta(hours=settings.case_due_soon_hours))
         case_board = CaseBoard(finder, notifier, metrics)
         cases = CaseService(

@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     # The proof of work asked of a name with throttle_per_account failures: the widget
     # tries up to this many counters (Contact Us's: 2,000), a few seconds in a browser.
     sign_in_check_max_counter: int = Field(default=20_000, ge=1, le=1_000_000)
+    # The proof of work of Contact Us's human check: a few tenths of a second in a
+    # browser for each case opened, the same again for each a bot sends.
+    contact_check_max_counter: int = Field(default=2_000, ge=1, le=1_000_000)
 
     # Live chat routing. Every timer is a deadline kept in the queue backend; the sweep
     # is how often a node looks for due ones (the resolution of every timeout).

@@ -9,8 +9,8 @@ from frontdesk.accounts.models import Role
 from tests.factories import make_user, open_case
 from tests.helpers import api, csrf_token, login_as
 
-# On both stores: who may read a case is the store's query.
-pytestmark = pytest.mark.both_stores
+# Who may reach a case is the services' rule, the same on either store; the list of a
+# customer's cases is the store's query, so that one runs on both (both_stores).
 
 UNKNOWN_NUMBERS = ["99999999", "0", "not-a-case"]
 
@@ -140,6 +140,7 @@ async def test_case_pages_answer_only_the_owner(
     assert (await store_counts(), await case_state(services, owner, case)) == before
 
 
+@pytest.mark.both_stores
 async def test_my_cases_lists_none_of_the_strangers_cases(client, services, case, stranger):
     await login_as(client, stranger.username)
     found = await (await client.get("/api/v1/cases")).get_json()

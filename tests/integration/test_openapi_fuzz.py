@@ -2,7 +2,8 @@
 
 Every operation the description lists, signed in as a customer and as an admin (the
 session cookie and X-CSRF-Token header), with a bounded, derandomized number of
-examples that fit the description and of examples that break it."""
+examples that fit the description and (as whoever the operation lets in) of examples
+that break it."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from tests.factories import PASSWORD, make_user, open_case
 EXAMPLES = 1  # per operation, role and generation mode: the suite's time is shared
 SHARDS = 4  # the operations in four tests, which the test workers share out
 SKIPPED = {("DELETE", "/api/v1/session")}  # it ends the session the others need
+CUSTOMERS_ONLY = {("POST", "/api/v1/cases")}  # opening a case: the admin is refused
 FUZZ = fuzzing(
     max_examples=EXAMPLES,
     derandomize=True,
@@ -94,11 +96,16 @@ def test_no_operation_answers_a_server_error(live_server, shard):
     assert len(operations) >= 40  # the description lists the API at all
     operations = operations[shard::SHARDS]
     problems: list[str] = []
-    # The customer first: the admin's turn may change other people's accounts.
+    # The customer first: the admin's turn may change other people's accounts. Examples
+    # that break the description go in as the admin, who passes every role check to reach
+    # the validation, and as the customer only where the admin is refused: hypothesis
+    # takes twice as long to make them (measured: 4.9 s against 11.3 s for a shard).
     for user in (customer, admin):
         caller = signed_in(base, user.username)
         for operation in operations:
-            for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+            key = (operation.method.upper(), operation.path)
+            breaking = user is admin or key in CUSTOMERS_ONLY
+            for mode in [GenerationMode.POSITIVE] + [GenerationMode.NEGATIVE] * breaking:
                 problems += server_errors(operation, base, caller, mode)
 
     print(f"{len(operations)} operations fuzzed in {time.perf_counter() - started:.1f} s")
