@@ -36,6 +36,7 @@ from frontdesk.events import NobodyListens
 from frontdesk.intake.human_check import solve
 from frontdesk.intake.taxonomy import Choice
 from frontdesk.kb.importer import DEMO_CONTENT, import_folder
+from frontdesk.replies.models import ReplyIn, Scope
 from frontdesk.services import Services
 
 
@@ -106,6 +107,22 @@ REPLY = (
     "Thank you, Ann. The Mathematics certificates were sent separately and should reach "
     "you within five working days; if they have not arrived by then, reply here."
 )
+# Shared canned replies, as a supervisor would write them: "/" in a chat finds them.
+DEMO_REPLIES = (
+    ReplyIn(
+        scope=Scope.SHARED, shortcut="hello", title="Greeting",
+        body="Hello {customer_first_name}, I'm {agent_name} and I'm looking at case "
+        "{case_number} now.",
+    ),
+    ReplyIn(
+        scope=Scope.SHARED, shortcut="hours", title="Our opening hours",
+        body="Our team is here {group_hours}.",
+    ),
+    ReplyIn(
+        scope=Scope.SHARED, shortcut="thanks", title="Anything else?",
+        body="Thank you, {customer_first_name}. Is there anything else I can help with today?",
+    ),
+)  # fmt: skip
 CALL_NOTES = "Called back: late entry fees explained; the candidate numbers are to follow."
 WAITING_REASON = "Please send us the candidate numbers of the two late entries."
 
@@ -142,8 +159,22 @@ async def load_demo_data(
     progress(f"{'':6}{'queues':<10} {agent.username} works every queue")
     report = await import_folder(services.kb, services.community, DEMO_CONTENT, show_progress=True)
     progress(f"{'':6}{'articles':<10} {report}")
+    await _load_demo_replies(services, users[Role.SUPERVISOR], progress)
     await _load_demo_cases(services, users[Role.CUSTOMER], agent, progress)
     return list(DEMO_ACCOUNTS)
+
+
+async def _load_demo_replies(
+    services: Services, supervisor: User, progress: Callable[[str], None]
+) -> None:
+    shared = [r for r in await services.replies.list_for(supervisor) if r.scope is Scope.SHARED]
+    if shared:
+        progress(f"{'':6}{'replies':<10} {len(shared)} shared canned replies already (kept)")
+        return
+    for reply in DEMO_REPLIES:
+        await services.replies.create(supervisor, reply)
+    shortcuts = ", ".join(f"/{reply.shortcut}" for reply in DEMO_REPLIES)
+    progress(f"{'':6}{'replies':<10} shared canned replies {shortcuts} (created)")
 
 
 async def _load_demo_cases(

@@ -81,12 +81,14 @@ def test_frontdesk_demo_twice_leaves_the_demo_cases_once(
     assert main(["demo"]) == 0
     first = capsys.readouterr().out
     assert "ben.agent@frontdesk.test works every queue" in first
-    assert first.count("(created)") == len(DEMO_ACCOUNTS) + 3
+    assert first.count("(created)") == len(DEMO_ACCOUNTS) + 1 + 3  # accounts, replies, cases
+    assert "shared canned replies /hello, /hours, /thanks (created)" in first
     made = demo_cases(database_url)
     assert main(["demo"]) == 0
     second = capsys.readouterr().out
     assert "(created)" not in second
     assert f"{ANN} has 3 already (kept)" in second
+    assert "3 shared canned replies already (kept)" in second
     assert demo_cases(database_url) == made
 
     message, call, chat = made
@@ -123,6 +125,10 @@ async def test_the_demo_through_the_services(services, clock):
     # The call was logged: the 24-hour close never takes the demo call case.
     clock.advance(days=3)
     assert await services.case_work.close_unanswered_calls() == []
+    # Shared canned replies, filled in for the agent's case.
+    (hello,) = await services.replies.list_for(agent, words="hello")
+    filled = await services.replies.render(agent, hello.id, by_channel[Channel.CHAT].number)
+    assert filled.startswith("Hello Ann, I'm Ben Agent and I'm looking at case ")
 
 
 async def test_no_demo_cases_for_a_customer_who_has_cases(services):
