@@ -73,9 +73,9 @@ class Metrics:
         self._csat_metrics()
 
     def _csat_metrics(self) -> None:
-        """Customer satisfaction per customer group, today (since midnight, UK time) and
-        over the last 7 days (`window` "today" or "7d"): counted from the store, the same
-        on every node, so read one node's and never sum them."""
+        """Customer satisfaction per customer group and per agent, today (since midnight,
+        UK time) and over the last 7 days (`window` "today" or "7d"): counted from the
+        store, the same on every node, so read one node's and never sum them."""
         r = self.registry
         labels = ["group", "window"]
         self.csat_requests = Gauge(
@@ -100,6 +100,25 @@ class Metrics:
             labels,
             registry=r,
         )
+        # The same per agent (by id: names change, and are the store's to tell), for the
+        # agent a chat was answered by or a case was resolved or assigned to.
+        by_agent = ["agent_id", "window"]
+        self.csat_agent_requests = Gauge(
+            "frontdesk_csat_agent_requests", "Customers asked to rate, per agent", by_agent,
+            registry=r,
+        )  # fmt: skip
+        self.csat_agent_responses = Gauge(
+            "frontdesk_csat_agent_responses", "Of those, how many were rated, per agent",
+            by_agent, registry=r,
+        )  # fmt: skip
+        self.csat_agent_average = Gauge(
+            "frontdesk_csat_agent_average", "Average rating per agent; NaN before any",
+            by_agent, registry=r,
+        )  # fmt: skip
+        self.csat_agent_response_rate = Gauge(
+            "frontdesk_csat_agent_response_rate", "Share of those asked who rated, per agent",
+            by_agent, registry=r,
+        )  # fmt: skip
 
     def watch_redis_pool(self, name: str, pool: CountsConnections) -> None:
         """Report `pool`'s open connections, read when /metrics is scraped."""

@@ -67,6 +67,13 @@ class CsatBoard:
                 m.csat_responses.labels(**labels).set(counts.rated)
                 m.csat_average.labels(**labels).set(_value(counts.average))
                 m.csat_response_rate.labels(**labels).set(_value(counts.response_rate))
+        for agent in figures.agents:
+            for window, counts in (("today", agent.today), ("7d", agent.week)):
+                labels = {"agent_id": str(agent.agent_id), "window": window}
+                m.csat_agent_requests.labels(**labels).set(counts.asked)
+                m.csat_agent_responses.labels(**labels).set(counts.rated)
+                m.csat_agent_average.labels(**labels).set(_value(counts.average))
+                m.csat_agent_response_rate.labels(**labels).set(_value(counts.response_rate))
 
 
 def _value(figure: float | None) -> float:

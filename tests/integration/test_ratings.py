@@ -131,6 +131,9 @@ async def test_the_customer_rates_an_ended_chat_and_may_change_it_for_a_day(serv
         assert sample(metrics, "frontdesk_csat_average", group=GROUP, window="7d") == 2.0
         assert sample(metrics, "frontdesk_csat_responses", group=GROUP, window="7d") == 1.0
         assert sample(metrics, "frontdesk_csat_response_rate", group=GROUP, window="7d") == 1.0
+        agent_7d = {"agent_id": str(ben.id), "window": "7d"}
+        assert sample(metrics, "frontdesk_csat_agent_average", **agent_7d) == 2.0
+        assert sample(metrics, "frontdesk_csat_agent_responses", **agent_7d) == 1.0
 
         clock.advance(minutes=1)  # a day after the first rating: it stands
         locked = await error_of(customer, "rate_chat", {"chat_id": chat_id, "score": 5})
