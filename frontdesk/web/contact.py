@@ -9,6 +9,7 @@ from quart import Blueprint, ResponseReturnValue, current_app, render_template
 
 from frontdesk.accounts.models import COUNTRIES, Role, User
 from frontdesk.business_hours import uk_datetime
+from frontdesk.intake.options import longer_replies
 from frontdesk.ratings.models import SCORES
 from frontdesk.web.auth import current_user, require_user
 from frontdesk.web.cases_pages import FILE_RULES
@@ -50,6 +51,7 @@ async def qualification_services() -> ResponseReturnValue:
         altcha_script=ALTCHA_SCRIPT,
         altcha_style=ALTCHA_STYLE,
         countries=COUNTRY_NAMES,
+        longer_replies=longer_replies(services().intake.taxonomy()),
     )
 
 
