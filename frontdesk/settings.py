@@ -16,8 +16,8 @@ DEMO_SECRET_KEY = "frontdesk-demo-secret-key-not-for-production"  # noqa: S105
 IDLE_REASON = "idle"
 # An away reason fits a narrow cell of the supervisor's agents table.
 MAX_AWAY_REASON = 40
-# The product's and the organisation's names: each fits the header of a page 390 px wide
-# (it wraps there, but a paragraph of a name would push the page down).
+# The product's and the organisation's names: the header wraps the organisation's to a
+# few short lines, and a paragraph of a name would push every page down.
 BrandName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
 
 
@@ -27,8 +27,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="FRONTDESK_", frozen=True, extra="ignore")
 
     env: Literal["demo", "production", "test"] = "demo"
-    # What people see: the portal's name and who runs it, in page titles, the header and
-    # footer, emails, and the case's first owner ("Case Owner: <organisation> to <queue>").
+    # What people see: the portal's name and who runs it, in page titles, the header (the
+    # organisation), the footer, and a case's first owner ("Case Owner: <organisation> to
+    # <queue>"); the organisation's is the emails' sender name too.
     product_name: BrandName = "frontdesk"
     organisation_name: BrandName = "Northgate Assessment"
     secret_key: str = DEMO_SECRET_KEY

@@ -34,10 +34,7 @@ async def page_text(client: Any, path: str) -> str:
 async def test_every_page_names_the_product_and_organisation_from_settings(client, path):
     page = await page_text(client, path)
     assert re.search(rf"<title>[^<]+ · {PRODUCT} · {ORGANISATION}</title>", page)
-    assert (
-        f'<span class="brand-organisation">{ORGANISATION}</span> '
-        f'<span class="brand-product">{PRODUCT}</span>'
-    ) in page
+    assert f'<a class="brand" href="/">{ORGANISATION}</a>' in page
     assert f"<p>{PRODUCT} for {ORGANISATION} · " in page
     assert "frontdesk" not in re.sub(r"<(meta|script|link)[^>]*>", "", page).replace(
         "frontdesk-", ""
