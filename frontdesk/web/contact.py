@@ -38,7 +38,8 @@ def human_check_available() -> bool:
 @blueprint.get("/contact-us")
 @require_user()
 async def contact_us() -> ResponseReturnValue:
-    return await render_template("contact/index.html")
+    customer_types = [c.name for c in services().intake.taxonomy().customer_types]
+    return await render_template("contact/index.html", customer_types=customer_types)
 
 
 @blueprint.get("/contact-us/qualification-services")

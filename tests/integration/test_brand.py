@@ -53,6 +53,15 @@ async def test_a_new_case_is_the_organisations_until_routing_gives_it_a_queue(
     assert f"{ORGANISATION} to {EXAMS_OFFICERS_QUEUE}" in re.sub(r"\s+", " ", page)
 
 
+async def test_contact_us_names_the_taxonomys_customer_types(client, customer):
+    await login_as(client, customer.username)
+    page = await page_text(client, "/contact-us")
+    assert (
+        "For Exams Officers, Administrators, Quality Nominees, Teachers, Assessors, "
+        "Assessment Associates, Northgate Associates and Students &amp; Parents: "
+    ) in page
+
+
 async def test_contact_us_lists_longer_replies_in_the_taxonomys_names(client, customer):
     await login_as(client, customer.username)
     page = await page_text(client, "/contact-us/qualification-services")
