@@ -151,6 +151,13 @@ def create_web_app(settings: Settings, services: Services, origins: SocketOrigin
         [origins.public_origin, *sorted(origins.allowed - {origins.public_origin})]
     )
     web_app.context_processor(lambda: {"socket_origins": socket_origins})
+    # Every page names the portal and who runs it from settings, never from a template.
+    web_app.context_processor(
+        lambda: {
+            "product_name": settings.product_name,
+            "organisation_name": settings.organisation_name,
+        }
+    )
 
     # Before the CSRF check, which may parse a form: see _require_form_length.
     web_app.before_request(_require_form_length)
@@ -160,7 +167,7 @@ def create_web_app(settings: Settings, services: Services, origins: SocketOrigin
         redoc_ui_path=None,
         swagger_ui_path=None,  # its page loads scripts from a CDN; /openapi.json suffices
         scalar_ui_path=None,
-        info={"title": "frontdesk", "version": __version__},
+        info={"title": settings.product_name, "version": __version__},
     )
     untrusted.install(web_app)
     web.register_blueprints(web_app)

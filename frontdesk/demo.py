@@ -99,8 +99,10 @@ DEMO_CASES = (
     ),
     DemoCase(
         Channel.CHAT,
-        _exams_officer("Results", "Results Day", "Accessing Results", "BTEC Nationals", "Business"),
-        "Our exams officer account shows no BTEC Nationals Business results yet.",
+        _exams_officer(
+            "Results", "Results Day", "Accessing Results", "Northgate Nationals", "Business"
+        ),
+        "Our exams officer account shows no Northgate Nationals Business results yet.",
     ),
 )
 REPLY = (

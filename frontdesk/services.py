@@ -199,8 +199,9 @@ class Services:
         finder = CaseFinder(engine, clock, intake, timedelta(hours=settings.case_due_soon_hours))
         case_board = CaseBoard(finder, notifier, metrics)
         cases = CaseService(
-            engine, clock, intake, mail_queued=outbox.wake, changed=case_board.changed
-        )
+            engine, clock, intake, organisation=settings.organisation_name,
+            mail_queued=outbox.wake, changed=case_board.changed,
+        )  # fmt: skip
         # Routing state: in this process alone, or in Redis, which every node shares.
         queue: QueueBackend = (
             RedisQueueBackend(redis, f"{settings.redis_prefix}queue:")

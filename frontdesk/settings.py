@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 from uuid import uuid4
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, StringConstraints, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Only the embedded demo may run with this key; anywhere else it would let anyone forge
@@ -16,6 +16,9 @@ DEMO_SECRET_KEY = "frontdesk-demo-secret-key-not-for-production"  # noqa: S105
 IDLE_REASON = "idle"
 # An away reason fits a narrow cell of the supervisor's agents table.
 MAX_AWAY_REASON = 40
+# The product's and the organisation's names: the header wraps the organisation's to a
+# few short lines, and a paragraph of a name would push every page down.
+BrandName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
 
 
 class Settings(BaseSettings):
@@ -24,6 +27,11 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="FRONTDESK_", frozen=True, extra="ignore")
 
     env: Literal["demo", "production", "test"] = "demo"
+    # What people see: the portal's name and who runs it, in page titles, the header (the
+    # organisation), the footer, and a case's first owner ("Case Owner: <organisation> to
+    # <queue>"); the organisation's is the emails' sender name too.
+    product_name: BrandName = "frontdesk"
+    organisation_name: BrandName = "Northgate Assessment"
     secret_key: str = DEMO_SECRET_KEY
     database_url: str = "sqlite+aiosqlite:///frontdesk.db"
     redis_url: str | None = None

@@ -75,8 +75,15 @@ async def last_link_token(services: Services, to: str) -> str:
 
 # Cases ---------------------------------------------------------------------------------------
 
+# Who runs the portal unless a test says otherwise (Settings.organisation_name's default),
+# and the queue that owns CHOICE's cases in the shipped taxonomy. A new case is the
+# organisation's until routing hands it to the queue: its first "Case Owner" change.
+ORGANISATION = "Northgate Assessment"
+EXAMS_OFFICERS_QUEUE = "Northgate: Exams Officers"
+FIRST_OWNER = f"{ORGANISATION} to {EXAMS_OFFICERS_QUEUE}"
+
 # Exams Officers asking about GCSE certificates: the guide's own example, owned by the
-# "COREUK-Quals: Exams Officers" queue, reply in 2 working days.
+# EXAMS_OFFICERS_QUEUE, reply in 2 working days.
 CHOICE = {
     "customer_type": "Exams Officers",
     "issue_type": "Certificates",

@@ -54,12 +54,17 @@ class CaseService:
         engine: AsyncEngine,
         clock: Clock,
         intake: IntakeService,
+        *,
+        organisation: str,
         mail_queued: Callable[[], None] = lambda: None,
         changed: Callable[[], None] = lambda: None,
     ) -> None:
         self._engine = engine
         self._clock = clock
         self._intake = intake
+        # A new case is the organisation's until routing gives it to a queue (the guide's
+        # "Case Owner: <organisation> to <queue>").
+        self._organisation = organisation
         self._mail_queued = mail_queued
         # Told after a commit that changed a case's queue, status or reply-by (the board).
         self._changed = changed
@@ -91,7 +96,7 @@ class CaseService:
             await actions.log_activity(conn, case_id, actor, ActivityKind.CREATED, now)
             await actions.log_activity(
                 conn, case_id, actor, ActivityKind.FIELD_CHANGED, now,
-                data={"field": "Case Owner", "from": "Pearson", "to": routing.owner_queue},
+                data={"field": "Case Owner", "from": self._organisation, "to": routing.owner_queue},
             )  # fmt: skip
             await store.upsert_contact_profile(conn, customer.id, data.contact.model_dump(), now)
             case = await actions.case_by_id(conn, case_id)

@@ -82,3 +82,27 @@ def chat_hours_report(taxonomy: Taxonomy, calendar: BusinessCalendar, now: datet
         types = ", ".join(c.name for c in taxonomy.customer_types if c.group == key)
         lines.append(f"{line}; in Contact Us choose {types}")
     return sorted(lines, key=lambda line: not line.startswith("open now"))
+
+
+@dataclass(frozen=True)
+class LongerReply:
+    name: str  # a customer type, qualification, issue type or category
+    days: int
+
+
+def longer_replies(taxonomy: Taxonomy) -> list[LongerReply]:
+    """What has a reply target longer than the default, shortest first (then in file
+    order): Contact Us lists them under its promise ("Some queries may take longer"), in
+    the taxonomy's own names, so the list says what routing will do."""
+    nodes: list[tuple[str, int | None]] = [
+        *((c.name, c.reply_days) for c in taxonomy.customer_types),
+        *((q.name, q.reply_days) for q in taxonomy.qualifications),
+    ]
+    for issue in taxonomy.issue_types:
+        nodes += [
+            (issue.name, issue.reply_days),
+            *((c.name, c.reply_days) for c in issue.categories),
+        ]
+    default = taxonomy.defaults.reply_days
+    longer = [LongerReply(name, days) for name, days in nodes if days and days > default]
+    return sorted(longer, key=lambda reply: reply.days)

@@ -9,6 +9,7 @@ from quart import Blueprint, ResponseReturnValue, current_app, render_template
 
 from frontdesk.accounts.models import COUNTRIES, Role, User
 from frontdesk.business_hours import uk_datetime
+from frontdesk.intake.options import longer_replies
 from frontdesk.ratings.models import SCORES
 from frontdesk.web.auth import current_user, require_user
 from frontdesk.web.cases_pages import FILE_RULES
@@ -37,7 +38,8 @@ def human_check_available() -> bool:
 @blueprint.get("/contact-us")
 @require_user()
 async def contact_us() -> ResponseReturnValue:
-    return await render_template("contact/index.html")
+    customer_types = [c.name for c in services().intake.taxonomy().customer_types]
+    return await render_template("contact/index.html", customer_types=customer_types)
 
 
 @blueprint.get("/contact-us/qualification-services")
@@ -50,6 +52,7 @@ async def qualification_services() -> ResponseReturnValue:
         altcha_script=ALTCHA_SCRIPT,
         altcha_style=ALTCHA_STYLE,
         countries=COUNTRY_NAMES,
+        longer_replies=longer_replies(services().intake.taxonomy()),
     )
 
 

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from frontdesk.cases.models import Channel
 from tests.browser.actions import banner, error_summary, sign_in
 from tests.browser.conftest import ACTION_TIMEOUT_MS, DESKTOP
-from tests.factories import open_case
+from tests.factories import EXAMS_OFFICERS_QUEUE, open_case
 
 pytestmark = pytest.mark.browser
 
@@ -113,17 +113,17 @@ def test_an_agent_moves_a_case_and_logs_a_call(page, live_server, agent, custome
     expect(page.locator(".activity").filter(has_text="logged a call.")).to_contain_text(
         "Explained the posting dates."
     )
-    page.get_by_label("Queue", exact=True).select_option("COREUK-Finance")
+    page.get_by_label("Queue", exact=True).select_option("Northgate: Finance")
     page.get_by_role("button", name="Move case").click()
     moved = page.locator(".activity").first
     expect(moved).to_contain_text("updated this record.")
     expect(moved.get_by_role("definition")).to_have_text(
-        "COREUK-Quals: Exams Officers to COREUK-Finance"
+        f"{EXAMS_OFFICERS_QUEUE} to Northgate: Finance"
     )
     page.get_by_role("link", name="Agent console").first.click()
-    page.get_by_label("Queue").select_option("COREUK-Finance")
+    page.get_by_label("Queue").select_option("Northgate: Finance")
     page.get_by_role("button", name="Show cases").click()
-    expect(page).to_have_url(re.compile(r"queue=COREUK-Finance"))
+    expect(page).to_have_url(re.compile(r"queue=Northgate%3A\+Finance"))
     expect(page.get_by_role("table").locator("tbody tr")).to_have_count(1)
 
 

@@ -201,7 +201,7 @@ def test_an_agent_takes_chats_beside_their_cases_and_ends_them(
     # Transferred: the tab closes.
     cat_panel = page.get_by_role("tabpanel")
     options = cat_panel.get_by_label("Transfer to group").locator("option")
-    expect(options).to_have_text(["Pearson associates and examiners"])
+    expect(options).to_have_text(["Northgate associates and examiners"])
     cat_panel.get_by_label("Transfer to group").select_option("associates")
     cat_panel.get_by_role("button", name="Transfer").click()
     cat.next("chat_transferred")

@@ -14,7 +14,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 from tests.browser.actions import banner, sign_in, tab_to
 from tests.browser.axe import assert_accessible
 from tests.browser.test_supervisor_desk import PHONE, fits
-from tests.factories import make_user, open_case
+from tests.factories import EXAMS_OFFICERS_QUEUE, make_user, open_case
 from tests.integration.case_tools import set_reply_by
 
 pytestmark = pytest.mark.browser
@@ -84,7 +84,7 @@ def test_an_agent_finds_takes_and_lists_a_case_and_the_dashboard_counts_it_overd
     sign_in(sue, supervisor.username)
     sue.goto("/supervisor")
     counts = sue.get_by_role("region", name="Cases by queue")
-    row = counts.get_by_role("row").filter(has_text="COREUK-Quals: Exams Officers")
+    row = counts.get_by_role("row").filter(has_text=EXAMS_OFFICERS_QUEUE)
     expect(row).to_contain_text("1 overdue")  # in words, beside its mark
     expect(sue.locator("#connection-status")).to_have_text(re.compile("Connected: the figures"))
     expect(row).to_contain_text("1 overdue")  # the live figures agree

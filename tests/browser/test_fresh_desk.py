@@ -16,14 +16,14 @@ from frontdesk.business_hours import BusinessCalendar
 from frontdesk.clock import FixedClock
 from tests.browser.actions import LIVE_MS, accept_offer, banner, link_token, sign_in
 from tests.browser.test_contact_us import choose, fill_about_you, pass_human_check
-from tests.factories import make_user
+from tests.factories import EXAMS_OFFICERS_QUEUE, make_user
 
 pytestmark = pytest.mark.browser
 
 MONDAY_MORNING = datetime(2026, 8, 17, 9, 30, tzinfo=UTC)  # 10:30 in London: open
 KIM_PASSWORD = "Harbour7Lantern"
 SCHOOLS = "Schools, colleges and training providers"
-EXAMS_OFFICERS = "COREUK-Quals: Exams Officers"
+EXAMS_OFFICERS = EXAMS_OFFICERS_QUEUE
 REASON = "Closed for staff training"
 
 

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from frontdesk.cases.models import Channel
 from tests.browser.actions import sign_in
-from tests.factories import open_case
+from tests.factories import FIRST_OWNER, open_case
 
 pytestmark = pytest.mark.browser
 
@@ -97,7 +97,7 @@ def test_a_customer_likes_comments_and_refreshes_the_feed(
     expect(created.locator("time")).to_have_attribute("title", "15/06/2026 11:00 (UK time)")
     owner = activity(page, "updated this record.")
     expect(owner.get_by_role("term")).to_have_text("Case Owner")
-    expect(owner.get_by_role("definition")).to_have_text("Pearson to COREUK-Quals: Exams Officers")
+    expect(owner.get_by_role("definition")).to_have_text(FIRST_OWNER)
     detail = page.locator("#case-detail")
     expect(detail).to_contain_text("Description : The certificates for 12 candidates")
     expect(detail).to_contain_text(re.compile(r"Date/Time Opened\s*15/06/2026 11:00"))

@@ -54,7 +54,7 @@ def test_a_supervisor_watches_a_chat_go_through_the_queue(
     rows = page.locator("#figures tbody tr")
     expect(rows).to_have_count(len(services.live.router.chat_groups()))
     expect(rows.filter(has_text="Schools, colleges and training providers")).to_have_count(1)
-    expect(rows.filter(has_text="Pearson associates and examiners")).to_have_count(1)
+    expect(rows.filter(has_text="Northgate associates and examiners")).to_have_count(1)
     expect(cell(page, group, "waiting")).to_have_text("0")
     expect(page.locator("#agents")).to_contain_text("No agent has set a chat state yet.")
     screenshot(page, "supervisor-dashboard-empty")

@@ -9,7 +9,7 @@ import pytest
 
 from frontdesk.accounts.models import Role
 from frontdesk.cases.models import Channel, Status
-from tests.factories import make_user, open_case, outbox_messages
+from tests.factories import EXAMS_OFFICERS_QUEUE, make_user, open_case, outbox_messages
 from tests.helpers import api, csrf_token, login_as
 
 
@@ -171,22 +171,22 @@ async def test_empty_call_notes_are_refused_on_their_field(services, staff, cust
 
 async def test_moving_a_case_changes_its_owner_in_the_feed(staff, case):
     path = f"/api/v1/cases/{case.number}/queue"
-    response = await api(staff, "POST", path, {"queue": "COREUK-Finance"})
-    assert (await response.get_json())["owner_queue"] == "COREUK-Finance"
+    response = await api(staff, "POST", path, {"queue": "Northgate: Finance"})
+    assert (await response.get_json())["owner_queue"] == "Northgate: Finance"
     assert (await newest(staff, case.number))["change"] == {
         "field": "Case Owner",
-        "old": "COREUK-Quals: Exams Officers",
-        "new": "COREUK-Finance",
+        "old": EXAMS_OFFICERS_QUEUE,
+        "new": "Northgate: Finance",
     }
     unknown = await api(staff, "POST", path, {"queue": "Nowhere"})
     assert list((await error_of(unknown, 422))["fields"]) == ["queue"]
 
 
 async def test_queues_lists_every_queue_and_mine(services, staff, agent):
-    await services.case_work.set_agent_queues(agent, ["COREUK-Finance"])
+    await services.case_work.set_agent_queues(agent, ["Northgate: Finance"])
     found = await (await staff.get("/api/v1/agent/queues")).get_json()
-    assert found["mine"] == ["COREUK-Finance"]
-    assert {"COREUK-Finance", "COREUK-Quals: Exams Officers"} <= set(found["queues"])
+    assert found["mine"] == ["Northgate: Finance"]
+    assert {"Northgate: Finance", EXAMS_OFFICERS_QUEUE} <= set(found["queues"])
     assert found["queues"] == sorted(found["queues"])
 
 
@@ -242,12 +242,10 @@ async def test_the_queue_shows_the_queues_i_serve_or_the_one_chosen(
     services, staff, agent, queue_cases
 ):
     complaint = queue_cases[2]
-    await services.case_work.set_agent_queues(agent, ["COREUK-Customer Complaints"])
+    await services.case_work.set_agent_queues(agent, ["Northgate: Customer Complaints"])
     mine = await (await staff.get("/api/v1/agent/cases")).get_json()
     assert [item["number"] for item in mine["items"]] == [complaint]
-    chosen = await (
-        await staff.get("/api/v1/agent/cases?queue=COREUK-Quals: Exams Officers")
-    ).get_json()
+    chosen = await (await staff.get(f"/api/v1/agent/cases?queue={EXAMS_OFFICERS_QUEUE}")).get_json()
     assert [item["number"] for item in chosen["items"]] == queue_cases[:1]
     unknown = await staff.get("/api/v1/agent/cases?queue=Nowhere")
     assert list((await error_of(unknown, 422))["fields"]) == ["queue"]
@@ -320,12 +318,12 @@ async def test_status_and_queue_forms_change_the_case(services, staff, case, cus
         staff, f"{path}/status", status="waiting_on_customer", reason="Need the centre number"
     )
     assert response.status_code == 302
-    assert (await post_form(staff, f"{path}/queue", queue="COREUK-Finance")).status_code == 302
+    assert (await post_form(staff, f"{path}/queue", queue="Northgate: Finance")).status_code == 302
     found = await services.cases.access_case(customer, case.number)
     assert (found.status, found.waiting_reason, found.owner_queue) == (
         Status.WAITING_ON_CUSTOMER,
         "Need the centre number",
-        "COREUK-Finance",
+        "Northgate: Finance",
     )
 
 

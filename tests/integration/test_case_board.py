@@ -12,12 +12,12 @@ import pytest
 
 from frontdesk.accounts.models import Role
 from frontdesk.cases.models import Status
-from tests.factories import open_case
+from tests.factories import EXAMS_OFFICERS_QUEUE, open_case
 from tests.integration.chat_clients import ChatClient, Clients, person
 from tests.integration.test_ops import sample
 from tests.live import LiveServer
 
-QUEUE = "COREUK-Quals: Exams Officers"  # where tests.factories' cases go
+QUEUE = EXAMS_OFFICERS_QUEUE  # where tests.factories' cases go
 # Recounts this often, so a test that moves the clock hears of it at once.
 RECOUNT_SECONDS = 0.05
 

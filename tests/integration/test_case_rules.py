@@ -22,7 +22,7 @@ from frontdesk.events import RecordingNotifier
 from frontdesk.intake.human_check import HumanCheck
 from frontdesk.intake.taxonomy import DEFAULT_TAXONOMY, Choice
 from frontdesk.services import Services
-from tests.factories import make_user, outbox_messages
+from tests.factories import EXAMS_OFFICERS_QUEUE, ORGANISATION, make_user, outbox_messages
 
 # On both stores (both_stores) where the store decides: numbers, lengths, dates and two
 # nodes at once. The rest is the service's rules, the same on either store.
@@ -42,7 +42,7 @@ CHOICES: dict[str, dict[str, str]] = {
         "qualification_subject": "Mathematics",
     },
     "contracts": {
-        "customer_type": "Pearson Associates",
+        "customer_type": "Northgate Associates",
         "issue_type": "Associate contracts, deployment & allocation",
         "category": "Contracts",
         "subcategory": "New Contracts",
@@ -70,16 +70,16 @@ CHOICES: dict[str, dict[str, str]] = {
         "issue_type": "Complaints",
         "category": "Complaint",
         "subcategory": "Service Complaint",
-        "qualification": "BTEC Nationals",
+        "qualification": "Northgate Nationals",
         "qualification_subject": "Business",
     },
 }
 ROUTES = {  # owner queue, reply days, phone
-    "results": ("COREUK-Quals: Exams Officers", 2, "020 7946 0000"),
-    "contracts": ("COREUK-Assessment Associates", 3, "020 7946 0000"),
-    "special": ("COREUK-Quals: Special Considerations", 5, "020 7946 0000"),
-    "learner": ("COREUK-Learner Enquiries", 5, "020 7946 0500"),
-    "complaint": ("COREUK-Customer Complaints", 10, "020 7946 0200"),
+    "results": ("Northgate: Exams Officers", 2, "020 7946 0000"),
+    "contracts": ("Northgate: Assessment Associates", 3, "020 7946 0000"),
+    "special": ("Northgate: Special Considerations", 5, "020 7946 0000"),
+    "learner": ("Northgate: Learner Enquiries", 5, "020 7946 0500"),
+    "complaint": ("Northgate: Customer Complaints", 10, "020 7946 0200"),
 }
 # Challenges that cost next to nothing to solve: the work is signed into the challenge,
 # so the service accepts them; most tests are about cases, not the proof of work.
@@ -179,7 +179,7 @@ async def test_open_case_records_the_case_the_guide_describes(services, clock, c
     assert case.status is Status.NEW
     assert case.channel is channel
     assert case.customer_id == customer.id
-    assert case.owner_queue == "COREUK-Quals: Exams Officers"
+    assert case.owner_queue == EXAMS_OFFICERS_QUEUE
     assert case.customer_group == "centres"
     assert case.reply_days == 2
     assert case.reply_by == START + timedelta(days=2)  # Wednesday, same time
@@ -208,8 +208,8 @@ async def test_the_feed_starts_with_created_and_the_case_owner(services, custome
     ]
     assert feed[1].data == {
         "field": "Case Owner",
-        "from": "Pearson",
-        "to": "COREUK-Quals: Exams Officers",
+        "from": ORGANISATION,
+        "to": EXAMS_OFFICERS_QUEUE,
     }
     newest_first = await services.cases.feed(customer, case.number)
     assert [a.id for a in newest_first] == [a.id for a in reversed(feed)]
@@ -602,7 +602,7 @@ async def test_customers_cannot_work_cases(services, customer):
     with pytest.raises(Forbidden):
         await services.case_work.reply(customer, case.number, "I answer myself")
     with pytest.raises(Forbidden):
-        await services.case_work.move_case(customer, case.number, "COREUK-Finance")
+        await services.case_work.move_case(customer, case.number, "Northgate: Finance")
     with pytest.raises(Forbidden):
         await services.cases.list_queue_cases(customer, page=1, page_size=10)
 
@@ -613,22 +613,23 @@ async def test_customers_cannot_work_cases(services, customer):
 async def test_moving_a_case_to_an_unknown_queue_is_refused(services, customer, agent):
     case = await open_case(services, customer)
     with pytest.raises(Invalid) as caught:
-        await services.case_work.move_case(agent, case.number, "COREUK-Nowhere")
+        await services.case_work.move_case(agent, case.number, "Northgate: Nowhere")
     assert "queue" in caught.value.fields
-    assert (await reload(services, case)).owner_queue == "COREUK-Quals: Exams Officers"
+    assert (await reload(services, case)).owner_queue == EXAMS_OFFICERS_QUEUE
 
 
 async def test_moving_a_case_records_the_new_owner(services, customer, agent):
     case = await open_case(services, customer)
-    await services.case_work.move_case(agent, case.number, "COREUK-Finance")
-    assert (await reload(services, case)).owner_queue == "COREUK-Finance"
+    await services.case_work.move_case(agent, case.number, "Northgate: Finance")
+    assert (await reload(services, case)).owner_queue == "Northgate: Finance"
     [latest, *_] = await services.cases.feed(customer, case.number)
     assert latest.data == {
         "field": "Case Owner",
-        "from": "COREUK-Quals: Exams Officers",
-        "to": "COREUK-Finance",
+        "from": EXAMS_OFFICERS_QUEUE,
+        "to": "Northgate: Finance",
     }
-    await services.case_work.move_case(agent, case.number, "COREUK-Finance")  # no change, no entry
+    # No change, no entry.
+    await services.case_work.move_case(agent, case.number, "Northgate: Finance")
     assert len(await services.cases.feed(customer, case.number)) == 3
 
 
@@ -643,15 +644,15 @@ async def test_agents_see_the_cases_of_their_queues(services, customer, agent):
 
     # No queues: every open case, soonest reply-by first.
     assert await seen() == [results.number, special.number, complaint.number]
-    await services.case_work.set_agent_queues(agent, ["COREUK-Customer Complaints"])
-    assert await services.cases.agent_queues(agent) == ["COREUK-Customer Complaints"]
+    await services.case_work.set_agent_queues(agent, ["Northgate: Customer Complaints"])
+    assert await services.cases.agent_queues(agent) == ["Northgate: Customer Complaints"]
     assert await seen() == [complaint.number]
     await services.case_work.set_agent_queues(
-        agent, ["COREUK-Quals: Exams Officers", "COREUK-Quals: Special Considerations"]
+        agent, ["Northgate: Exams Officers", "Northgate: Special Considerations"]
     )
     assert await seen() == [results.number, special.number]
     with pytest.raises(Invalid):
-        await services.case_work.set_agent_queues(agent, ["COREUK-Nowhere"])
+        await services.case_work.set_agent_queues(agent, ["Northgate: Nowhere"])
     assert await seen() == [results.number, special.number]
     await services.case_work.change_status(agent, results.number, Status.CLOSED, "Done")
     assert await seen() == [special.number]

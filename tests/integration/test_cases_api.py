@@ -8,7 +8,13 @@ from datetime import datetime
 import pytest
 
 from frontdesk.cases.models import Channel, Status
-from tests.factories import make_user, open_case
+from tests.factories import (
+    EXAMS_OFFICERS_QUEUE,
+    FIRST_OWNER,
+    ORGANISATION,
+    make_user,
+    open_case,
+)
 from tests.helpers import api, csrf_token, login_as
 
 
@@ -175,8 +181,8 @@ async def test_a_new_case_feed_reads_as_the_guide(signed_in, case, clock):
     assert owner["summary"] == "updated this record."
     assert owner["change"] == {
         "field": "Case Owner",
-        "old": "Pearson",
-        "new": "COREUK-Quals: Exams Officers",
+        "old": ORGANISATION,
+        "new": EXAMS_OFFICERS_QUEUE,
     }
 
 
@@ -378,7 +384,7 @@ async def test_the_case_page_shows_feed_and_detail(signed_in, case, clock):
     assert "<strong>Ann Example</strong> (Customer) created this case." in page
     stamp = f'<time datetime="{case.created_at.isoformat()}" title="15/06/2026 11:00 (UK time)">'
     assert stamp + "11m ago</time>" in page
-    assert "<dt>Case Owner</dt>" in page and "Pearson to COREUK-Quals: Exams Officers" in page
+    assert "<dt>Case Owner</dt>" in page and FIRST_OWNER in page
     assert page.index("updated this record.") < page.index("created this case.")
     assert "Description : Our GCSE certificates have not arrived yet.;" in page
     assert "Date/Time Opened" in page and ">15/06/2026 11:00</time>" in page

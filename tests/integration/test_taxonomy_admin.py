@@ -243,7 +243,7 @@ async def test_hours_api_round_trip_and_calendar(december, admin_client, service
 
 async def test_the_tree_yaml_node_and_history_pages_edit_the_taxonomy(admin_client, services):
     tree = await (await admin_client.get("/admin/taxonomy")).get_data(as_text=True)
-    assert "Teachers" in tree and "COREUK-Quals: Teachers" in tree
+    assert "Teachers" in tree and "Northgate: Teachers" in tree
 
     node = await form_post(admin_client, "/admin/taxonomy/node", {
         "path": "qualifications.0", "name": "GCSE", "subjects": "Astronomy\nMathematics",

@@ -173,3 +173,20 @@ def test_away_reasons_are_read_comma_separated_in_their_order(monkeypatch):
 )
 def test_away_reasons_refuse_what_agents_could_not_pick_clearly(reasons, said):
     assert said in refusal(away_reasons=reasons)
+
+
+def test_the_names_people_see_are_read_trimmed_and_default_to_the_demos(monkeypatch):
+    assert (build().product_name, build().organisation_name) == (
+        "frontdesk",
+        "Northgate Assessment",
+    )
+    monkeypatch.setenv("FRONTDESK_PRODUCT_NAME", " Help Centre ")
+    monkeypatch.setenv("FRONTDESK_ORGANISATION_NAME", "Example Board")
+    settings = build()
+    assert (settings.product_name, settings.organisation_name) == ("Help Centre", "Example Board")
+
+
+@pytest.mark.parametrize("name", ["", "   ", "x" * 61])
+def test_a_blank_or_paragraph_long_name_is_refused(name):
+    assert "organisation_name" in refusal(organisation_name=name)
+    assert "product_name" in refusal(product_name=name)

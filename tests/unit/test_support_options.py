@@ -7,12 +7,19 @@ from datetime import UTC, datetime
 import pytest
 
 from frontdesk.business_hours import UK, BusinessCalendar
-from frontdesk.intake.options import NOBODY_SIGNED_IN, chat_hours_report, support_options
+from frontdesk.intake.options import (
+    NOBODY_SIGNED_IN,
+    LongerReply,
+    chat_hours_report,
+    longer_replies,
+    support_options,
+)
 from frontdesk.intake.taxonomy import (
     DEFAULT_TAXONOMY,
     DEMO_TAXONOMY,
     Choice,
     Routing,
+    check_taxonomy,
     load_taxonomy,
     resolve,
 )
@@ -102,7 +109,7 @@ def test_associates_chat_closes_early_on_friday():
     "customer_type, issue_type",
     [
         ("Exams Officers", "Complaints"),
-        ("Pearson Associates", "Marking & Training"),
+        ("Northgate Associates", "Marking & Training"),
         ("Students & Parents", "Results"),
     ],
 )
@@ -128,7 +135,7 @@ def test_the_phone_line_of_the_choice_is_offered():
     [
         ("Exams Officers", "Results", 2, uk(2026, 6, 18, 10, 30)),
         (
-            "Pearson Associates",
+            "Northgate Associates",
             "Associate contracts, deployment & allocation",
             3,
             uk(2026, 6, 19, 10, 30),
@@ -207,3 +214,22 @@ def test_a_closure_gives_its_reason_and_the_next_opening_after_it():
     assert options.chat_reason == (
         "Staff training. Chat opens again Friday 11 December at 09:00 (UK time)."
     )
+
+
+def test_longer_replies_are_the_guides_list_in_the_taxonomys_names():
+    assert longer_replies(TAXONOMY) == [
+        LongerReply("Northgate Associates", 3),
+        LongerReply("Associate contracts, deployment & allocation", 3),
+        LongerReply("Students & Parents", 5),
+        LongerReply("Special Considerations", 5),
+        LongerReply("Complaints", 10),
+    ]
+
+
+def test_longer_replies_follow_an_edit_and_leave_out_the_default_and_shorter():
+    data = TAXONOMY.model_dump(exclude_none=True)
+    data["defaults"]["reply_days"] = 5
+    data["qualifications"][0]["reply_days"] = 7  # GCSE
+    data["issue_types"][0]["categories"][0]["reply_days"] = 1  # shorter: no promise broken
+    edited = check_taxonomy(data)
+    assert longer_replies(edited) == [LongerReply("GCSE", 7), LongerReply("Complaints", 10)]

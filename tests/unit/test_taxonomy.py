@@ -48,7 +48,13 @@ ISSUE_TYPES = [
     "Complaints",
     "Associate contracts, deployment & allocation",
 ]
-QUALIFICATIONS = ["GCSE", "International GCSE", "A Level", "BTEC Nationals", "Functional Skills"]
+QUALIFICATIONS = [
+    "GCSE",
+    "International GCSE",
+    "A Level",
+    "Northgate Nationals",
+    "Functional Skills",
+]
 
 # A path through the dropdowns for each issue type: (category, subcategory).
 PATHS = {
@@ -66,7 +72,7 @@ SUBJECTS = {
     "GCSE": "Mathematics",
     "International GCSE": "Biology",
     "A Level": "Physics",
-    "BTEC Nationals": "Business",
+    "Northgate Nationals": "Business",
     "Functional Skills": "English",
 }
 
@@ -108,7 +114,7 @@ def edited(change: Any) -> dict[str, Any]:
 def test_the_shipped_file_has_the_guides_customer_types_and_more():
     names = [c.name for c in SHIPPED.customer_types]
     assert set(GUIDE_CUSTOMER_TYPES) <= set(names)
-    assert {"Students & Parents", "Pearson Associates"} <= set(names)
+    assert {"Students & Parents", "Northgate Associates"} <= set(names)
 
 
 @pytest.mark.parametrize("name", ISSUE_TYPES)
@@ -134,12 +140,12 @@ def test_queues_lists_every_owner_queue_once():
     queues = SHIPPED.queues
     assert queues == sorted(set(queues))
     assert {
-        "COREUK-Quals: General Enquiries",
-        "COREUK-Quals: Exams Officers",
-        "COREUK-Customer Complaints",
-        "COREUK-Assessment Associates",
-        "COREUK-Learner Enquiries",
-        "COREUK-Quals: International",
+        "Northgate: General Enquiries",
+        "Northgate: Exams Officers",
+        "Northgate: Customer Complaints",
+        "Northgate: Assessment Associates",
+        "Northgate: Learner Enquiries",
+        "Northgate: International",
     } <= set(queues)
 
 
@@ -153,15 +159,15 @@ def test_queues_lists_every_owner_queue_once():
         ("Teachers", "Post Results & Appeals", 2),
         ("Administrators", "Certificates", 2),
         ("Assessment Associates", "Associate contracts, deployment & allocation", 3),
-        ("Pearson Associates", "Associate contracts, deployment & allocation", 3),
-        ("Pearson Associates", "Marking & Training", 3),
+        ("Northgate Associates", "Associate contracts, deployment & allocation", 3),
+        ("Northgate Associates", "Marking & Training", 3),
         ("Assessment Associates", "Fees & Invoices", 2),
         ("Exams Officers", "Special Considerations", 5),
         ("Students & Parents", "Results", 5),
         ("Students & Parents", "Special Considerations", 5),
         ("Exams Officers", "Complaints", 10),
         ("Students & Parents", "Complaints", 10),
-        ("Pearson Associates", "Complaints", 10),
+        ("Northgate Associates", "Complaints", 10),
     ],
 )
 def test_reply_targets_follow_the_guide(customer_type, issue_type, days):
@@ -171,22 +177,22 @@ def test_reply_targets_follow_the_guide(customer_type, issue_type, days):
 @pytest.mark.parametrize(
     "picked, queue",
     [
-        (choice(), "COREUK-Quals: Exams Officers"),
-        (choice("Teachers", "Results"), "COREUK-Quals: Teachers"),
-        (choice("Teachers", "Post Results & Appeals"), "COREUK-Quals: Post Results"),
-        (choice(qualification="International GCSE"), "COREUK-Quals: International"),
-        (choice(issue_type="Special Considerations"), "COREUK-Quals: Special Considerations"),
-        (choice(issue_type="Complaints"), "COREUK-Customer Complaints"),
+        (choice(), "Northgate: Exams Officers"),
+        (choice("Teachers", "Results"), "Northgate: Teachers"),
+        (choice("Teachers", "Post Results & Appeals"), "Northgate: Post Results"),
+        (choice(qualification="International GCSE"), "Northgate: International"),
+        (choice(issue_type="Special Considerations"), "Northgate: Special Considerations"),
+        (choice(issue_type="Complaints"), "Northgate: Customer Complaints"),
         (
             choice("Students & Parents", "Complaints", "International GCSE"),
-            "COREUK-Customer Complaints",  # an issue type beats a qualification
+            "Northgate: Customer Complaints",  # an issue type beats a qualification
         ),
-        (choice("Students & Parents", "Results"), "COREUK-Learner Enquiries"),
+        (choice("Students & Parents", "Results"), "Northgate: Learner Enquiries"),
         (
-            choice("Pearson Associates", "Associate contracts, deployment & allocation"),
-            "COREUK-Assessment Associates",
+            choice("Northgate Associates", "Associate contracts, deployment & allocation"),
+            "Northgate: Assessment Associates",
         ),
-        (choice("Administrators", "Fees & Invoices"), "COREUK-Finance"),
+        (choice("Administrators", "Fees & Invoices"), "Northgate: Finance"),
     ],
 )
 def test_owner_queues(picked, queue):
@@ -199,9 +205,9 @@ def test_owner_queues(picked, queue):
         ("Exams Officers", "GCSE", "020 7946 0000"),
         ("Exams Officers", "A Level", "020 7946 0000"),
         ("Exams Officers", "International GCSE", "020 7946 0300"),
-        ("Exams Officers", "BTEC Nationals", "020 7946 0200"),
+        ("Exams Officers", "Northgate Nationals", "020 7946 0200"),
         ("Students & Parents", "GCSE", "020 7946 0500"),
-        ("Students & Parents", "BTEC Nationals", "020 7946 0200"),  # its own line for all
+        ("Students & Parents", "Northgate Nationals", "020 7946 0200"),  # its own line for all
     ],
 )
 def test_phone_numbers_follow_the_qualification(customer_type, qualification, phone):
@@ -209,9 +215,9 @@ def test_phone_numbers_follow_the_qualification(customer_type, qualification, ph
 
 
 def test_phone_hours_come_with_the_phone_line():
-    btec = resolve(SHIPPED, choice(qualification="BTEC Nationals"))
+    nationals = resolve(SHIPPED, choice(qualification="Northgate Nationals"))
     gcse = resolve(SHIPPED, choice())
-    assert btec.phone_hours == "Monday to Friday, 08:30 to 17:30 (UK time)"
+    assert nationals.phone_hours == "Monday to Friday, 08:30 to 17:30 (UK time)"
     assert gcse.phone_hours == "Monday to Friday, 08:00 to 17:00 (UK time)"
 
 
@@ -221,7 +227,7 @@ def test_phone_hours_come_with_the_phone_line():
         (choice(), True),
         (choice("Assessment Associates", "Marking & Training"), True),
         (choice(issue_type="Complaints"), False),  # the issue type says no
-        (choice("Pearson Associates", "Marking & Training"), False),  # the customer type does
+        (choice("Northgate Associates", "Marking & Training"), False),  # the customer type does
         (choice("Students & Parents", "Results"), False),  # the group has no chat
     ],
 )
@@ -277,7 +283,7 @@ def test_routing_carries_the_customer_group_and_its_hours():
         ("category", "Grade Boundaries"),  # a Results category, not an Entries one
         ("subcategory", "Missing Results"),  # a Results subcategory
         ("qualification", "O Level"),
-        ("qualification_subject", "Applied Science"),  # a BTEC subject, not a GCSE one
+        ("qualification_subject", "Applied Science"),  # a Nationals subject, not a GCSE one
     ],
 )
 def test_each_wrong_field_is_named(field, value):
