@@ -143,6 +143,7 @@ async def test_a_node_sizes_its_pools_from_settings_and_reports_their_connection
     services = server.services
     assert services.redis_pools["commands"].max_connections == 4
     assert services.redis_pools["fanout"].max_connections == 2
-    assert await clients_named(redis_url, f"frontdesk:{node_id}:fanout") == 1
+    # The subscription's, and a publish's while one is in flight: never past the size.
+    assert 1 <= await clients_named(redis_url, f"frontdesk:{node_id}:fanout") <= 2
     commands = await clients_named(redis_url, f"frontdesk:{node_id}:commands")
     assert 1 <= commands <= 4

@@ -59,6 +59,8 @@ export function attachCannedPicker(input, { caseNumber, after }) {
   let shown = []; // the replies listed now
   let active = -1;
   let from = null; // where the "/letters" being replaced start; null: insert at the caret
+  let looking = null; // the list being looked up for the letters typed, until it is shown
+  let filling = false; // a chosen reply is being filled in by the server
 
   const setOpen = (open) => {
     listbox.hidden = !open;
@@ -105,6 +107,7 @@ export function attachCannedPicker(input, { caseNumber, after }) {
 
   const choose = async (reply) => {
     close();
+    filling = true;
     const start = from ?? input.selectionStart;
     const end = input.selectionStart;
     status.textContent = `Filling in /${reply.shortcut}…`;
@@ -119,6 +122,8 @@ export function attachCannedPicker(input, { caseNumber, after }) {
     } catch (error) {
       status.textContent = `The reply could not be inserted: ${error.message}.`;
       return;
+    } finally {
+      filling = false;
     }
     input.setRangeText(text, start, end, "end");
     from = null;
@@ -131,7 +136,9 @@ export function attachCannedPicker(input, { caseNumber, after }) {
     const token = slashToken();
     if (token) {
       from = token.start;
-      show(token.typed);
+      const lookup = show(token.typed);
+      looking = lookup;
+      lookup.finally(() => { if (looking === lookup) looking = null; });
     } else if (!listbox.hidden) {
       close();
     }
@@ -139,6 +146,14 @@ export function attachCannedPicker(input, { caseNumber, after }) {
   // Registered before the box's own keys (Enter sends): while the list is open, these
   // keys are the list's.
   input.addEventListener("keydown", (event) => {
+    // Enter before the list has come, or while a reply is filled in, never sends the
+    // "/letters" to the customer: it takes the first match once it is shown.
+    if (event.key === "Enter" && !event.shiftKey && (filling || (looking && slashToken()))) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      if (looking) looking.then(() => { if (!listbox.hidden && shown.length) choose(shown[active]); });
+      return;
+    }
     if (listbox.hidden || !shown.length) return;
     const keys = {
       ArrowDown: () => highlight((active + 1) % shown.length),
