@@ -106,7 +106,9 @@ async def _schema_error(error: RequestSchemaValidationError) -> ResponseReturnVa
 
 async def _http_error(error: HTTPException) -> ResponseReturnValue:
     code = (error.name or "error").upper().replace(" ", "_")
-    domain = FrontdeskError(error.description or error.name or "Error")
+    # werkzeug's 404 text speaks of URLs and servers; the page adds what to do.
+    message = "We could not find that page." if error.code == 404 else error.description
+    domain = FrontdeskError(message or error.name or "Error")
     domain.code = code  # werkzeug's name for it: not one of ours
     domain.status = error.code or 500
     return await render_error(domain)

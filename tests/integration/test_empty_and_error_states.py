@@ -46,7 +46,7 @@ async def test_public_lists_say_what_to_do_when_empty(client):
 
     html = await page(client, "/articles?topic=Nothing+like+this")
     assert "No articles match with this filter." in html and "Try fewer filters" in html
-    assert links(html)["Clear the search and filters"] == "/articles#list-title"
+    assert links(html)["Clear search and filters"] == "/articles#list-title"
 
     html = await page(client, "/search?q=xyzzy")
     assert "No results for “xyzzy”." in html and links(html)["contact us"] == "/contact-us"
@@ -78,14 +78,14 @@ async def test_an_agent_s_empty_lists_say_where_else_to_look(client, services):
     assert links(html)["Clear the search"] == "/agent/search"
 
     html = await page(client, "/agent/replies")
-    assert "You have no replies of your own yet. Write one with the form above" in html
+    assert "You have no replies of your own yet. Write one under “Write a reply”" in html
     assert "No shared replies yet. A supervisor can write some for every agent." in html
 
 
 async def test_a_supervisor_s_and_an_admin_s_empty_tables_say_what_fills_them(client, services):
     await signed_in(client, services, Role.ADMIN)
     html = await page(client, "/supervisor")
-    assert "No agent has set a chat state yet: agents appear here once they open" in html
+    assert "No agent has set a chat state yet. Agents appear here once they open" in html
 
     html = await page(client, "/admin/audit")
     assert "Nothing has been changed yet: changes to people, agents' work" in html
@@ -105,7 +105,7 @@ async def test_a_supervisor_s_and_an_admin_s_empty_tables_say_what_fills_them(cl
 
 async def test_a_missing_page_offers_home_and_signing_in(client):
     html = await page(client, "/no-such-page", 404)
-    assert "Page not found" in html
+    assert "Page not found" in html and "We could not find that page." in html
     assert links(html) == {"Sign in": "/sign-in?next=/no-such-page", "Back to the home page": "/"}
 
 
