@@ -5,6 +5,13 @@ an email is never sent for a change that rolled back, nor lost for one that comm
 Delivery is SMTP (aiosmtplib) when FRONTDESK_SMTP_URL is set; on the embedded default
 each message is written to the log instead, links and all, so a person trying the
 portal can follow them.
+
+Both parts of a message, plain text and HTML, are rendered as it is queued and stored
+in its row: what was committed is exactly what goes out, whichever node sends it and
+whatever code or templates that node runs after a restart or an upgrade. Rendering at
+send time instead would read cases that may have changed since, and a template that
+failed there would drop a message already promised; failing at queue time rolls the
+change back with it, where someone sees it.
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ import asyncio
 import logging
 from datetime import datetime, timedelta
 from email.message import EmailMessage
+from email.utils import formataddr, parseaddr
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -23,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from frontdesk.clock import Clock
 from frontdesk.db.engine import transaction
 from frontdesk.db.tables import outbox
+from frontdesk.email_layout import OutgoingEmail
 
 log = logging.getLogger("frontdesk.mail")
 
@@ -32,16 +41,28 @@ CLAIM_TIMEOUT = timedelta(minutes=5)
 MAX_ATTEMPTS = 8
 
 
-async def queue_mail(
-    conn: AsyncConnection, *, to: str, subject: str, body: str, now: datetime
-) -> int:
-    """Put a message in the outbox, in the caller's transaction."""
+async def queue_mail(conn: AsyncConnection, *, to: str, email: OutgoingEmail, now: datetime) -> int:
+    """Put a message, both its parts rendered, in the outbox, in the caller's transaction."""
     result = await conn.execute(
         insert(outbox)
-        .values(to_addr=to, subject=subject, body=body, created_at=now, attempts=0)
+        .values(
+            to_addr=to,
+            subject=email.subject,
+            body=email.text(),
+            html=email.html(),
+            created_at=now,
+            attempts=0,
+        )
         .returning(outbox.c.id)
     )
     return int(result.scalar_one())
+
+
+def sender_address(mail_from: str, organisation_name: str) -> str:
+    """The From header: the organisation's name before the address, unless
+    FRONTDESK_MAIL_FROM names a sender itself."""
+    name, address = parseaddr(mail_from)
+    return formataddr((name or organisation_name, address or mail_from))
 
 
 class OutboxSender:
@@ -54,12 +75,13 @@ class OutboxSender:
         *,
         smtp_url: str | None,
         mail_from: str,
+        organisation_name: str,
         poll_seconds: float = 2.0,
     ) -> None:
         self._engine = engine
         self._clock = clock
         self._smtp_url = smtp_url
-        self._mail_from = mail_from
+        self._mail_from = sender_address(mail_from, organisation_name)
         self._poll_seconds = poll_seconds
         self._wake = asyncio.Event()
 
@@ -117,19 +139,27 @@ class OutboxSender:
     async def _deliver(self, message: Any) -> None:
         if self._smtp_url is None:
             log.info(
-                "email (not sent: no FRONTDESK_SMTP_URL)\nTo: %s\nSubject: %s\n\n%s",
+                "email (not sent: no FRONTDESK_SMTP_URL)\nFrom: %s\nTo: %s\nSubject: %s\n\n%s",
+                self._mail_from,
                 message.to_addr,
                 message.subject,
                 message.body,
                 extra={"to": message.to_addr, "subject": message.subject},
             )
             return
+        await aiosmtplib.send(self.compose(message), **smtp_options(self._smtp_url))
+
+    def compose(self, message: Any) -> EmailMessage:
+        """The message as sent: plain text, and its HTML alternative when it has one
+        (multipart/alternative, plain first, so a client shows the last it can)."""
         email = EmailMessage()
         email["From"] = self._mail_from
         email["To"] = message.to_addr
         email["Subject"] = message.subject
         email.set_content(message.body)
-        await aiosmtplib.send(email, **smtp_options(self._smtp_url))
+        if message.html is not None:
+            email.add_alternative(message.html, subtype="html")
+        return email
 
     async def _mark_sent(self, message_id: int) -> None:
         async with transaction(self._engine) as conn:

@@ -184,8 +184,9 @@ class Services:
         for name, pool in pools.items():
             metrics.watch_redis_pool(name, pool)
         outbox = OutboxSender(
-            engine, clock, smtp_url=settings.smtp_url, mail_from=settings.mail_from
-        )
+            engine, clock, smtp_url=settings.smtp_url, mail_from=settings.mail_from,
+            organisation_name=settings.organisation_name,
+        )  # fmt: skip
         # The store keeps the taxonomy; the file seeds an empty store (and serves until
         # `start`). A bad file stops the start here, with a message naming the place.
         audit = AuditLog(engine, clock)
@@ -200,7 +201,7 @@ class Services:
         case_board = CaseBoard(finder, notifier, metrics)
         cases = CaseService(
             engine, clock, intake, organisation=settings.organisation_name,
-            mail_queued=outbox.wake, changed=case_board.changed,
+            mail_queued=outbox.wake, changed=case_board.changed, public_url=settings.public_url,
         )  # fmt: skip
         # Routing state: in this process alone, or in Redis, which every node shares.
         queue: QueueBackend = (
@@ -217,6 +218,7 @@ class Services:
         chats = ChatService(
             engine, clock, calendar, mail_queued=outbox.wake,
             transcript_email=settings.chat_transcript_email, ended=ratings.ask_for_chat,
+            public_url=settings.public_url,
         )  # fmt: skip
         ratings.chats_from(chats.access_chat)
         attachments = CaseAttachments(
@@ -230,7 +232,7 @@ class Services:
         accounts = AccountService(engine, clock, settings, mail_queued=outbox.wake)
         case_work = CaseWork(
             engine, clock, intake, mail_queued=outbox.wake, changed=case_board.changed,
-            rating_link=ratings.ask_for_case,
+            rating_link=ratings.ask_for_case, public_url=settings.public_url,
         )  # fmt: skip
         return cls(
             settings=settings,

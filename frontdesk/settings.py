@@ -50,7 +50,9 @@ class Settings(BaseSettings):
     # The Contact Us taxonomy; the one shipped with frontdesk when unset.
     taxonomy_path: Path | None = None
     smtp_url: str | None = None
-    mail_from: str = "frontdesk <support@frontdesk.invalid>"
+    # The sender's address; a name given here ("Support <...>") replaces the
+    # organisation's as the sender's name.
+    mail_from: str = "support@frontdesk.invalid"
     log_format: Literal["text", "json"] = "text"
     log_level: str = "INFO"
     # Migrate on start: the embedded default should just work; scale-out runs `migrate`

@@ -101,8 +101,8 @@ class People:
                 link = await self._accounts.password_link(
                     conn, user, valid=timedelta(days=INVITE_DAYS)
                 )
-                subject, body = emails.invitation(user, by, link, INVITE_DAYS)
-                await queue_mail(conn, to=user.email, subject=subject, body=body, now=now)
+                email = emails.invitation(user, by, link, INVITE_DAYS)
+                await queue_mail(conn, to=user.email, email=email, now=now)
         except IntegrityError:
             message = "Someone has this email or username already"
             raise Conflict(message, fields={"email": message}) from None
@@ -149,8 +149,8 @@ class People:
         now = self._clock.now()
         async with transaction(self._engine) as conn:
             link = await self._accounts.password_link(conn, person)
-            subject, body = emails.password_reset(person, link)
-            await queue_mail(conn, to=person.email, subject=subject, body=body, now=now)
+            email = emails.password_reset(person, link)
+            await queue_mail(conn, to=person.email, email=email, now=now)
         self._mail_queued()
         await self._audit.record(by, Action.RESET_SENT, _target(person), {}, {})
 

@@ -23,6 +23,7 @@ from frontdesk.accounts.passwords import Passwords
 from frontdesk.accounts.policy import PUBLIC_EMAIL_WARNING, is_public_email
 from frontdesk.clock import Clock
 from frontdesk.db.engine import reading, transaction
+from frontdesk.email_layout import OutgoingEmail
 from frontdesk.errors import Code, Conflict, Forbidden, Invalid, TooManyRequests, Unauthorized
 from frontdesk.intake.human_check import HumanCheck
 from frontdesk.mail import queue_mail
@@ -123,7 +124,7 @@ class AccountService:
                     link = await self._issue_link(
                         conn, user_id, tokens.VERIFY, now + self._verify_window
                     )
-                    await self._mail(conn, data.email, *emails.verify(data.first_name, link))
+                    await self._mail(conn, data.email, emails.verify(data.first_name, link))
                 # Counted when accepted (an email may go): a refused one changes nothing.
                 await self._count_attempt(conn, "register", email_key, address, now)
         except IntegrityError:  # a racing registration took the name between our checks
@@ -152,10 +153,10 @@ class AccountService:
             link = await self._issue_link(
                 conn, owner.id, tokens.VERIFY, owner.created_at + self._verify_window
             )
-            await self._mail(conn, owner.email, *emails.verify(owner.first_name, link))
+            await self._mail(conn, owner.email, emails.verify(owner.first_name, link))
         else:
             base = self._settings.public_url
-            await self._mail(conn, owner.email, *emails.already_registered(owner, base))
+            await self._mail(conn, owner.email, emails.already_registered(owner, base))
 
     async def verify_email(self, token: str) -> User:
         now = self._clock.now()
@@ -256,7 +257,7 @@ class AccountService:
             await self._count_attempt(conn, "recover", email.lower(), address, now)
             found = [u for u in await store.select_users_by_email(conn, email) if u.is_active]
             for user in found:
-                await self._mail(conn, user.email, *emails.username_reminder(user, self._base))
+                await self._mail(conn, user.email, emails.username_reminder(user, self._base))
         self._mail_queued()
         return RECOVERY_SENT
 
@@ -271,7 +272,7 @@ class AccountService:
                 user = found[0]
                 expires = now + timedelta(minutes=self._settings.reset_minutes)
                 link = await self._issue_link(conn, user.id, tokens.RESET, expires)
-                await self._mail(conn, user.email, *emails.password_reset(user, link))
+                await self._mail(conn, user.email, emails.password_reset(user, link))
         self._mail_queued()
         return RECOVERY_SENT
 
@@ -369,8 +370,8 @@ class AccountService:
     def _base(self) -> str:
         return self._settings.public_url.rstrip("/")
 
-    async def _mail(self, conn: AsyncConnection, to: str, subject: str, body: str) -> None:
-        await queue_mail(conn, to=to, subject=subject, body=body, now=self._clock.now())
+    async def _mail(self, conn: AsyncConnection, to: str, email: OutgoingEmail) -> None:
+        await queue_mail(conn, to=to, email=email, now=self._clock.now())
 
     async def _issue_link(
         self, conn: AsyncConnection, user_id: int, purpose: str, expires_at: datetime

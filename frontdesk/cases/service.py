@@ -58,6 +58,8 @@ class CaseService:
         organisation: str,
         mail_queued: Callable[[], None] = lambda: None,
         changed: Callable[[], None] = lambda: None,
+        *,
+        public_url: str,
     ) -> None:
         self._engine = engine
         self._clock = clock
@@ -65,6 +67,7 @@ class CaseService:
         # A new case is the organisation's until routing gives it to a queue (the guide's
         # "Case Owner: <organisation> to <queue>").
         self._organisation = organisation
+        self._public_url = public_url  # links in emails start with it
         self._mail_queued = mail_queued
         # Told after a commit that changed a case's queue, status or reply-by (the board).
         self._changed = changed
@@ -100,8 +103,8 @@ class CaseService:
             )  # fmt: skip
             await store.upsert_contact_profile(conn, customer.id, data.contact.model_dump(), now)
             case = await actions.case_by_id(conn, case_id)
-            subject, body = emails.case_opened(case)
-            await queue_mail(conn, to=case.contact_email, subject=subject, body=body, now=now)
+            email = emails.case_opened(case, self._public_url, options.phone_hours)
+            await queue_mail(conn, to=case.contact_email, email=email, now=now)
         self._mail_queued()
         self._changed()
         return case

@@ -3,9 +3,12 @@ became a message case. Pure."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from frontdesk.business_hours import BusinessCalendar
+
+# A call-us case with no call logged this long after it opened is closed (the guide).
+CALL_WINDOW = timedelta(hours=24)
 
 
 def reply_due(calendar: BusinessCalendar, start: datetime, reply_days: int) -> datetime:

@@ -5,7 +5,6 @@ call-us cases nobody called about."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -14,13 +13,13 @@ from frontdesk.cases import actions, emails, store
 from frontdesk.cases.actions import SYSTEM, Actor
 from frontdesk.cases.models import ActivityKind, Case, Channel, Status
 from frontdesk.cases.service import require_staff, required_text
+from frontdesk.cases.sla import CALL_WINDOW
 from frontdesk.clock import Clock
 from frontdesk.db.engine import transaction
 from frontdesk.errors import Code, Conflict, Invalid
 from frontdesk.intake.service import IntakeService
 from frontdesk.mail import queue_mail
 
-CALL_WINDOW = timedelta(hours=24)
 CALL_CLOSE_REASON = "No call was logged within 24 hours of the case being opened"
 # A status reason is kept as the closing reason too, a 300-character column.
 MAX_REASON_LENGTH = 300
@@ -42,8 +41,11 @@ class CaseWork:
         mail_queued: Callable[[], None] = lambda: None,
         changed: Callable[[], None] = lambda: None,
         rating_link: RatingLink | None = None,
+        *,
+        public_url: str,
     ) -> None:
         self._engine = engine
+        self._public_url = public_url  # links in emails start with it
         self._clock = clock
         self._intake = intake
         self._mail_queued = mail_queued
@@ -64,8 +66,8 @@ class CaseWork:
             await store.update_case(conn, case.id, updated_at=now)
             if case.status is Status.NEW:
                 await actions.set_status(conn, case, actor, Status.IN_PROGRESS, None, now)
-            subject, text = emails.agent_replied(case, body)
-            await queue_mail(conn, to=case.contact_email, subject=subject, body=text, now=now)
+            email = emails.agent_replied(case, body, self._public_url)
+            await queue_mail(conn, to=case.contact_email, email=email, now=now)
         self._mail_queued()
         self._changed()
 
@@ -88,8 +90,8 @@ class CaseWork:
             )
             if emailed:
                 link = await self._rating_link(conn, case, agent.id) if self._rating_link else None
-                subject, text = emails.case_resolved(case, link)
-                await queue_mail(conn, to=case.contact_email, subject=subject, body=text, now=now)
+                email = emails.case_resolved(case, link, self._public_url)
+                await queue_mail(conn, to=case.contact_email, email=email, now=now)
         if emailed:
             self._mail_queued()
         self._changed()

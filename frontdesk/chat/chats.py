@@ -55,6 +55,8 @@ TranscriptEmail = Literal["on_request", "auto"]
 
 # Why a chat ended, or its case became a message case, when its customer wrote instead.
 LEFT_A_MESSAGE = "The customer left a message instead of waiting for a chat."
+# The confirmation of that message, to the customer.
+MESSAGE_KEPT = "Thank you for your message: it is on your case, instead of a chat."
 
 
 def _chat_not_found() -> NotFound:
@@ -74,8 +76,11 @@ class ChatService:
         mail_queued: Callable[[], None] = lambda: None,
         transcript_email: TranscriptEmail = "on_request",
         ended: Callable[[AsyncConnection, Chat], Awaitable[None]] | None = None,
+        *,
+        public_url: str,
     ) -> None:
         self._engine = engine
+        self._public_url = public_url  # links in emails start with it
         self._clock = clock
         self._calendar = calendar
         self._mail_queued = mail_queued
@@ -247,8 +252,9 @@ class ChatService:
             ended = await self._end(conn, chat, SYSTEM, reason=reason)
             now = self._clock.now()
             case = await actions.make_message_case(conn, chat.case_id, self._calendar, now, reason)
-            subject, body = emails.chat_became_message(case, reason)
-            await queue_mail(conn, to=case.contact_email, subject=subject, body=body, now=now)
+            why = f"{reason} We are sorry you had to wait."
+            email = emails.chat_became_message(case, why, self._public_url)
+            await queue_mail(conn, to=case.contact_email, email=email, now=now)
         self._mail_queued()
         return ended
 
@@ -295,16 +301,23 @@ class ChatService:
             if chat is not None and chat.status in (ChatStatus.REQUESTED, ChatStatus.OFFERED):
                 ended = await self._end(conn, chat, Actor.of(customer), reason=LEFT_A_MESSAGE)
             answered = chat is not None and chat.accepted_at is not None
-            if case.channel is Channel.CHAT and not answered:
+            became_message = case.channel is Channel.CHAT and not answered
+            if became_message:
                 case = await actions.make_message_case(
                     conn, case.id, self._calendar, now, LEFT_A_MESSAGE
                 )
+                email = emails.chat_became_message(
+                    case, MESSAGE_KEPT, self._public_url, message=body
+                )
+                await queue_mail(conn, to=case.contact_email, email=email, now=now)
             data = {"chat_id": chat.public_id} if chat is not None else {}
             await actions.log_activity(
                 conn, case.id, Actor.of(customer), ActivityKind.MESSAGE, now,
                 body=body, data=data,
             )  # fmt: skip
-            return case, ended
+        if became_message:
+            self._mail_queued()
+        return case, ended
 
     async def _end(
         self,
@@ -355,8 +368,11 @@ class ChatService:
         assert customer is not None, "a chat's customer is never deleted"
         messages = await store.select_messages(conn, chat.id)
         text = render_transcript(case.number, chat, messages)
-        subject, body = chat_emails.transcript(case, customer.first_name, text)
-        await queue_mail(conn, to=customer.email, subject=subject, body=body, now=now)
+        email = chat_emails.transcript(
+            case, customer.first_name, text, self._public_url,
+            ended=chat.status is ChatStatus.ENDED,
+        )  # fmt: skip
+        await queue_mail(conn, to=customer.email, email=email, now=now)
         await store.update_chat(conn, chat.id, transcript_emailed_at=now)
         return customer.email
 

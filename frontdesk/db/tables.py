@@ -96,6 +96,9 @@ outbox = Table(
     Column("to_addr", String(254), nullable=False),
     Column("subject", String(255), nullable=False),
     Column("body", Text, nullable=False),
+    # The HTML alternative of `body`, rendered as the message was queued; None for a
+    # message queued before emails had one (sent as plain text only).
+    Column("html", Text, nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
     Column("claimed_at", UTCDateTime, nullable=True),
     Column("sent_at", UTCDateTime, nullable=True),

@@ -21,9 +21,9 @@ from frontdesk.cases.models import ActivityKind
 from tests.factories import outbox_messages
 from tests.integration.chat_clients import Clients, chat_case, error_of, person
 from tests.integration.conftest import stored_files
-from tests.integration.test_outbox import free_port
 from tests.integration.test_sockets import session_cookie
 from tests.live import LiveServer
+from tests.mailbox import free_port
 from tests.unit.test_attachment_rules import HTML, SAMPLES
 
 PDF = SAMPLES[".pdf"]
@@ -224,7 +224,7 @@ async def test_transcripts_are_emailed_on_request_and_as_the_chat_ends(servers, 
         assert asked["to"] == customer.email
         to, message = await handler.next_transcript()
         assert to == [customer.email] and case.number in message["Subject"]
-        body = message.get_content()
+        body = message.get_body(("plain",)).get_content()
         assert "Where is my certificate?" in body and "sent a file: report.pdf" in body
 
         again = await error_of(ann, "email_transcript", {"chat_id": chat_id})
@@ -240,8 +240,9 @@ async def test_transcripts_are_emailed_on_request_and_as_the_chat_ends(servers, 
         await sam.send(chat_id, "It was posted today")
         await ann.ok("end_chat", {"chat_id": chat_id})
         _, ended = await handler.next_transcript()  # sent as it ended, throttle or not
-        assert "It was posted today" in ended.get_content()
-        assert "Ended: " in ended.get_content() and "not ended" not in ended.get_content()
+        text = ended.get_body(("plain",)).get_content()
+        assert "It was posted today" in text
+        assert "Ended: " in text and "not ended" not in text
 
 
 async def test_by_default_a_transcript_is_emailed_only_when_asked(live_server):

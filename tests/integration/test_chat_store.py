@@ -22,7 +22,9 @@ pytestmark = pytest.mark.both_stores
 
 @pytest.fixture
 def chats(services):
-    return ChatService(services.engine, services.clock, BusinessCalendar())
+    return ChatService(
+        services.engine, services.clock, BusinessCalendar(), public_url="http://127.0.0.1:8000"
+    )
 
 
 @pytest.fixture

@@ -293,7 +293,9 @@ async def test_staff_comments_on_a_note_leave_the_case_updated_time(
 
 @pytest.mark.both_stores
 async def test_a_note_written_during_a_chat_stays_out_of_its_transcripts(services, customer, agent):
-    chats = ChatService(services.engine, services.clock, BusinessCalendar())
+    chats = ChatService(
+        services.engine, services.clock, BusinessCalendar(), public_url="http://127.0.0.1:8000"
+    )
     case = await open_case(services, customer, Channel.CHAT)
     chat = await chats.accept((await chats.request_chat(customer, case.number)).public_id, agent)
     await chats.post_message(chat.public_id, customer, MessageIn(client_msg_id="q", body="Hi"))

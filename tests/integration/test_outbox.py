@@ -4,66 +4,38 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import socket
-import threading
-from email import message_from_bytes
-from email.message import EmailMessage
-from email.policy import default as default_policy
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import select, update
 
 from frontdesk.clock import FixedClock
 from frontdesk.db.engine import make_engine, transaction
 from frontdesk.db.migrate import migrate
 from frontdesk.db.tables import outbox
-from frontdesk.mail import CLAIM_TIMEOUT, MAX_ATTEMPTS, OutboxSender, queue_mail
+from frontdesk.email_layout import Link, OutgoingEmail, Paragraph
+from frontdesk.mail import (
+    CLAIM_TIMEOUT,
+    MAX_ATTEMPTS,
+    OutboxSender,
+    queue_mail,
+    sender_address,
+)
+from tests.mailbox import REFUSED, Mailbox, free_port
+from tests.mailbox import smtp_server as running_smtp_server
 
 # On both stores: senders share the outbox through the store's locks.
 pytestmark = pytest.mark.both_stores
 
-MAIL_FROM = "frontdesk <support@frontdesk.test>"
+MAIL_FROM = "support@frontdesk.test"
+ORGANISATION = "Northgate Assessment"
 LINK = "http://127.0.0.1:8000/verify-email?token=abc.def"
-REFUSED = "refused@centre.ac.uk"
-
-
-class Mailbox:
-    """aiosmtpd handler: keeps every message it accepts; refuses one recipient."""
-
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], EmailMessage]] = []
-        self._lock = threading.Lock()
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address == REFUSED:
-            return "550 5.1.1 no such mailbox"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        message = message_from_bytes(envelope.original_content, policy=default_policy)
-        with self._lock:
-            self.messages.append((list(envelope.rcpt_tos), message))
-        return "250 Message accepted for delivery"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture
 def smtp_server() -> Any:
-    mailbox = Mailbox()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    try:
-        yield controller, mailbox
-    finally:
-        controller.stop()
+    with running_smtp_server() as running:
+        yield running
 
 
 @pytest.fixture
@@ -88,14 +60,23 @@ async def engine(database_url: str) -> Any:
 
 
 def sender(engine: Any, clock: FixedClock, smtp_url: str | None) -> OutboxSender:
-    return OutboxSender(engine, clock, smtp_url=smtp_url, mail_from=MAIL_FROM)
+    return OutboxSender(
+        engine, clock, smtp_url=smtp_url, mail_from=MAIL_FROM, organisation_name=ORGANISATION
+    )
+
+
+def email(subject: str) -> OutgoingEmail:
+    return OutgoingEmail(
+        subject=subject,
+        heading="Verify your email address",
+        greeting="Hello,",
+        blocks=(Paragraph("Please confirm."), Link("Verify", LINK)),
+    )
 
 
 async def queue(engine: Any, clock: FixedClock, to: str, subject: str = "Verify") -> int:
     async with transaction(engine) as conn:
-        return await queue_mail(
-            conn, to=to, subject=subject, body=f"Hello,\n\n{LINK}\n", now=clock.now()
-        )
+        return await queue_mail(conn, to=to, email=email(subject), now=clock.now())
 
 
 async def row(engine: Any, message_id: int) -> Any:
@@ -112,9 +93,11 @@ async def test_a_queued_message_is_delivered_by_smtp(engine, clock, smtp_url, ma
     [(recipients, message)] = mailbox.messages
     assert recipients == ["ann@centre.ac.uk"]
     assert message["To"] == "ann@centre.ac.uk"
-    assert message["From"] == MAIL_FROM
+    assert message["From"] == f"{ORGANISATION} <{MAIL_FROM}>"
     assert message["Subject"] == "Verify your email address"
-    assert LINK in message.get_content()
+    assert message.get_content_type() == "multipart/alternative"
+    assert LINK in message.get_body(("plain",)).get_content()
+    assert f'href="{LINK}"' in message.get_body(("html",)).get_content()
     sent = await row(engine, message_id)
     assert sent.sent_at == clock.now()
     assert sent.attempts == 1
@@ -228,6 +211,25 @@ async def test_without_smtp_the_message_is_logged_and_marked_sent(engine, clock,
 async def test_mail_queued_in_a_rolled_back_transaction_is_never_sent(engine, clock):
     with pytest.raises(RuntimeError):
         async with transaction(engine) as conn:
-            await queue_mail(conn, to="ann@centre.ac.uk", subject="S", body="B", now=clock.now())
+            await queue_mail(conn, to="ann@centre.ac.uk", email=email("S"), now=clock.now())
             raise RuntimeError("the change failed")
     assert await sender(engine, clock, None).deliver_pending() == 0
+
+
+async def test_a_message_queued_before_html_parts_goes_as_plain_text(
+    engine, clock, smtp_url, mailbox
+):
+    message_id = await queue(engine, clock, "ann@centre.ac.uk")
+    async with transaction(engine) as conn:  # as a row from before migration 0015
+        await conn.execute(update(outbox).where(outbox.c.id == message_id).values(html=None))
+
+    assert await sender(engine, clock, smtp_url).deliver_pending() == 1
+
+    [(_, message)] = mailbox.messages
+    assert message.get_content_type() == "text/plain"
+    assert LINK in message.get_content()
+
+
+def test_the_sender_is_named_after_the_organisation_unless_mail_from_names_one():
+    assert sender_address("help@ng.test", ORGANISATION) == "Northgate Assessment <help@ng.test>"
+    assert sender_address("Exams Help <help@ng.test>", ORGANISATION) == "Exams Help <help@ng.test>"

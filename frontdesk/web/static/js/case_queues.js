@@ -24,7 +24,7 @@ export function createCaseQueues(table) {
   function show(queues) {
     const before = new Map([...body.querySelectorAll("tr[data-queue]")].map((tr) => [tr.dataset.queue, tr]));
     if (!queues.length) {
-      body.replaceChildren(el("tr", { class: "empty" }, el("td", { colspan: 5 }, "No queue has cases.")));
+      body.replaceChildren(el("tr", { class: "empty" }, el("td", { colspan: 5 }, "No queue has open cases: new ones appear here as customers send them.")));
       return;
     }
     body.replaceChildren(...queues.map((row) => {

@@ -128,7 +128,8 @@ import { connect, emitAcked, refusalOf } from "./socket.js";
     ));
     if (!agents.length) {
       body.replaceChildren(el("tr", { class: "empty" },
-        el("td", { colspan: 5 }, "No agent has set a chat state yet.")));
+        el("td", { colspan: 5 },
+          "No agent has set a chat state yet. Agents appear here once they open the Agent console.")));
       return;
     }
     body.replaceChildren(...agents.map((agent) => {
