@@ -1,4 +1,5 @@
-"""What every account email says."""
+"""What every account email says, naming the portal as people know it (`product`:
+FRONTDESK_PRODUCT_NAME)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,9 @@ from frontdesk.accounts.models import User
 from frontdesk.email_layout import Link, OutgoingEmail, Paragraph
 
 
-def verify(first_name: str, link: str) -> OutgoingEmail:
+def verify(first_name: str, link: str, *, product: str) -> OutgoingEmail:
     return OutgoingEmail(
-        subject="Verify your email address for frontdesk",
+        subject=f"Verify your email address for {product}",
         heading="Verify your email address",
         greeting=f"Hello {first_name},",
         blocks=(
@@ -23,14 +24,14 @@ def verify(first_name: str, link: str) -> OutgoingEmail:
     )
 
 
-def already_registered(user: User, base_url: str) -> OutgoingEmail:
+def already_registered(user: User, base_url: str, *, product: str) -> OutgoingEmail:
     return OutgoingEmail(
-        subject="You already have a frontdesk account",
+        subject=f"You already have a {product} account",
         heading="You already have an account",
         greeting=f"Hello {user.first_name},",
         blocks=(
             Paragraph(
-                "Someone tried to create a frontdesk account with this email address, "
+                f"Someone tried to create a {product} account with this email address, "
                 "which already has one. If it was you, sign in instead."
             ),
             Link("Sign in", f"{base_url}/sign-in"),
@@ -43,9 +44,9 @@ def already_registered(user: User, base_url: str) -> OutgoingEmail:
     )
 
 
-def username_reminder(user: User, base_url: str) -> OutgoingEmail:
+def username_reminder(user: User, base_url: str, *, product: str) -> OutgoingEmail:
     return OutgoingEmail(
-        subject="Your frontdesk username",
+        subject=f"Your {product} username",
         heading="Your username",
         greeting=f"Hello {user.first_name},",
         blocks=(
@@ -55,9 +56,9 @@ def username_reminder(user: User, base_url: str) -> OutgoingEmail:
     )
 
 
-def password_reset(user: User, link: str) -> OutgoingEmail:
+def password_reset(user: User, link: str, *, product: str) -> OutgoingEmail:
     return OutgoingEmail(
-        subject="Reset your frontdesk password",
+        subject=f"Reset your {product} password",
         heading="Reset your password",
         greeting=f"Hello {user.first_name},",
         blocks=(
@@ -71,13 +72,13 @@ def password_reset(user: User, link: str) -> OutgoingEmail:
     )
 
 
-def invitation(user: User, by: User, link: str, days: int) -> OutgoingEmail:
+def invitation(user: User, by: User, link: str, days: int, *, product: str) -> OutgoingEmail:
     return OutgoingEmail(
-        subject="You are invited to frontdesk",
+        subject=f"You are invited to {product}",
         heading="You are invited",
         greeting=f"Hello {user.first_name},",
         blocks=(
-            Paragraph(f"{by.display_name} has invited you to frontdesk as {user.role.value}."),
+            Paragraph(f"{by.display_name} has invited you to {product} as {user.role.value}."),
             Paragraph(
                 f"Use this link to choose your password. It works once and expires in {days} days."
             ),

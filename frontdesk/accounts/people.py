@@ -101,7 +101,9 @@ class People:
                 link = await self._accounts.password_link(
                     conn, user, valid=timedelta(days=INVITE_DAYS)
                 )
-                email = emails.invitation(user, by, link, INVITE_DAYS)
+                email = emails.invitation(
+                    user, by, link, INVITE_DAYS, product=self._accounts.product_name
+                )
                 await queue_mail(conn, to=user.email, email=email, now=now)
         except IntegrityError:
             message = "Someone has this email or username already"
@@ -149,7 +151,7 @@ class People:
         now = self._clock.now()
         async with transaction(self._engine) as conn:
             link = await self._accounts.password_link(conn, person)
-            email = emails.password_reset(person, link)
+            email = emails.password_reset(person, link, product=self._accounts.product_name)
             await queue_mail(conn, to=person.email, email=email, now=now)
         self._mail_queued()
         await self._audit.record(by, Action.RESET_SENT, _target(person), {}, {})

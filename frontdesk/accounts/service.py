@@ -124,7 +124,11 @@ class AccountService:
                     link = await self._issue_link(
                         conn, user_id, tokens.VERIFY, now + self._verify_window
                     )
-                    await self._mail(conn, data.email, emails.verify(data.first_name, link))
+                    await self._mail(
+                        conn,
+                        data.email,
+                        emails.verify(data.first_name, link, product=self.product_name),
+                    )
                 # Counted when accepted (an email may go): a refused one changes nothing.
                 await self._count_attempt(conn, "register", email_key, address, now)
         except IntegrityError:  # a racing registration took the name between our checks
@@ -153,10 +157,14 @@ class AccountService:
             link = await self._issue_link(
                 conn, owner.id, tokens.VERIFY, owner.created_at + self._verify_window
             )
-            await self._mail(conn, owner.email, emails.verify(owner.first_name, link))
+            await self._mail(
+                conn, owner.email, emails.verify(owner.first_name, link, product=self.product_name)
+            )
         else:
             base = self._settings.public_url
-            await self._mail(conn, owner.email, emails.already_registered(owner, base))
+            await self._mail(
+                conn, owner.email, emails.already_registered(owner, base, product=self.product_name)
+            )
 
     async def verify_email(self, token: str) -> User:
         now = self._clock.now()
@@ -257,7 +265,11 @@ class AccountService:
             await self._count_attempt(conn, "recover", email.lower(), address, now)
             found = [u for u in await store.select_users_by_email(conn, email) if u.is_active]
             for user in found:
-                await self._mail(conn, user.email, emails.username_reminder(user, self._base))
+                await self._mail(
+                    conn,
+                    user.email,
+                    emails.username_reminder(user, self._base, product=self.product_name),
+                )
         self._mail_queued()
         return RECOVERY_SENT
 
@@ -272,7 +284,9 @@ class AccountService:
                 user = found[0]
                 expires = now + timedelta(minutes=self._settings.reset_minutes)
                 link = await self._issue_link(conn, user.id, tokens.RESET, expires)
-                await self._mail(conn, user.email, emails.password_reset(user, link))
+                await self._mail(
+                    conn, user.email, emails.password_reset(user, link, product=self.product_name)
+                )
         self._mail_queued()
         return RECOVERY_SENT
 
@@ -359,6 +373,11 @@ class AccountService:
         async with transaction(self._engine) as conn:
             await store.delete_sessions_before(conn, now)
             await store.delete_failures_before(conn, now - max(window, RECIPIENT_WINDOW))
+
+    @property
+    def product_name(self) -> str:
+        """The portal's name as people know it, which account emails use."""
+        return self._settings.product_name
 
     # Helpers --------------------------------------------------------------------------
 

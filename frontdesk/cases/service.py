@@ -58,7 +58,6 @@ class CaseService:
         organisation: str,
         mail_queued: Callable[[], None] = lambda: None,
         changed: Callable[[], None] = lambda: None,
-        *,
         public_url: str,
     ) -> None:
         self._engine = engine

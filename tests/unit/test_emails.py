@@ -50,13 +50,27 @@ def a_case(channel: Channel = Channel.MESSAGE, **overrides: object) -> Case:
 
 
 RESOLVED = a_case(status=Status.RESOLVED)
+PRODUCT = "Exams Help"  # FRONTDESK_PRODUCT_NAME: the account emails name the portal so
+ACCOUNT_EMAILS = (
+    "verify",
+    "already_registered",
+    "username_reminder",
+    "password_reset",
+    "invitation",
+)
 EVERY_EMAIL = {
-    "verify": account_emails.verify("Ann", f"{SITE}/verify-email?token=a.b"),
-    "already_registered": account_emails.already_registered(a_user(), SITE),
-    "username_reminder": account_emails.username_reminder(a_user(), SITE),
-    "password_reset": account_emails.password_reset(a_user(), f"{SITE}/reset-password?token=c"),
+    "verify": account_emails.verify("Ann", f"{SITE}/verify-email?token=a.b", product=PRODUCT),
+    "already_registered": account_emails.already_registered(a_user(), SITE, product=PRODUCT),
+    "username_reminder": account_emails.username_reminder(a_user(), SITE, product=PRODUCT),
+    "password_reset": account_emails.password_reset(
+        a_user(), f"{SITE}/reset-password?token=c", product=PRODUCT
+    ),
     "invitation": account_emails.invitation(
-        a_user(role=Role.AGENT), a_user(first_name="Ada", last_name="Admin"), f"{SITE}/r?t=1", 7
+        a_user(role=Role.AGENT),
+        a_user(first_name="Ada", last_name="Admin"),
+        f"{SITE}/r?t=1",
+        7,
+        product=PRODUCT,
     ),
     "message_opened": case_emails.case_opened(a_case(), SITE, "Mon-Fri 09:00-17:00"),
     "call_opened": case_emails.case_opened(a_case(Channel.CALL), SITE, "Mon-Fri 09:00-17:00"),
@@ -127,3 +141,10 @@ def test_an_address_in_what_people_wrote_becomes_a_link():
 def test_each_email_says_what_happens_next_in_its_channel_s_words(name, next_step):
     email: OutgoingEmail = EVERY_EMAIL[name]
     assert next_step.casefold() in email.text().casefold()
+
+
+@pytest.mark.parametrize("name", ACCOUNT_EMAILS)
+def test_account_emails_name_the_portal_as_configured(name):
+    email = EVERY_EMAIL[name]
+    assert PRODUCT in email.subject
+    assert "frontdesk" not in email.subject
