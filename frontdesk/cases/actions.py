@@ -14,11 +14,10 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from frontdesk.accounts.models import STAFF, Role, User
-from frontdesk.business_hours import BusinessCalendar
 from frontdesk.cases import store
 from frontdesk.cases.attachments import SavedFile
 from frontdesk.cases.models import Activity, ActivityKind, Attachment, Case, Channel, Status
-from frontdesk.cases.sla import reply_due
+from frontdesk.cases.sla import ReplyTargets
 from frontdesk.errors import Code, Conflict, NotFound
 
 
@@ -168,14 +167,14 @@ async def set_status(
 
 
 async def make_message_case(
-    conn: AsyncConnection, case_id: int, calendar: BusinessCalendar, now: datetime, reason: str
+    conn: AsyncConnection, case_id: int, targets: ReplyTargets, now: datetime, reason: str
 ) -> Case:
     """A chat case nobody could answer becomes a message case, answered by email within
-    the case's reply days from now; the feed says so, as the system."""
+    the case's reply days of its group's hours from now; the feed says so, as the system."""
     case = await case_by_id(conn, case_id)
     await store.update_case(
         conn, case.id, channel=Channel.MESSAGE.value, updated_at=now,
-        reply_by=reply_due(calendar, now, case.reply_days),
+        reply_by=targets.reply_by(case.customer_group, now, case.reply_days),
     )  # fmt: skip
     await log_activity(
         conn, case.id, SYSTEM, ActivityKind.FIELD_CHANGED, now, body=reason,

@@ -19,10 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from frontdesk.accounts import store as accounts_store
 from frontdesk.accounts.models import STAFF, Role, User
-from frontdesk.business_hours import UK, BusinessCalendar
+from frontdesk.business_hours import UK
 from frontdesk.cases import actions, emails
 from frontdesk.cases.actions import SYSTEM, Actor, role_label
 from frontdesk.cases.models import Activity, ActivityKind, Case, Channel, Status
+from frontdesk.cases.sla import ReplyTargets
 from frontdesk.chat import emails as chat_emails
 from frontdesk.chat import store
 from frontdesk.chat.messages import MessageWriter
@@ -70,14 +71,14 @@ class ChatService:
         self,
         engine: AsyncEngine,
         clock: Clock,
-        calendar: BusinessCalendar,
+        targets: ReplyTargets,
         mail_queued: Callable[[], None] = lambda: None,
         transcript_email: TranscriptEmail = "on_request",
         ended: Callable[[AsyncConnection, Chat], Awaitable[None]] | None = None,
     ) -> None:
         self._engine = engine
         self._clock = clock
-        self._calendar = calendar
+        self._targets = targets
         self._mail_queued = mail_queued
         self._transcript_email = transcript_email
         # Told of each chat that ends, inside the transaction that ends it (ratings ask
@@ -246,7 +247,7 @@ class ChatService:
                 return None
             ended = await self._end(conn, chat, SYSTEM, reason=reason)
             now = self._clock.now()
-            case = await actions.make_message_case(conn, chat.case_id, self._calendar, now, reason)
+            case = await actions.make_message_case(conn, chat.case_id, self._targets, now, reason)
             subject, body = emails.chat_became_message(case, reason)
             await queue_mail(conn, to=case.contact_email, subject=subject, body=body, now=now)
         self._mail_queued()
@@ -297,7 +298,7 @@ class ChatService:
             answered = chat is not None and chat.accepted_at is not None
             if case.channel is Channel.CHAT and not answered:
                 case = await actions.make_message_case(
-                    conn, case.id, self._calendar, now, LEFT_A_MESSAGE
+                    conn, case.id, self._targets, now, LEFT_A_MESSAGE
                 )
             data = {"chat_id": chat.public_id} if chat is not None else {}
             await actions.log_activity(

@@ -61,7 +61,7 @@ def support_options(
         phone=routing.phone,
         phone_hours=routing.phone_hours,
         reply_days=routing.reply_days,
-        reply_by=reply_due(calendar, now, routing.reply_days),
+        reply_by=reply_due(calendar, hours, now, routing.reply_days),
     )
 
 

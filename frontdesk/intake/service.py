@@ -80,6 +80,12 @@ class IntakeService:
         message), as it would if the last agent signed out a moment later."""
         return support_options(routing, self._calendar, self._clock.now())
 
+    def group_hours(self, key: str) -> WeeklyHours:
+        """The hours of customer group `key`, which its cases' reply-by dates keep; office
+        hours for a group the taxonomy no longer has (a case outlives its routing)."""
+        group = self._taxonomy.current().groups.get(key)
+        return group.hours if group is not None else WeeklyHours.office()
+
     def opening_calendar(self, hours: WeeklyHours, weeks: int) -> list[CalendarDay]:
         """`hours` day by day from today (UK) for `weeks` weeks: saved or not yet."""
         today = self._clock.now().astimezone(UK).date()

@@ -277,10 +277,17 @@ async def test_reply_by_from_a_friday_afternoon_before_a_bank_holiday_monday(
     assert complaint.reply_by == uk(2026, 9, 14, 15, 30)  # ten working days
 
 
-async def test_a_message_sent_on_a_saturday_is_due_at_the_end_of_tuesday(services, clock, customer):
+async def test_a_message_sent_on_a_saturday_counts_from_monday_morning(services, clock, customer):
+    # Not Tuesday 23:59 (as it was): the promise is a time the team is at work.
     clock.set(uk(2026, 6, 20, 10, 0))
     case = await open_case(services, customer)
-    assert case.reply_by == uk(2026, 6, 23, 23, 59)
+    assert case.reply_by == uk(2026, 6, 24, 9, 0)
+
+
+async def test_a_message_sent_before_opening_counts_from_opening_time(services, clock, customer):
+    clock.set(uk(2026, 12, 7, 7, 20))  # Monday, before the 09:00 opening
+    case = await open_case(services, customer)
+    assert case.reply_by == uk(2026, 12, 9, 9, 0)
 
 
 @pytest.mark.parametrize(

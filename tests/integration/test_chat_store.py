@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from frontdesk.accounts.models import Role
 from frontdesk.business_hours import BusinessCalendar
 from frontdesk.cases.models import ActivityKind, Channel, Status
+from frontdesk.cases.sla import ReplyTargets
 from frontdesk.chat.chats import ChatService
 from frontdesk.chat.models import ChatStatus, MessageIn
 from frontdesk.db.tables import case_activities, chat_messages
@@ -22,7 +23,7 @@ pytestmark = pytest.mark.both_stores
 
 @pytest.fixture
 def chats(services):
-    return ChatService(services.engine, services.clock, BusinessCalendar())
+    return ChatService(services.engine, services.clock, ReplyTargets(BusinessCalendar()))
 
 
 @pytest.fixture

@@ -212,8 +212,9 @@ async def test_options_on_a_bank_holiday_close_chat_until_the_next_working_day(
     assert body["chat_open"] is False
     assert body["chat_next_opening_uk"] == "01/09/2026 09:00"
     assert "Tuesday 01 September at 09:00" in body["chat_reason"]
-    # The reply target skips the holiday too: counted from Friday, due Wednesday.
-    assert body["reply_by_uk"] == "02/09/2026 23:59"
+    # The reply target skips the holiday too: counted from Tuesday's opening, the first
+    # time anyone is at work, it is due at that time on Thursday.
+    assert body["reply_by_uk"] == "03/09/2026 09:00"
 
 
 async def test_options_for_a_group_without_chat_never_offer_it(signed_in, clock):
