@@ -6,12 +6,11 @@ from frontdesk.business_hours import uk_datetime
 from frontdesk.cases.models import Case, Channel
 
 
-def case_opened(case: Case) -> tuple[str, str]:
+def case_opened(case: Case, call_deadline: str = "") -> tuple[str, str]:
+    """`call_deadline`: for a call-us case, when to call (SupportOptions.call_deadline):
+    when the lines open, if they are closed now, and the time to call by."""
     if case.channel is Channel.CALL:
-        next_step = (
-            f"Please call us on {case.phone} within 24 hours and quote your case number; "
-            "a call-us case with no call after 24 hours is closed automatically."
-        )
+        next_step = f"Please call us on {case.phone} and quote your case number. {call_deadline}"
     elif case.channel is Channel.CHAT:
         # Sent as the chat is asked for: nothing has been said yet.
         next_step = (

@@ -322,7 +322,7 @@ class ChatService:
             ended_at=now, ended_by=by.id, wrap_up=wrap_up, end_reason=reason[:MAX_REASON_LENGTH],
         )  # fmt: skip
         ended = await self._reload(conn, chat.id)
-        await self._file_transcript(conn, ended, by, now)
+        await self._file_transcript(conn, ended, now)
         if self._transcript_email == "auto" and ended.accepted_at is not None:
             await self._queue_transcript(conn, ended, now)
             ended = await self._reload(conn, chat.id)
@@ -361,13 +361,13 @@ class ChatService:
         await store.update_chat(conn, chat.id, transcript_emailed_at=now)
         return customer.email
 
-    async def _file_transcript(
-        self, conn: AsyncConnection, chat: Chat, by: Actor, now: datetime
-    ) -> None:
+    async def _file_transcript(self, conn: AsyncConnection, chat: Chat, now: datetime) -> None:
+        """File the ended chat's transcript in its case's feed, as the system: whoever
+        ended the chat, the desk adds the transcript (which says who ended it)."""
         case = await actions.case_by_id(conn, chat.case_id)
         messages = await store.select_messages(conn, chat.id)
         await actions.log_activity(
-            conn, case.id, by, ActivityKind.CHAT_TRANSCRIPT, now,
+            conn, case.id, SYSTEM, ActivityKind.CHAT_TRANSCRIPT, now,
             body=render_transcript(case.number, chat, messages),
             data={
                 "chat_id": chat.public_id,

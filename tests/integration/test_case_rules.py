@@ -203,12 +203,13 @@ async def test_the_feed_starts_with_created_and_the_case_owner(services, custome
     feed = await services.cases.feed(customer, case.number, newest_first=False)
     assert [(a.kind, a.actor_name, a.actor_role) for a in feed] == [
         (ActivityKind.CREATED, "Ann Example", "Customer"),
-        (ActivityKind.FIELD_CHANGED, "Ann Example", "Customer"),
+        # The taxonomy routed the case, not the customer: the system's item.
+        (ActivityKind.FIELD_CHANGED, "frontdesk", "System"),
     ]
     assert feed[1].data == {
         "field": "Case Owner",
-        "from": "Pearson",
         "to": "COREUK-Quals: Exams Officers",
+        "reply_by": case.reply_by.isoformat(),  # a message case: when a reply is due
     }
     newest_first = await services.cases.feed(customer, case.number)
     assert [a.id for a in newest_first] == [a.id for a in reversed(feed)]
@@ -217,7 +218,12 @@ async def test_the_feed_starts_with_created_and_the_case_owner(services, custome
 @pytest.mark.parametrize(
     "channel, says",
     [
-        (Channel.CALL, "call us on 020 7946 0000 within 24 hours"),
+        # Opened while the lines are open: the guide's 24 hours, from now.
+        (
+            Channel.CALL,
+            "call us on 020 7946 0000 and quote your case number. If you do not call us"
+            " within 24 hours of creating the case, we will close it automatically.",
+        ),
         (Channel.MESSAGE, "within 2 working days, by 17/06/2026 11:00 (UK time)"),
         (Channel.CHAT, "You asked to chat with our team"),
     ],
