@@ -42,6 +42,8 @@ def read_phone_hours(text: str) -> WeeklyHours | None:
             return None
         for day in WEEKDAYS[first : last + 1]:
             days.setdefault(day, []).append(Span(opens=opens, closes=closes).text)
+    if not days:
+        return None
     try:
         return WeeklyHours.model_validate({"days": {d: ", ".join(s) for d, s in days.items()}})
     except ValueError:  # two parts that overlap on a day

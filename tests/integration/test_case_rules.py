@@ -15,6 +15,7 @@ import yaml
 from frontdesk.accounts.models import Role, User
 from frontdesk.business_hours import UK
 from frontdesk.cases import service as case_service
+from frontdesk.cases import store as case_store
 from frontdesk.cases.models import ActivityKind, Case, CaseOpen, Channel, Status
 from frontdesk.cases.staff import CALL_CLOSE_REASON
 from frontdesk.errors import Conflict, Forbidden, Invalid, NotFound
@@ -454,6 +455,39 @@ async def test_a_call_us_case_closes_exactly_24_hours_after_it_opened(
     assert len(await closings(services, customer, case)) == 1
     with pytest.raises(Conflict):
         await services.case_work.log_call(agent, case.number, "Called too late")
+
+
+async def test_a_call_us_case_opened_on_a_friday_evening_waits_for_the_lines_to_open(
+    services, clock, customer
+):
+    # Lines Monday to Friday 08:00-17:00: 24 hours from Monday 08:00, not from now.
+    clock.set(uk(2026, 6, 19, 19, 30))
+    case = await open_case(services, customer, Channel.CALL)
+    assert case.call_by == uk(2026, 6, 23, 8, 0)
+    [message] = await outbox_messages(services, to=case.contact_email)
+    assert (
+        "Our lines are closed now and open again Monday 22 June at 08:00 (UK time). If you do"
+        " not call us by Tuesday 23 June at 08:00 (UK time), we will close the case"
+        " automatically." in message.body
+    )
+    clock.set(uk(2026, 6, 20, 19, 30))  # 24 hours on: the lines have not opened yet
+    assert await services.case_work.close_unanswered_calls() == []
+    clock.set(uk(2026, 6, 23, 7, 59))
+    assert await services.case_work.close_unanswered_calls() == []
+    clock.set(uk(2026, 6, 23, 8, 0))
+    assert await services.case_work.close_unanswered_calls() == [case.id]
+
+
+async def test_a_call_us_case_from_before_call_by_was_kept_closes_after_24_hours(
+    services, clock, customer
+):
+    case = await open_case(services, customer, Channel.CALL)
+    async with services.engine.begin() as conn:
+        await case_store.update_case(conn, case.id, call_by=None)
+    clock.set(START + timedelta(hours=23, minutes=59))
+    assert await services.case_work.close_unanswered_calls() == []
+    clock.set(START + timedelta(hours=24))
+    assert await services.case_work.close_unanswered_calls() == [case.id]
 
 
 async def test_a_call_us_case_with_a_call_logged_is_never_closed(services, clock, customer, agent):

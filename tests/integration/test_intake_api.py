@@ -267,6 +267,32 @@ async def test_a_call_case_is_opened_with_the_phone_line(services, signed_in, cu
     assert "020 7946 0500" in messages[-1].body
 
 
+async def test_a_call_case_outside_the_lines_hours_says_when_they_open(
+    services, client, customer, clock
+):
+    clock.set(datetime(2026, 6, 19, 18, 30, tzinfo=UTC))  # Friday 19:30 in London
+    await login_as(client, customer.username)
+    offered = await options(client, LEARNER_CHOICE)
+    assert offered["phone_reason"] == (
+        "Our lines are closed now and open again Monday 22 June at 08:00 (UK time)."
+    )
+    assert offered["phone_next_opening_uk"] == "22/06/2026 08:00"
+    response = await post_case(client, await case_form(client, "call", choice=LEARNER_CHOICE))
+    body = await response.get_json()
+    assert response.status_code == 201, body
+    assert body["call_by"] == "2026-06-23T07:00:00Z"
+    assert body["call_by_uk"] == "23/06/2026 08:00"
+    deadline = (
+        "Our lines are closed now and open again Monday 22 June at 08:00 (UK time). If you do"
+        " not call us by Tuesday 23 June at 08:00 (UK time), we will close the case"
+        " automatically."
+    )
+    assert body["call_deadline"] == deadline
+    # The confirmation email says the same, in the same words.
+    messages = await opened_with_activity_and_email(services, customer, body["number"])
+    assert deadline in messages[-1].body
+
+
 async def test_a_chat_case_is_opened_inside_office_hours(services, signed_in, customer, clock):
     clock.set(MONDAY_MORNING)
     response = await post_case(signed_in, await case_form(signed_in, "chat"))
