@@ -237,20 +237,32 @@ class BusinessCalendar:
     def is_working_day(self, day: date) -> bool:
         return day.weekday() < 5 and not self.is_bank_holiday(day)
 
-    def add_working_days(self, start: datetime, days: int) -> datetime:
-        """`days` working days after `start`, at the same UK wall-clock time.
+    def add_open_days(self, hours: WeeklyHours, start: datetime, days: int) -> datetime | None:
+        """`days` days on which `hours` open after the day work on `start` begins, at that
+        UK wall-clock time, kept inside that day's hours; None if `hours` do not open
+        within LOOK_AHEAD_DAYS.
 
-        A start on a weekend or bank holiday counts from the next working day's start, so
-        a message sent on Saturday with a 2-day target is due by Tuesday's end of day.
+        Work begins at `start` if `hours` are open then, else when they next open: a
+        message sent at 07:20 counts from 09:00 that day, one sent on Friday evening from
+        Monday's opening. Closures and bank holidays (unless the hours open on them) are
+        not counted; extra opening days are. On a due day with shorter hours the time
+        moves to that day's close (or, before its first opening, to that opening), so
+        the result is always a time the hours are open, a close counting as "by then".
         """
-        local = start.astimezone(UK)
+        opening = self.next_opening(hours, start)
+        if opening is None:
+            return None
+        local = opening.astimezone(UK)
         day, wall = local.date(), local.time()
-        if not self.is_working_day(day):
-            wall = time(23, 59)
-            day = self._previous_working_day(day)
+        last_day = day + timedelta(days=LOOK_AHEAD_DAYS)
         for _ in range(days):
-            day = self._next_working_day(day)
-        return datetime.combine(day, wall, tzinfo=UK).astimezone(start.tzinfo)
+            day += timedelta(days=1)
+            while not self.spans(hours, day):
+                day += timedelta(days=1)
+                if day > last_day:
+                    return None
+        due = datetime.combine(day, _within(self.spans(hours, day), wall), tzinfo=UK)
+        return due.astimezone(start.tzinfo)
 
     def holiday_name(self, day: date) -> str | None:
         name = self._holidays.get(day)
@@ -315,17 +327,14 @@ class BusinessCalendar:
                     return opening.astimezone(at.tzinfo)
         return None
 
-    def _next_working_day(self, day: date) -> date:
-        day += timedelta(days=1)
-        while not self.is_working_day(day):
-            day += timedelta(days=1)
-        return day
 
-    def _previous_working_day(self, day: date) -> date:
-        day -= timedelta(days=1)
-        while not self.is_working_day(day):
-            day -= timedelta(days=1)
-        return day
+def _within(spans: tuple[Span, ...], wall: time) -> time:
+    """`wall` if one of `spans` holds it (its close included: "by 17:00"); else the last
+    close before it; else, before the day's first opening, that opening."""
+    if any(span.opens <= wall <= span.closes for span in spans):
+        return wall
+    earlier = [span.closes for span in spans if span.closes < wall]
+    return max(earlier) if earlier else spans[0].opens
 
 
 def uk_datetime(at: datetime | None) -> str:

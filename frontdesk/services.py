@@ -21,6 +21,7 @@ from frontdesk.cases.assignment import CaseAssignment
 from frontdesk.cases.attachments import AttachmentFiles
 from frontdesk.cases.finder import CaseFinder
 from frontdesk.cases.service import CaseService
+from frontdesk.cases.sla import ReplyTargets
 from frontdesk.cases.staff import CaseWork
 from frontdesk.cases.uploads import CaseAttachments
 from frontdesk.chat.agents import ChatAgents
@@ -215,8 +216,9 @@ class Services:
             engine, clock, secret_key=settings.secret_key, public_url=settings.public_url,
             link_days=settings.rating_link_days, rated=rated.set,
         )  # fmt: skip
+        targets = ReplyTargets(calendar, intake.group_hours)
         chats = ChatService(
-            engine, clock, calendar, mail_queued=outbox.wake,
+            engine, clock, targets, mail_queued=outbox.wake,
             transcript_email=settings.chat_transcript_email, ended=ratings.ask_for_chat,
             public_url=settings.public_url,
         )  # fmt: skip

@@ -14,12 +14,12 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from frontdesk.accounts.models import STAFF, Role, User
-from frontdesk.business_hours import BusinessCalendar
 from frontdesk.cases import store
 from frontdesk.cases.attachments import SavedFile
 from frontdesk.cases.models import Activity, ActivityKind, Attachment, Case, Channel, Status
-from frontdesk.cases.sla import reply_due
+from frontdesk.cases.sla import ReplyTargets
 from frontdesk.errors import Code, Conflict, NotFound
+from frontdesk.intake.options import SupportOptions
 
 
 def role_label(user: User) -> str:
@@ -114,6 +114,24 @@ async def log_activity(
     )  # fmt: skip
 
 
+async def log_routing(
+    conn: AsyncConnection,
+    case_id: int,
+    organisation: str,
+    queue: str,
+    channel: Channel,
+    options: SupportOptions,
+    now: datetime,
+) -> None:
+    """The system routed a new case from the `organisation` to `queue` (the guide's "Case
+    Owner: <organisation> to <queue>"): the customer chose what it is about, the taxonomy
+    chose who owns it. A message case's item also says when a reply is due."""
+    data: dict[str, Any] = {"field": "Case Owner", "from": organisation, "to": queue}
+    if channel is Channel.MESSAGE:
+        data["reply_by"] = options.reply_by.isoformat()
+    await log_activity(conn, case_id, SYSTEM, ActivityKind.FIELD_CHANGED, now, data=data)
+
+
 async def record_attachment(
     conn: AsyncConnection, case: Case, uploader: User, saved: SavedFile, now: datetime
 ) -> Attachment:
@@ -168,17 +186,20 @@ async def set_status(
 
 
 async def make_message_case(
-    conn: AsyncConnection, case_id: int, calendar: BusinessCalendar, now: datetime, reason: str
+    conn: AsyncConnection, case_id: int, targets: ReplyTargets, now: datetime, reason: str
 ) -> Case:
     """A chat case nobody could answer becomes a message case, answered by email within
-    the case's reply days from now; the feed says so, as the system."""
+    the case's reply days of its group's hours from now; the feed says so, as the system."""
     case = await case_by_id(conn, case_id)
+    case_reply_by = targets.reply_by(case.customer_group, now, case.reply_days)
     await store.update_case(
-        conn, case.id, channel=Channel.MESSAGE.value, updated_at=now,
-        reply_by=reply_due(calendar, now, case.reply_days),
-    )  # fmt: skip
+        conn, case.id, channel=Channel.MESSAGE.value, updated_at=now, reply_by=case_reply_by
+    )
     await log_activity(
         conn, case.id, SYSTEM, ActivityKind.FIELD_CHANGED, now, body=reason,
-        data={"field": "Contact by", "from": "Chat", "to": "Message"},
+        data={
+            "field": "Contact by", "from": "Chat", "to": "Message",
+            "reply_by": case_reply_by.isoformat(),
+        },
     )  # fmt: skip
     return await case_by_id(conn, case.id)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from frontdesk.business_hours import uk_datetime
 from frontdesk.cases.models import Case, Channel
-from frontdesk.cases.sla import CALL_WINDOW
 from frontdesk.email_layout import Block, Link, OutgoingEmail, Paragraph, Quote
 
 
@@ -27,9 +26,13 @@ def _reply_promise(case: Case) -> str:
     )
 
 
-def case_opened(case: Case, public_url: str, phone_hours: str) -> OutgoingEmail:
-    """The confirmation sent as Contact Us opens the case, for its channel."""
-    heading, next_steps = _opened_by_channel(case, phone_hours)
+def case_opened(
+    case: Case, public_url: str, phone_hours: str, call_deadline: str = ""
+) -> OutgoingEmail:
+    """The confirmation sent as Contact Us opens the case, for its channel. `call_deadline`:
+    for a call-us case, when to call (SupportOptions.call_deadline): when the lines open,
+    if they are closed now, and the time to call by."""
+    heading, next_steps = _opened_by_channel(case, phone_hours, call_deadline)
     return OutgoingEmail(
         subject=f"Your case {case.number}: {case.subject}",
         heading=heading,
@@ -44,18 +47,16 @@ def case_opened(case: Case, public_url: str, phone_hours: str) -> OutgoingEmail:
     )
 
 
-def _opened_by_channel(case: Case, phone_hours: str) -> tuple[str, tuple[Block, ...]]:
+def _opened_by_channel(
+    case: Case, phone_hours: str, call_deadline: str
+) -> tuple[str, tuple[Block, ...]]:
     if case.channel is Channel.CALL:
-        deadline = uk_datetime(case.created_at + CALL_WINDOW)
         return "Please call us", (
             Paragraph(
-                f"What happens next: please call us on {case.phone} within 24 hours, and "
-                f"quote your case number, {case.number}. Our lines are open {phone_hours}."
+                f"What happens next: please call us on {case.phone} and quote your case "
+                f"number, {case.number}. Our lines are open {phone_hours}."
             ),
-            Paragraph(
-                f"If we have not had your call by {deadline} (UK time), the case is closed; "
-                "you can contact us again at any time."
-            ),
+            Paragraph(f"{call_deadline} You can contact us again at any time.".strip()),
         )
     if case.channel is Channel.CHAT:
         # Sent as the chat is asked for: nothing has been said yet.

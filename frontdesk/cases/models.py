@@ -122,6 +122,7 @@ class Case(BaseModel):
     created_at: datetime
     updated_at: datetime
     call_logged_at: datetime | None
+    call_by: datetime | None = None  # a call-us case: call by then, or it closes
     closed_at: datetime | None
     closed_reason: str | None
     # The staff member working the case; staff only, never in a customer's shapes.

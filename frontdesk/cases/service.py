@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from frontdesk.accounts.models import STAFF, Role, User
 from frontdesk.cases import actions, emails, search_store, store
-from frontdesk.cases.actions import Actor
+from frontdesk.cases.actions import SYSTEM, Actor
 from frontdesk.cases.models import (
     Activity,
     ActivityKind,
@@ -96,13 +96,14 @@ class CaseService:
             await self._intake.human_check.spend(conn, data.human_check, now)
             case_id = await self._insert_case(conn, customer, data, routing, options, now)
             await actions.log_activity(conn, case_id, actor, ActivityKind.CREATED, now)
-            await actions.log_activity(
-                conn, case_id, actor, ActivityKind.FIELD_CHANGED, now,
-                data={"field": "Case Owner", "from": self._organisation, "to": routing.owner_queue},
-            )  # fmt: skip
+            await actions.log_routing(
+                conn, case_id, self._organisation, routing.owner_queue, data.channel, options, now
+            )
             await store.upsert_contact_profile(conn, customer.id, data.contact.model_dump(), now)
             case = await actions.case_by_id(conn, case_id)
-            email = emails.case_opened(case, self._public_url, options.phone_hours)
+            email = emails.case_opened(
+                case, self._public_url, options.phone_hours, options.call_deadline
+            )
             await queue_mail(conn, to=case.contact_email, email=email, now=now)
         self._mail_queued()
         self._changed()
@@ -132,6 +133,7 @@ class CaseService:
             "reply_days": routing.reply_days,
             "reply_by": options.reply_by,
             "phone": routing.phone,
+            "call_by": options.call_by if data.channel is Channel.CALL else None,
             "created_at": now,
             "updated_at": now,
         }
@@ -246,8 +248,9 @@ class CaseService:
             # case's "updated" time stays (see CaseWork.add_note).
             if kind not in actions.STAFF_ONLY_KINDS:
                 await store.update_case(conn, case.id, updated_at=now)
+            # The desk moves the case on, not the customer: the feed says the system did.
             if actor.role is Role.CUSTOMER and case.status is Status.WAITING_ON_CUSTOMER:
-                await actions.set_status(conn, case, Actor.of(actor), Status.IN_PROGRESS, None, now)
+                await actions.set_status(conn, case, SYSTEM, Status.IN_PROGRESS, None, now)
 
     async def like(self, actor: User, number: str, activity_id: int, liked: bool) -> None:
         async with transaction(self._engine) as conn:

@@ -13,14 +13,14 @@ from frontdesk.cases import actions, emails, store
 from frontdesk.cases.actions import SYSTEM, Actor
 from frontdesk.cases.models import ActivityKind, Case, Channel, Status
 from frontdesk.cases.service import require_staff, required_text
-from frontdesk.cases.sla import CALL_WINDOW
 from frontdesk.clock import Clock
 from frontdesk.db.engine import transaction
 from frontdesk.errors import Code, Conflict, Invalid
+from frontdesk.intake.phone_lines import CALL_WINDOW
 from frontdesk.intake.service import IntakeService
 from frontdesk.mail import queue_mail
 
-CALL_CLOSE_REASON = "No call was logged within 24 hours of the case being opened"
+CALL_CLOSE_REASON = "No call was logged in the time given to call us"
 # A status reason is kept as the closing reason too, a 300-character column.
 MAX_REASON_LENGTH = 300
 # Cases answered by email or phone whose resolution is emailed, with a link to rate it;
@@ -162,7 +162,8 @@ class CaseWork:
             await store.replace_agent_queues(conn, agent.id, queues)
 
     async def close_unanswered_calls(self) -> list[int]:
-        """Close call-us cases with no call logged within 24 hours. Safe on every node."""
+        """Close call-us cases with no call logged by their call-by time (24 hours from
+        opening for cases from before it was kept). Safe on every node."""
         now = self._clock.now()
         async with transaction(self._engine) as conn:
             closed = await store.close_unanswered_calls(

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from frontdesk.cases.models import (
@@ -107,7 +107,8 @@ async def update_case(conn: AsyncConnection, case_id: int, **values: Any) -> Non
 async def close_unanswered_calls(
     conn: AsyncConnection, *, created_before: datetime, now: datetime, reason: str
 ) -> list[int]:
-    """Close open call-us cases created before the deadline with no call logged.
+    """Close open call-us cases with no call logged whose call-by time has come; one
+    with none (opened before cases kept it) when it was created before `created_before`.
 
     The guards in the WHERE make each close happen once, however many nodes run this at
     the same moment: a racing node's UPDATE finds the case closed already."""
@@ -119,7 +120,10 @@ async def close_unanswered_calls(
             cases.c.status.in_(
                 [Status.NEW.value, Status.IN_PROGRESS.value, Status.WAITING_ON_CUSTOMER.value]
             ),
-            cases.c.created_at <= created_before,
+            or_(
+                cases.c.call_by <= now,
+                and_(cases.c.call_by.is_(None), cases.c.created_at <= created_before),
+            ),
         )
         .values(status=Status.CLOSED.value, closed_at=now, closed_reason=reason, updated_at=now)
         .returning(cases.c.id)

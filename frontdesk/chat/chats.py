@@ -19,10 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from frontdesk.accounts import store as accounts_store
 from frontdesk.accounts.models import STAFF, Role, User
-from frontdesk.business_hours import UK, BusinessCalendar
+from frontdesk.business_hours import UK
 from frontdesk.cases import actions, emails
 from frontdesk.cases.actions import SYSTEM, Actor, role_label
 from frontdesk.cases.models import Activity, ActivityKind, Case, Channel, Status
+from frontdesk.cases.sla import ReplyTargets
 from frontdesk.chat import emails as chat_emails
 from frontdesk.chat import store
 from frontdesk.chat.messages import MessageWriter
@@ -72,7 +73,7 @@ class ChatService:
         self,
         engine: AsyncEngine,
         clock: Clock,
-        calendar: BusinessCalendar,
+        targets: ReplyTargets,
         mail_queued: Callable[[], None] = lambda: None,
         transcript_email: TranscriptEmail = "on_request",
         ended: Callable[[AsyncConnection, Chat], Awaitable[None]] | None = None,
@@ -82,7 +83,7 @@ class ChatService:
         self._engine = engine
         self._public_url = public_url  # links in emails start with it
         self._clock = clock
-        self._calendar = calendar
+        self._targets = targets
         self._mail_queued = mail_queued
         self._transcript_email = transcript_email
         # Told of each chat that ends, inside the transaction that ends it (ratings ask
@@ -251,7 +252,7 @@ class ChatService:
                 return None
             ended = await self._end(conn, chat, SYSTEM, reason=reason)
             now = self._clock.now()
-            case = await actions.make_message_case(conn, chat.case_id, self._calendar, now, reason)
+            case = await actions.make_message_case(conn, chat.case_id, self._targets, now, reason)
             why = f"{reason} We are sorry you had to wait."
             email = emails.chat_became_message(case, why, self._public_url)
             await queue_mail(conn, to=case.contact_email, email=email, now=now)
@@ -304,7 +305,7 @@ class ChatService:
             became_message = case.channel is Channel.CHAT and not answered
             if became_message:
                 case = await actions.make_message_case(
-                    conn, case.id, self._calendar, now, LEFT_A_MESSAGE
+                    conn, case.id, self._targets, now, LEFT_A_MESSAGE
                 )
                 email = emails.chat_became_message(
                     case, MESSAGE_KEPT, self._public_url, message=body
@@ -334,7 +335,7 @@ class ChatService:
             ended_at=now, ended_by=by.id, wrap_up=wrap_up, end_reason=reason[:MAX_REASON_LENGTH],
         )  # fmt: skip
         ended = await self._reload(conn, chat.id)
-        await self._file_transcript(conn, ended, by, now)
+        await self._file_transcript(conn, ended, now)
         if self._transcript_email == "auto" and ended.accepted_at is not None:
             await self._queue_transcript(conn, ended, now)
             ended = await self._reload(conn, chat.id)
@@ -376,13 +377,13 @@ class ChatService:
         await store.update_chat(conn, chat.id, transcript_emailed_at=now)
         return customer.email
 
-    async def _file_transcript(
-        self, conn: AsyncConnection, chat: Chat, by: Actor, now: datetime
-    ) -> None:
+    async def _file_transcript(self, conn: AsyncConnection, chat: Chat, now: datetime) -> None:
+        """File the ended chat's transcript in its case's feed, as the system: whoever
+        ended the chat, the desk adds the transcript (which says who ended it)."""
         case = await actions.case_by_id(conn, chat.case_id)
         messages = await store.select_messages(conn, chat.id)
         await actions.log_activity(
-            conn, case.id, by, ActivityKind.CHAT_TRANSCRIPT, now,
+            conn, case.id, SYSTEM, ActivityKind.CHAT_TRANSCRIPT, now,
             body=render_transcript(case.number, chat, messages),
             data={
                 "chat_id": chat.public_id,

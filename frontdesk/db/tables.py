@@ -157,6 +157,8 @@ cases = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
     Column("call_logged_at", UTCDateTime, nullable=True),
+    # A call-us case with no call logged by then is closed (NULL: 24 hours from opening).
+    Column("call_by", UTCDateTime, nullable=True),
     Column("closed_at", UTCDateTime, nullable=True),
     Column("closed_reason", String(300), nullable=True),
     Column("assigned_agent_id", Id, ForeignKey("users.id"), nullable=True),

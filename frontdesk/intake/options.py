@@ -7,6 +7,7 @@ from datetime import datetime
 
 from frontdesk.business_hours import UK, BusinessCalendar
 from frontdesk.cases.sla import reply_due
+from frontdesk.intake.phone_lines import call_deadline, call_window, lines_closed
 from frontdesk.intake.taxonomy import Routing, Taxonomy
 
 
@@ -19,6 +20,10 @@ class SupportOptions:
     chat_next_opening: datetime | None
     phone: str
     phone_hours: str
+    phone_reason: str | None  # why the lines do not answer now (closed), for people
+    phone_next_opening: datetime | None
+    call_by: datetime  # if a call-us case were opened now: call by then, or it closes
+    call_deadline: str  # that, for people
     reply_days: int
     reply_by: datetime  # if a message case were opened now
 
@@ -52,6 +57,7 @@ def support_options(
             reason += (
                 f" Chat opens again {next_opening.astimezone(UK):%A %d %B at %H:%M} (UK time)."
             )
+    window = call_window(calendar, routing.phone_hours, now)
     return SupportOptions(
         chat_offered=routing.chat,
         chat_open=chat_open,
@@ -60,8 +66,12 @@ def support_options(
         chat_next_opening=next_opening,
         phone=routing.phone,
         phone_hours=routing.phone_hours,
+        phone_reason=lines_closed(window),
+        phone_next_opening=window.opens_at,
+        call_by=window.call_by,
+        call_deadline=call_deadline(window),
         reply_days=routing.reply_days,
-        reply_by=reply_due(calendar, now, routing.reply_days),
+        reply_by=reply_due(calendar, hours, now, routing.reply_days),
     )
 
 

@@ -4,6 +4,7 @@ routed, which support options it gets now, and the human check's challenge."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any, Protocol
 
 from frontdesk.business_hours import UK, BusinessCalendar, WeeklyHours
@@ -74,11 +75,18 @@ class IntakeService:
             staffed = await self._staffed(routing.group_key)
         return support_options(routing, self._calendar, self._clock.now(), staffed=staffed)
 
-    def options_for(self, routing: Routing) -> SupportOptions:
-        """The support options of a choice already routed, as of now, by office hours
+    def options_for(self, routing: Routing, at: datetime | None = None) -> SupportOptions:
+        """The support options of a choice already routed, as of now (or `at`: when a
+        case was opened, to tell its customer what it was given), by office hours
         alone: a chat asked for while nobody is signed in waits (and may leave a
         message), as it would if the last agent signed out a moment later."""
-        return support_options(routing, self._calendar, self._clock.now())
+        return support_options(routing, self._calendar, at or self._clock.now())
+
+    def group_hours(self, key: str) -> WeeklyHours:
+        """The hours of customer group `key`, which its cases' reply-by dates keep; office
+        hours for a group the taxonomy no longer has (a case outlives its routing)."""
+        group = self._taxonomy.current().groups.get(key)
+        return group.hours if group is not None else WeeklyHours.office()
 
     def opening_calendar(self, hours: WeeklyHours, weeks: int) -> list[CalendarDay]:
         """`hours` day by day from today (UK) for `weeks` weeks: saved or not yet."""

@@ -80,7 +80,7 @@ def test_a_customer_resorts_the_feed_on_a_phone(page, customer, case, screenshot
     page.set_viewport_size(PHONE)
     page.goto(f"/sign-in?next=/my-cases/{case.number}")
     sign_in(page, customer.username)
-    expect(page.locator(".activity").first).to_contain_text("updated this record.")
+    expect(page.locator(".activity").first).to_contain_text("routed this case")
 
     sort = page.get_by_role("link", name=re.compile("^Sort by: Most Recent Activity"))
     tab_to(page, sort, limit=60)
@@ -93,7 +93,7 @@ def test_a_customer_resorts_the_feed_on_a_phone(page, customer, case, screenshot
     expect(page.get_by_role("status").filter(has_text="oldest activity first")).to_be_attached()
 
     page.keyboard.press("Enter")  # and back, from the same place
-    expect(page.locator(".activity").first).to_contain_text("updated this record.")
+    expect(page.locator(".activity").first).to_contain_text("routed this case")
     expect(page.get_by_role("link", name=re.compile("^Sort by: Most Recent"))).to_be_focused()
     assert fits(page)
     assert_accessible(page)

@@ -15,7 +15,7 @@ from frontdesk.chat.protocol import SetPresence
 from frontdesk.web.contact import ALTCHA_SCRIPT, ALTCHA_VENDOR
 from tests.browser.actions import field, sign_in
 from tests.browser.axe import assert_accessible
-from tests.browser.conftest import NARROW
+from tests.browser.conftest import DESKTOP, NARROW
 from tests.factories import make_user
 from tests.services import require
 
@@ -23,6 +23,7 @@ pytestmark = pytest.mark.browser
 
 WIDGET = Path(__file__).resolve().parents[2] / "frontdesk" / "web" / "static" / ALTCHA_VENDOR
 MONDAY_EVENING = datetime(2026, 6, 15, 16, 30, tzinfo=UTC)  # 17:30 BST: chat has closed
+PHONE = {"width": 390, "height": 844}
 CASE_NUMBER = re.compile(r"^\d{8}$")
 PNG_START = b"\x89PNG\r\n\x1a\n"  # the attachment rules check a file is what it says
 
@@ -214,6 +215,32 @@ def test_call_us_shows_the_number_and_the_24_hour_rule(page, live_server, custom
     assert case.phone == "020 7946 0500"
     dialog.get_by_role("button", name="Close").click()
     expect(dialog).to_be_hidden()
+
+
+def test_call_us_with_the_lines_closed_says_when_they_open(page, clock, customer, screenshot):
+    clock.set(datetime(2026, 6, 19, 18, 30, tzinfo=UTC))  # Friday 19:30 in London
+    page.set_viewport_size(PHONE)
+    open_form(page, customer)
+    to_options(page, LEARNER)
+    card = page.get_by_role("article", name="Call us")
+    expect(card).to_contain_text(
+        "Our lines are closed now and open again Monday 22 June at 08:00 (UK time)."
+    )
+    screenshot(page, "contact-call-lines-closed-390")
+    page.get_by_role("button", name="Call us").click()
+
+    dialog = page.get_by_role("dialog", name="Your Case Information")
+    expect(dialog).to_contain_text(
+        "Our lines are closed now and open again Monday 22 June at 08:00 (UK time). If you do"
+        " not call us by Tuesday 23 June at 08:00 (UK time), we will close the case"
+        " automatically."
+    )
+    expect(dialog).not_to_contain_text("within 24 hours")  # a window that starts now
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert_accessible(page)
+    screenshot(page, "contact-call-dialog-lines-closed-390")
+    page.set_viewport_size(DESKTOP)
+    screenshot(page, "contact-call-dialog-lines-closed-1280")
 
 
 def test_chat_opens_the_case_in_a_new_tab(

@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 
 from frontdesk.accounts.models import Role
 from frontdesk.business_hours import BusinessCalendar
+from frontdesk.cases.sla import reply_due
 from frontdesk.clock import FixedClock
 from tests.browser.actions import LIVE_MS, accept_offer, banner, link_token, sign_in
 from tests.browser.test_contact_us import choose, fill_about_you, pass_human_check
@@ -128,5 +129,6 @@ def test_a_fresh_desk_is_set_up_in_the_browser_and_takes_its_first_chat(
     # The case follows what the admin set: the owner queue, and four working days.
     case = live_server.call(lambda: services.cases.access_case(ann, number))
     assert case.owner_queue == EXAMS_OFFICERS
-    due = BusinessCalendar().add_working_days(case.created_at, 4)
+    hours = services.intake.group_hours(case.customer_group)
+    due = reply_due(BusinessCalendar(), hours, case.created_at, 4)
     assert case.reply_by == due

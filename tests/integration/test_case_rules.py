@@ -15,6 +15,7 @@ import yaml
 from frontdesk.accounts.models import Role, User
 from frontdesk.business_hours import UK
 from frontdesk.cases import service as case_service
+from frontdesk.cases import store as case_store
 from frontdesk.cases.models import ActivityKind, Case, CaseOpen, Channel, Status
 from frontdesk.cases.staff import CALL_CLOSE_REASON
 from frontdesk.errors import Conflict, Forbidden, Invalid, NotFound
@@ -204,12 +205,14 @@ async def test_the_feed_starts_with_created_and_the_case_owner(services, custome
     feed = await services.cases.feed(customer, case.number, newest_first=False)
     assert [(a.kind, a.actor_name, a.actor_role) for a in feed] == [
         (ActivityKind.CREATED, "Ann Example", "Customer"),
-        (ActivityKind.FIELD_CHANGED, "Ann Example", "Customer"),
+        # The taxonomy routed the case, not the customer: the system's item.
+        (ActivityKind.FIELD_CHANGED, "frontdesk", "System"),
     ]
     assert feed[1].data == {
         "field": "Case Owner",
         "from": ORGANISATION,
         "to": EXAMS_OFFICERS_QUEUE,
+        "reply_by": case.reply_by.isoformat(),  # a message case: when a reply is due
     }
     newest_first = await services.cases.feed(customer, case.number)
     assert [a.id for a in newest_first] == [a.id for a in reversed(feed)]
@@ -218,7 +221,12 @@ async def test_the_feed_starts_with_created_and_the_case_owner(services, custome
 @pytest.mark.parametrize(
     "channel, says",
     [
-        (Channel.CALL, "call us on 020 7946 0000 within 24 hours"),
+        # Opened while the lines are open: the guide's 24 hours, from now.
+        (
+            Channel.CALL,
+            "If you do not call us within 24 hours of creating the case, we will close it"
+            " automatically.",
+        ),
         (Channel.MESSAGE, "within 2 working days, by 17/06/2026 11:00 (UK time)"),
         (Channel.CHAT, "You asked to chat with our team"),
     ],
@@ -228,7 +236,7 @@ async def test_a_confirmation_email_is_queued(services, customer, channel, says)
     [message] = await outbox_messages(services, to="exams@northfield.sch.uk")
     assert message.subject == f"Your case {case.number}: {case.subject}"
     assert f"Your case number is {case.number}." in message.body
-    assert says in message.body
+    assert says in " ".join(message.body.split())  # as read, whatever the line breaks
     # Sent before any chat: it must not say one took place.
     assert "is attached to this case" not in message.body
     assert await outbox_messages(services, to=customer.email) == []
@@ -278,10 +286,17 @@ async def test_reply_by_from_a_friday_afternoon_before_a_bank_holiday_monday(
     assert complaint.reply_by == uk(2026, 9, 14, 15, 30)  # ten working days
 
 
-async def test_a_message_sent_on_a_saturday_is_due_at_the_end_of_tuesday(services, clock, customer):
+async def test_a_message_sent_on_a_saturday_counts_from_monday_morning(services, clock, customer):
+    # Not Tuesday 23:59 (as it was): the promise is a time the team is at work.
     clock.set(uk(2026, 6, 20, 10, 0))
     case = await open_case(services, customer)
-    assert case.reply_by == uk(2026, 6, 23, 23, 59)
+    assert case.reply_by == uk(2026, 6, 24, 9, 0)
+
+
+async def test_a_message_sent_before_opening_counts_from_opening_time(services, clock, customer):
+    clock.set(uk(2026, 12, 7, 7, 20))  # Monday, before the 09:00 opening
+    case = await open_case(services, customer)
+    assert case.reply_by == uk(2026, 12, 9, 9, 0)
 
 
 @pytest.mark.parametrize(
@@ -446,6 +461,39 @@ async def test_a_call_us_case_closes_exactly_24_hours_after_it_opened(
     assert len(await closings(services, customer, case)) == 1
     with pytest.raises(Conflict):
         await services.case_work.log_call(agent, case.number, "Called too late")
+
+
+async def test_a_call_us_case_opened_on_a_friday_evening_waits_for_the_lines_to_open(
+    services, clock, customer
+):
+    # Lines Monday to Friday 08:00-17:00: 24 hours from Monday 08:00, not from now.
+    clock.set(uk(2026, 6, 19, 19, 30))
+    case = await open_case(services, customer, Channel.CALL)
+    assert case.call_by == uk(2026, 6, 23, 8, 0)
+    [message] = await outbox_messages(services, to=case.contact_email)
+    assert (
+        "Our lines are closed now and open again Monday 22 June at 08:00 (UK time). If you do"
+        " not call us by Tuesday 23 June at 08:00 (UK time), we will close the case"
+        " automatically." in message.body
+    )
+    clock.set(uk(2026, 6, 20, 19, 30))  # 24 hours on: the lines have not opened yet
+    assert await services.case_work.close_unanswered_calls() == []
+    clock.set(uk(2026, 6, 23, 7, 59))
+    assert await services.case_work.close_unanswered_calls() == []
+    clock.set(uk(2026, 6, 23, 8, 0))
+    assert await services.case_work.close_unanswered_calls() == [case.id]
+
+
+async def test_a_call_us_case_from_before_call_by_was_kept_closes_after_24_hours(
+    services, clock, customer
+):
+    case = await open_case(services, customer, Channel.CALL)
+    async with services.engine.begin() as conn:
+        await case_store.update_case(conn, case.id, call_by=None)
+    clock.set(START + timedelta(hours=23, minutes=59))
+    assert await services.case_work.close_unanswered_calls() == []
+    clock.set(START + timedelta(hours=24))
+    assert await services.case_work.close_unanswered_calls() == [case.id]
 
 
 async def test_a_call_us_case_with_a_call_logged_is_never_closed(services, clock, customer, agent):

@@ -10,7 +10,6 @@ import pytest
 from frontdesk.cases.models import Channel, Status
 from tests.factories import (
     EXAMS_OFFICERS_QUEUE,
-    FIRST_OWNER,
     ORGANISATION,
     make_user,
     open_case,
@@ -178,12 +177,22 @@ async def test_a_new_case_feed_reads_as_the_guide(signed_in, case, clock):
     )
     assert created["created_ago"] == "11m ago"
     assert created["created_uk"] == "15/06/2026 11:00"
-    assert owner["summary"] == "updated this record."
+    # The routing is the system's, said in words; the reply-by is in the words too.
+    assert (owner["actor_name"], owner["actor_role"], owner["system"]) == (
+        "frontdesk",
+        "System",
+        True,
+    )
+    assert owner["summary"] == (
+        f"routed this case to the {EXAMS_OFFICERS_QUEUE} queue; a reply by email is due"
+        " by 17/06/2026 11:00 (UK time)."
+    )
     assert owner["change"] == {
         "field": "Case Owner",
         "old": ORGANISATION,
         "new": EXAMS_OFFICERS_QUEUE,
     }
+    assert created["system"] is False
 
 
 @pytest.mark.both_stores
@@ -304,9 +313,11 @@ async def test_a_customer_comment_answers_waiting_on_customer(
 
     detail = await get_json(signed_in, f"/api/v1/cases/{case.number}")
     assert (detail["status"], detail["waiting_reason"]) == ("in_progress", None)
+    # The desk moved the case on when the customer answered: the system did, not Ann.
     newest = await feed_item(signed_in, case.number, 0)
-    assert (newest["actor_name"], newest["change"]) == (
-        "Ann Example",
+    assert (newest["actor_name"], newest["summary"], newest["change"]) == (
+        "frontdesk",
+        "set the status to In Progress.",
         {"field": "Status", "old": "Waiting on Customer", "new": "In Progress"},
     )
 
@@ -384,12 +395,15 @@ async def test_the_case_page_shows_feed_and_detail(signed_in, case, clock):
     assert "<strong>Ann Example</strong> (Customer) created this case." in page
     stamp = f'<time datetime="{case.created_at.isoformat()}" title="15/06/2026 11:00 (UK time)">'
     assert stamp + "11m ago</time>" in page
-    assert "<dt>Case Owner</dt>" in page and FIRST_OWNER in page
-    assert page.index("updated this record.") < page.index("created this case.")
+    routed = f"<strong>frontdesk</strong> (System) routed this case to the {EXAMS_OFFICERS_QUEUE}"
+    assert routed in page
+    assert "updated this record." not in page  # never said of the system's doing
+    assert "<dt>Case Owner</dt>" not in page  # the words say it; no box repeats them
+    assert page.index("routed this case") < page.index("created this case.")
     assert "Description : Our GCSE certificates have not arrived yet.;" in page
     assert "Date/Time Opened" in page and ">15/06/2026 11:00</time>" in page
     oldest = await page_text(signed_in, f"/my-cases/{case.number}?order=oldest")
-    assert oldest.index("created this case.") < oldest.index("updated this record.")
+    assert oldest.index("created this case.") < oldest.index("routed this case")
     assert "Oldest Activity" in oldest
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from frontdesk.accounts.models import Role
 from frontdesk.business_hours import BusinessCalendar
 from frontdesk.cases.models import ActivityKind, Channel, Status
+from frontdesk.cases.sla import ReplyTargets
 from frontdesk.chat.chats import ChatService
 from frontdesk.chat.models import ChatStatus, MessageIn
 from frontdesk.db.tables import case_activities, chat_messages
@@ -23,7 +24,10 @@ pytestmark = pytest.mark.both_stores
 @pytest.fixture
 def chats(services):
     return ChatService(
-        services.engine, services.clock, BusinessCalendar(), public_url="http://127.0.0.1:8000"
+        services.engine,
+        services.clock,
+        ReplyTargets(BusinessCalendar()),
+        public_url="http://127.0.0.1:8000",
     )
 
 

@@ -47,7 +47,7 @@ async def test_each_channel_s_confirmation_says_what_happens_next(mailed: Any) -
     customer = await make_user(services, first_name="Ann", last_name="Example")
     said = {
         Channel.MESSAGE: "We will reply by email within 2 working days, by",
-        Channel.CALL: "please call us on 020 7946 0000 within 24 hours, and quote your case",
+        Channel.CALL: "please call us on 020 7946 0000 and quote your case number",
         Channel.CHAT: "You asked to chat with our team. The chat opens in your browser",
     }
     opened = {channel: await open_case(services, customer, channel) for channel in said}

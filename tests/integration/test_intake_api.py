@@ -212,8 +212,9 @@ async def test_options_on_a_bank_holiday_close_chat_until_the_next_working_day(
     assert body["chat_open"] is False
     assert body["chat_next_opening_uk"] == "01/09/2026 09:00"
     assert "Tuesday 01 September at 09:00" in body["chat_reason"]
-    # The reply target skips the holiday too: counted from Friday, due Wednesday.
-    assert body["reply_by_uk"] == "02/09/2026 23:59"
+    # The reply target skips the holiday too: counted from Tuesday's opening, the first
+    # time anyone is at work, it is due at that time on Thursday.
+    assert body["reply_by_uk"] == "03/09/2026 09:00"
 
 
 async def test_options_for_a_group_without_chat_never_offer_it(signed_in, clock):
@@ -264,6 +265,32 @@ async def test_a_call_case_is_opened_with_the_phone_line(services, signed_in, cu
     assert body["phone_hours"] == "Monday to Friday, 08:00 to 17:00 (UK time)"
     messages = await opened_with_activity_and_email(services, customer, body["number"])
     assert "020 7946 0500" in messages[-1].body
+
+
+async def test_a_call_case_outside_the_lines_hours_says_when_they_open(
+    services, client, customer, clock
+):
+    clock.set(datetime(2026, 6, 19, 18, 30, tzinfo=UTC))  # Friday 19:30 in London
+    await login_as(client, customer.username)
+    offered = await options(client, LEARNER_CHOICE)
+    assert offered["phone_reason"] == (
+        "Our lines are closed now and open again Monday 22 June at 08:00 (UK time)."
+    )
+    assert offered["phone_next_opening_uk"] == "22/06/2026 08:00"
+    response = await post_case(client, await case_form(client, "call", choice=LEARNER_CHOICE))
+    body = await response.get_json()
+    assert response.status_code == 201, body
+    assert body["call_by"] == "2026-06-23T07:00:00Z"
+    assert body["call_by_uk"] == "23/06/2026 08:00"
+    deadline = (
+        "Our lines are closed now and open again Monday 22 June at 08:00 (UK time). If you do"
+        " not call us by Tuesday 23 June at 08:00 (UK time), we will close the case"
+        " automatically."
+    )
+    assert body["call_deadline"] == deadline
+    # The confirmation email says the same, in the same words.
+    messages = await opened_with_activity_and_email(services, customer, body["number"])
+    assert deadline in messages[-1].body
 
 
 async def test_a_chat_case_is_opened_inside_office_hours(services, signed_in, customer, clock):

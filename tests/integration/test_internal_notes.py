@@ -8,6 +8,7 @@ import pytest
 from frontdesk.accounts.models import Role
 from frontdesk.business_hours import BusinessCalendar
 from frontdesk.cases.models import ActivityKind, Channel, Status
+from frontdesk.cases.sla import ReplyTargets
 from frontdesk.chat.chats import ChatService
 from frontdesk.chat.models import MessageIn
 from tests.factories import make_user, open_case, outbox_messages
@@ -294,7 +295,10 @@ async def test_staff_comments_on_a_note_leave_the_case_updated_time(
 @pytest.mark.both_stores
 async def test_a_note_written_during_a_chat_stays_out_of_its_transcripts(services, customer, agent):
     chats = ChatService(
-        services.engine, services.clock, BusinessCalendar(), public_url="http://127.0.0.1:8000"
+        services.engine,
+        services.clock,
+        ReplyTargets(BusinessCalendar()),
+        public_url="http://127.0.0.1:8000",
     )
     case = await open_case(services, customer, Channel.CHAT)
     chat = await chats.accept((await chats.request_chat(customer, case.number)).public_id, agent)

@@ -126,3 +126,54 @@ async def test_migrating_again_keeps_the_data(empty_database_url, tmp_path):
         assert count == 1
     finally:
         await services.aclose()
+
+
+async def test_0014_makes_the_routing_of_existing_cases_the_systems(engine):
+    """Before 0014 a new case's routing was written as the customer's doing; after it,
+    that item is the system's, and nothing else a customer did changes hands."""
+    from datetime import UTC, datetime
+
+    from frontdesk.db.tables import case_activities, cases, users
+
+    await migrate(engine, "0013")
+    at = datetime(2026, 6, 15, 10, 0, tzinfo=UTC)
+    customer = {"actor_id": 1, "actor_name": "Ann Example", "actor_role": "Customer"}
+    async with engine.begin() as conn:
+        await conn.execute(
+            users.insert().values(
+                id=1, email="ann@centre.ac.uk", email_key="ann@centre.ac.uk", username="ann",
+                username_key="ann", first_name="Ann", last_name="Example", country="GB",
+                role="customer", password_hash="x", is_active=True, created_at=at,
+                terms_accepted_at=at,
+            )
+        )  # fmt: skip
+        fields = ["contact_" + f for f in ("first_name", "last_name", "email", "phone")]
+        fields += ["contact_" + f for f in ("country", "language", "institution")]
+        fields += ["customer_type", "issue_type", "category", "subcategory", "qualification"]
+        fields += ["qualification_subject", "customer_group", "subject", "description", "phone"]
+        await conn.execute(
+            cases.insert().values(
+                id=1, number="12345678", customer_id=1, channel="call", status="new",
+                owner_queue="Exams Officers", reply_days=2, reply_by=at, created_at=at,
+                updated_at=at, **dict.fromkeys(fields, "x"),
+            )
+        )  # fmt: skip
+        routing = '{"field": "Case Owner", "from": "Pearson", "to": "Exams Officers"}'
+        for kind, data in (("created", "{}"), ("field_changed", routing)):
+            await conn.execute(
+                case_activities.insert().values(
+                    case_id=1, kind=kind, body="", data=data, created_at=at, **customer
+                )
+            )
+
+    await migrate(engine)
+
+    async with engine.connect() as conn:
+        rows = (await conn.execute(case_activities.select().order_by("id"))).all()
+        call_by = (await conn.execute(cases.select())).one().call_by
+    assert [(r.kind, r.actor_id, r.actor_name, r.actor_role) for r in rows] == [
+        ("created", 1, "Ann Example", "Customer"),
+        ("field_changed", None, "frontdesk", "System"),
+    ]
+    assert rows[1].data == '{"field": "Case Owner", "to": "Exams Officers"}'
+    assert call_by is None  # the sweep gives it 24 hours from opening, as before

@@ -8,7 +8,15 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from pydantic import ValidationError
 
-from frontdesk.business_hours import UK, WEEKDAYS, BusinessCalendar, WeeklyHours, uk_datetime
+from frontdesk.business_hours import (
+    UK,
+    WEEKDAYS,
+    BusinessCalendar,
+    Closure,
+    ExtraDay,
+    WeeklyHours,
+    uk_datetime,
+)
 
 calendar = BusinessCalendar()
 OFFICE = WeeklyHours.office()
@@ -64,15 +72,19 @@ def test_working_days_are_weekdays_that_are_not_bank_holidays(day, working):
     assert calendar.is_working_day(day) is working
 
 
-# add_working_days ----------------------------------------------------------------------------
+# add_open_days: reply-by dates ------------------------------------------------------------------
+
+
+def due(start: datetime, days: int, hours: WeeklyHours = OFFICE) -> datetime | None:
+    return calendar.add_open_days(hours, start, days)
 
 
 def test_two_working_days_keep_the_uk_wall_clock_time():
-    assert calendar.add_working_days(uk(2026, 6, 15, 11, 20), 2) == uk(2026, 6, 17, 11, 20)
+    assert due(uk(2026, 6, 15, 11, 20), 2) == uk(2026, 6, 17, 11, 20)
 
 
 @pytest.mark.parametrize(
-    "days, due",
+    "days, expected",
     [
         (2, uk(2026, 6, 19, 14, 30)),  # Wednesday -> Friday
         (3, uk(2026, 6, 22, 14, 30)),  # ...over the weekend to Monday
@@ -80,89 +92,167 @@ def test_two_working_days_keep_the_uk_wall_clock_time():
         (10, uk(2026, 7, 1, 14, 30)),  # two working weeks
     ],
 )
-def test_reply_targets_count_working_days_only(days, due):
-    assert calendar.add_working_days(uk(2026, 6, 17, 14, 30), days) == due
+def test_reply_targets_count_working_days_only(days, expected):
+    assert due(uk(2026, 6, 17, 14, 30), days) == expected
+
+
+def test_before_opening_counts_from_opening_time_that_day():
+    # The case: a message at 07:20 was due at 07:20, before anyone is at work.
+    assert due(uk(2026, 6, 15, 7, 20), 2) == uk(2026, 6, 17, 9, 0)
+
+
+def test_at_opening_time_counts_from_then():
+    assert due(uk(2026, 6, 15, 9, 0), 2) == uk(2026, 6, 17, 9, 0)
+
+
+def test_the_last_moment_before_closing_keeps_its_time():
+    assert due(uk(2026, 6, 15, 16, 59), 2) == uk(2026, 6, 17, 16, 59)
+
+
+def test_at_closing_time_counts_from_the_next_opening():
+    # 17:00 is closed (a span's close is exclusive): Tuesday 09:00 starts the count.
+    assert due(uk(2026, 6, 15, 17, 0), 2) == uk(2026, 6, 18, 9, 0)
 
 
 def test_friday_afternoon_plus_two_is_tuesday_afternoon():
-    assert calendar.add_working_days(uk(2026, 6, 19, 16, 45), 2) == uk(2026, 6, 23, 16, 45)
+    assert due(uk(2026, 6, 19, 16, 45), 2) == uk(2026, 6, 23, 16, 45)
+
+
+def test_friday_evening_counts_from_monday_morning():
+    assert due(uk(2026, 6, 19, 19, 30), 2) == uk(2026, 6, 24, 9, 0)
 
 
 @pytest.mark.parametrize("start", [uk(2026, 6, 20, 10, 0), uk(2026, 6, 21, 22, 15)])
-def test_a_weekend_start_counts_from_monday(start):
-    # Monday and Tuesday are the two working days: due by the end of Tuesday.
-    assert calendar.add_working_days(start, 2) == uk(2026, 6, 23, 23, 59)
+def test_a_weekend_start_counts_from_monday_morning(start):
+    assert due(start, 2) == uk(2026, 6, 24, 9, 0)
 
 
-def test_a_weekend_start_with_ten_days_is_due_at_the_end_of_the_tenth_working_day():
-    assert calendar.add_working_days(uk(2026, 6, 20, 10, 0), 10) == uk(2026, 7, 3, 23, 59)
+def test_a_weekend_start_with_ten_days_counts_ten_from_monday_morning():
+    assert due(uk(2026, 6, 20, 10, 0), 10) == uk(2026, 7, 6, 9, 0)
 
 
-def test_a_bank_holiday_start_counts_from_the_next_working_day():
-    # Summer bank holiday Monday 31 August 2026: Tuesday and Wednesday count.
-    assert calendar.add_working_days(uk(2026, 8, 31, 9, 30), 2) == uk(2026, 9, 2, 23, 59)
+def test_a_bank_holiday_start_counts_from_the_next_opening():
+    # Summer bank holiday Monday 31 August 2026: Tuesday 09:00 starts the count.
+    assert due(uk(2026, 8, 31, 9, 30), 2) == uk(2026, 9, 3, 9, 0)
 
 
 def test_a_friday_before_a_bank_holiday_monday_skips_the_monday():
-    assert calendar.add_working_days(uk(2026, 8, 28, 15, 0), 2) == uk(2026, 9, 2, 15, 0)
+    assert due(uk(2026, 8, 28, 15, 0), 2) == uk(2026, 9, 2, 15, 0)
+
+
+def test_hours_open_on_bank_holidays_count_them():
+    hours = OFFICE.model_copy(update={"open_on_bank_holidays": True})
+    assert due(uk(2026, 8, 28, 15, 0), 2, hours) == uk(2026, 9, 1, 15, 0)
+
+
+def test_closure_days_are_not_counted():
+    # Closed Tuesday and Wednesday for training: Monday's message is due on Friday.
+    closed = Closure(start=date(2026, 6, 16), end=date(2026, 6, 17), reason="Staff training")
+    hours = OFFICE.model_copy(update={"closures": (closed,)})
+    assert due(uk(2026, 6, 15, 10, 0), 2, hours) == uk(2026, 6, 19, 10, 0)
+
+
+def test_a_start_in_a_closure_counts_from_when_it_ends():
+    closed = Closure(start=date(2026, 6, 15), end=date(2026, 6, 16), reason="Office move")
+    hours = OFFICE.model_copy(update={"closures": (closed,)})
+    assert due(uk(2026, 6, 15, 10, 0), 2, hours) == uk(2026, 6, 19, 9, 0)
+
+
+def test_an_extra_opening_day_counts():
+    saturday = ExtraDay.model_validate({"day": date(2026, 6, 20), "spans": "10:00-14:00"})
+    hours = OFFICE.model_copy(update={"extra_days": (saturday,)})
+    # Friday 11:00 + 1: Saturday opens, and 11:00 is within its hours.
+    assert due(uk(2026, 6, 19, 11, 0), 1, hours) == uk(2026, 6, 20, 11, 0)
+    # Friday 16:00 + 1: Saturday closes at 14:00, so by then.
+    assert due(uk(2026, 6, 19, 16, 0), 1, hours) == uk(2026, 6, 20, 14, 0)
+
+
+def test_a_due_day_that_closes_early_is_due_by_its_close():
+    early_friday = WeeklyHours.model_validate(
+        {"days": {d: "09:00-16:00" if d == "friday" else "09:00-17:00" for d in WEEKDAYS[:5]}}
+    )
+    assert due(uk(2026, 6, 15, 16, 30), 4, early_friday) == uk(2026, 6, 19, 16, 0)
+
+
+def test_a_due_day_that_opens_late_is_due_at_its_opening():
+    late_friday = WeeklyHours.model_validate(
+        {"days": {d: "10:00-17:00" if d == "friday" else "08:00-17:00" for d in WEEKDAYS[:5]}}
+    )
+    assert due(uk(2026, 6, 15, 8, 30), 4, late_friday) == uk(2026, 6, 19, 10, 0)
+
+
+def test_a_time_in_a_lunch_break_is_due_by_the_morning_close():
+    split = WeeklyHours.model_validate(
+        {"days": {"monday": "09:00-17:00", "wednesday": "09:00-12:00, 13:00-17:00"}}
+    )
+    assert due(uk(2026, 6, 15, 12, 30), 1, split) == uk(2026, 6, 17, 12, 0)
+
+
+def test_hours_around_the_clock_count_every_day():
+    always = WeeklyHours.model_validate(
+        {"days": {d: "00:00-24:00" for d in WEEKDAYS}, "open_on_bank_holidays": True}
+    )
+    assert due(uk(2026, 6, 19, 23, 30), 2, always) == uk(2026, 6, 21, 23, 30)
+
+
+def test_hours_that_never_open_have_no_due_date():
+    assert due(uk(2026, 6, 15, 10, 0), 2, WeeklyHours(days={})) is None
 
 
 def test_christmas_2026_with_boxing_day_substituted_to_monday():
     # 25 Fri holiday, 26-27 weekend, 28 Mon substitute: Tue 29 and Wed 30 count.
-    assert calendar.add_working_days(uk(2026, 12, 24, 10, 0), 2) == uk(2026, 12, 30, 10, 0)
+    assert due(uk(2026, 12, 24, 10, 0), 2) == uk(2026, 12, 30, 10, 0)
 
 
 @pytest.mark.parametrize(
-    "days, due",
+    "days, expected",
     [
         (2, uk(2027, 12, 30, 10, 0)),  # 27 and 28 are both substitute days
         (3, uk(2027, 12, 31, 10, 0)),
         (5, uk(2028, 1, 5, 10, 0)),  # and New Year's Day 2028 moves to Monday 3rd
     ],
 )
-def test_christmas_2027_with_both_days_substituted(days, due):
-    assert calendar.add_working_days(uk(2027, 12, 24, 10, 0), days) == due
+def test_christmas_2027_with_both_days_substituted(days, expected):
+    assert due(uk(2027, 12, 24, 10, 0), days) == expected
 
 
 def test_new_years_day_is_skipped():
-    assert calendar.add_working_days(uk(2026, 12, 31, 10, 0), 2) == uk(2027, 1, 5, 10, 0)
+    assert due(uk(2026, 12, 31, 10, 0), 2) == uk(2027, 1, 5, 10, 0)
 
 
 def test_good_friday_and_easter_monday_are_skipped():
-    assert calendar.add_working_days(uk(2026, 4, 2, 12, 0), 2) == uk(2026, 4, 8, 12, 0)
+    assert due(uk(2026, 4, 2, 12, 0), 2) == uk(2026, 4, 8, 12, 0)
 
 
 def test_the_march_clock_change_moves_utc_but_not_uk_time():
     # Friday 27 March 2026 10:00 GMT; clocks go forward on Sunday 29 March.
-    start = utc(2026, 3, 27, 10, 0)
-    due = calendar.add_working_days(start, 2)
-    assert due == utc(2026, 3, 31, 9, 0)
-    assert due.astimezone(UK).hour == 10
+    result = due(utc(2026, 3, 27, 10, 0), 2)
+    assert result == utc(2026, 3, 31, 9, 0)
+    assert result.astimezone(UK).hour == 10
 
 
 def test_the_october_clock_change_moves_utc_but_not_uk_time():
     # Friday 23 October 2026 10:00 BST; clocks go back on Sunday 25 October.
-    start = utc(2026, 10, 23, 9, 0)
-    due = calendar.add_working_days(start, 2)
-    assert due == utc(2026, 10, 27, 10, 0)
-    assert due.astimezone(UK).hour == 10
+    result = due(utc(2026, 10, 23, 9, 0), 2)
+    assert result == utc(2026, 10, 27, 10, 0)
+    assert result.astimezone(UK).hour == 10
 
 
 def test_easter_2027_spans_the_clock_change():
     # Thursday 25 March 2027 10:00 GMT; Good Friday, the clock change and Easter Monday.
-    due = calendar.add_working_days(utc(2027, 3, 25, 10, 0), 2)
-    assert due == utc(2027, 3, 31, 9, 0)
-    assert due.astimezone(UK).hour == 10
+    result = due(utc(2027, 3, 25, 10, 0), 2)
+    assert result == utc(2027, 3, 31, 9, 0)
+    assert result.astimezone(UK).hour == 10
 
 
-def test_a_start_on_the_clock_change_weekend_is_due_at_the_end_of_a_bst_day():
-    due = calendar.add_working_days(utc(2026, 3, 28, 12, 0), 2)
-    assert due == utc(2026, 3, 31, 22, 59)
+def test_a_start_on_the_clock_change_weekend_counts_from_monday_morning_in_bst():
+    # Saturday 28 March 2026 (GMT); Monday 30 March opens at 09:00 BST (08:00 UTC).
+    assert due(utc(2026, 3, 28, 12, 0), 2) == utc(2026, 4, 1, 8, 0)
 
 
 def test_the_result_is_in_the_start_time_zone():
-    assert calendar.add_working_days(utc(2026, 6, 15, 10, 0), 2).tzinfo is UTC
-    assert calendar.add_working_days(datetime(2026, 6, 15, 10, tzinfo=UK), 2).tzinfo is UK
+    assert (due(utc(2026, 6, 15, 10, 0), 2) or utc(1, 1, 1)).tzinfo is UTC
+    assert (due(datetime(2026, 6, 15, 10, tzinfo=UK), 2) or utc(1, 1, 1)).tzinfo is UK
 
 
 # is_open -------------------------------------------------------------------------------------

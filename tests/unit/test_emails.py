@@ -50,6 +50,12 @@ def a_case(channel: Channel = Channel.MESSAGE, **overrides: object) -> Case:
 
 
 RESOLVED = a_case(status=Status.RESOLVED)
+# SupportOptions.call_deadline for lines closed now (intake/phone_lines.py's wording).
+CALL_DEADLINE = (
+    "Our lines are closed now and open again Tuesday 16 June at 08:00 (UK time). If you"
+    " do not call us by Wednesday 17 June at 08:00 (UK time), we will close the case"
+    " automatically."
+)
 PRODUCT = "Exams Help"  # FRONTDESK_PRODUCT_NAME: the account emails name the portal so
 ACCOUNT_EMAILS = (
     "verify",
@@ -73,7 +79,9 @@ EVERY_EMAIL = {
         product=PRODUCT,
     ),
     "message_opened": case_emails.case_opened(a_case(), SITE, "Mon-Fri 09:00-17:00"),
-    "call_opened": case_emails.case_opened(a_case(Channel.CALL), SITE, "Mon-Fri 09:00-17:00"),
+    "call_opened": case_emails.case_opened(
+        a_case(Channel.CALL), SITE, "Mon-Fri 09:00-17:00", call_deadline=CALL_DEADLINE
+    ),
     "chat_opened": case_emails.case_opened(a_case(Channel.CHAT), SITE, "Mon-Fri 09:00-17:00"),
     "chat_unanswered": case_emails.chat_became_message(a_case(), "No agent could answer.", SITE),
     "message_left": case_emails.chat_became_message(a_case(), "Thanks.", SITE, message=HOSTILE),
@@ -128,9 +136,9 @@ def test_an_address_in_what_people_wrote_becomes_a_link():
     "name, next_step",
     [
         ("message_opened", "we will reply by email within 2 working days, by 17/06/2026 11:00"),
-        ("call_opened", "please call us on 020 7946 0000 within 24 hours"),
+        ("call_opened", "please call us on 020 7946 0000 and quote your case number"),
         ("call_opened", "Our lines are open Mon-Fri 09:00-17:00."),
-        ("call_opened", "If we have not had your call by 16/06/2026 11:00 (UK time)"),
+        ("call_opened", CALL_DEADLINE),
         ("chat_opened", "The chat opens in your browser"),
         ("chat_unanswered", "stays open as a message. We will reply by email within 2 working"),
         ("message_left", "Your message"),

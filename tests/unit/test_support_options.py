@@ -157,9 +157,35 @@ def test_reply_by_from_a_friday_before_a_bank_holiday_monday():
     assert options.reply_by == uk(2026, 9, 2, 15, 0)
 
 
-def test_reply_by_from_a_saturday_is_the_end_of_the_second_working_day():
+def test_reply_by_from_a_saturday_counts_from_monday_morning():
+    # Was Tuesday 23:59: a time nobody is at work. Monday 09:00 + 2 days of the group's hours.
     options = support_options(routing(), calendar, uk(2026, 6, 20, 10, 0))
-    assert options.reply_by == uk(2026, 6, 23, 23, 59)
+    assert options.reply_by == uk(2026, 6, 24, 9, 0)
+
+
+def test_reply_by_before_opening_counts_from_opening_time():
+    options = support_options(routing(), calendar, uk(2026, 12, 7, 7, 20))
+    assert options.reply_by == uk(2026, 12, 9, 9, 0)
+
+
+def test_reply_by_keeps_the_customer_groups_own_hours():
+    # Associates' hours close at 16:00 on Fridays: three days from Tuesday 16:30 is due
+    # by Friday's close, not at 16:30 when nobody is there.
+    associates = routing("Northgate Associates", "Associate contracts, deployment & allocation")
+    options = support_options(associates, calendar, uk(2026, 6, 16, 16, 30))
+    assert options.reply_by == uk(2026, 6, 19, 16, 0)
+
+
+def test_reply_by_of_a_group_that_never_opens_counts_office_hours():
+    from dataclasses import replace
+
+    from frontdesk.business_hours import WeeklyHours
+
+    closed_group = routing().group.model_copy(update={"hours": WeeklyHours(days={})})
+    options = support_options(
+        replace(routing(), group=closed_group), calendar, uk(2026, 6, 20, 10, 0)
+    )
+    assert options.reply_by == uk(2026, 6, 24, 9, 0)
 
 
 # The start banner's report of chat by group ---------------------------------------------

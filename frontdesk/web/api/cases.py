@@ -14,7 +14,7 @@ from quart_schema import tag, validate_querystring, validate_request, validate_r
 from frontdesk.accounts.models import STAFF as STAFF_ROLES
 from frontdesk.accounts.models import User
 from frontdesk.business_hours import uk_datetime
-from frontdesk.cases.actions import STAFF_ONLY_KINDS
+from frontdesk.cases.actions import STAFF_ONLY_KINDS, SYSTEM
 from frontdesk.cases.finding import MAX_PAGE
 from frontdesk.cases.models import Activity, ActivityKind, Case, CasePage, Comment, Status
 from frontdesk.web.auth import current_user, require_user
@@ -95,6 +95,29 @@ SUMMARIES = {
     ActivityKind.ASSIGNMENT: "changed who works this case (staff only).",
     ActivityKind.RATING: "rated our service (staff only).",
 }
+
+
+def summary_of(item: Activity) -> str:
+    """What the item says happened, after who did it: the guide's words for what people
+    did ("created this case."), plain words for what the system did ("routed this case
+    to the Exams Officers queue."), never "updated this record." said for the system."""
+    if item.actor_role != SYSTEM.role:
+        return SUMMARIES[item.kind]
+    data = item.data
+    due = ""
+    if data.get("reply_by"):
+        reply_by = uk_datetime(datetime.fromisoformat(data["reply_by"]))
+        due = f"; a reply by email is due by {reply_by} (UK time)"
+    field = data.get("field") if item.kind is ActivityKind.FIELD_CHANGED else None
+    if field == "Case Owner":
+        return f"routed this case to the {data['to']} queue{due}."
+    if field == "Contact by":
+        return f"made this a message case{due}."
+    if field == "Status":
+        return f"set the status to {data['to']}."
+    if item.kind is ActivityKind.CHAT_TRANSCRIPT:
+        return "added the chat's transcript."
+    return SUMMARIES[item.kind]
 
 
 def ago(at: datetime, now: datetime) -> str:
@@ -218,6 +241,9 @@ class ActivityOut(_Stamped):
     kind: ActivityKind
     actor_name: str
     actor_role: str
+    # Done by the desk itself (routing, reply-by, a transcript filed), not a person: its
+    # `summary` then says what happened, and `change` only repeats it.
+    system: bool
     summary: str
     body: str
     change: ChangeOut | None
@@ -244,7 +270,8 @@ class ActivityOut(_Stamped):
             )
         return cls(
             **_stamp(item.created_at, now), **item.model_dump(include=_ACTIVITY_FIELDS),
-            summary=SUMMARIES[item.kind], change=change, reason=data.get("reason") or None,
+            system=item.actor_role == SYSTEM.role, summary=summary_of(item), change=change,
+            reason=data.get("reason") or None,
             wrap_up=data.get("wrap_up") or None, staff_only=item.kind in STAFF_ONLY_KINDS,
             attachment=attachment, comments=[CommentOut.of(c, now) for c in item.comments],
         )  # fmt: skip

@@ -87,6 +87,11 @@ class OptionsOut(BaseModel):
     chat_next_opening_uk: str
     phone: str
     phone_hours: str
+    phone_reason: str | None
+    phone_next_opening: datetime | None
+    phone_next_opening_uk: str
+    call_by: datetime
+    call_deadline: str
     reply_days: int
     reply_by: datetime
     reply_by_uk: str
@@ -96,6 +101,7 @@ class OptionsOut(BaseModel):
         return cls(
             **vars(options),
             chat_next_opening_uk=uk_datetime(options.chat_next_opening),
+            phone_next_opening_uk=uk_datetime(options.phone_next_opening),
             reply_by_uk=uk_datetime(options.reply_by),
         )
 
@@ -127,6 +133,11 @@ class CaseOpenedOut(BaseModel):
     chat_url: str | None
     phone: str | None
     phone_hours: str | None
+    # A call-us case: call by then or it is closed, and that in words (with when the
+    # lines open, if they are closed now).
+    call_by: datetime | None
+    call_by_uk: str
+    call_deadline: str | None
     reply_days: int
     reply_by: datetime
     reply_by_uk: str
@@ -134,7 +145,7 @@ class CaseOpenedOut(BaseModel):
     created_at_uk: str
 
     @classmethod
-    def of(cls, case: Case, phone_hours: str) -> Self:
+    def of(cls, case: Case, options: SupportOptions) -> Self:
         call = case.channel is Channel.CALL
         return cls(
             number=case.number,
@@ -143,7 +154,10 @@ class CaseOpenedOut(BaseModel):
             case_url=f"/my-cases/{case.number}",
             chat_url=f"/chat/{case.number}" if case.channel is Channel.CHAT else None,
             phone=case.phone if call else None,
-            phone_hours=phone_hours if call else None,
+            phone_hours=options.phone_hours if call else None,
+            call_by=case.call_by,
+            call_by_uk=uk_datetime(case.call_by),
+            call_deadline=options.call_deadline if call else None,
             reply_days=case.reply_days,
             reply_by=case.reply_by,
             reply_by_uk=uk_datetime(case.reply_by),
@@ -208,6 +222,7 @@ async def get_contact() -> tuple[ContactOut, int, dict[str, str]]:
 async def open_case(data: CaseOpen) -> tuple[CaseOpenedOut, int]:
     """Open a case from Contact Us by chat, call or message (409 CHAT_UNAVAILABLE when
     chat is closed); the human check's solution is spent."""
-    cases = services().cases
-    case = await cases.open_case(_me(), data)
-    return CaseOpenedOut.of(case, services().intake.routing(data.choice).phone_hours), 201
+    case = await services().cases.open_case(_me(), data)
+    intake = services().intake
+    opened_with = intake.options_for(intake.routing(data.choice), at=case.created_at)
+    return CaseOpenedOut.of(case, opened_with), 201

@@ -1,7 +1,7 @@
 """outbox html: each email keeps its HTML part beside its plain-text body
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 Create Date: 2026-12-09
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0015'
-down_revision: str | None = '0013'
+down_revision: str | None = '0014'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
