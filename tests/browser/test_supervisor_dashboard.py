@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from frontdesk.cases.models import Channel
-from tests.browser.actions import banner, sign_in, tab_to
+from tests.browser.actions import banner, sign_in, staff_link, tab_to
 from tests.browser.axe import assert_accessible
 from tests.factories import open_case
 from tests.integration.chat_clients import ChatClient
@@ -23,7 +23,7 @@ LIVE_MS = 10_000  # a pushed figure, on a busy machine
 def open_dashboard(page: Page, username: str) -> None:
     page.goto("/sign-in")
     sign_in(page, username)
-    banner(page).get_by_role("link", name="Dashboard").click()
+    staff_link(page, "Dashboard").click()
     expect(page.get_by_role("heading", name="Dashboard", level=1)).to_be_visible()
     expect(page.locator("#connection-status")).to_have_text(re.compile("Connected: the figures"))
 
