@@ -25,7 +25,7 @@ from frontdesk.demo import DEMO_ACCOUNTS, load_demo_data
 from frontdesk.kb.models import BrowseFilters
 from frontdesk.replies.models import ReplyIn
 from tests.browser.actions import banner, tab_to
-from tests.browser.axe import assert_accessible
+from tests.browser.axe import assert_accessible, axe_violations
 from tests.browser.conftest import ACTION_TIMEOUT_MS, DESKTOP
 from tests.factories import PASSWORD, make_user, open_case, outbox_messages
 
@@ -39,11 +39,13 @@ ROLES = (ANONYMOUS, *(role.value for role in Role))
 @dataclass(frozen=True)
 class Visit:
     """One look at a page: who looks, at which address (`{name}` filled from the data),
-    and, for a page a script fills in after it loads, what shows it is filled."""
+    for a page a script fills in after it loads what shows it is filled, and whether
+    axe-core checks it too (the pages whose phone layout differs most from the desk's)."""
 
     role: str
     path: str
     ready: str | None = None
+    axe: bool = False
 
 
 def everyone(path: str) -> list[Visit]:
@@ -80,15 +82,15 @@ SAMPLES: dict[str, list[Visit]] = {
         Visit("customer", "/contact-us/qualification-services", ready="#human-check:defined")
     ],
     "/chat/<number>": [Visit("customer", "/chat/{chat_case}")],
-    "/my-cases": [Visit("customer", "/my-cases")],
+    "/my-cases": [Visit("customer", "/my-cases", axe=True)],
     "/my-cases/<number>": [
-        Visit("customer", "/my-cases/{message_case}"),
+        Visit("customer", "/my-cases/{message_case}", axe=True),
         Visit("customer", "/my-cases/{call_case}"),
     ],
     "/agent": [Visit("agent", "/agent", ready="#chat-connection[data-state=connected]")],
-    "/agent/search": [Visit("agent", "/agent/search?status=open")],
+    "/agent/search": [Visit("agent", "/agent/search?status=open", axe=True)],
     "/agent/cases/<number>": [
-        Visit("agent", "/agent/cases/{message_case}"),
+        Visit("agent", "/agent/cases/{message_case}", axe=True),
         Visit("agent", "/agent/cases/{call_case}"),
     ],
     "/agent/replies": [Visit("agent", "/agent/replies")],
@@ -295,7 +297,7 @@ def test_every_page_fits_a_phone_and_the_header_one_row_at_1280(signed_in, sampl
         for visit in visits:
             page = signed_in(visit.role)
             url = visit.path.format(**samples)
-            wrong = look(page, url, visit) or too_wide(page)
+            wrong = look(page, url, visit) or too_wide(page) or inaccessible(page, visit)
             if wrong:
                 problems.append(f"{visit.role} {url} ({route}): {wrong}")
     for role in ROLES:
@@ -313,6 +315,11 @@ def too_wide(page: Page) -> str | None:
     if scrolled <= width:
         return None
     return f"{scrolled} px wide at {width}: {page.evaluate(WIDEST, width)}"
+
+
+def inaccessible(page: Page, visit: Visit) -> str | None:
+    found = axe_violations(page) if visit.axe else []
+    return "; ".join(f"{v['id']} ({v['impact']}): {v['help']} {v['nodes']}" for v in found) or None
 
 
 def test_the_staff_menu_works_by_keyboard(page, live_server):
