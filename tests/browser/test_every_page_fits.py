@@ -22,7 +22,7 @@ from frontdesk.accounts.store import select_user_by_login
 from frontdesk.app import create_app
 from frontdesk.cases.models import Channel, Status
 from frontdesk.demo import DEMO_ACCOUNTS, load_demo_data
-from frontdesk.kb.models import BrowseFilters
+from frontdesk.kb.models import BrowseFilters, VoteIn
 from frontdesk.replies.models import ReplyIn
 from tests.browser.actions import banner, tab_to
 from tests.browser.axe import assert_accessible, axe_violations
@@ -208,6 +208,10 @@ def samples(live_server: Any) -> dict[str, Any]:
         mails = await outbox_messages(services, ann.email)
         link = next(re.search(r"/rate/(\S+)", m.body) for m in mails if "/rate/" in m.body)
         articles = await services.kb.browse(BrowseFilters())
+        # Something in the staff's knowledge base reports, so their tables are drawn.
+        unhelpful = VoteIn(helpful=False, comment="It does not say which form to send back.")
+        await services.kb.vote(articles.rows[0].slug, "a reader", unhelpful)
+        await services.kb.record_miss("resit fees for private candidates")
         threads, _total, _pages = await services.community.discussions()
         return {
             "message_case": by_channel[Channel.MESSAGE],
