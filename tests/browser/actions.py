@@ -53,6 +53,14 @@ def banner(page: Page) -> Locator:
     return page.get_by_role("banner")
 
 
+def staff_link(page: Page, name: str) -> Locator:
+    """A link of the top bar's Staff menu (Find a case, Dashboard, Agents, Admin), the
+    menu opened as a person would to reach it."""
+    menu = banner(page).locator(".staff-menu")
+    menu.get_by_text("Staff", exact=True).click()
+    return menu.get_by_role("link", name=name, exact=True)
+
+
 def error_summary(page: Page) -> Locator:
     return page.get_by_role("alert")
 

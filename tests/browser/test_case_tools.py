@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.browser.actions import banner, sign_in, tab_to
+from tests.browser.actions import sign_in, staff_link, tab_to
 from tests.browser.axe import assert_accessible
 from tests.browser.test_supervisor_desk import PHONE, fits
 from tests.factories import EXAMS_OFFICERS_QUEUE, make_user, open_case
@@ -41,7 +41,7 @@ def test_an_agent_finds_takes_and_lists_a_case_and_the_dashboard_counts_it_overd
     number = priyas_case.number
     page.goto("/sign-in")
     sign_in(page, agent.username)
-    banner(page).get_by_role("link", name="Find a case").click()
+    staff_link(page, "Find a case").click()
     expect(page.get_by_role("heading", name="Search cases", level=1)).to_be_visible()
     words = page.get_by_label("Words")
     tab_to(page, words, limit=60)

@@ -15,7 +15,7 @@ from frontdesk.accounts.models import Role
 from frontdesk.business_hours import BusinessCalendar
 from frontdesk.cases.sla import reply_due
 from frontdesk.clock import FixedClock
-from tests.browser.actions import LIVE_MS, accept_offer, banner, link_token, sign_in
+from tests.browser.actions import LIVE_MS, accept_offer, link_token, sign_in, staff_link
 from tests.browser.test_contact_us import choose, fill_about_you, pass_human_check
 from tests.factories import EXAMS_OFFICERS_QUEUE, make_user
 
@@ -34,7 +34,7 @@ def clock():
 
 
 def admin_goes_to(page: Page, link: str, heading: str) -> None:
-    banner(page).get_by_role("link", name="Admin").click()
+    staff_link(page, "Admin").click()
     page.get_by_role("navigation", name="Administration").get_by_role("link", name=link).click()
     expect(page.get_by_role("heading", name=heading, level=1)).to_be_visible()
 

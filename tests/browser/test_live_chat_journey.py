@@ -15,11 +15,11 @@ from frontdesk.cases.models import ActivityKind
 from frontdesk.replies.models import ReplyIn
 from tests.browser.actions import (
     accept_offer,
-    banner,
     customer_sends,
     open_chat,
     open_console,
     sign_in,
+    staff_link,
 )
 from tests.browser.axe import assert_accessible
 from tests.factories import make_user
@@ -73,7 +73,7 @@ def agent_sends(panel: Locator, customer: Any, body: str) -> None:
 def open_dashboard(page: Page, supervisor: Any) -> None:
     page.goto("/sign-in")
     sign_in(page, supervisor.username)
-    banner(page).get_by_role("link", name="Dashboard").click()
+    staff_link(page, "Dashboard").click()
     expect(page.get_by_role("heading", name="Dashboard", level=1)).to_be_visible()
     expect(page.locator("#connection-status")).to_have_text(re.compile("Connected: the figures"))
 

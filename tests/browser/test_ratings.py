@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 
 from frontdesk.accounts.models import Role
 from frontdesk.cases.models import Channel, Status
-from tests.browser.actions import LIVE_MS, banner, open_chat, sign_in, tab_to
+from tests.browser.actions import LIVE_MS, open_chat, sign_in, staff_link, tab_to
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import DESKTOP
 from tests.browser.test_chat_window import Person
@@ -52,7 +52,7 @@ def test_a_chat_ends_its_customer_rates_it_and_the_dashboard_shows_it(
     dashboard = contexts().new_page()
     dashboard.goto("/sign-in")
     sign_in(dashboard, supervisor.username)
-    banner(dashboard).get_by_role("link", name="Dashboard").click()
+    staff_link(dashboard, "Dashboard").click()
     expect(dashboard.locator("#connection-status")).to_have_text(re.compile("Connected: the"))
 
     page.set_viewport_size(PHONE)

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from frontdesk.cases.models import Channel
-from tests.browser.actions import banner, sign_in, tab_to
+from tests.browser.actions import banner, sign_in, staff_link, tab_to
 from tests.browser.axe import assert_accessible
 from tests.factories import open_case
 from tests.integration.chat_clients import ChatClient
@@ -23,7 +23,7 @@ LIVE_MS = 10_000  # a pushed figure, on a busy machine
 def open_dashboard(page: Page, username: str) -> None:
     page.goto("/sign-in")
     sign_in(page, username)
-    banner(page).get_by_role("link", name="Dashboard").click()
+    staff_link(page, "Dashboard").click()
     expect(page.get_by_role("heading", name="Dashboard", level=1)).to_be_visible()
     expect(page.locator("#connection-status")).to_have_text(re.compile("Connected: the figures"))
 
@@ -196,7 +196,7 @@ def test_the_dashboard_is_accessible_and_keyboard_reachable(
     expect(page.locator(".chart-card canvas")).to_have_count(2)
     page.reload()  # the focus back at the top of the page
     expect(page.locator(".chart-card canvas")).to_have_count(2)
-    tab_to(page, banner(page).get_by_role("link", name="Dashboard"))
+    tab_to(page, banner(page).get_by_text("Staff", exact=True))  # the top bar's last menu
     tab_to(page, page.get_by_role("region", name="Chat queues"))  # the table, if it scrolls
     summary = page.get_by_text("Show the chart's figures as a table").first
     tab_to(page, summary, limit=40)

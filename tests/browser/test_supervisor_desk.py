@@ -15,11 +15,11 @@ from frontdesk.cases.models import Channel
 from frontdesk.chat import figures
 from tests.browser.actions import (
     accept_offer,
-    banner,
     customer_sends,
     open_chat,
     open_console,
     sign_in,
+    staff_link,
 )
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import DESKTOP
@@ -61,7 +61,7 @@ def kim(live_server: Any) -> Any:
 def open_desk(page: Page, supervisor: Any) -> None:
     page.goto("/sign-in")
     sign_in(page, supervisor.username)
-    banner(page).get_by_role("link", name="Dashboard").click()
+    staff_link(page, "Dashboard").click()
     expect(page.get_by_role("heading", name="Dashboard", level=1)).to_be_visible()
     expect(page.locator("#connection-status")).to_have_text(re.compile("Connected: the figures"))
 

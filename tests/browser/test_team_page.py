@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 
 from frontdesk.accounts.models import Role
 from frontdesk.team import AgentWorkIn
-from tests.browser.actions import banner, sign_in, tab_to
+from tests.browser.actions import banner, sign_in, staff_link, tab_to
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import DESKTOP
 from tests.factories import make_user
@@ -23,7 +23,7 @@ PHONE = {"width": 390, "height": 844}
 def open_team(page: Page, username: str) -> None:
     page.goto("/sign-in")
     sign_in(page, username)
-    banner(page).get_by_role("link", name="Agents").click()
+    staff_link(page, "Agents").click()
     expect(page.get_by_role("heading", name="Agents", level=1)).to_be_visible()
 
 
@@ -120,7 +120,7 @@ def test_an_admin_reads_and_filters_the_audit_log(browser, live_server, agent, s
                 banner(page).get_by_text("More").click()
                 banner(page).get_by_role("link", name="Audit log").click()
             else:
-                banner(page).get_by_role("link", name="Admin").click()
+                staff_link(page, "Admin").click()
                 admin_nav = page.get_by_role("navigation", name="Administration")
                 admin_nav.get_by_role("link", name="Audit log").click()
             expect(page.get_by_role("heading", name="Audit log", level=1)).to_be_visible()

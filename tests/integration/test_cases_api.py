@@ -348,13 +348,13 @@ async def test_my_cases_page_sorts_by_links_with_arrows(signed_in, three_cases):
     page = await page_text(signed_in, "/my-cases?sort=subject&direction=asc")
     positions = [page.index(f'href="/my-cases/{three_cases[name]}"') for name in "ACB"]
     assert positions == sorted(positions)
-    assert '<th scope="col" class="col-subject" aria-sort="ascending">' in page
+    assert '<th scope="col" class="col-subject" aria-sort="ascending" role="columnheader">' in page
     # The sorted column's link reverses it; the others sort ascending.
     assert 'href="?sort=subject&amp;direction=desc&amp;page_size=20"' in page
     assert 'href="?sort=status&amp;direction=asc&amp;page_size=20"' in page
     assert "▲" in page and "▼" not in page
     page = await page_text(signed_in, "/my-cases?sort=subject&direction=desc")
-    assert '<th scope="col" class="col-subject" aria-sort="descending">' in page
+    assert '<th scope="col" class="col-subject" aria-sort="descending" role="columnheader">' in page
     assert "▼" in page and "▲" not in page
 
 
