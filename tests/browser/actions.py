@@ -11,6 +11,9 @@ from sqlalchemy import select
 from frontdesk.db.tables import users
 from tests.factories import PASSWORD, last_link_token
 
+# The narrowest screen every page must fit without sideways scrolling.
+PHONE = {"width": 390, "height": 844}
+
 
 def field(page: Page, label: str) -> Locator:
     """The input labelled exactly `label`; a required field's label ends in " *" (the
@@ -142,3 +145,8 @@ def accept_offer(page: Page, number: str) -> Locator:
     tab = page.get_by_role("tab", name=re.compile(number))
     expect(tab).to_have_attribute("aria-selected", "true")
     return page.get_by_role("tabpanel")
+
+
+def fits(page: Page) -> bool:
+    """Whether the page fits its viewport's width: no sideways scrolling."""
+    return page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]

@@ -13,14 +13,13 @@ from playwright.sync_api import Page, expect
 
 from frontdesk.accounts.models import Role
 from frontdesk.clock import FixedClock
-from tests.browser.actions import error_summary, sign_in, tab_to
+from tests.browser.actions import PHONE, error_summary, sign_in, tab_to
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import DESKTOP
 from tests.factories import CHOICE, make_user
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 390, "height": 844}
 # Monday 17 August 2026, 11:00 UK time: the six weeks ahead hold the summer bank holiday
 # (Monday 31 August); the closure is the Tuesday and Wednesday after.
 MONDAY = datetime(2026, 8, 17, 10, 0, tzinfo=UTC)

@@ -11,14 +11,13 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from frontdesk.accounts.models import Role
-from tests.browser.actions import error_summary, sign_in, tab_to
+from tests.browser.actions import PHONE, error_summary, sign_in, tab_to
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import DESKTOP
 from tests.factories import make_user
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 390, "height": 844}
 CATEGORY = "Certificate Delivery"
 PAGES = {
     "tree": ("/admin/taxonomy", "Contact Us taxonomy"),

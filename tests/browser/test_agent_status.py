@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from frontdesk.cases.models import Channel
-from tests.browser.actions import LIVE_MS, open_console, tab_to
+from tests.browser.actions import LIVE_MS, PHONE, open_console, tab_to
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import DESKTOP
 from tests.browser.test_supervisor_desk import agent_row, open_desk
@@ -21,7 +21,6 @@ from tests.integration.chat_clients import ChatClient
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 390, "height": 844}
 IDLE_MINUTES = 5
 
 

@@ -9,11 +9,20 @@ import re
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from frontdesk.accounts.models import Role
 from frontdesk.replies.models import ReplyIn, Scope
-from tests.browser.actions import accept_offer, field, open_chat, open_console, sign_in, tab_to
+from tests.browser.actions import (
+    PHONE,
+    accept_offer,
+    field,
+    fits,
+    open_chat,
+    open_console,
+    sign_in,
+    tab_to,
+)
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import DESKTOP
 from tests.factories import make_user
@@ -21,12 +30,7 @@ from tests.kb_factories import make_article
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 390, "height": 844}
 LIVE_MS = 10_000
-
-
-def fits(page: Page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
 
 
 @pytest.fixture

@@ -8,22 +8,16 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.actions import sign_in, tab_to
+from tests.browser.actions import PHONE, fits, sign_in, tab_to
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import DESKTOP
 from tests.factories import open_case
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 390, "height": 844}
-
 
 def activity(page, text):
     return page.locator(".activity").filter(has_text=text)
-
-
-def fits(page):
-    return page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
 
 
 @pytest.fixture

@@ -10,23 +10,18 @@ import pytest
 from playwright.sync_api import expect
 
 from frontdesk.cases.models import Status
-from tests.browser.actions import sign_in, tab_to
+from tests.browser.actions import PHONE, fits, sign_in, tab_to
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import DESKTOP
 from tests.factories import open_case
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 390, "height": 844}
 PNG_START = b"\x89PNG\r\n\x1a\n"  # the attachment rules check a file is what it says
 
 
 def activity(page, text):
     return page.locator(".activity").filter(has_text=text)
-
-
-def fits(page):
-    return page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
 
 
 def attached(live_server, customer, case):

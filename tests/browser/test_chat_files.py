@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.actions import LIVE_MS, accept_offer, open_chat, tab_to
+from tests.browser.actions import LIVE_MS, PHONE, accept_offer, fits, open_chat, tab_to
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import DESKTOP
 from tests.browser.test_case_files import drop
@@ -20,13 +20,8 @@ from tests.unit.test_attachment_rules import SAMPLES
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 390, "height": 844}
 PDF = SAMPLES[".pdf"]
 NOTES = b"Centre 12345: certificates sent 01/06\n"
-
-
-def fits(page: Page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
 
 
 def downloaded(page: Page, link: Any) -> bytes:

@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 from frontdesk.accounts.models import Role
 from frontdesk.chat.protocol import SetPresence
 from frontdesk.web.contact import ALTCHA_SCRIPT, ALTCHA_VENDOR
-from tests.browser.actions import field, sign_in
+from tests.browser.actions import PHONE, field, sign_in
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import DESKTOP, NARROW
 from tests.factories import make_user
@@ -23,7 +23,6 @@ pytestmark = pytest.mark.browser
 
 WIDGET = Path(__file__).resolve().parents[2] / "frontdesk" / "web" / "static" / ALTCHA_VENDOR
 MONDAY_EVENING = datetime(2026, 6, 15, 16, 30, tzinfo=UTC)  # 17:30 BST: chat has closed
-PHONE = {"width": 390, "height": 844}
 CASE_NUMBER = re.compile(r"^\d{8}$")
 PNG_START = b"\x89PNG\r\n\x1a\n"  # the attachment rules check a file is what it says
 

@@ -24,14 +24,13 @@ from frontdesk.cases.models import Channel, Status
 from frontdesk.demo import DEMO_ACCOUNTS, load_demo_data
 from frontdesk.kb.models import BrowseFilters, VoteIn
 from frontdesk.replies.models import ReplyIn
-from tests.browser.actions import banner, tab_to
+from tests.browser.actions import PHONE, banner, tab_to
 from tests.browser.axe import assert_accessible, axe_violations
 from tests.browser.conftest import ACTION_TIMEOUT_MS, DESKTOP
 from tests.factories import PASSWORD, make_user, open_case, outbox_messages
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 390, "height": 844}
 ANONYMOUS = "anonymous"
 ROLES = (ANONYMOUS, *(role.value for role in Role))
 

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.actions import error_summary, sign_in, tab_to
+from tests.browser.actions import PHONE, error_summary, sign_in, tab_to
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import ACTION_TIMEOUT_MS, DESKTOP
 from tests.factories import open_case
@@ -17,7 +17,6 @@ pytestmark = pytest.mark.browser
 
 NOTE = "Centre warned twice before; check the dispatch log before promising a date."
 BADGE = "Internal note · staff only"
-PHONE = {"width": 390, "height": 844}
 FITS = "document.documentElement.scrollWidth"
 
 

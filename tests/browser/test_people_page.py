@@ -9,14 +9,12 @@ import pytest
 from playwright.sync_api import expect
 
 from frontdesk.accounts.models import Role
-from tests.browser.actions import sign_in, tab_to
+from tests.browser.actions import PHONE, sign_in, tab_to
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import DESKTOP
 from tests.factories import make_user
 
 pytestmark = pytest.mark.browser
-
-PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture

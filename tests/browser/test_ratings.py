@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 
 from frontdesk.accounts.models import Role
 from frontdesk.cases.models import Channel, Status
-from tests.browser.actions import LIVE_MS, open_chat, sign_in, staff_link, tab_to
+from tests.browser.actions import LIVE_MS, PHONE, fits, open_chat, sign_in, staff_link, tab_to
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import DESKTOP
 from tests.browser.test_chat_window import Person
@@ -21,7 +21,6 @@ from tests.factories import make_user, open_case, outbox_messages
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 390, "height": 844}
 LINK = re.compile(r"https?://\S+(/rate/\S+)")
 
 
@@ -32,10 +31,6 @@ def sam(live_server: Any, agent: Any) -> Iterator[Person]:
         yield driver
     finally:
         driver.close()
-
-
-def fits(page: Page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
 
 
 def choose_by_keyboard(page: Page, score: int) -> None:

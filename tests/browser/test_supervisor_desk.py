@@ -14,6 +14,7 @@ from frontdesk.accounts.models import Role
 from frontdesk.cases.models import Channel
 from frontdesk.chat import figures
 from tests.browser.actions import (
+    PHONE,
     accept_offer,
     customer_sends,
     open_chat,
@@ -29,7 +30,6 @@ from tests.integration.chat_clients import ChatClient
 pytestmark = pytest.mark.browser
 
 LIVE_MS = 10_000  # a change pushed over a socket
-PHONE = {"width": 390, "height": 844}
 FITS = "document.documentElement.scrollWidth"
 # What sticks out past the right edge, for the message when the page does not fit.
 STICKING_OUT = """width => [...document.querySelectorAll("body *")]

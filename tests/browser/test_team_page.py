@@ -10,14 +10,12 @@ from playwright.sync_api import Page, expect
 
 from frontdesk.accounts.models import Role
 from frontdesk.team import AgentWorkIn
-from tests.browser.actions import banner, sign_in, staff_link, tab_to
+from tests.browser.actions import PHONE, banner, sign_in, staff_link, tab_to
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import DESKTOP
 from tests.factories import make_user
 
 pytestmark = pytest.mark.browser
-
-PHONE = {"width": 390, "height": 844}
 
 
 def open_team(page: Page, username: str) -> None:
