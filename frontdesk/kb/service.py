@@ -38,7 +38,8 @@ from frontdesk.kb.models import (
     VoteIn,
     page_count,
 )
-from frontdesk.kb.search import Limits, RawHit, search_index
+from frontdesk.kb.search import Limits, RawHit, SearchIndex, SqliteSearch
+from frontdesk.kb.search_postgres import PostgresSearch
 from frontdesk.kb.spelling import Speller
 from frontdesk.kb.text import (
     MARK_START,
@@ -103,7 +104,9 @@ class KnowledgeBase:
         self._options: dict[TagKind, list[str]] = {}
         self._suggestion_queries: dict[tuple[int, int], Select[Any]] = {}
         self._options_version = -1
-        self._index = search_index(engine.dialect.name)
+        self._index: SearchIndex = (
+            SqliteSearch() if engine.dialect.name == "sqlite" else PostgresSearch()
+        )
         self._speller = Speller({})
         self._speller_version = -1
 

@@ -7,15 +7,19 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
 from frontdesk.accounts.models import Role
 from frontdesk.db.engine import make_engine
-from frontdesk.db.migrate import migrate
+from frontdesk.db.migrate import alembic_config, migrate
 from frontdesk.db.tables import metadata
 from frontdesk.events import RecordingNotifier
+from frontdesk.kb.models import BrowseFilters
+from frontdesk.kb.service import KnowledgeBase
 from frontdesk.services import Services
 from tests.conftest import make_settings
+from tests.kb_factories import make_article
 
 # On both stores: each migration runs on each store.
 pytestmark = pytest.mark.both_stores
@@ -126,3 +130,26 @@ async def test_migrating_again_keeps_the_data(empty_database_url, tmp_path):
         assert count == 1
     finally:
         await services.aclose()
+
+
+def _revision_before(revision: str) -> str:
+    down = ScriptDirectory.from_config(alembic_config()).get_revision(revision).down_revision
+    assert isinstance(down, str)
+    return down
+
+
+async def test_search_finds_what_was_stored_before_its_indexes_were_rebuilt(engine, clock):
+    """0016 rebuilds the search columns (PostgreSQL) over the documents already there."""
+    await migrate(engine, _revision_before("0016"))
+    kb = KnowledgeBase(engine, clock)
+    await make_article(
+        kb, "before-0016", title="Café opening times",
+        body="Ask at <b>reception</b> or write to help@frontdesk.example.",
+    )  # fmt: skip
+
+    await migrate(engine)
+
+    for query in ("cafe", "CAFÉ", "reception", "frontdesk"):
+        assert [hit.slug for hit in (await kb.search(query)).hits] == ["before-0016"], query
+    assert [row.slug for row in await kb.suggest("caf")] == ["before-0016"]
+    assert [row.slug for row in (await kb.browse(BrowseFilters(q="cafe"))).rows] == ["before-0016"]
