@@ -263,10 +263,12 @@ def make_article(i: int, rng: random.Random, vocab: Vocabulary, paths: TaxonomyP
             "helpful_no": 0,
         }
     )
-    batch.tags += [{"article_id": i, "kind": k, "value": v} for k, v in paths.tags(rng)]
-    batch.documents.append(
-        {"id": i, "kind": "article", "ref_id": i, "title": title, "summary": summary, "body": body}
-    )
+    pairs = paths.tags(rng)
+    batch.tags += [{"article_id": i, "kind": k, "value": v} for k, v in pairs]
+    document = {"id": i, "kind": "article", "ref_id": i, "title": title, "summary": summary}
+    if "tags" in kb_documents.c:  # tags indexed as words (since migration 0016)
+        document["tags"] = kb_text.tag_tokens(pairs)
+    batch.documents.append(document | {"body": body})
     # Exactly store.document_words, without re-splitting text whose words we drew.
     batch.word_counts.update(
         {

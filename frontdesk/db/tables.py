@@ -409,6 +409,9 @@ kb_documents = Table(
     Column("title", String(200), nullable=False),
     Column("summary", Text, nullable=False),
     Column("body", Text, nullable=False),
+    # An article's tags as words (text.tag_tokens), indexed with its text: Browse's
+    # filters are then part of its full-text query. Empty for discussions.
+    Column("tags", Text, nullable=False, server_default=""),
     UniqueConstraint("kind", "ref_id", name="uq_kb_documents_kind_ref_id"),
 )
 

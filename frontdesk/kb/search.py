@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Subquery, TextClause, literal_column, text
+from sqlalchemy import ColumnElement, Subquery, TextClause, literal_column, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from frontdesk.db.tables import kb_articles, kb_documents
 from frontdesk.db.types import UTCDateTime
 from frontdesk.kb.models import Area
 from frontdesk.kb.text import MARK_END, MARK_START
@@ -38,6 +39,9 @@ class Limits:
     rank_window: int = 1000
     # Title suggestions with more matches than this read articles by views instead.
     many_titles: int = 500
+    # So does Browse Articles: more matches than this are found by reading articles most
+    # viewed first (testing each), fewer are collected from the index and sorted.
+    many_browsed: int = 500
 
 
 @dataclass(frozen=True)
@@ -74,10 +78,16 @@ class SearchIndex(Protocol):
         """How many documents match, by area, each counted up to `cap`."""
         ...
 
-    def matching(self, terms: list[str], *, title_and_summary: bool) -> Subquery:
-        """The documents (column doc_id) matching every term: for a query to start from,
+    def browsing(self, terms: list[str], tags: list[str]) -> Subquery:
+        """The articles' documents (column doc_id) with every term in the title or
+        summary and every tag token (text.tag_token): for a query to start from,
         joining kb_documents by key (never for an IN test, which a planner may turn
         into one full-text lookup per document)."""
+        ...
+
+    def browsed(self, terms: list[str], tags: list[str]) -> ColumnElement[bool]:
+        """Condition on kb_articles: the article's document is one of browsing(terms,
+        tags), tested row by row, cheaply, for a query reading articles most viewed first."""
         ...
 
     def title_prefix(self, terms: list[str]) -> Subquery:
@@ -216,9 +226,31 @@ class SqliteSearch:
     def prefix_query(self, terms: list[str]) -> str:
         return " ".join(f'"{term}"*' for term in terms)
 
-    def matching(self, terms: list[str], *, title_and_summary: bool) -> Subquery:
-        columns = "title summary" if title_and_summary else "title summary body"
-        return self._matches("kb_search_fts", self._match(terms, False, columns=columns))
+    @classmethod
+    def _browse_match(cls, terms: list[str], tags: list[str]) -> str:
+        parts = [cls._match(terms, False, columns="title summary")] if terms else []
+        quoted = " ".join(f'"{tag}"' for tag in tags)
+        parts += [f"{{tags}} : ({quoted})"] if tags else []
+        # Tags are an article's only, but words are also in discussions.
+        return " AND ".join([*parts, f'{{kind}} : "{KIND[Area.ARTICLES]}"'])
+
+    def browsing(self, terms: list[str], tags: list[str]) -> Subquery:
+        return self._matches("kb_search_fts", self._browse_match(terms, tags))
+
+    def browsed(self, terms: list[str], tags: list[str]) -> ColumnElement[bool]:
+        # The article's document by its kind and ref_id (an index holding its rowid),
+        # then that rowid among the matches, which SQLite collects once for the query:
+        # neither reads a document's row.
+        matches = self.browsing(terms, tags)
+        return (
+            select(kb_documents.c.id)
+            .where(
+                kb_documents.c.kind == KIND[Area.ARTICLES],
+                kb_documents.c.ref_id == kb_articles.c.id,
+                kb_documents.c.id.in_(select(matches.c.doc_id)),
+            )
+            .exists()
+        )
 
     def title_prefix(self, terms: list[str]) -> Subquery:
         return self._matches("kb_search_titles", self.prefix_query(terms))

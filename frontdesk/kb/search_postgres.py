@@ -25,10 +25,10 @@ Why the queries look as they do, at 100k documents:
 # of document only; every value (words, limits) goes in as a bind parameter.
 from __future__ import annotations
 
-from sqlalchemy import Subquery, select, text
+from sqlalchemy import ColumnElement, Subquery, TextClause, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from frontdesk.db.tables import kb_documents
+from frontdesk.db.tables import kb_articles, kb_documents
 from frontdesk.kb.models import Area
 from frontdesk.kb.search import (
     HIT_COLUMNS,
@@ -150,6 +150,10 @@ class PostgresSearch:
         }
         if window:
             params["window"] = window
+        # Planned for these words every time: a plan cached for any words (after five runs
+        # of a prepared statement) knows neither how common they are nor how far back a
+        # window reaches, and may walk the whole primary key for a rare word.
+        await conn.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
         return await hits(conn, query, params)
 
     async def count(
@@ -167,11 +171,36 @@ class PostgresSearch:
     def prefix_query(self, terms: list[str]) -> str:
         return " & ".join(f"{term}:*" for term in terms)
 
-    def matching(self, terms: list[str], *, title_and_summary: bool) -> Subquery:
-        # The brief vector holds the title and summary alone: no weights to recheck.
-        column = "kb_search_brief" if title_and_summary else "kb_search_vector"
-        query = " & ".join(terms)
-        return self._matches(f"{column} @@ to_tsquery('{CONFIG}', :fts)", query)
+    @staticmethod
+    def _browse_match(terms: list[str], tags: list[str]) -> TextClause:
+        # The brief vector holds the title, summary and tags alone: no weights to
+        # recheck, and in the row. Tags are words of the 'simple' configuration.
+        words = f"to_tsquery('{CONFIG}', :browse_words)" if terms else None
+        tagged = "to_tsquery('simple', :browse_tags)" if tags else None
+        query = " && ".join(q for q in (words, tagged) if q)
+        return text(f"kb_documents.kb_search_brief @@ ({query})").bindparams(
+            **({"browse_words": " & ".join(terms)} if terms else {}),
+            **({"browse_tags": " & ".join(tags)} if tags else {}),
+        )
+
+    def browsing(self, terms: list[str], tags: list[str]) -> Subquery:
+        return (
+            select(kb_documents.c.id.label("doc_id"))
+            .where(kb_documents.c.kind == "article", self._browse_match(terms, tags))
+            .subquery("matches")
+        )
+
+    def browsed(self, terms: list[str], tags: list[str]) -> ColumnElement[bool]:
+        # The article's document by its kind and ref_id, its brief vector tested there.
+        return (
+            select(kb_documents.c.id)
+            .where(
+                kb_documents.c.kind == "article",
+                kb_documents.c.ref_id == kb_articles.c.id,
+                self._browse_match(terms, tags),
+            )
+            .exists()
+        )
 
     def title_prefix(self, terms: list[str]) -> Subquery:
         return self._matches(

@@ -1,9 +1,17 @@
-"""search at 100k articles: PostgreSQL folds accents and reads narrow rows; SQLite
-suggests from longer prefixes
+"""search at 100k articles: tags indexed as words for Browse; PostgreSQL folds accents
+and reads narrow rows
 
 Revision ID: 0016
 Revises: 0013
 Create Date: 2026-12-07
+
+Both stores:
+- kb_documents.tags: an article's tags as words (frontdesk.kb.text.tag_tokens), filled
+  in here from kb_article_tags, and indexed with the document's text, so that Browse
+  Articles' filters are words of its full-text query (the index intersects them) rather
+  than a join with kb_article_tags for every matching article.
+
+SQLite: kb_search_fts gains a `tags` column; it is rebuilt from kb_documents.
 
 PostgreSQL (everything named kb_search_*, outside the portable metadata as in 0005):
 - Text search configurations kb_search_english and kb_search_simple: 'english' and
@@ -15,9 +23,10 @@ PostgreSQL (everything named kb_search_*, outside the portable metadata as in 00
 - The tsvector columns are rebuilt over the text with `<>&/@.:` read as spaces, so that
   PostgreSQL's parser sees words, as SQLite's tokenizer does, and not tags (dropping
   what a <script> element holds), entities, paths, e-mail addresses or host names.
-- kb_search_brief: the title (weight A) and summary (B) alone, small enough to stay in
-  the row: Browse Articles matches it through its own GIN index with no recheck, and a
-  broad search tells title matches apart without reading the whole document's vector.
+- kb_search_brief: the title (weight A), summary (B) and tags (D) alone, small enough
+  to stay in the row: Browse Articles matches it through its own GIN index with no
+  recheck, and a broad search tells title matches apart without reading the whole
+  document's vector.
 - One GIN index per kind of document (article, discussion) instead of one for both: an
   area is counted and windowed in its own index, however common a word is in the other.
 - toast_tuple_target 128: the documents' text and whole vectors move out of the row (the
@@ -25,6 +34,8 @@ PostgreSQL (everything named kb_search_*, outside the portable metadata as in 00
   ALTER TABLE, which rewrites (and so backfills and narrows) every row.
 """
 
+import hashlib
+from collections import defaultdict
 from collections.abc import Sequence
 
 import sqlalchemy as sa
@@ -64,8 +75,13 @@ _COLUMNS = {
         for column, weight in (("title", "A"), ("summary", "B"), ("body", "C"))
     ),
     "kb_search_brief": " || ".join(
-        _vector("kb_search_english", column, weight)
-        for column, weight in (("title", "A"), ("summary", "B"))
+        [
+            *(
+                _vector("kb_search_english", column, weight)
+                for column, weight in (("title", "A"), ("summary", "B"))
+            ),
+            "to_tsvector('simple', tags)",
+        ]
     ),
     "kb_search_title": _vector("kb_search_simple", "title"),
 }
@@ -91,6 +107,87 @@ _OLD_COLUMNS = [
 ]
 
 
+# frontdesk.kb.text.tag_token, frozen as it was when this revision was written.
+def _tag_token(kind: str, value: str) -> str:
+    digest = hashlib.blake2b(f"{kind}\x1f{value}".encode(), digest_size=8).hexdigest()
+    return f"tag{digest}"
+
+
+def _fill_tags() -> None:
+    bind = op.get_bind()
+    tags = sa.table('kb_article_tags', sa.column('article_id'), sa.column('kind'),
+                    sa.column('value'))
+    documents = sa.table('kb_documents', sa.column('kind'), sa.column('ref_id'),
+                         sa.column('tags'))
+    tokens: defaultdict[int, set[str]] = defaultdict(set)
+    for article_id, kind, value in bind.execute(sa.select(tags.c.article_id, tags.c.kind,
+                                                          tags.c.value)):
+        tokens[article_id].add(_tag_token(kind, value))
+    if tokens:
+        bind.execute(
+            documents.update()
+            .where(documents.c.kind == 'article', documents.c.ref_id == sa.bindparam('article'))
+            .values(tags=sa.bindparam('tokens')),
+            [{'article': a, 'tokens': ' '.join(sorted(t))} for a, t in sorted(tokens.items())],
+        )
+
+
+def _sqlite_search(fts_columns: str) -> list[str]:
+    """kb_search_fts over these columns of kb_documents, kb_search_titles over titles
+    (as 0005 made it), the triggers that keep both in step, and a rebuild of both."""
+    new = ", ".join(f"new.{c}" for c in fts_columns.split(", "))
+    old = ", ".join(f"old.{c}" for c in fts_columns.split(", "))
+    insert = f"""INSERT INTO kb_search_fts(rowid, {fts_columns}) VALUES (new.id, {new});
+            INSERT INTO kb_search_titles(rowid, title) VALUES (new.id, new.title);"""
+    delete = f"""INSERT INTO kb_search_fts(kb_search_fts, rowid, {fts_columns})
+                VALUES ('delete', old.id, {old});
+            INSERT INTO kb_search_titles(kb_search_titles, rowid, title)
+                VALUES ('delete', old.id, old.title);"""
+    return [
+        f"""CREATE VIRTUAL TABLE kb_search_fts USING fts5(
+            {fts_columns}, content='kb_documents', content_rowid='id',
+            tokenize='porter unicode61 remove_diacritics 2')""",
+        """CREATE VIRTUAL TABLE kb_search_titles USING fts5(
+            title, content='kb_documents', content_rowid='id',
+            tokenize='unicode61 remove_diacritics 2', prefix='1 2 3')""",
+        f"""CREATE TRIGGER kb_search_documents_insert AFTER INSERT ON kb_documents BEGIN
+            {insert}
+        END""",
+        f"""CREATE TRIGGER kb_search_documents_delete AFTER DELETE ON kb_documents BEGIN
+            {delete}
+        END""",
+        f"""CREATE TRIGGER kb_search_documents_update AFTER UPDATE ON kb_documents BEGIN
+            {delete}
+            {insert}
+        END""",
+        "INSERT INTO kb_search_fts(kb_search_fts) VALUES ('rebuild')",
+        "INSERT INTO kb_search_titles(kb_search_titles) VALUES ('rebuild')",
+    ]
+
+
+def _drop_sqlite_search() -> None:
+    for name in ('insert', 'delete', 'update'):
+        op.execute(f'DROP TRIGGER kb_search_documents_{name}')
+    op.execute('DROP TABLE kb_search_fts')
+    op.execute('DROP TABLE kb_search_titles')
+
+
+def _upgrade_sqlite() -> None:
+    _drop_sqlite_search()  # the triggers would reindex every document the backfill touches
+    op.add_column('kb_documents', sa.Column('tags', sa.Text(), nullable=False, server_default=''))
+    _fill_tags()
+    for statement in _sqlite_search('title, summary, body, kind, tags'):
+        op.execute(statement)
+
+
+def _downgrade_sqlite() -> None:
+    _drop_sqlite_search()
+    with op.batch_alter_table('kb_documents') as batch:
+        batch.drop_column('tags')
+    for statement in _sqlite_search('title, summary, body, kind'):
+        op.execute(statement)
+
+
 def _has_unaccent() -> bool:
     """Create the unaccent extension if it can be; whether it is there."""
     bind = op.get_bind()
@@ -104,6 +201,10 @@ def _has_unaccent() -> bool:
 
 
 def _upgrade_postgres() -> None:
+    # Dropped first: every row the backfill updates would recompute them.
+    op.execute("ALTER TABLE kb_documents DROP COLUMN kb_search_vector, DROP COLUMN kb_search_title")
+    op.add_column('kb_documents', sa.Column('tags', sa.Text(), nullable=False, server_default=''))
+    _fill_tags()
     unaccent = _has_unaccent()
     for statement in _CONFIGURATIONS + (_UNACCENTED if unaccent else []):
         op.execute(statement)
@@ -113,8 +214,7 @@ def _upgrade_postgres() -> None:
     )
     op.execute("ALTER TABLE kb_documents SET (toast_tuple_target = 128)")
     # The small vectors stay in the row (MAIN): they are read for every match.
-    op.execute(f"""ALTER TABLE kb_documents
-        DROP COLUMN kb_search_vector, DROP COLUMN kb_search_title, {added},
+    op.execute(f"""ALTER TABLE kb_documents {added},
         ALTER COLUMN kb_search_brief SET STORAGE MAIN,
         ALTER COLUMN kb_search_title SET STORAGE MAIN""")
     for statement in _INDEXES:
@@ -123,7 +223,7 @@ def _upgrade_postgres() -> None:
 
 def _downgrade_postgres() -> None:
     op.execute("""ALTER TABLE kb_documents DROP COLUMN kb_search_vector,
-        DROP COLUMN kb_search_brief, DROP COLUMN kb_search_title""")
+        DROP COLUMN kb_search_brief, DROP COLUMN kb_search_title, DROP COLUMN tags""")
     op.execute("ALTER TABLE kb_documents RESET (toast_tuple_target)")
     for statement in _OLD_COLUMNS:
         op.execute(statement)
@@ -132,10 +232,14 @@ def _downgrade_postgres() -> None:
 
 
 def upgrade() -> None:
-    if op.get_bind().dialect.name == 'postgresql':
+    if op.get_bind().dialect.name == 'sqlite':
+        _upgrade_sqlite()
+    else:
         _upgrade_postgres()
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == 'postgresql':
+    if op.get_bind().dialect.name == 'sqlite':
+        _downgrade_sqlite()
+    else:
         _downgrade_postgres()
