@@ -6,6 +6,9 @@ Revises: 0013
 Create Date: 2026-12-07
 
 Both stores:
+- kb_articles' index by views also holds title_key (ix_kb_articles_views_title_key):
+  suggestions read the most viewed articles first until enough titles have a word
+  starting with what was typed, and test that in the index instead of each row.
 - kb_documents.tags: an article's tags as words (frontdesk.kb.text.tag_tokens), filled
   in here from kb_article_tags, and indexed with the document's text, so that Browse
   Articles' filters are words of its full-text query (the index intersects them) rather
@@ -232,6 +235,8 @@ def _downgrade_postgres() -> None:
 
 
 def upgrade() -> None:
+    op.drop_index('ix_kb_articles_views', table_name='kb_articles')
+    op.create_index('ix_kb_articles_views_title_key', 'kb_articles', ['views', 'title_key'])
     if op.get_bind().dialect.name == 'sqlite':
         _upgrade_sqlite()
     else:
@@ -243,3 +248,5 @@ def downgrade() -> None:
         _downgrade_sqlite()
     else:
         _downgrade_postgres()
+    op.drop_index('ix_kb_articles_views_title_key', table_name='kb_articles')
+    op.create_index('ix_kb_articles_views', 'kb_articles', ['views'])
