@@ -129,13 +129,18 @@ def git_commit() -> str:
     """The checked-out commit, read from .git without running git ("" if unknown)."""
     with contextlib.suppress(OSError):
         git = ROOT / ".git"
+        if git.is_file():  # a worktree: .git names its own directory, refs are shared
+            git = Path(git.read_text().split("gitdir:", 1)[1].strip())
+        common = (
+            git / (git / "commondir").read_text().strip() if (git / "commondir").exists() else git
+        )
         head = (git / "HEAD").read_text().strip()
         if not head.startswith("ref: "):
             return head
         ref = head.removeprefix("ref: ")
-        if (git / ref).exists():
-            return (git / ref).read_text().strip()
-        for line in (git / "packed-refs").read_text().splitlines():
+        if (common / ref).exists():
+            return (common / ref).read_text().strip()
+        for line in (common / "packed-refs").read_text().splitlines():
             if line.endswith(f" {ref}"):
                 return line.split()[0]
     return ""

@@ -84,8 +84,13 @@ LABELS = {
     "for_you": "articles just for you",
 }
 # The issue's targets, at 100k articles on SQLite: p95 in ms.
-TARGETS = {"search": 20.0, "suggest": 5.0}
-TARGET_STORE, TARGET_SIZE = "sqlite", 100_000
+TARGETS = {
+    ("sqlite", "search"): 20.0,
+    ("sqlite", "suggest"): 5.0,
+    ("postgres", "search"): 50.0,
+    ("postgres", "browse"): 100.0,
+}
+TARGET_SIZE = 100_000
 
 ZIPF_S = 1.0  # word rank -> weight 1 / rank**s: roughly what English text shows
 MISSPELT_SHARE = 0.10  # search queries with one typo in a word of 5+ letters
@@ -309,6 +314,8 @@ async def grow(
     rng: random.Random,
     vocab: Vocabulary,
     paths: TaxonomyPaths,
+    *,
+    analyze_only: bool = False,
 ) -> dict[str, float]:
     """Add articles start+1..upto; seconds spent generating and storing them."""
     generating = storing = 0.0
@@ -335,7 +342,7 @@ async def grow(
         async with engine.connect() as conn:
             conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
             t0 = time.perf_counter()
-            await conn.execute(text("VACUUM ANALYZE"))
+            await conn.execute(text("ANALYZE" if analyze_only else "VACUUM ANALYZE"))
             storing += time.perf_counter() - t0
     return {"generate_s": round(generating, 2), "store_s": round(storing, 2)}
 
@@ -592,6 +599,7 @@ class Settings:
     batch: int
     keep: Path | None = None
     keep_postgres: str | None = None
+    analyze_only: bool = False
 
 
 async def bench_store(
@@ -622,7 +630,8 @@ async def bench_store(
         for size in settings.sizes:
             if size > loaded:
                 t0 = time.perf_counter()
-                timing = await grow(engine, loaded, size, settings.batch, rng, vocab, paths)
+                timing = await grow(engine, loaded, size, settings.batch, rng, vocab, paths,
+                                    analyze_only=settings.analyze_only)  # fmt: skip
                 seconds = time.perf_counter() - t0
                 loads.append(
                     {"store": name, "size": size, "added": size - loaded,
@@ -697,20 +706,19 @@ async def store_bytes(engine: AsyncEngine, url: str) -> int:
 
 def judge(results: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     verdicts = {}
-    for op, limit in TARGETS.items():
+    for (store, op), limit in TARGETS.items():
         found = next(
             (
                 r
                 for r in results
-                if (r["store"], r["size"], r["operation"]) == (TARGET_STORE, TARGET_SIZE, op)
+                if (r["store"], r["size"], r["operation"]) == (store, TARGET_SIZE, op)
             ),
             None,
         )
         p95 = found["latency_ms"]["p95"] if found else None
         verdict = "not run" if p95 is None else ("met" if p95 < limit else "missed")
-        verdicts[op] = {
-            "target": f"{LABELS[op]} p95 < {limit:g} ms at {TARGET_SIZE:,} articles on "
-            f"{TARGET_STORE}",
+        verdicts[f"{store} {op}"] = {
+            "target": f"{LABELS[op]} p95 < {limit:g} ms at {TARGET_SIZE:,} articles on {store}",
             "p95_ms": p95,
             "verdict": verdict,
         }
@@ -753,10 +761,12 @@ def chart(data: dict[str, Any], path: Path) -> None:
                     f"{r['latency_ms']['p95']:.1f}{flag}", (r["size"], r["latency_ms"]["p95"]),
                     textcoords="offset points", xytext=(4, 4), fontsize=7, color=colours[op],
                 )  # fmt: skip
-        for op, limit in TARGETS.items():
+        for (store, op), limit in TARGETS.items():
+            if store != name:
+                continue
             axis.axhline(limit, color=colours[op], linestyle="--", linewidth=1)
             axis.annotate(
-                f"target: {LABELS[op]} p95 < {limit:g} ms (SQLite, 100k)", (0.3, limit),
+                f"target: {LABELS[op]} p95 < {limit:g} ms (100k)", (0.3, limit),
                 xycoords=("axes fraction", "data"), xytext=(0, -9), textcoords="offset points",
                 fontsize=7, color=colours[op],
             )  # fmt: skip
@@ -849,6 +859,11 @@ def main() -> int:
         "--keep-postgres", metavar="NAME",
         help="build the PostgreSQL store in this database and keep it (to profile)",
     )  # fmt: skip
+    parser.add_argument(
+        "--analyze-only", action="store_true",
+        help="after loading PostgreSQL, ANALYZE without VACUUM (as this bench did until "
+        "the VACUUM ANALYZE change: GIN pending lists left unmerged)",
+    )  # fmt: skip
     parser.add_argument("--replot", action="store_true", help="redraw the PNG from the JSON")
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--name", default="kb_search", help="file name of the JSON and PNG")
@@ -870,6 +885,7 @@ def main() -> int:
         batch=args.batch,
         keep=args.keep.resolve() if args.keep else None,
         keep_postgres=args.keep_postgres,
+        analyze_only=args.analyze_only,
     )
     unknown = set(settings.stores) - set(STORES)
     if unknown:
