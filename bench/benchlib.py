@@ -7,6 +7,7 @@ import contextlib
 import math
 import os
 import platform
+import re
 import secrets
 import socket
 import subprocess
@@ -56,11 +57,27 @@ def check_loopback(url: str) -> None:
 
 
 @contextlib.contextmanager
-def postgres_database() -> Iterator[str]:
-    """A fresh PostgreSQL database on loopback, dropped afterwards; yields its URL."""
+def postgres_database(keep: str | None = None) -> Iterator[str]:
+    """A fresh PostgreSQL database on loopback, dropped afterwards; yields its URL. With
+    `keep`, the database of that name, made if missing and kept afterwards."""
     import asyncpg
 
     check_loopback(POSTGRES_ADMIN)
+    if keep is not None:
+        if not re.fullmatch(r"[a-z0-9_]+", keep):
+            raise SystemExit(f"a database name of [a-z0-9_] only, please: {keep!r}")
+
+        async def make_if_missing() -> None:
+            conn = await asyncpg.connect(POSTGRES_ADMIN, timeout=10)
+            try:
+                if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", keep):
+                    await conn.execute(f'CREATE DATABASE "{keep}"')
+            finally:
+                await conn.close()
+
+        asyncio.run(make_if_missing())
+        yield f"postgresql+asyncpg://postgres@{HOST}:5432/{keep}"
+        return
     name = f"frontdesk_bench_{secrets.token_hex(4)}"  # [a-z0-9_] only: safe to splice
 
     async def admin(sql: str) -> None:
@@ -112,13 +129,18 @@ def git_commit() -> str:
     """The checked-out commit, read from .git without running git ("" if unknown)."""
     with contextlib.suppress(OSError):
         git = ROOT / ".git"
+        if git.is_file():  # a worktree: .git names its own directory, refs are shared
+            git = Path(git.read_text().split("gitdir:", 1)[1].strip())
+        common = (
+            git / (git / "commondir").read_text().strip() if (git / "commondir").exists() else git
+        )
         head = (git / "HEAD").read_text().strip()
         if not head.startswith("ref: "):
             return head
         ref = head.removeprefix("ref: ")
-        if (git / ref).exists():
-            return (git / ref).read_text().strip()
-        for line in (git / "packed-refs").read_text().splitlines():
+        if (common / ref).exists():
+            return (common / ref).read_text().strip()
+        for line in (common / "packed-refs").read_text().splitlines():
             if line.endswith(f" {ref}"):
                 return line.split()[0]
     return ""

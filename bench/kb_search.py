@@ -84,8 +84,13 @@ LABELS = {
     "for_you": "articles just for you",
 }
 # The issue's targets, at 100k articles on SQLite: p95 in ms.
-TARGETS = {"search": 20.0, "suggest": 5.0}
-TARGET_STORE, TARGET_SIZE = "sqlite", 100_000
+TARGETS = {
+    ("sqlite", "search"): 20.0,
+    ("sqlite", "suggest"): 5.0,
+    ("postgres", "search"): 50.0,
+    ("postgres", "browse"): 100.0,
+}
+TARGET_SIZE = 100_000
 
 ZIPF_S = 1.0  # word rank -> weight 1 / rank**s: roughly what English text shows
 MISSPELT_SHARE = 0.10  # search queries with one typo in a word of 5+ letters
@@ -263,10 +268,12 @@ def make_article(i: int, rng: random.Random, vocab: Vocabulary, paths: TaxonomyP
             "helpful_no": 0,
         }
     )
-    batch.tags += [{"article_id": i, "kind": k, "value": v} for k, v in paths.tags(rng)]
-    batch.documents.append(
-        {"id": i, "kind": "article", "ref_id": i, "title": title, "summary": summary, "body": body}
-    )
+    pairs = paths.tags(rng)
+    batch.tags += [{"article_id": i, "kind": k, "value": v} for k, v in pairs]
+    document = {"id": i, "kind": "article", "ref_id": i, "title": title, "summary": summary}
+    if "tags" in kb_documents.c:  # tags indexed as words (since migration 0016)
+        document["tags"] = kb_text.tag_tokens(pairs)
+    batch.documents.append(document | {"body": body})
     # Exactly store.document_words, without re-splitting text whose words we drew.
     batch.word_counts.update(
         {
@@ -307,6 +314,8 @@ async def grow(
     rng: random.Random,
     vocab: Vocabulary,
     paths: TaxonomyPaths,
+    *,
+    analyze_only: bool = False,
 ) -> dict[str, float]:
     """Add articles start+1..upto; seconds spent generating and storing them."""
     generating = storing = 0.0
@@ -327,11 +336,13 @@ async def grow(
                     text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), :n)"),
                     {"n": upto},
                 )
-        # What autovacuum does soon after a big import; done now so plans are not a race.
+        # What autovacuum does soon after a big import (inserts alone trigger it since
+        # PostgreSQL 13): statistics, and the GIN indexes' pending lists merged, which
+        # every search would otherwise read through. Done now so results are not a race.
         async with engine.connect() as conn:
             conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
             t0 = time.perf_counter()
-            await conn.execute(text("ANALYZE"))
+            await conn.execute(text("ANALYZE" if analyze_only else "VACUUM ANALYZE"))
             storing += time.perf_counter() - t0
     return {"generate_s": round(generating, 2), "store_s": round(storing, 2)}
 
@@ -587,6 +598,8 @@ class Settings:
     vocabulary: int
     batch: int
     keep: Path | None = None
+    keep_postgres: str | None = None
+    analyze_only: bool = False
 
 
 async def bench_store(
@@ -596,7 +609,17 @@ async def bench_store(
     loads: list[dict[str, Any]] = []
     results: list[dict[str, Any]] = []
     try:
+        t0 = time.perf_counter()
         await migrate(engine)
+        migrated_s = time.perf_counter() - t0
+        loaded = await article_count(engine)
+        if loaded and settings.sizes != [loaded]:
+            raise SystemExit(f"the kept {name} store holds {loaded:,} articles: measure it as "
+                             f"it is with --sizes {loaded}, or start afresh")  # fmt: skip
+        if loaded:  # a kept store: migrated to head just now (new revisions fill it in)
+            loads.append({"store": name, "size": loaded, "added": 0,
+                          "migrate_s": round(migrated_s, 1)})  # fmt: skip
+            print(f"  {name}: kept store of {loaded:,} articles, migrated in {migrated_s:.1f} s")
         store_pids = await pg_backends(engine) if name == "postgres" else (lambda: [])
         meter = CpuMeter(store_pids)
         kb = KnowledgeBase(engine, SystemClock())
@@ -604,18 +627,20 @@ async def bench_store(
         rng = random.Random(settings.seed)  # the same articles in every store
         work = workloads(settings.queries + settings.warmup, random.Random(settings.seed + 1),
                          vocab, paths)  # fmt: skip
-        loaded = 0
         for size in settings.sizes:
-            t0 = time.perf_counter()
-            timing = await grow(engine, loaded, size, settings.batch, rng, vocab, paths)
-            seconds = time.perf_counter() - t0
-            loads.append(
-                {"store": name, "size": size, "added": size - loaded, "seconds": round(seconds, 1)}
-                | timing
-                | {"store_bytes": await store_bytes(engine, url)}
-            )
-            print(f"  {name} {size:,}: added {size - loaded:,} in {seconds:.1f} s ({timing})")
-            loaded = size
+            if size > loaded:
+                t0 = time.perf_counter()
+                timing = await grow(engine, loaded, size, settings.batch, rng, vocab, paths,
+                                    analyze_only=settings.analyze_only)  # fmt: skip
+                seconds = time.perf_counter() - t0
+                loads.append(
+                    {"store": name, "size": size, "added": size - loaded,
+                     "seconds": round(seconds, 1)}
+                    | timing
+                    | {"store_bytes": await store_bytes(engine, url)}
+                )  # fmt: skip
+                print(f"  {name} {size:,}: added {size - loaded:,} in {seconds:.1f} s ({timing})")
+                loaded = size
             for op in OPERATIONS:
                 label = f"{name} {size:>7,}"
                 row = await run_operation(kb, op, work[op], settings.warmup, meter, phases, label)
@@ -629,6 +654,11 @@ async def bench_store(
     finally:
         await engine.dispose()
     return loads, results
+
+
+async def article_count(engine: AsyncEngine) -> int:
+    async with engine.connect() as conn:
+        return int((await conn.execute(text("SELECT count(*) FROM kb_articles"))).scalar_one())
 
 
 async def pg_backends(engine: AsyncEngine) -> Callable[[], list[int]]:
@@ -676,20 +706,19 @@ async def store_bytes(engine: AsyncEngine, url: str) -> int:
 
 def judge(results: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     verdicts = {}
-    for op, limit in TARGETS.items():
+    for (store, op), limit in TARGETS.items():
         found = next(
             (
                 r
                 for r in results
-                if (r["store"], r["size"], r["operation"]) == (TARGET_STORE, TARGET_SIZE, op)
+                if (r["store"], r["size"], r["operation"]) == (store, TARGET_SIZE, op)
             ),
             None,
         )
         p95 = found["latency_ms"]["p95"] if found else None
         verdict = "not run" if p95 is None else ("met" if p95 < limit else "missed")
-        verdicts[op] = {
-            "target": f"{LABELS[op]} p95 < {limit:g} ms at {TARGET_SIZE:,} articles on "
-            f"{TARGET_STORE}",
+        verdicts[f"{store} {op}"] = {
+            "target": f"{LABELS[op]} p95 < {limit:g} ms at {TARGET_SIZE:,} articles on {store}",
             "p95_ms": p95,
             "verdict": verdict,
         }
@@ -732,10 +761,12 @@ def chart(data: dict[str, Any], path: Path) -> None:
                     f"{r['latency_ms']['p95']:.1f}{flag}", (r["size"], r["latency_ms"]["p95"]),
                     textcoords="offset points", xytext=(4, 4), fontsize=7, color=colours[op],
                 )  # fmt: skip
-        for op, limit in TARGETS.items():
+        for (store, op), limit in TARGETS.items():
+            if store != name:
+                continue
             axis.axhline(limit, color=colours[op], linestyle="--", linewidth=1)
             axis.annotate(
-                f"target: {LABELS[op]} p95 < {limit:g} ms (SQLite, 100k)", (0.3, limit),
+                f"target: {LABELS[op]} p95 < {limit:g} ms (100k)", (0.3, limit),
                 xycoords=("axes fraction", "data"), xytext=(0, -9), textcoords="offset points",
                 fontsize=7, color=colours[op],
             )  # fmt: skip
@@ -796,8 +827,6 @@ def run(settings: Settings, vocab: Vocabulary, paths: TaxonomyPaths) -> dict[str
     for name in settings.stores:
         print(f"\n{name}:", flush=True)
         if name == "sqlite" and settings.keep:
-            for stale in settings.keep.parent.glob(settings.keep.name + "*"):
-                stale.unlink()
             url = f"sqlite+aiosqlite:///{settings.keep}"
             got = asyncio.run(bench_store(name, url, settings, vocab, paths))
         elif name == "sqlite":
@@ -805,7 +834,7 @@ def run(settings: Settings, vocab: Vocabulary, paths: TaxonomyPaths) -> dict[str
                 url = f"sqlite+aiosqlite:///{Path(tmp) / 'kb.db'}"
                 got = asyncio.run(bench_store(name, url, settings, vocab, paths))
         else:
-            with postgres_database() as url:
+            with postgres_database(settings.keep_postgres) as url:
                 got = asyncio.run(bench_store(name, url, settings, vocab, paths))
         loads += got[0]
         results += got[1]
@@ -822,8 +851,19 @@ def main() -> int:
     parser.add_argument("--vocabulary", type=int, default=50_000, help="distinct words")
     parser.add_argument("--batch", type=int, default=2000, help="articles per transaction")
     parser.add_argument(
-        "--keep", type=Path, help="build the SQLite store in this file and keep it (to profile)"
+        "--keep",
+        type=Path,
+        help="build the SQLite store in this file and keep it; a kept store is measured as it is",
     )
+    parser.add_argument(
+        "--keep-postgres", metavar="NAME",
+        help="build the PostgreSQL store in this database and keep it (to profile)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--analyze-only", action="store_true",
+        help="after loading PostgreSQL, ANALYZE without VACUUM (as this bench did until "
+        "the VACUUM ANALYZE change: GIN pending lists left unmerged)",
+    )  # fmt: skip
     parser.add_argument("--replot", action="store_true", help="redraw the PNG from the JSON")
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--name", default="kb_search", help="file name of the JSON and PNG")
@@ -844,6 +884,8 @@ def main() -> int:
         vocabulary=args.vocabulary,
         batch=args.batch,
         keep=args.keep.resolve() if args.keep else None,
+        keep_postgres=args.keep_postgres,
+        analyze_only=args.analyze_only,
     )
     unknown = set(settings.stores) - set(STORES)
     if unknown:

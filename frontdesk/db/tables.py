@@ -330,7 +330,9 @@ kb_articles = Table(
     Column("views", BigInteger, nullable=False, default=0),
     Column("helpful_yes", Integer, nullable=False, default=0),
     Column("helpful_no", Integer, nullable=False, default=0),
-    Index("ix_kb_articles_views", "views"),
+    # Most viewed first, with each title's words: suggestions test a title word's start
+    # in the index, reading an article's row only when its title fits.
+    Index("ix_kb_articles_views_title_key", "views", "title_key"),
 )
 
 kb_article_tags = Table(
@@ -414,6 +416,9 @@ kb_documents = Table(
     Column("title", String(200), nullable=False),
     Column("summary", Text, nullable=False),
     Column("body", Text, nullable=False),
+    # An article's tags as words (text.tag_tokens), indexed with its text: Browse's
+    # filters are then part of its full-text query. Empty for discussions.
+    Column("tags", Text, nullable=False, server_default=""),
     UniqueConstraint("kind", "ref_id", name="uq_kb_documents_kind_ref_id"),
 )
 

@@ -1,7 +1,8 @@
 """Full-text search, one implementation per store, behind one interface.
 
-SQLite answers with FTS5 (bm25 with column weights, highlight, snippet); PostgreSQL with
-its text search (ts_rank over weighted tsvectors, ts_headline). Both put MARK_START and
+SQLite answers with FTS5 (bm25 with column weights, highlight, snippet), here;
+PostgreSQL with its text search (ts_rank over weighted tsvectors, ts_headline), in
+search_postgres.py. Both put MARK_START and
 MARK_END around matched words, which `text.marked_html` turns into safe <mark> elements.
 Terms reach either store only as words made of letters and digits (`text.query_terms`),
 so no query can use, or break, a store's query syntax.
@@ -13,10 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Subquery, TextClause, literal_column, select, text
+from sqlalchemy import ColumnElement, Subquery, TextClause, literal_column, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from frontdesk.db.tables import kb_documents
+from frontdesk.db.tables import kb_articles, kb_documents
 from frontdesk.db.types import UTCDateTime
 from frontdesk.kb.models import Area
 from frontdesk.kb.text import MARK_END, MARK_START
@@ -36,8 +37,14 @@ class Limits:
     # every match would be a pass over much of the index, so only the newest rank_window
     # matches are ranked: those with the words in the title first, then the newest.
     rank_window: int = 1000
-    # Title suggestions with more matches than this read articles by views instead.
-    many_titles: int = 500
+    # Title suggestions with more matches than this read articles by views instead (in
+    # an index that holds each title's words). Either way costs about as much at 200 of
+    # 100,000 titles: each match collected is two rows read, each article passed over
+    # only an index entry.
+    many_titles: int = 200
+    # So does Browse Articles: more matches than this are found by reading articles most
+    # viewed first (testing each), fewer are collected from the index and sorted.
+    many_browsed: int = 500
 
 
 @dataclass(frozen=True)
@@ -74,10 +81,16 @@ class SearchIndex(Protocol):
         """How many documents match, by area, each counted up to `cap`."""
         ...
 
-    def matching(self, terms: list[str], *, title_and_summary: bool) -> Subquery:
-        """The documents (column doc_id) matching every term: for a query to start from,
+    def browsing(self, terms: list[str], tags: list[str]) -> Subquery:
+        """The articles' documents (column doc_id) with every term in the title or
+        summary and every tag token (text.tag_token): for a query to start from,
         joining kb_documents by key (never for an IN test, which a planner may turn
         into one full-text lookup per document)."""
+        ...
+
+    def browsed(self, terms: list[str], tags: list[str]) -> ColumnElement[bool]:
+        """Condition on kb_articles: the article's document is one of browsing(terms,
+        tags), tested row by row, cheaply, for a query reading articles most viewed first."""
         ...
 
     def title_prefix(self, terms: list[str]) -> Subquery:
@@ -90,29 +103,25 @@ class SearchIndex(Protocol):
         ...
 
 
-def search_index(dialect: str) -> SearchIndex:
-    return SqliteSearch() if dialect == "sqlite" else PostgresSearch()
-
-
 # The columns every search query returns; views and reply counts from their own tables.
-_HIT_COLUMNS = """
+HIT_COLUMNS = """
     d.kind AS kind,
     COALESCE(a.slug, t.slug) AS slug,
     COALESCE(a.updated_at, t.last_reply_at, t.created_at) AS updated_at,
     a.views AS views,
     t.reply_count AS reply_count"""
-_HIT_JOINS = """
+HIT_JOINS = """
     LEFT JOIN kb_articles a ON d.kind = 'article' AND a.id = d.ref_id
     LEFT JOIN kb_discussions t ON d.kind = 'discussion' AND t.id = d.ref_id"""
-_KIND = {Area.ARTICLES: "article", Area.DISCUSSIONS: "discussion"}
-_AREA = {"article": Area.ARTICLES, "discussion": Area.DISCUSSIONS}
+KIND = {Area.ARTICLES: "article", Area.DISCUSSIONS: "discussion"}
+AREA = {"article": Area.ARTICLES, "discussion": Area.DISCUSSIONS}
 
 
-async def _hits(conn: AsyncConnection, query: TextClause, params: dict[str, Any]) -> list[RawHit]:
+async def hits(conn: AsyncConnection, query: TextClause, params: dict[str, Any]) -> list[RawHit]:
     rows = await conn.execute(query.columns(updated_at=UTCDateTime), params)
     return [
         RawHit(
-            kind=_AREA[row.kind],
+            kind=AREA[row.kind],
             slug=row.slug,
             title_marked=row.title_marked,
             summary_marked=row.summary_marked or "",
@@ -125,7 +134,7 @@ async def _hits(conn: AsyncConnection, query: TextClause, params: dict[str, Any]
     ]
 
 
-def _with_all(articles: int, discussions: int) -> dict[Area, int]:
+def with_all(articles: int, discussions: int) -> dict[Area, int]:
     return {
         Area.ALL: articles + discussions,
         Area.ARTICLES: articles,
@@ -162,7 +171,7 @@ class SqliteSearch:
         phrases = (" OR " if any_term else " ").join(f'"{term}"' for term in terms)
         # Words are looked for in the text only: never in the kind column.
         match = f"{{{columns}}} : ({phrases})"
-        return match if area is Area.ALL else f'{match} AND {{kind}} : "{_KIND[area]}"'
+        return match if area is Area.ALL else f'{match} AND {{kind}} : "{KIND[area]}"'
 
     async def search(
         self,
@@ -178,13 +187,13 @@ class SqliteSearch:
         # Rank and page first; highlight only the page's documents.
         query = text(f"""
             WITH {self._WINDOWED if window else self._RANKED}
-            SELECT {_HIT_COLUMNS},
+            SELECT {HIT_COLUMNS},
                 highlight(kb_search_fts, 0, :ms, :me) AS title_marked,
                 highlight(kb_search_fts, 1, :ms, :me) AS summary_marked,
                 snippet(kb_search_fts, 2, :ms, :me, '…', :words) AS body_marked
             FROM page
             JOIN kb_search_fts ON kb_search_fts.rowid = page.id
-            JOIN kb_documents d ON d.id = page.id {_HIT_JOINS}
+            JOIN kb_documents d ON d.id = page.id {HIT_JOINS}
             WHERE kb_search_fts MATCH :match
             ORDER BY page.score, page.id""")  # noqa: S608 - no values in the text, only binds
         params = {
@@ -200,7 +209,7 @@ class SqliteSearch:
             "offset": offset,
             "window": window,
         }
-        return await _hits(conn, query, params)
+        return await hits(conn, query, params)
 
     async def count(
         self, conn: AsyncConnection, terms: list[str], *, any_term: bool, cap: int
@@ -215,14 +224,36 @@ class SqliteSearch:
             "cap": cap,
         }
         articles, discussions = (await conn.execute(both, params)).one()
-        return _with_all(int(articles), int(discussions))
+        return with_all(int(articles), int(discussions))
 
     def prefix_query(self, terms: list[str]) -> str:
         return " ".join(f'"{term}"*' for term in terms)
 
-    def matching(self, terms: list[str], *, title_and_summary: bool) -> Subquery:
-        columns = "title summary" if title_and_summary else "title summary body"
-        return self._matches("kb_search_fts", self._match(terms, False, columns=columns))
+    @classmethod
+    def _browse_match(cls, terms: list[str], tags: list[str]) -> str:
+        parts = [cls._match(terms, False, columns="title summary")] if terms else []
+        quoted = " ".join(f'"{tag}"' for tag in tags)
+        parts += [f"{{tags}} : ({quoted})"] if tags else []
+        # Tags are an article's only, but words are also in discussions.
+        return " AND ".join([*parts, f'{{kind}} : "{KIND[Area.ARTICLES]}"'])
+
+    def browsing(self, terms: list[str], tags: list[str]) -> Subquery:
+        return self._matches("kb_search_fts", self._browse_match(terms, tags))
+
+    def browsed(self, terms: list[str], tags: list[str]) -> ColumnElement[bool]:
+        # The article's document by its kind and ref_id (an index holding its rowid),
+        # then that rowid among the matches, which SQLite collects once for the query:
+        # neither reads a document's row.
+        matches = self.browsing(terms, tags)
+        return (
+            select(kb_documents.c.id)
+            .where(
+                kb_documents.c.kind == KIND[Area.ARTICLES],
+                kb_documents.c.ref_id == kb_articles.c.id,
+                kb_documents.c.id.in_(select(matches.c.doc_id)),
+            )
+            .exists()
+        )
 
     def title_prefix(self, terms: list[str]) -> Subquery:
         return self._matches("kb_search_titles", self.prefix_query(terms))
@@ -233,93 +264,5 @@ class SqliteSearch:
             text(f"SELECT rowid AS doc_id FROM {table} WHERE {table} MATCH :fts")  # noqa: S608
             .bindparams(fts=match)
             .columns(literal_column("doc_id"))
-            .subquery("matches")
-        )
-
-
-class PostgresSearch:
-    @staticmethod
-    def _query(terms: list[str], any_term: bool) -> str:
-        # websearch_to_tsquery never fails on its input; "or" between words means either.
-        return (" or " if any_term else " ").join(terms)
-
-    async def search(
-        self,
-        conn: AsyncConnection,
-        terms: list[str],
-        *,
-        any_term: bool,
-        area: Area,
-        limit: int,
-        offset: int,
-        window: int | None,
-    ) -> list[RawHit]:
-        kind = "" if area is Area.ALL else "AND d.kind = :kind"
-        matching = f"""SELECT d.id, d.kb_search_vector FROM kb_documents d, q
-            WHERE d.kb_search_vector @@ q.query {kind}"""  # noqa: S608 - constants only
-        # ts_rank's default weights: A (title) 1.0, B (summary) 0.4, C (body) 0.2. A broad
-        # query, as on SQLite: its newest matches, those with the words in the title first.
-        score = "ts_rank(m.kb_search_vector, q.query)"
-        if window:
-            matching += " ORDER BY d.id DESC LIMIT :window"
-            score = "(m.kb_search_vector @@ to_tsquery('english', :in_title))::int * 1e15 + m.id"
-        query = text(f"""
-            WITH q AS (SELECT websearch_to_tsquery('english', :query) AS query),
-            matching AS ({matching}),
-            page AS (
-                SELECT m.id, {score} AS score
-                FROM matching m, q
-                ORDER BY score DESC, m.id LIMIT :limit OFFSET :offset
-            )
-            SELECT {_HIT_COLUMNS},
-                ts_headline('english', d.title, q.query, :all_words) AS title_marked,
-                ts_headline('english', d.summary, q.query, :all_words) AS summary_marked,
-                ts_headline('english', d.body, q.query, :snippet) AS body_marked
-            FROM page JOIN kb_documents d ON d.id = page.id {_HIT_JOINS}, q
-            ORDER BY page.score DESC, page.id""")  # noqa: S608 - no values in the text
-        marks = f"StartSel={MARK_START}, StopSel={MARK_END}"
-        params = {
-            "query": self._query(terms, any_term),
-            "in_title": (" | " if any_term else " & ").join(f"{term}:A" for term in terms),
-            "all_words": f"{marks}, HighlightAll=true",
-            "snippet": f"{marks}, MaxWords={SNIPPET_WORDS}, MinWords=12, ShortWord=2, "
-            "MaxFragments=1, FragmentDelimiter=…",
-            "limit": limit,
-            "offset": offset,
-            "kind": _KIND.get(area, ""),
-            "window": window,
-        }
-        return await _hits(conn, query, params)
-
-    async def count(
-        self, conn: AsyncConnection, terms: list[str], *, any_term: bool, cap: int
-    ) -> dict[Area, int]:
-        capped = """(SELECT count(*) FROM (SELECT 1 FROM kb_documents d, q
-            WHERE d.kind = '{kind}' AND d.kb_search_vector @@ q.query LIMIT :cap) AS m)"""
-        both = text(f"""
-            WITH q AS (SELECT websearch_to_tsquery('english', :query) AS query)
-            SELECT {capped.format(kind="article")}, {capped.format(kind="discussion")}""")
-        params = {"query": self._query(terms, any_term), "cap": cap}
-        articles, discussions = (await conn.execute(both, params)).one()
-        return _with_all(int(articles), int(discussions))
-
-    def prefix_query(self, terms: list[str]) -> str:
-        return " & ".join(f"{term}:*" for term in terms)
-
-    def matching(self, terms: list[str], *, title_and_summary: bool) -> Subquery:
-        weights = ":AB" if title_and_summary else ""
-        query = " & ".join(f"{term}{weights}" for term in terms)
-        return self._matches("kb_search_vector @@ to_tsquery('english', :fts)", query)
-
-    def title_prefix(self, terms: list[str]) -> Subquery:
-        return self._matches(
-            "kb_search_title @@ to_tsquery('simple', :fts)", self.prefix_query(terms)
-        )
-
-    @staticmethod
-    def _matches(condition: str, query: str) -> Subquery:
-        return (
-            select(kb_documents.c.id.label("doc_id"))
-            .where(text(condition).bindparams(fts=query))
             .subquery("matches")
         )

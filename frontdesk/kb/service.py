@@ -8,7 +8,7 @@ import hashlib
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from frontdesk.business_hours import UK
@@ -38,7 +38,8 @@ from frontdesk.kb.models import (
     VoteIn,
     page_count,
 )
-from frontdesk.kb.search import Limits, RawHit, search_index
+from frontdesk.kb.search import Limits, RawHit, SearchIndex, SqliteSearch
+from frontdesk.kb.search_postgres import PostgresSearch
 from frontdesk.kb.spelling import Speller
 from frontdesk.kb.text import (
     MARK_START,
@@ -49,6 +50,8 @@ from frontdesk.kb.text import (
     query_key,
     query_terms,
     suggestion_terms,
+    tag_token,
+    tag_tokens,
     title_key,
 )
 
@@ -103,7 +106,9 @@ class KnowledgeBase:
         self._options: dict[TagKind, list[str]] = {}
         self._suggestion_queries: dict[tuple[int, int], Select[Any]] = {}
         self._options_version = -1
-        self._index = search_index(engine.dialect.name)
+        self._index: SearchIndex = (
+            SqliteSearch() if engine.dialect.name == "sqlite" else PostgresSearch()
+        )
         self._speller = Speller({})
         self._speller_version = -1
 
@@ -202,20 +207,26 @@ class KnowledgeBase:
 
     async def browse(self, filters: BrowseFilters) -> BrowsePage:
         """Articles with the words in their title or summary, narrowed by every chosen
-        filter, most read first."""
+        filter, most read first.
+
+        Words and filters are one full-text query (tags are indexed as words). As for
+        suggestions, two ways to the same page: few matches are collected from the
+        index and sorted; many are found by reading the most viewed articles first."""
         terms = query_terms(clean(filters.q))
-        query = store.articles_query()
-        if terms:
-            matches = self._index.matching(terms, title_and_summary=True)
-            query = query.where(store.among(matches))
-        for kind, value in filters.tags():
-            query = query.where(store.tagged(kind, value))
+        tags = [tag_token(kind.value, value) for kind, value in filters.tags()]
         cap = self._limits.count_cap
-        counted = select(func.count()).select_from(query.limit(cap + 1).subquery())
+        matches = self._index.browsing(terms, tags) if terms or tags else None
+        found = store.articles_query() if matches is None else select(matches.c.doc_id)
         async with reading(self._engine) as conn:
-            total = int((await conn.execute(counted)).scalar_one())
+            total = await store.count_up_to(conn, found, cap + 1)
             pages = min(page_count(min(total, cap), PAGE_SIZE), MAX_PAGE)
             page = min(filters.page, pages)
+            if matches is not None and total <= self._limits.many_browsed:
+                query = store.matched_articles(matches)
+            else:
+                query = store.articles_query()
+                if matches is not None:
+                    query = query.where(self._index.browsed(terms, tags))
             ordered = query.order_by(kb_articles.c.views.desc(), kb_articles.c.id)
             rows = await store.article_rows(
                 conn, ordered.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
@@ -345,6 +356,7 @@ class KnowledgeBase:
                 "title": clean(article.title),
                 "summary": clean(article.summary),
                 "body": clean(plain_text(body_html)),
+                "tags": tag_tokens([(k.value, v) for k, v in article.tags().pairs()]),
             }
             await index_store.save_documents(conn, [document])
         return "created" if found is None else "updated"

@@ -140,13 +140,10 @@ def articles_query() -> Select[Any]:
     return select(*_ROW_COLUMNS)
 
 
-def among(matches: Subquery) -> Any:
-    """Condition: the article is one of the search matches (a subquery of doc_id)."""
-    return kb_articles.c.id.in_(
-        select(kb_documents.c.ref_id).where(
-            kb_documents.c.kind == "article", kb_documents.c.id.in_(select(matches.c.doc_id))
-        )
-    )
+async def count_up_to(conn: AsyncConnection, query: Select[Any], most: int) -> int:
+    """How many rows the query gives, counting no further than `most`."""
+    counted = select(func.count()).select_from(query.limit(most).subquery())
+    return int((await conn.execute(counted)).scalar_one())
 
 
 def matched_articles(matches: Subquery) -> Select[Any]:
@@ -198,14 +195,6 @@ def title_starts(terms: list[str]) -> list[Any]:
 
 def title_start_params(terms: list[str]) -> dict[str, str]:
     return {f"starts_{n}": f"% {term}%" for n, term in enumerate(terms)}
-
-
-def tagged(kind: TagKind, value: str) -> Any:
-    return kb_articles.c.id.in_(
-        select(kb_article_tags.c.article_id).where(
-            kb_article_tags.c.kind == kind.value, kb_article_tags.c.value == value
-        )
-    )
 
 
 async def select_tag_values(conn: AsyncConnection) -> dict[TagKind, list[str]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 
@@ -56,6 +57,19 @@ def words(value: str) -> list[str]:
 def title_key(title: str) -> str:
     """A title's words folded, each between spaces: `LIKE '% uci%'` finds a word start."""
     return f" {' '.join(words(title))} "
+
+
+def tag_token(kind: str, value: str) -> str:
+    """A tag as one word of letters and digits, indexed with the document's text so that
+    Browse Articles' filters are words of its full-text query (both stores' tokenizers
+    keep it whole, and no text or query word looks like it)."""
+    digest = hashlib.blake2b(f"{kind}\x1f{value}".encode(), digest_size=8).hexdigest()
+    return f"tag{digest}"
+
+
+def tag_tokens(pairs: list[tuple[str, str]]) -> str:
+    """What kb_documents.tags holds: each (kind, value) pair's token, once, in order."""
+    return " ".join(sorted({tag_token(kind, value) for kind, value in pairs}))
 
 
 def query_terms(query: str) -> list[str]:

@@ -8,7 +8,7 @@ import pytest
 
 from frontdesk.db.engine import make_engine
 from frontdesk.kb.community import Community
-from frontdesk.kb.models import Area
+from frontdesk.kb.models import Area, BrowseFilters
 from frontdesk.kb.search import Limits
 from frontdesk.kb.service import KnowledgeBase
 from tests.kb_factories import make_article, make_discussion
@@ -122,3 +122,34 @@ async def test_in_a_broad_query_title_matches_come_first_then_the_newest(kb, dat
     page = await kb.search("entries")  # six matches: broad past count_cap=3, window of 4
 
     assert [hit.slug for hit in page.hits] == ["guide-3", "guide-5", "guide-4", "guide-2"]
+
+
+BROWSED = [
+    BrowseFilters(q="entries"),
+    BrowseFilters(q="entries", role="Exams Officers"),
+    BrowseFilters(q="late entries", qualification="GCSE"),
+    BrowseFilters(role="Exams Officers", qualification="GCSE"),
+    BrowseFilters(q="entries", page=2),
+    BrowseFilters(q="nothing"),
+]
+
+
+@pytest.mark.parametrize("filters", BROWSED, ids=range(len(BROWSED)))
+async def test_browse_read_by_views_agrees_with_the_index(engine, clock, unbounded, filters):
+    for n in range(14):
+        await make_article(
+            unbounded, f"article-{n}", views=100 - n,
+            title="Late entries" if n % 3 else "Entries guide", summary="About the fees.",
+            roles=["Exams Officers"] if n % 2 else ["Students"],
+            qualifications=["GCSE"] if n % 4 else ["A Level"],
+        )  # fmt: skip
+    by_views = KnowledgeBase(engine, clock, Limits(many_browsed=0))
+
+    read_by_views, from_index = await by_views.browse(filters), await unbounded.browse(filters)
+
+    assert [row.slug for row in read_by_views.rows] == [row.slug for row in from_index.rows]
+    assert (read_by_views.total, read_by_views.pages) == (from_index.total, from_index.pages)
+    if filters == BROWSED[1]:
+        assert [row.slug for row in from_index.rows] == [
+            f"article-{n}" for n in (1, 3, 5, 7, 9, 11, 13)
+        ]

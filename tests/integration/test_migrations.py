@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
 from frontdesk.accounts.models import Role
 from frontdesk.db.engine import make_engine
-from frontdesk.db.migrate import migrate
+from frontdesk.db.migrate import alembic_config, migrate
 from frontdesk.db.tables import metadata
 from frontdesk.events import RecordingNotifier
+from frontdesk.kb.models import BrowseFilters
+from frontdesk.kb.service import KnowledgeBase
 from frontdesk.services import Services
 from tests.conftest import make_settings
 
@@ -177,3 +182,50 @@ async def test_0014_makes_the_routing_of_existing_cases_the_systems(engine):
     ]
     assert rows[1].data == '{"field": "Case Owner", "to": "Exams Officers"}'
     assert call_by is None  # the sweep gives it 24 hours from opening, as before
+
+
+def _revision_before(revision: str) -> str:
+    down = ScriptDirectory.from_config(alembic_config()).get_revision(revision).down_revision
+    assert isinstance(down, str)
+    return down
+
+
+async def _store_an_article_as_0013_did(engine: Any) -> None:
+    """Rows as the service wrote them before 0016: no kb_documents.tags."""
+    columns = ("id", "slug", "title", "title_key", "summary", "body_md", "body_html",
+               "source_hash", "updated_at", "views", "helpful_yes", "helpful_no")  # fmt: skip
+    articles = sa.table("kb_articles", *(sa.column(c) for c in columns))
+    tags = sa.table("kb_article_tags", *(sa.column(c) for c in ("article_id", "kind", "value")))
+    documents = sa.table(
+        "kb_documents", *(sa.column(c) for c in ("kind", "ref_id", "title", "summary", "body"))
+    )
+    body = "Ask at <b>reception</b> or write to help@frontdesk.example."
+    async with engine.begin() as conn:
+        article = {
+            "id": 1, "slug": "before-0016", "title": "Café opening times",
+            "title_key": " cafe opening times ", "summary": "When to visit.", "body_md": body,
+            "body_html": body, "source_hash": "0" * 64, "views": 1, "helpful_yes": 0,
+            "helpful_no": 0, "updated_at": datetime(2026, 5, 1, tzinfo=UTC),
+        }  # fmt: skip
+        await conn.execute(articles.insert().values(**article))
+        await conn.execute(tags.insert().values(article_id=1, kind="role", value="Exams Officers"))
+        document = {"kind": "article", "ref_id": 1, "title": article["title"],
+                    "summary": article["summary"], "body": body}  # fmt: skip
+        await conn.execute(documents.insert().values(**document))
+
+
+async def test_search_finds_what_was_stored_before_its_indexes_were_rebuilt(engine, clock):
+    """0016 rebuilds the search indexes over the documents already there, their tags
+    filled in from the articles'."""
+    await migrate(engine, _revision_before("0016"))
+    await _store_an_article_as_0013_did(engine)
+
+    await migrate(engine)
+
+    kb = KnowledgeBase(engine, clock)
+    for query in ("cafe", "CAFÉ", "reception", "frontdesk"):
+        assert [hit.slug for hit in (await kb.search(query)).hits] == ["before-0016"], query
+    assert [row.slug for row in await kb.suggest("caf")] == ["before-0016"]
+    for filters in (BrowseFilters(q="cafe"), BrowseFilters(q="visit", role="Exams Officers")):
+        assert [row.slug for row in (await kb.browse(filters)).rows] == ["before-0016"]
+    assert (await kb.browse(BrowseFilters(q="cafe", role="Students"))).rows == []
