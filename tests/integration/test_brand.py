@@ -51,8 +51,9 @@ async def test_a_new_case_is_the_organisations_until_routing_gives_it_a_queue(
     assert owner.data["to"] == EXAMS_OFFICERS_QUEUE
     await login_as(client, customer.username)
     page = await page_text(client, f"/my-cases/{case.number}")
-    # Routing is the system's doing, said in words: the organisation's name stays out.
-    assert f"routed this case to the {EXAMS_OFFICERS_QUEUE} queue" in re.sub(r"\s+", " ", page)
+    # Routing is the system's doing, said in words and named as the portal is.
+    said = f"<strong>{PRODUCT}</strong> (System) routed this case to the {EXAMS_OFFICERS_QUEUE}"
+    assert said in re.sub(r"\s+", " ", page)
 
 
 async def test_contact_us_names_the_taxonomys_customer_types(client, customer):
