@@ -100,7 +100,7 @@ def test_the_emailed_link_rates_a_resolved_case_by_keyboard(
     for viewport in (PHONE, DESKTOP):
         page.set_viewport_size(viewport)
         page.goto(path)  # no sign-in: the signed link is the key
-        expect(page.get_by_role("heading", name="How satisfied were you?")).to_be_visible()
+        expect(page.get_by_role("heading", name="Rate how we did")).to_be_visible()
         assert fits(page), viewport
     assert_accessible(page)
     screenshot(page, "ratings-link-1280")
