@@ -156,6 +156,8 @@ def test_an_agent_answers_with_a_canned_reply_and_an_article_link(
 
     # The transcript on the case page: the same links, live; the rest text.
     panel.get_by_role("button", name="End chat").click()
+    # Ended (and the transcript filed) before the console is left: not while in flight.
+    expect(console.locator("#chat-load")).to_have_text("0 of 3 chats")
     console.goto(f"/agent/cases/{number}")
     transcript = console.locator(".activity-chat_transcript .activity-body")
     expect(transcript.locator("a.article-link")).to_have_attribute("href", link)
