@@ -15,6 +15,7 @@ from frontdesk.accounts.models import Role
 from frontdesk.cases.models import Channel
 from tests.browser.sockets import Loop
 from tests.factories import make_user, open_case
+from tests.kb_factories import make_article
 from tests.services import CHROMIUM, chromium_problem, require
 
 CHROMIUM_ARGS = [
@@ -143,6 +144,17 @@ def agent(live_server: Any) -> Any:
 def chat_case(live_server: Any, customer: Any) -> Any:
     services = live_server.services
     return live_server.call(lambda: open_case(services, customer, Channel.CHAT))
+
+
+@pytest.fixture
+def fitting_article(live_server: Any) -> str:
+    """An article on chat_case's subject, so among its "articles just for you": its
+    path, as an agent's link to it reads."""
+    live_server.call(lambda: make_article(
+        live_server.services.kb, "certificate-dates", title="When certificates arrive",
+        topics=["Certificate Receipt Dates"],
+    ))  # fmt: skip
+    return "/articles/certificate-dates"
 
 
 @pytest.fixture

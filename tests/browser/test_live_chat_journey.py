@@ -23,7 +23,6 @@ from tests.browser.actions import (
 )
 from tests.browser.axe import assert_accessible
 from tests.factories import make_user
-from tests.kb_factories import make_article
 from tests.unit.test_attachment_rules import SAMPLES
 
 pytestmark = pytest.mark.browser
@@ -93,16 +92,20 @@ def figure(page: Page, group_name: str, header: str) -> Locator:
 
 
 def test_a_chat_from_request_to_transcript(
-    page, contexts, live_server, customer, agent, supervisor, chat_case, screenshot
+    page,
+    contexts,
+    live_server,
+    customer,
+    agent,
+    supervisor,
+    chat_case,
+    fitting_article,
+    screenshot,
 ):
     """The customer, the agent and the supervisor: a chat from the request through the
     agent's tools (a canned reply, an article's link, files both ways) to its transcript
     and the customer's rating on the dashboard."""
     services = live_server.services
-    live_server.call(lambda: make_article(
-        services.kb, "certificate-dates", title="When certificates arrive",
-        topics=["Certificate Receipt Dates"],
-    ))  # fmt: skip
     live_server.call(lambda: services.replies.create(agent, ReplyIn(
         shortcut="hello", title="Greeting",
         body="Hello {customer_first_name}, this is {agent_name} about case {case_number}.",
@@ -164,7 +167,7 @@ def test_a_chat_from_request_to_transcript(
     # An article that fits the case, its link put in the box; the customer sees it as ours.
     articles = panel.get_by_role("region", name="Articles for this case")
     articles.get_by_role("button", name="Insert link").first.click()
-    link = f"{live_server.url}/articles/certificate-dates"
+    link = f"{live_server.url}{fitting_article}"
     expect(box).to_have_value(f"When certificates arrive: {link} ")
     box.press("Enter")
     expect(chat_messages(page).last.locator("a.article-link")).to_have_attribute("href", link)
