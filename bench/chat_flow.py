@@ -36,6 +36,7 @@ import math
 import os
 import platform
 import secrets
+import signal
 import subprocess
 import sys
 import tempfile
@@ -549,6 +550,47 @@ class CpuMeter:
         return out
 
 
+class Profiler:
+    """py-spy flame graphs of the frontdesk server(s), one SVG per node and phase
+    (--profile NAME): bench/results/profiles/<NAME>-<mode>-<phase>-node<i>.svg.
+
+    py-spy samples from outside the process (--nonblocking: the server is never
+    paused), so the figures of a profiled run stay comparable, within a few percent."""
+
+    def __init__(self, name: str | None, out: Path) -> None:
+        self.name = name
+        self.out = out / "profiles"
+        self.running: list[subprocess.Popen[bytes]] = []
+
+    def start(self, mode: str, label: str, pids: list[int]) -> None:
+        if self.name is None:
+            return
+        self.out.mkdir(parents=True, exist_ok=True)
+        spy = ROOT / ".venv" / "bin" / "py-spy"
+        for i, pid in enumerate(pids, start=1):
+            kind = os.environ.get("BENCH_PYSPY_FORMAT", "flamegraph")  # raw: collapsed stacks
+            suffix = ".svg" if kind == "flamegraph" else ".txt"
+            svg = self.out / f"{self.name}-{mode}-{label}-node{i}{suffix}"
+            args = [str(spy), "record", "--pid", str(pid), "--rate", "250", "--nonblocking"]
+            args += ["--format", kind, "--output", str(svg)]
+            self.running.append(
+                subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # noqa: S603
+            )
+
+    def stop(self) -> None:
+        for proc in self.running:
+            proc.send_signal(signal.SIGINT)  # py-spy writes the flame graph on SIGINT
+        for proc in self.running:
+            try:
+                proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        self.running = []
+
+
+PROFILER = Profiler(None, RESULTS)
+
+
 # Stores, people and servers ------------------------------------------------------------
 
 
@@ -925,6 +967,7 @@ def run_flow(
             started = time.perf_counter()
             t0 = now_ns() + 200_000_000
             meter.start()
+            PROFILER.start(mode, "routing", pids)
             phase(
                 f"request {n} chats at {load.request_rate:.0f}/s",
                 workers.command(
@@ -934,6 +977,7 @@ def run_flow(
             )
             phase("accepted", workers.command({"cmd": "wait_accepted", "timeout": 60}), started)
             out["cpu_pct"]["routing"] = meter.stop()
+            PROFILER.stop()
         # Closed loop first: it leaves no backlog behind, where an overloaded fixed rate may.
         drained = True
         for label, closed, seconds in (
@@ -946,6 +990,8 @@ def run_flow(
             started = time.perf_counter()
             t0 = now_ns() + 500_000_000
             meter.start()
+            if target == "frontdesk":
+                PROFILER.start(mode, label, pids)
             replies = workers.command(
                 {
                     "cmd": "talk",
@@ -959,6 +1005,7 @@ def run_flow(
                 }
             )
             out["cpu_pct"][label] = meter.stop()
+            PROFILER.stop()
             out["phases"][label] = {"t0": t0, "duration": seconds, "machine_busy_before_pct": busy}
             drained = not any(r["unanswered"] for r in replies)
             out["phases"][label]["drained"] = drained
@@ -1503,6 +1550,11 @@ def main() -> int:
         default=DRAIN_MAX,
         help="seconds to wait for stragglers after each talk phase",
     )
+    parser.add_argument(
+        "--profile",
+        metavar="NAME",
+        help="py-spy flame graphs of frontdesk per phase, under results/profiles/NAME-*",
+    )
     parser.add_argument("--no-offer", action="store_true", help="skip the offer scenario")
     parser.add_argument("--replot", action="store_true", help="redraw the PNG from the JSON")
     parser.add_argument("--out", type=Path, default=RESULTS)
@@ -1516,6 +1568,7 @@ def main() -> int:
         chart(data, out.with_suffix(".png"))
         print_table(data)
         return 0
+    PROFILER.name, PROFILER.out = args.profile, args.out / "profiles"
     chats = args.chats or (40 if args.quick else 500)
     agents = args.agents or max(1, math.ceil(chats / 10))
     load = Load(

@@ -39,7 +39,7 @@ from frontdesk.chat.positions import CustomerPositions
 from frontdesk.chat.states import ChatStates
 from frontdesk.chat.timeouts import ChatTimeouts
 from frontdesk.clock import Clock, SystemClock
-from frontdesk.db.engine import make_engine
+from frontdesk.db.engine import dispose, make_engine
 from frontdesk.db.migrate import migrate
 from frontdesk.events import Notifier
 from frontdesk.fanout import FanoutWatch
@@ -349,7 +349,7 @@ class Services:
         await self.queue.aclose()
         if self.redis is not None:
             await self.redis.aclose()
-        await self.engine.dispose()
+        await dispose(self.engine)
 
 
 def taxonomy_file(settings: Settings) -> Path:

@@ -22,7 +22,7 @@ from frontdesk.accounts.models import RegistrationIn, RegistrationOut, Role, Use
 from frontdesk.accounts.passwords import Passwords
 from frontdesk.accounts.policy import PUBLIC_EMAIL_WARNING, is_public_email
 from frontdesk.clock import Clock
-from frontdesk.db.engine import reading, transaction
+from frontdesk.db.engine import looking_up, reading, transaction
 from frontdesk.email_layout import OutgoingEmail
 from frontdesk.errors import Code, Conflict, Forbidden, Invalid, TooManyRequests, Unauthorized
 from frontdesk.intake.human_check import HumanCheck
@@ -233,12 +233,12 @@ class AccountService:
         return SessionGrant(user=user, token=token)
 
     async def session_user(self, token: str) -> User | None:
-        async with reading(self._engine) as conn:
+        async with looking_up(self._engine) as conn:
             return await store.select_session_user(conn, session_key(token), self._clock.now())
 
     async def signed_in(self, token: str) -> SignedIn | None:
         key = session_key(token)
-        async with reading(self._engine) as conn:
+        async with looking_up(self._engine) as conn:
             user = await store.select_session_user(conn, key, self._clock.now())
         return None if user is None else SignedIn(user, key)
 
@@ -330,7 +330,7 @@ class AccountService:
         return await self._passwords.hash(password)
 
     async def user(self, user_id: int) -> User | None:
-        async with reading(self._engine) as conn:
+        async with looking_up(self._engine) as conn:
             return await store.select_user(conn, user_id)
 
     async def add_user(

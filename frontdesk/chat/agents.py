@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from frontdesk.chat import store
 from frontdesk.clock import Clock
-from frontdesk.db.engine import reading, transaction
+from frontdesk.db.engine import looking_up, reading, transaction
 from frontdesk.errors import Code, Invalid
 from frontdesk.queue.models import Presence
 
@@ -71,7 +71,7 @@ class ChatAgents:
         return listed[reason.casefold()]
 
     async def settings(self, agent_id: int) -> AgentSettings:
-        async with reading(self._engine) as conn:
+        async with looking_up(self._engine) as conn:
             row = await store.select_chat_agent(conn, agent_id)
         return self._model(agent_id, row)
 

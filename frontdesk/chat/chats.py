@@ -30,7 +30,7 @@ from frontdesk.chat.messages import MessageWriter
 from frontdesk.chat.models import Chat, ChatMessage, ChatStatus, MessageIn
 from frontdesk.chat.transcripts import render_transcript
 from frontdesk.clock import Clock
-from frontdesk.db.engine import reading, transaction
+from frontdesk.db.engine import looking_up, transaction
 from frontdesk.errors import Code, Conflict, Forbidden, Invalid, NotFound, TooManyRequests
 from frontdesk.mail import queue_mail
 
@@ -157,14 +157,14 @@ class ChatService:
 
     async def access_chat(self, viewer: User, chat_id: str) -> Chat:
         """The chat, for its customer or any member of staff; NotFound for the rest."""
-        async with reading(self._engine) as conn:
+        async with looking_up(self._engine) as conn:
             return await self._access(conn, viewer, chat_id)
 
     async def messages_after(
         self, chat_id: str, viewer: User, after_seq: int = 0
     ) -> list[ChatMessage]:
         """Messages numbered above `after_seq`, in order: a reconnecting client's replay."""
-        async with reading(self._engine) as conn:
+        async with looking_up(self._engine) as conn:
             chat = await self._access(conn, viewer, chat_id)
             return await store.select_messages(conn, chat.id, after_seq=max(after_seq, 0))
 
@@ -174,7 +174,7 @@ class ChatService:
         """All a client is shown of a chat, read on one connection: the chat, messages
         after `after_seq`, its agent's name, and for staff (`with_case`) the case and
         its feed."""
-        async with reading(self._engine) as conn:
+        async with looking_up(self._engine) as conn:
             chat = await self._access(conn, viewer, chat_id)
             messages = await store.select_messages(conn, chat.id, after_seq=max(after_seq, 0))
             names = await store.select_user_names(conn, [chat.agent_id] if chat.agent_id else [])

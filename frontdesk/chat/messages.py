@@ -5,8 +5,10 @@ of every chat. One transaction per message holds the store's write lock (all of 
 the chat's row on PostgreSQL) across four round trips, each waiting its turn on a busy
 event loop: a node topped out near 200 messages a second. Here the messages that arrive
 while a batch is being written form the next batch (group commit), and a batch costs the
-same six round trips whatever its size: lock the chats, look up repeated client ids,
-insert the new messages, raise the chats' last numbers.
+same statements whatever its size: lock the chats, look up repeated client ids, insert
+the new messages, raise the chats' last numbers. The whole batch is one function run by
+the store's thread (db/engine.StoreThread): the event loop waits once per batch, not
+once per statement.
 
 Every rule of a single post holds per message: numbers 1, 2, 3... per chat with no gap
 or repeat; a repeated client_msg_id returns the stored message; an ended chat, another
@@ -19,16 +21,17 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from frontdesk.accounts.models import Role, User
 from frontdesk.chat import store
 from frontdesk.chat.models import Chat, ChatMessage, ChatStatus, MessageIn
 from frontdesk.clock import Clock
-from frontdesk.db.engine import transaction
+from frontdesk.db.engine import StoreThread
 from frontdesk.db.tables import chat_messages, chats
 from frontdesk.errors import Code, Conflict, Forbidden, FrontdeskError, NotFound
 
@@ -51,7 +54,7 @@ class _Post:
 
 class MessageWriter:
     def __init__(self, engine: AsyncEngine, clock: Clock) -> None:
-        self._engine = engine
+        self._store = StoreThread(engine)
         self._clock = clock
         self._waiting: list[_Post] = []
         self._task: asyncio.Task[None] | None = None
@@ -68,6 +71,7 @@ class MessageWriter:
         if self._task is not None:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task  # what was accepted is written before the node stops
+        self._store.close()
 
     async def _write_while_waiting(self) -> None:
         while self._waiting:
@@ -87,53 +91,56 @@ class MessageWriter:
                     post.done.set_result(result)
 
     async def _write(self, batch: list[_Post]) -> list[Posted | FrontdeskError]:
-        async with transaction(self._engine) as conn:
-            found = await _lock_chats(conn, {post.chat_id for post in batch})
-            known = await _stored_by_client_id(conn, found.values(), batch)
+        now = self._clock.now()
+
+        def write(conn: Connection) -> list[Posted | FrontdeskError]:
+            found = _lock_chats(conn, {post.chat_id for post in batch})
+            known = _stored_by_client_id(conn, found.values(), batch)
             results: list[Posted | FrontdeskError] = []
             new_rows: list[dict[str, Any]] = []
             last_seq = {chat.id: chat.last_seq for chat in found.values()}
             for post in batch:
-                outcome = self._place(post, found.get(post.chat_id), known, last_seq, new_rows)
+                outcome = _place(post, found.get(post.chat_id), known, last_seq, new_rows, now)
                 results.append(outcome)
-            await _insert(conn, new_rows, known)
-            await _raise_last_seqs(conn, last_seq, found)
-        return [
-            r if isinstance(r, FrontdeskError) else _resolve(r, known, last_seq) for r in results
-        ]
+            _insert(conn, new_rows)
+            _raise_last_seqs(conn, last_seq, found)
+            return [r if isinstance(r, FrontdeskError) else _resolve(r, last_seq) for r in results]
 
-    def _place(
-        self,
-        post: _Post,
-        chat: Chat | None,
-        known: dict[tuple[int, str], Any],
-        last_seq: dict[int, int],
-        new_rows: list[dict[str, Any]],
-    ) -> Posted | FrontdeskError:
-        """Check one message against its chat and give it a number, or the error."""
-        refusal = _refusal(chat, post.sender)
-        if refusal is not None:
-            return refusal
-        assert chat is not None
-        key = (chat.id, post.message.client_msg_id)
-        if key in known:
-            stored = known[key]
-            sender_id = stored["sender_id"] if isinstance(stored, dict) else stored.sender_id
-            if sender_id != post.sender.id:
-                return Conflict("That message id is already in use", code=Code.CLIENT_MSG_ID_IN_USE)
-            return (chat, stored)  # the stored message, read or written in this batch
-        if chat.status is ChatStatus.ENDED:
-            return Conflict("This chat has ended", code=Code.CHAT_ENDED)
-        last_seq[chat.id] += 1
-        row = {
-            "chat_id": chat.id, "seq": last_seq[chat.id], "sender_id": post.sender.id,
-            "sender_role": post.sender_role, "sender_name": post.sender.display_name,
-            "client_msg_id": post.message.client_msg_id, "body": post.message.body,
-            "created_at": self._clock.now(),
-        }  # fmt: skip
-        new_rows.append(row)
-        known[key] = row  # a repeat later in this batch gets this message
-        return (chat, row)  # type: ignore[return-value]
+        return await self._store.write(write)
+
+
+def _place(
+    post: _Post,
+    chat: Chat | None,
+    known: dict[tuple[int, str], Any],
+    last_seq: dict[int, int],
+    new_rows: list[dict[str, Any]],
+    now: datetime,
+) -> Posted | FrontdeskError:
+    """Check one message against its chat and give it a number, or the error."""
+    refusal = _refusal(chat, post.sender)
+    if refusal is not None:
+        return refusal
+    assert chat is not None
+    key = (chat.id, post.message.client_msg_id)
+    if key in known:
+        stored = known[key]
+        sender_id = stored["sender_id"] if isinstance(stored, dict) else stored.sender_id
+        if sender_id != post.sender.id:
+            return Conflict("That message id is already in use", code=Code.CLIENT_MSG_ID_IN_USE)
+        return (chat, stored)  # the stored message, read or written in this batch
+    if chat.status is ChatStatus.ENDED:
+        return Conflict("This chat has ended", code=Code.CHAT_ENDED)
+    last_seq[chat.id] += 1
+    row = {
+        "chat_id": chat.id, "seq": last_seq[chat.id], "sender_id": post.sender.id,
+        "sender_role": post.sender_role, "sender_name": post.sender.display_name,
+        "client_msg_id": post.message.client_msg_id, "body": post.message.body,
+        "created_at": now,
+    }  # fmt: skip
+    new_rows.append(row)
+    known[key] = row  # a repeat later in this batch gets this message
+    return (chat, row)  # type: ignore[return-value]
 
 
 def _refusal(chat: Chat | None, sender: User) -> FrontdeskError | None:
@@ -144,16 +151,16 @@ def _refusal(chat: Chat | None, sender: User) -> FrontdeskError | None:
     return None
 
 
-async def _lock_chats(conn: AsyncConnection, public_ids: set[str]) -> dict[str, Chat]:
+def _lock_chats(conn: Connection, public_ids: set[str]) -> dict[str, Chat]:
     """The chats, locked against other writers until commit (PostgreSQL row locks;
     SQLite's BEGIN IMMEDIATE already holds the database's write lock)."""
     query = select(chats).where(chats.c.public_id.in_(sorted(public_ids))).with_for_update()
-    rows = (await conn.execute(query.order_by(chats.c.id))).all()
+    rows = conn.execute(query.order_by(chats.c.id)).all()
     return {row.public_id: Chat.model_validate(row._mapping) for row in rows}
 
 
-async def _stored_by_client_id(
-    conn: AsyncConnection, found: Any, batch: list[_Post]
+def _stored_by_client_id(
+    conn: Connection, found: Any, batch: list[_Post]
 ) -> dict[tuple[int, str], Any]:
     """Messages already stored under the client ids of this batch, by (chat, client id)."""
     chat_ids = [chat.id for chat in found]
@@ -164,27 +171,23 @@ async def _stored_by_client_id(
         chat_messages.c.chat_id.in_(chat_ids), chat_messages.c.client_msg_id.in_(client_ids)
     )
     stored: dict[tuple[int, str], Any] = {}
-    for row in await conn.execute(query.add_columns(chat_messages.c.chat_id.label("row_chat"))):
+    for row in conn.execute(query.add_columns(chat_messages.c.chat_id.label("row_chat"))):
         message = store.message_of(row._mapping)
         stored[(row.row_chat, str(message.client_msg_id))] = message
     return stored
 
 
-async def _insert(
-    conn: AsyncConnection, rows: list[dict[str, Any]], known: dict[tuple[int, str], Any]
-) -> None:
+def _insert(conn: Connection, rows: list[dict[str, Any]]) -> None:
     """One multi-row INSERT; each row learns its id."""
     if not rows:
         return
     query = insert(chat_messages).returning(chat_messages.c.id, sort_by_parameter_order=True)
-    result = await conn.execute(query, rows)
+    result = conn.execute(query, rows)
     for row, (row_id,) in zip(rows, result.all(), strict=True):
         row["id"] = row_id
 
 
-async def _raise_last_seqs(
-    conn: AsyncConnection, last_seq: dict[int, int], found: dict[str, Chat]
-) -> None:
+def _raise_last_seqs(conn: Connection, last_seq: dict[int, int], found: dict[str, Chat]) -> None:
     changed = [
         {"row_id": chat.id, "new_seq": last_seq[chat.id]}
         for chat in found.values()
@@ -196,12 +199,10 @@ async def _raise_last_seqs(
             .where(chats.c.id == bindparam("row_id"))
             .values(last_seq=bindparam("new_seq"))
         )
-        await conn.execute(query, changed)
+        conn.execute(query, changed)
 
 
-def _resolve(
-    placed: Posted, known: dict[tuple[int, str], Any], last_seq: dict[int, int]
-) -> Posted | FrontdeskError:
+def _resolve(placed: Posted, last_seq: dict[int, int]) -> Posted | FrontdeskError:
     chat, message = placed
     if isinstance(message, dict):  # stored in this batch
         message = ChatMessage.model_validate({**message, "chat_id": chat.public_id})

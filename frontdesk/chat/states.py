@@ -17,7 +17,7 @@ from frontdesk.cases.actions import Actor
 from frontdesk.cases.models import ActivityKind, Case
 from frontdesk.chat import store
 from frontdesk.chat.models import Chat
-from frontdesk.db.engine import reading, transaction
+from frontdesk.db.engine import looking_up, reading, transaction
 
 Row = dict[str, Any]
 
@@ -48,15 +48,15 @@ class ChatStates:
             return await store.select_chat_by_row_id(conn, chat.id)
 
     async def open_chat_of_case(self, case_id: int) -> Chat | None:
-        async with reading(self._engine) as conn:
+        async with looking_up(self._engine) as conn:
             return await store.select_open_chat_of_case(conn, case_id)
 
     async def case_of(self, chat: Chat) -> Case:
-        async with reading(self._engine) as conn:
+        async with looking_up(self._engine) as conn:
             return await actions.case_by_id(conn, chat.case_id)
 
     async def chat(self, chat_id: str) -> Chat | None:
-        async with reading(self._engine) as conn:
+        async with looking_up(self._engine) as conn:
             return await store.select_chat(conn, chat_id)
 
     async def open_chats(self) -> list[Chat]:
@@ -64,11 +64,11 @@ class ChatStates:
             return await store.select_open_chats(conn)
 
     async def customer_chats(self, customer_id: int) -> list[Chat]:
-        async with reading(self._engine) as conn:
+        async with looking_up(self._engine) as conn:
             return await store.select_customer_chats(conn, customer_id)
 
     async def agent_chats(self, agent_id: int) -> list[Chat]:
-        async with reading(self._engine) as conn:
+        async with looking_up(self._engine) as conn:
             return await store.select_agent_chats(conn, agent_id)
 
     async def desk(self, limit: int) -> tuple[dict[str, int], list[Row], list[Row]]:
@@ -107,7 +107,7 @@ class ChatStates:
         return [ended - accepted for accepted, ended in rows]
 
     async def user_names(self, user_ids: list[int]) -> dict[int, str]:
-        async with reading(self._engine) as conn:
+        async with looking_up(self._engine) as conn:
             return await store.select_user_names(conn, user_ids)
 
     async def group_times(

@@ -7,7 +7,7 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from frontdesk.db.engine import make_engine
+from frontdesk.db.engine import dispose, make_engine
 from frontdesk.db.tables import metadata
 
 config = context.config
@@ -29,7 +29,7 @@ async def _run_async() -> None:
     async with engine.connect() as conn:
         await conn.run_sync(_run)
         await conn.commit()
-    await engine.dispose()
+    await dispose(engine)
 
 
 if context.is_offline_mode():

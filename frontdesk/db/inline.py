@@ -1,0 +1,121 @@
+"""SQLite on the event loop's own thread: the part of aiosqlite's interface that
+SQLAlchemy's aiosqlite dialect uses, each call made at once instead of on a thread.
+
+Why: over aiosqlite every statement is four round trips between the loop and the
+connection's thread (cursor, execute, fetch, close), each waiting its turn behind
+everything else ready on a busy loop. A write transaction holds SQLite's one write lock
+across all of them, so on a node serving hundreds of sockets a transaction of a few
+statements held the lock for milliseconds of mostly waiting, and writers queued behind
+it (chat requests at 100/s waited seconds to be offered on a node two thirds idle).
+Called inline, a statement costs what SQLite takes to run it (microseconds for the
+short writes of a transaction), and the lock is held only that long.
+
+Used for writes only (db/engine.transaction); reads stay on aiosqlite's threads, so a
+long read (a search, a report) never holds up the loop. make_engine builds both.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from typing import Any
+
+
+class _Cursor:
+    __slots__ = ("_cursor",)
+
+    def __init__(self, cursor: sqlite3.Cursor) -> None:
+        self._cursor = cursor
+
+    async def __aenter__(self) -> _Cursor:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self._cursor.close()
+
+    @property
+    def description(self) -> Any:
+        return self._cursor.description
+
+    @property
+    def rowcount(self) -> int:
+        return self._cursor.rowcount
+
+    @property
+    def lastrowid(self) -> int | None:
+        return self._cursor.lastrowid
+
+    @property
+    def arraysize(self) -> int:
+        return self._cursor.arraysize
+
+    @arraysize.setter
+    def arraysize(self, value: int) -> None:
+        self._cursor.arraysize = value
+
+    async def execute(self, sql: str, parameters: Any = ()) -> _Cursor:
+        self._cursor.execute(sql, parameters)
+        return self
+
+    async def executemany(self, sql: str, parameters: Any) -> _Cursor:
+        self._cursor.executemany(sql, parameters)
+        return self
+
+    async def fetchone(self) -> Any:
+        return self._cursor.fetchone()
+
+    async def fetchmany(self, size: int | None = None) -> list[Any]:
+        return self._cursor.fetchmany(self._cursor.arraysize if size is None else size)
+
+    async def fetchall(self) -> list[Any]:
+        return self._cursor.fetchall()
+
+    async def close(self) -> None:
+        self._cursor.close()
+
+
+class _AtOnce:
+    """Stands in for aiosqlite's queue to its thread (the dialect sets the isolation
+    level through it): runs the function now and settles its future."""
+
+    def put_nowait(self, item: tuple[asyncio.Future[Any], Any]) -> None:
+        future, function = item
+        try:
+            future.set_result(function())
+        except Exception as error:
+            future.set_exception(error)
+
+
+class InlineConnection:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+        self._connection: sqlite3.Connection | None = conn  # falsy once closed
+        self._tx = _AtOnce()
+
+    @property
+    def isolation_level(self) -> str | None:
+        return self._conn.isolation_level
+
+    def cursor(self) -> _Cursor:
+        return _Cursor(self._conn.cursor())
+
+    async def commit(self) -> None:
+        self._conn.commit()
+
+    async def rollback(self) -> None:
+        self._conn.rollback()
+
+    async def create_function(self, *args: Any, **kwargs: Any) -> None:
+        self._conn.create_function(*args, **kwargs)
+
+    async def close(self) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        self._connection = None
+        self._conn.close()
+
+
+async def connect(path: str, busy_seconds: float) -> InlineConnection:
+    # check_same_thread off: the pool may close a connection from the garbage collector.
+    return InlineConnection(sqlite3.connect(path, timeout=busy_seconds, check_same_thread=False))
