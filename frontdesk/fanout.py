@@ -1,9 +1,13 @@
 """The Socket.IO fan-out between nodes over Redis pub/sub, and its watch.
 
 python-socketio delivers an event to this node's own sockets at once and publishes it
-for the others. Pub/sub keeps nothing: a publish that fails, or that succeeds while a
-node is not subscribed (Redis just restarted, the node still backing off), is gone for
-that node's sockets, and python-socketio says nothing more than a log line. So:
+for the others. Here the publishes are batched: what a node publishes while one batch is
+on its way goes out as the next, one PUBLISH of a list, in order. An emit no longer
+waits for Redis, a node skips its own batches unread, and a burst of chat messages costs
+a handful of publishes instead of two each. Pub/sub keeps nothing: a publish that
+fails, or that succeeds while a node is not subscribed (Redis just restarted, the node
+still backing off), is gone for that node's sockets, and python-socketio says nothing
+more than a log line. So:
 
 - the watch counts each publish that reached fewer nodes than recently did, or failed
   while other nodes were there, and logs once per outage (frontdesk_fanout_lost_total);
@@ -41,7 +45,9 @@ PEAK_SECONDS = 30.0
 # so the others do not take its absence for lost events. python-socketio's listener
 # ignores methods it does not know.
 LEAVING = "frontdesk_node_leaving"
-_LEAVING_BYTES = LEAVING.encode()  # looked for in every message the node hears
+# A batch of python-socketio's messages, in the order they were published.
+BATCH = "frontdesk_batch"
+MAX_BATCH = 500  # messages in one PUBLISH at most
 
 
 class FanoutWatch:
@@ -122,29 +128,39 @@ class RedisFanout(socketio.AsyncRedisManager):  # type: ignore[misc]
         self.redis: Redis | None = None
         self.pubsub: PubSub | None = None
         self.watch = watch
+        self._outbox: list[Any] = []
+        self._sender: asyncio.Task[None] | None = None
+        # How this node's own batches begin (json.dumps keeps the keys' order).
+        self._own = self.json.dumps({"method": BATCH, "host_id": self.host_id})[:-1].encode()
 
     async def announce_leaving(self) -> None:
         """Tell the other nodes that this one stops on purpose, while it still listens:
         their publishes reach one node fewer from now on, and that loses nothing."""
         await self._publish({"method": LEAVING, "host_id": self.host_id})
+        await self.flush()
+
+    async def flush(self) -> None:
+        """Wait until everything published so far has gone out (or failed)."""
+        while self._sender is not None and not self._sender.done():
+            await asyncio.shield(self._sender)
 
     async def _listen(self) -> AsyncIterator[Any]:
         async for data in super()._listen():
-            if _LEAVING_BYTES in data and self._left(data):
+            if data.startswith(self._own):
+                continue  # this node's sockets were told before the batch went out
+            try:
+                message = self.json.loads(data)
+            except ValueError:
                 continue
-            yield data
-
-    def _left(self, data: bytes) -> bool:
-        """True if `data` is another node's leaving notice (and note it)."""
-        try:
-            message = self.json.loads(data)
-        except ValueError:
-            return False
-        if not isinstance(message, dict) or message.get("method") != LEAVING:
-            return False
-        if message.get("host_id") != self.host_id:
-            self.watch.node_left()
-        return True
+            if not isinstance(message, dict):
+                continue
+            inner = message.get("messages") if message.get("method") == BATCH else [message]
+            for each in inner if isinstance(inner, list) else []:
+                if isinstance(each, dict) and each.get("method") == LEAVING:
+                    if each.get("host_id") != self.host_id:
+                        self.watch.node_left()
+                    continue
+                yield each  # python-socketio's listener takes a decoded message as is
 
     def _redis_connect(self) -> None:
         # One client and pool for the node's life: redis-py replaces a broken connection
@@ -163,11 +179,24 @@ class RedisFanout(socketio.AsyncRedisManager):  # type: ignore[misc]
             self.pubsub = self._client().pubsub(ignore_subscribe_messages=True)
         return self.pubsub
 
-    async def _publish(self, data: Any) -> int | None:
+    async def _publish(self, data: Any) -> None:
+        """Queue `data` for the next batch; python-socketio calls this for every emit and
+        room change after telling this node's own sockets."""
+        self._outbox.append(data)
+        if self._sender is None or self._sender.done():
+            self._sender = asyncio.create_task(self._send_while_queued(), name="fanout")
+
+    async def _send_while_queued(self) -> None:
+        while self._outbox:
+            batch, self._outbox = self._outbox[:MAX_BATCH], self._outbox[MAX_BATCH:]
+            await self._publish_batch(batch)
+
+    async def _publish_batch(self, batch: list[Any]) -> int | None:
+        payload = self.json.dumps({"method": BATCH, "host_id": self.host_id, "messages": batch})
         failure: BaseException | None = None
         for _attempt in range(2):
             try:
-                receivers = await self._client().publish(self.channel, self.json.dumps(data))
+                receivers = await self._client().publish(self.channel, payload)
             except Exception as error:
                 failure = error
                 continue

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import weakref
-from collections.abc import AsyncIterator, Callable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, nullcontext
-from typing import Any, TypeVar
+from typing import Any
 
-from sqlalchemy import Connection, create_engine, event
+from sqlalchemy import event
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import URL, make_url
@@ -129,60 +128,3 @@ async def transaction(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
     """One unit of work: committed when the block ends, rolled back if it raises."""
     async with write_turn(engine), _writers.get(engine, engine).begin() as conn:
         yield conn
-
-
-T = TypeVar("T")
-
-
-class StoreThread:
-    """Runs a whole write transaction, a plain function of a Connection, in one step.
-
-    Over aiosqlite every statement is several round trips between the event loop and the
-    connection's thread (cursor, execute, fetch, close), and each waits its turn on a
-    busy loop: a batch of six statements took some twenty. Here a SQLite store gets its
-    own thread and connection (the same PRAGMAs, BEGIN IMMEDIATE, the same write turn),
-    and the loop waits once for the whole transaction. PostgreSQL (asyncpg speaks from
-    the loop itself) and in-memory SQLite run the same function on the async engine."""
-
-    def __init__(self, engine: AsyncEngine) -> None:
-        self._engine = engine
-        url = engine.url
-        self._sync = None
-        self._thread = None
-        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
-            self._sync = create_engine(
-                url.set(drivername="sqlite+pysqlite"),
-                connect_args={"timeout": 30, "check_same_thread": False},
-                pool_size=1,
-            )
-            event.listen(self._sync, "connect", _sqlite_pragmas)
-            event.listen(self._sync, "begin", _sqlite_begin)
-            self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store-writer")
-
-    async def write(self, work: Callable[[Connection], T]) -> T:
-        """`work(conn)` in one transaction: committed if it returns, rolled back if it
-        raises (the exception reaches the caller)."""
-        if self._sync is None or self._thread is None:
-            async with transaction(self._engine) as conn:
-                return await conn.run_sync(work)
-        sync = self._sync
-
-        def run() -> T:
-            with sync.begin() as conn:
-                return work(conn)
-
-        async with write_turn(self._engine):
-            future = asyncio.get_running_loop().run_in_executor(self._thread, run)
-            try:
-                return await asyncio.shield(future)
-            except asyncio.CancelledError:
-                # Keep the turn until the thread is done: the next writer would otherwise
-                # meet a held lock and the busy handler.
-                await asyncio.wait([future])
-                raise
-
-    def close(self) -> None:
-        if self._thread is not None:
-            self._thread.shutdown(wait=True)
-        if self._sync is not None:
-            self._sync.dispose()
