@@ -14,6 +14,7 @@ import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -152,3 +153,68 @@ def cpu_model() -> str:
             if line.startswith("model name"):
                 return line.split(":", 1)[1].strip()
     return platform.processor()
+
+
+async def open_idle_sockets(
+    base_url: str,
+    count: int,
+    headers: dict[str, str],
+    namespace: str | None,
+    opened_one: Any = None,
+) -> tuple[list[Any], list[Any], list[str]]:
+    """Open `count` Socket.IO connections that then do nothing but answer pings: Engine.IO
+    v4 over websockets spoken directly, so thousands fit in one small process. Each joins
+    `namespace` if given. Returns the sockets, the tasks that keep them, and the errors;
+    `opened_one(n)` is called after each socket opens."""
+    from websockets.asyncio.client import connect
+
+    ws_url = base_url.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket"
+    limit = asyncio.Semaphore(64)
+    opened: list[Any] = []
+    keepers: list[Any] = []
+    errors: list[str] = []
+
+    async def keep(ws: Any) -> None:
+        try:
+            async for frame in ws:  # nothing arrives but Engine.IO pings
+                if frame == "2":
+                    await ws.send("3")
+        except Exception:  # noqa: S110 (closed at the end of the run)
+            pass
+
+    async def one() -> None:
+        async with limit:
+            try:
+                ws = await connect(ws_url, additional_headers=headers, open_timeout=60)
+                if not str(await ws.recv()).startswith("0"):  # the Engine.IO open packet
+                    raise RuntimeError("no Engine.IO open packet")
+                if namespace is not None:
+                    await ws.send(f"40{namespace},")
+                    answer = str(await ws.recv())
+                    if not answer.startswith(f"40{namespace},"):
+                        raise RuntimeError(answer[:80])
+            except Exception as error:
+                errors.append(f"{type(error).__name__}: {error}"[:120])
+                return
+            opened.append(ws)
+            keepers.append(asyncio.ensure_future(keep(ws)))
+            if opened_one is not None:
+                opened_one(len(opened))
+
+    await asyncio.gather(*(one() for _ in range(count)))
+    return opened, keepers, errors
+
+
+async def sign_in(base_url: str, username: str, password: str) -> str:
+    """Sign in over HTTP as the browser does; the session cookie, as a Cookie header."""
+    import httpx
+
+    async with httpx.AsyncClient(base_url=base_url, timeout=60) as http:
+        csrf = (await http.get("/api/v1/session")).json()["csrf_token"]
+        response = await http.post(
+            "/api/v1/session",
+            json={"username": username, "password": password},
+            headers={"X-CSRF-Token": csrf},
+        )
+        response.raise_for_status()
+        return f"frontdesk_session={http.cookies['frontdesk_session']}"

@@ -31,9 +31,11 @@ def make_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
         if url.database not in (None, "", ":memory:"):
             # Writes run on the loop's own thread (db/inline.py), reads on aiosqlite's.
             path, timeout = url.database, 30.0
-            _writers[engine] = _sqlite_engine(
+            writer = _sqlite_engine(
                 url, async_creator=lambda: inline.connect(path, timeout), **kwargs
             )
+            event.listen(writer.sync_engine, "connect", inline.never_wait)
+            _writers[engine] = writer
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_async_engine(url, **kwargs)

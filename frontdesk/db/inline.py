@@ -10,22 +10,50 @@ it (chat requests at 100/s waited seconds to be offered on a node two thirds idl
 Called inline, a statement costs what SQLite takes to run it (microseconds for the
 short writes of a transaction), and the lock is held only that long.
 
-Used for writes only (db/engine.transaction); reads stay on aiosqlite's threads, so a
-long read (a search, a report) never holds up the loop. make_engine builds both.
+Used for writes (db/engine.transaction) and keyed reads (db/engine.looking_up); other
+reads stay on aiosqlite's threads, so a long read (a search, a report) never holds up
+the loop. make_engine builds both.
+
+SQLite's busy handler would wait for a held write lock by sleeping on the loop's thread,
+and the writer it waits for may be a coroutine of this same loop (another engine on the
+same file: a test's, a command's, a second app in one process), which cannot finish
+while the loop sleeps: both would wait until the timeout. So these connections do not
+wait themselves (busy_timeout 0): a statement that meets the lock held is tried again
+after an asyncio sleep, which lets the loop run, for up to the busy timeout.
 """
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
-from typing import Any
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+RETRY_FIRST_SECONDS, RETRY_MAX_SECONDS = 0.001, 0.05
+
+
+async def _patiently(busy_seconds: float, call: Callable[..., T], *args: Any) -> T:
+    """`call(*args)`, tried again while SQLite says the database is locked."""
+    delay, deadline = RETRY_FIRST_SECONDS, time.monotonic() + busy_seconds
+    while True:
+        try:
+            return call(*args)
+        except sqlite3.OperationalError as error:
+            # A statement refused SQLITE_BUSY did nothing, so it may simply run again.
+            if "locked" not in str(error) or time.monotonic() >= deadline:
+                raise
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, RETRY_MAX_SECONDS)
 
 
 class _Cursor:
-    __slots__ = ("_cursor",)
+    __slots__ = ("_busy_seconds", "_cursor")
 
-    def __init__(self, cursor: sqlite3.Cursor) -> None:
+    def __init__(self, cursor: sqlite3.Cursor, busy_seconds: float) -> None:
         self._cursor = cursor
+        self._busy_seconds = busy_seconds
 
     async def __aenter__(self) -> _Cursor:
         return self
@@ -54,11 +82,11 @@ class _Cursor:
         self._cursor.arraysize = value
 
     async def execute(self, sql: str, parameters: Any = ()) -> _Cursor:
-        self._cursor.execute(sql, parameters)
+        await _patiently(self._busy_seconds, self._cursor.execute, sql, parameters)
         return self
 
     async def executemany(self, sql: str, parameters: Any) -> _Cursor:
-        self._cursor.executemany(sql, parameters)
+        await _patiently(self._busy_seconds, self._cursor.executemany, sql, parameters)
         return self
 
     async def fetchone(self) -> Any:
@@ -87,8 +115,9 @@ class _AtOnce:
 
 
 class InlineConnection:
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, busy_seconds: float) -> None:
         self._conn = conn
+        self._busy_seconds = busy_seconds
         self._connection: sqlite3.Connection | None = conn  # falsy once closed
         self._tx = _AtOnce()
 
@@ -97,10 +126,10 @@ class InlineConnection:
         return self._conn.isolation_level
 
     def cursor(self) -> _Cursor:
-        return _Cursor(self._conn.cursor())
+        return _Cursor(self._conn.cursor(), self._busy_seconds)
 
     async def commit(self) -> None:
-        self._conn.commit()
+        await _patiently(self._busy_seconds, self._conn.commit)
 
     async def rollback(self) -> None:
         self._conn.rollback()
@@ -118,4 +147,12 @@ class InlineConnection:
 
 async def connect(path: str, busy_seconds: float) -> InlineConnection:
     # check_same_thread off: the pool may close a connection from the garbage collector.
-    return InlineConnection(sqlite3.connect(path, timeout=busy_seconds, check_same_thread=False))
+    conn = sqlite3.connect(path, timeout=0, check_same_thread=False)
+    return InlineConnection(conn, busy_seconds)
+
+
+def never_wait(dbapi_conn: Any, _record: Any) -> None:
+    """After the shared PRAGMAs (busy_timeout 30 s): this connection retries instead."""
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA busy_timeout=0")
+    cursor.close()

@@ -1,0 +1,72 @@
+"""SQLite writes on the event loop's thread (db/inline.py): writers of one process take
+turns in order, and a writer that meets the lock held by another engine of the same file
+waits without stopping the loop that engine needs to finish."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from sqlalchemy import text
+
+from frontdesk.db.engine import dispose, looking_up, make_engine, reading, transaction
+
+
+async def _table(url: str) -> None:
+    engine = make_engine(url)
+    async with transaction(engine) as conn:
+        await conn.execute(text("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)"))
+    await dispose(engine)
+
+
+async def _bodies(engine: object) -> list[str]:
+    async with reading(engine) as conn:  # type: ignore[arg-type]
+        return list((await conn.execute(text("SELECT body FROM notes ORDER BY id"))).scalars())
+
+
+async def test_a_writer_waits_for_another_engine_of_the_file_without_stopping_the_loop(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'store.db'}"
+    await _table(url)
+    first, second = make_engine(url), make_engine(url)
+    holding, release = asyncio.Event(), asyncio.Event()
+
+    async def hold_the_lock() -> None:
+        async with transaction(first) as conn:
+            await conn.execute(text("INSERT INTO notes (body) VALUES ('first')"))
+            holding.set()
+            await release.wait()  # the lock stays held until the loop runs this again
+
+    async def write_behind() -> None:
+        async with transaction(second) as conn:
+            await conn.execute(text("INSERT INTO notes (body) VALUES ('second')"))
+
+    holder = asyncio.create_task(hold_the_lock())
+    await asyncio.wait_for(holding.wait(), 5)
+    writer = asyncio.create_task(write_behind())
+    # Had the second writer slept in SQLite's busy handler, the loop would stop here and
+    # the first could never commit: both would wait out the 30 s timeout, then fail.
+    async with looking_up(second) as conn:
+        assert (await conn.execute(text("SELECT count(*) FROM notes"))).scalar_one() == 0
+    assert not writer.done()
+    release.set()
+    await asyncio.wait_for(asyncio.gather(holder, writer), 5)
+    assert await _bodies(first) == ["first", "second"]
+    await dispose(first)
+    await dispose(second)
+
+
+async def test_writers_of_one_engine_take_turns_in_order(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'store.db'}"
+    await _table(url)
+    engine = make_engine(url)
+
+    async def write(n: int) -> None:
+        async with transaction(engine) as conn:
+            await conn.execute(text("INSERT INTO notes (body) VALUES (:b)"), {"b": str(n)})
+            await asyncio.sleep(0)  # others queue meanwhile, on the turn, not on the lock
+
+    await asyncio.wait_for(asyncio.gather(*(write(n) for n in range(50))), 10)
+    assert await _bodies(engine) == [str(n) for n in range(50)]
+    await dispose(engine)
