@@ -97,7 +97,7 @@ def measure(
     started = time.perf_counter()
     ramp: list[tuple[int, int]] = [(0, before)]
     opened = [0] * clients
-    done = [None] * clients
+    done: list[int | None] = [None] * clients
     errors: list[str] = []
     next_mark = 1000
     while not all(d is not None for d in done):
