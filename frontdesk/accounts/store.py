@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from frontdesk.accounts.models import Role, User
@@ -216,17 +216,22 @@ async def insert_session(
     )
 
 
-async def select_session_user(conn: AsyncConnection, token_hash: str, now: datetime) -> User | None:
-    query = (
-        select(*_USER_COLUMNS)
-        .select_from(sessions.join(users, sessions.c.user_id == users.c.id))
-        .where(
-            sessions.c.token_hash == token_hash,
-            sessions.c.expires_at > now,
-            users.c.is_active.is_(True),
-        )
+# Read on every signed-in request and socket: built once (building it cost more than
+# running it on SQLite).
+_SESSION_USER = (
+    select(*_USER_COLUMNS)
+    .select_from(sessions.join(users, sessions.c.user_id == users.c.id))
+    .where(
+        sessions.c.token_hash == bindparam("token_hash"),
+        sessions.c.expires_at > bindparam("now"),
+        users.c.is_active.is_(True),
     )
-    return _user((await conn.execute(query)).first())
+)
+
+
+async def select_session_user(conn: AsyncConnection, token_hash: str, now: datetime) -> User | None:
+    values = {"token_hash": token_hash, "now": now}
+    return _user((await conn.execute(_SESSION_USER, values)).first())
 
 
 async def select_live_sessions(

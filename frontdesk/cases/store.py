@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from frontdesk.cases.models import (
@@ -50,12 +50,17 @@ async def insert_case(conn: AsyncConnection, values: dict[str, Any]) -> int:
     return int(result.scalar_one())
 
 
+# Read on live chat's hot paths (a request, an offer, an accept): built once.
+_CASE = select(cases).where(cases.c.id == bindparam("case_id"))
+_CASE_BY_NUMBER = select(cases).where(cases.c.number == bindparam("number"))
+
+
 async def select_case(conn: AsyncConnection, case_id: int) -> Case | None:
-    return _case((await conn.execute(select(cases).where(cases.c.id == case_id))).first())
+    return _case((await conn.execute(_CASE, {"case_id": case_id})).first())
 
 
 async def select_case_by_number(conn: AsyncConnection, number: str) -> Case | None:
-    return _case((await conn.execute(select(cases).where(cases.c.number == number))).first())
+    return _case((await conn.execute(_CASE_BY_NUMBER, {"number": number})).first())
 
 
 async def select_cases(

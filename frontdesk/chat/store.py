@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import and_, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from frontdesk.chat.models import OPEN_CHAT_STATUSES, Chat, ChatFile, ChatMessage, ChatStatus
@@ -61,6 +61,39 @@ def messages_query() -> Any:
     )
 
 
+# The statements of live chat's hot paths (a request, an offer, an accept, a view), built
+# once: building one cost more than running it on SQLite (~120 against ~90 us).
+_CHAT = select(chats).where(chats.c.public_id == bindparam("public_id"))
+_CHAT_FOR_UPDATE = _CHAT.with_for_update()
+_CHAT_BY_ROW_ID = select(chats).where(chats.c.id == bindparam("row_id"))
+_OPEN_CHAT_OF_CASE = select(chats).where(chats.c.open_case_id == bindparam("case_id"))
+_ACCEPT = (
+    update(chats)
+    .where(
+        chats.c.id == bindparam("row_id"),
+        chats.c.status.in_([ChatStatus.REQUESTED.value, ChatStatus.OFFERED.value]),
+    )
+    .values(
+        status=ChatStatus.ACTIVE.value, agent_id=bindparam("agent"), accepted_at=bindparam("now")
+    )
+    .returning(chats.c.id)
+)
+_MARK_OFFERED = (
+    update(chats)
+    .where(chats.c.id == bindparam("row_id"), chats.c.status == ChatStatus.REQUESTED.value)
+    .values(status=ChatStatus.OFFERED.value)
+    .returning(chats.c.id)
+)
+_MESSAGES_AFTER = (
+    messages_query()
+    .where(
+        chat_messages.c.chat_id == bindparam("row_id"),
+        chat_messages.c.seq > bindparam("after_seq"),
+    )
+    .order_by(chat_messages.c.seq)
+)
+
+
 async def insert_chat(conn: AsyncConnection, values: dict[str, Any]) -> int:
     result = await conn.execute(insert(chats).values(**values).returning(chats.c.id))
     return int(result.scalar_one())
@@ -73,19 +106,16 @@ async def select_chat(
 
     PostgreSQL takes a row lock; SQLite renders no FOR UPDATE, but a writing
     transaction there holds the database's write lock from BEGIN IMMEDIATE on."""
-    query = select(chats).where(chats.c.public_id == public_id)
-    if for_update:
-        query = query.with_for_update()
-    return _chat((await conn.execute(query)).first())
+    query = _CHAT_FOR_UPDATE if for_update else _CHAT
+    return _chat((await conn.execute(query, {"public_id": public_id})).first())
 
 
 async def select_chat_by_row_id(conn: AsyncConnection, row_id: int) -> Chat | None:
-    return _chat((await conn.execute(select(chats).where(chats.c.id == row_id))).first())
+    return _chat((await conn.execute(_CHAT_BY_ROW_ID, {"row_id": row_id})).first())
 
 
 async def select_open_chat_of_case(conn: AsyncConnection, case_id: int) -> Chat | None:
-    query = select(chats).where(chats.c.open_case_id == case_id)
-    return _chat((await conn.execute(query)).first())
+    return _chat((await conn.execute(_OPEN_CHAT_OF_CASE, {"case_id": case_id})).first())
 
 
 async def update_chat(conn: AsyncConnection, chat_id: int, **values: Any) -> None:
@@ -94,14 +124,8 @@ async def update_chat(conn: AsyncConnection, chat_id: int, **values: Any) -> Non
 
 async def accept_chat(conn: AsyncConnection, chat_id: int, agent_id: int, now: datetime) -> bool:
     """Give a waiting chat to the agent; False if it is not waiting any more."""
-    waiting = [ChatStatus.REQUESTED.value, ChatStatus.OFFERED.value]
-    result = await conn.execute(
-        update(chats)
-        .where(chats.c.id == chat_id, chats.c.status.in_(waiting))
-        .values(status=ChatStatus.ACTIVE.value, agent_id=agent_id, accepted_at=now)
-        .returning(chats.c.id)
-    )
-    return result.first() is not None
+    values = {"row_id": chat_id, "agent": agent_id, "now": now}
+    return (await conn.execute(_ACCEPT, values)).first() is not None
 
 
 async def next_seq(conn: AsyncConnection, chat_id: int) -> int:
@@ -144,12 +168,8 @@ async def select_messages(
     conn: AsyncConnection, chat_id: int, *, after_seq: int = 0
 ) -> list[ChatMessage]:
     """The chat's messages with a sequence number above `after_seq`, oldest first."""
-    query = (
-        messages_query()
-        .where(chat_messages.c.chat_id == chat_id, chat_messages.c.seq > after_seq)
-        .order_by(chat_messages.c.seq)
-    )
-    return [m for m in map(_message, await conn.execute(query)) if m is not None]
+    rows = await conn.execute(_MESSAGES_AFTER, {"row_id": chat_id, "after_seq": after_seq})
+    return [m for m in map(_message, rows) if m is not None]
 
 
 OPEN_STATUSES = [s.value for s in OPEN_CHAT_STATUSES]
@@ -157,13 +177,7 @@ OPEN_STATUSES = [s.value for s in OPEN_CHAT_STATUSES]
 
 async def mark_offered(conn: AsyncConnection, chat_id: int) -> bool:
     """A waiting chat is being offered; False if it is no longer waiting."""
-    result = await conn.execute(
-        update(chats)
-        .where(chats.c.id == chat_id, chats.c.status == ChatStatus.REQUESTED.value)
-        .values(status=ChatStatus.OFFERED.value)
-        .returning(chats.c.id)
-    )
-    return result.first() is not None
+    return (await conn.execute(_MARK_OFFERED, {"row_id": chat_id})).first() is not None
 
 
 async def return_to_queue(conn: AsyncConnection, chat_id: int, **values: Any) -> bool:

@@ -211,6 +211,25 @@ async def test_a_retry_returns_the_stored_message(services, chats, chat, custome
     assert (await chats.access_chat(customer, chat.public_id)).last_seq == 2
 
 
+async def test_a_retry_in_a_batch_of_new_messages_leaves_no_gap(
+    services, chats, chat, customer, agent
+):
+    first = await chats.post_message(chat.public_id, customer, msg("kept", "Hello"))
+
+    # One batch: the retry makes the first try of it fail on the UNIQUE client id, and
+    # the batch is written again; the new messages must not lose numbers to that try.
+    again, *new = await asyncio.gather(
+        chats.post_message(chat.public_id, customer, msg("kept", "Hello")),
+        chats.post_message(chat.public_id, agent, msg("new-1")),
+        chats.post_message(chat.public_id, customer, msg("new-2")),
+    )
+
+    assert again == first
+    assert sorted(m.seq for m in new) == [2, 3]
+    assert await stored_messages(services, chat) == 3
+    assert (await chats.access_chat(customer, chat.public_id)).last_seq == 3
+
+
 async def test_concurrent_retries_store_one_message(services, chats, chat, customer):
     posted = await asyncio.gather(
         *(chats.post_message(chat.public_id, customer, msg("dup")) for _ in range(10))
