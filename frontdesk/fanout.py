@@ -189,7 +189,10 @@ class RedisFanout(socketio.AsyncRedisManager):  # type: ignore[misc]
     async def _send_while_queued(self) -> None:
         while self._outbox:
             batch, self._outbox = self._outbox[:MAX_BATCH], self._outbox[MAX_BATCH:]
-            await self._publish_batch(batch)
+            try:
+                await self._publish_batch(batch)
+            except Exception:  # a batch that cannot be encoded must not stop the rest
+                log.exception("could not publish %d fan-out messages", len(batch))
 
     async def _publish_batch(self, batch: list[Any]) -> int | None:
         payload = self.json.dumps({"method": BATCH, "host_id": self.host_id, "messages": batch})
