@@ -597,10 +597,10 @@ class Profiler:
         for i, pid in enumerate(pids, start=1):
             kind = os.environ.get("BENCH_PYSPY_FORMAT", "flamegraph")  # raw: collapsed stacks
             suffix = ".svg" if kind == "flamegraph" else ".txt"
-            svg = self.out / f"{self.name}-{mode}-{label}-node{i}{suffix}"
+            graph = self.out / f"{self.name}-{mode}-{label}-node{i}{suffix}"
             args = [str(spy), "record", "--pid", str(pid), "--rate", "250", "--nonblocking"]
             args += ["--subprocesses"]  # uvicorn's workers under serve --workers
-            args += ["--format", kind, "--output", str(svg)]
+            args += ["--format", kind, "--output", str(graph)]
             self.running.append(
                 subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # noqa: S603
             )

@@ -113,8 +113,8 @@ def write_turn(engine: AsyncEngine) -> asyncio.Lock | nullcontext[None]:
     sleeps 1, 2, 5, ... up to 100 ms between tries and wakes nobody when the lock frees:
     under a burst some writers lost every race for seconds (chat requests at 100/s waited
     2-4 s to be offered, on a node two thirds idle). Queueing here first, in order, means
-    a writer of this process finds the lock free; the busy handler is left for other
-    processes (a command run beside the server). PostgreSQL locks rows: no turn there."""
+    a writer of this process finds the lock free; one held by another process or engine
+    is waited for by retrying (db/inline.py). PostgreSQL locks rows: no turn there."""
     if engine.dialect.name != "sqlite":
         return nullcontext()
     loop = asyncio.get_running_loop()
