@@ -1135,6 +1135,7 @@ def analyse_flow(out: dict[str, Any], raw: list[dict[str, Any]], load: Load) -> 
 
 
 def run_offer(
+    mode: str,
     load: Load,
     urls: tuple[str, str],
     pids: list[int],
@@ -1177,6 +1178,7 @@ def run_offer(
         started = time.perf_counter()
         t0 = now_ns() + 200_000_000
         meter.start()
+        PROFILER.start(mode, "offer", pids)
         phase(
             f"agents turn available one every {load.offer_interval * 1000:g} ms",
             workers.command(
@@ -1191,6 +1193,7 @@ def run_offer(
         )
         phase("accepted", workers.command({"cmd": "wait_accepted", "timeout": 60}), started)
         out["cpu_pct"] = meter.stop()
+        PROFILER.stop()
         started = time.perf_counter()
         phase("end and disconnect", workers.command({"cmd": "end"}), started)
         raw = workers.results()
@@ -1286,7 +1289,7 @@ def run_mode(mode: str, load: Load, workdir: Path, do_offer: bool) -> list[dict[
                 urls = (up[0][0], up[-1][0])
                 pids = [p for _, p in up]
                 if do_offer:  # first: a flow run past capacity may leave a backlog
-                    offer = run_offer(load, urls, pids, people, mode_dir, database)
+                    offer = run_offer(mode, load, urls, pids, people, mode_dir, database)
                     offer.update(target="frontdesk", mode=mode, scenario="offer")
                     results.append(offer)
                 flow = run_flow("frontdesk", mode, load, urls, pids, people, mode_dir, database)
@@ -1670,7 +1673,7 @@ def main() -> int:
         agents=agents,
         capacity=min(20, math.ceil(chats / agents)),
         rate=args.rate,
-        duration=args.duration or (8 if args.quick else 15),
+        duration=args.duration if args.duration is not None else (8 if args.quick else 15),
         saturation=args.saturation if args.saturation is not None else (4 if args.quick else 10),
         request_rate=args.request_rate,
         workers=args.workers,

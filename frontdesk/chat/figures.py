@@ -2,10 +2,12 @@
 same figures as Prometheus metrics. Customers' positions move with them (positions.py).
 
 A change only marks its group; one flush a moment later publishes it, so a burst of
-routing steps costs one snapshot, not one per step. The desk (every open chat, with its
-last message and what the agent has not answered) is announced as fast after routing,
-and at most once a second after messages alone; the announcement carries no lists, each
-dashboard asks for them, so the read costs only where someone is watching.
+routing steps costs one snapshot, not one per step. A slow flush (a busy node, many
+agents) spaces out the next ones, so the dashboards never crowd out routing itself.
+The desk (every open chat, with its last message and what the agent has not answered)
+is announced as fast after routing, and at most once a second after messages alone; the
+announcement carries no lists, each dashboard asks for them, so the read costs only
+where someone is watching.
 """
 
 from __future__ import annotations
@@ -43,6 +45,10 @@ from frontdesk.queue.router import Router
 log = logging.getLogger(__name__)
 
 FLUSH_SECONDS = 0.1
+# A flush waits this many times as long as the last one took, so the dashboards take at
+# most a tenth of a busy node's loop, yet hear of a change within FLUSH_MAX_SECONDS.
+FLUSH_PAUSE_FACTOR = 9
+FLUSH_MAX_SECONDS = 2.0
 # The desk announced again after messages alone, no sooner: each dashboard then reads it.
 DESK_AFTER_MESSAGES_SECONDS = 1.0
 # Chats of each list on the desk; the totals count the rest.
@@ -98,8 +104,10 @@ class SupervisorFigures:
             self._flusher = asyncio.create_task(self._flush_soon(), name="supervisor-feed")
 
     async def _flush_soon(self) -> None:
+        pause = FLUSH_SECONDS
         while self._dirty or self._desk_due is not None:
-            await asyncio.sleep(FLUSH_SECONDS)  # gather the rest of the burst
+            await asyncio.sleep(pause)  # gather the rest of the burst
+            started = time.monotonic()
             groups, self._dirty = self._dirty, set()
             for group in sorted(groups):
                 await self._try(self.publish_group(group), f"the figures of {group}")
@@ -108,6 +116,7 @@ class SupervisorFigures:
             if self._desk_due is not None and self._desk_due <= time.monotonic():
                 self._desk_due = None
                 await self._try(self._publish_desk(), "the desk")
+            pause = pause_after(time.monotonic() - started)
 
     async def _try(self, publishing: Any, what: str) -> None:
         try:
@@ -244,6 +253,11 @@ class SupervisorFigures:
         m.chat_active.labels(group=group).set(figures.chats_active)
         for state in ("available", "busy", "away"):
             m.chat_agents.labels(group=group, state=state).set(getattr(figures, f"agents_{state}"))
+
+
+def pause_after(flush_seconds: float) -> float:
+    """How long to gather changes before the next flush, after one that took this long."""
+    return min(FLUSH_MAX_SECONDS, max(FLUSH_SECONDS, FLUSH_PAUSE_FACTOR * flush_seconds))
 
 
 def _agent_out(state: AgentState, name: str | None, chat_times: dict[str, Any]) -> AgentOut:
