@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import Select, and_, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import case as sql_case
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from frontdesk.cases.models import (
@@ -179,21 +180,53 @@ async def select_activity_place(
     return None if found is None else (int(found.case_id), ActivityKind(found.kind))
 
 
+def _feed_rows(newest_first: bool) -> Select[Any]:
+    activity = case_activities.c
+    order = (
+        (activity.created_at.desc(), activity.id.desc())
+        if newest_first
+        else (activity.created_at, activity.id)
+    )
+    return select(case_activities).where(activity.case_id == bindparam("case_id")).order_by(*order)
+
+
+# A case's feed is read on every chat offer and accept: its statements are built once,
+# keyed by the case rather than by a list of activity ids, so nothing is compiled again.
+_FEED_ROWS = {newest_first: _feed_rows(newest_first) for newest_first in (True, False)}
+_FEED_LIKES = (
+    select(
+        activity_likes.c.activity_id,
+        func.count(),
+        func.max(sql_case((activity_likes.c.user_id == bindparam("viewer_id"), 1), else_=0)),
+    )
+    .join(case_activities, case_activities.c.id == activity_likes.c.activity_id)
+    .where(case_activities.c.case_id == bindparam("case_id"))
+    .group_by(activity_likes.c.activity_id)
+)
+_FEED_COMMENTS = (
+    select(activity_comments)
+    .join(case_activities, case_activities.c.id == activity_comments.c.activity_id)
+    .where(case_activities.c.case_id == bindparam("case_id"))
+    .order_by(activity_comments.c.created_at, activity_comments.c.id)
+)
+
+
 async def select_feed(
     conn: AsyncConnection, case_id: int, viewer_id: int, *, newest_first: bool = True
 ) -> list[Activity]:
     """The case's activity with like counts, the viewer's own likes, and comments."""
-    order = case_activities.c.created_at.desc() if newest_first else case_activities.c.created_at
-    ids = case_activities.c.id.desc() if newest_first else case_activities.c.id
-    rows = (
-        await conn.execute(
-            select(case_activities).where(case_activities.c.case_id == case_id).order_by(order, ids)
+    rows = (await conn.execute(_FEED_ROWS[newest_first], {"case_id": case_id})).all()
+    if not rows:
+        return []
+    likes = {
+        int(activity_id): (int(count), bool(mine))
+        for activity_id, count, mine in await conn.execute(
+            _FEED_LIKES, {"case_id": case_id, "viewer_id": viewer_id}
         )
-    ).all()
-    activity_ids = [row.id for row in rows]
-    likes = await _like_counts(conn, activity_ids)
-    mine = await _liked_by(conn, activity_ids, viewer_id)
-    comments = await _comments(conn, activity_ids)
+    }
+    comments: dict[int, list[Comment]] = {}
+    for row in await conn.execute(_FEED_COMMENTS, {"case_id": case_id}):
+        comments.setdefault(row.activity_id, []).append(Comment.model_validate(row._mapping))
     return [
         Activity(
             id=row.id,
@@ -203,34 +236,12 @@ async def select_feed(
             body=row.body,
             data=json.loads(row.data or "{}"),
             created_at=row.created_at,
-            likes=likes.get(row.id, 0),
-            liked_by_me=row.id in mine,
+            likes=likes.get(row.id, (0, False))[0],
+            liked_by_me=likes.get(row.id, (0, False))[1],
             comments=tuple(comments.get(row.id, [])),
         )
         for row in rows
     ]
-
-
-async def _like_counts(conn: AsyncConnection, activity_ids: list[int]) -> dict[int, int]:
-    if not activity_ids:
-        return {}
-    rows = await conn.execute(
-        select(activity_likes.c.activity_id, func.count())
-        .where(activity_likes.c.activity_id.in_(activity_ids))
-        .group_by(activity_likes.c.activity_id)
-    )
-    return {int(activity_id): int(count) for activity_id, count in rows}
-
-
-async def _liked_by(conn: AsyncConnection, activity_ids: list[int], user_id: int) -> set[int]:
-    if not activity_ids:
-        return set()
-    rows = await conn.execute(
-        select(activity_likes.c.activity_id).where(
-            activity_likes.c.activity_id.in_(activity_ids), activity_likes.c.user_id == user_id
-        )
-    )
-    return {int(row[0]) for row in rows}
 
 
 async def _comments(conn: AsyncConnection, activity_ids: list[int]) -> dict[int, list[Comment]]:
