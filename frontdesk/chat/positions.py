@@ -48,6 +48,8 @@ class CustomerPositions:
         position = await self._router.position(chat_id)
         if position is None:
             return {"position": None, "estimated_wait_seconds": None}
+        if position == 0:  # offered right now: no seat to wait for
+            return _place(chat_id, 0, timedelta(0)).model_dump(mode="json")
         snapshot = await self._router.snapshot(group)
         handle_times = await self._recent_handle_times(group)
         wait = policy.estimated_wait(position, int(snapshot["seats"]), handle_times)
