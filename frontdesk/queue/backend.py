@@ -29,16 +29,21 @@ from frontdesk.queue.models import AgentState, Emptied, Offer, Presence, QueueEn
 
 
 class QueueBackend(Protocol):
-    async def enqueue(self, entry: QueueEntry) -> int:
+    async def enqueue(
+        self, entry: QueueEntry, *, deadline: tuple[str, datetime] | None = None
+    ) -> int:
         """Put a chat in its group's line; return its 1-based position there.
 
         Idempotent per chat_id: enqueueing a chat already in the queue changes nothing
-        and returns its current position (0 if it is offered right now)."""
+        and returns its current position (0 if it is offered right now). A `deadline`
+        (kind, at) is set for the chat in the same step, as `set_deadline(kind,
+        chat_id, at)` would, whether or not the chat was in the queue already."""
         ...
 
-    async def withdraw(self, chat_id: str) -> bool:
+    async def withdraw(self, chat_id: str, *, ending: tuple[str, ...] = ()) -> bool:
         """Remove a waiting or offered chat (the customer left). An offered chat frees
-        its agent's seat. False if the chat was not in the queue."""
+        its agent's seat. False if the chat was not in the queue. The chat's deadlines
+        of the kinds `ending` are forgotten in the same step, in the queue or not."""
         ...
 
     async def offer_of(self, chat_id: str) -> Offer | None:
@@ -130,8 +135,9 @@ class QueueBackend(Protocol):
         None if the chat is not waiting, or the agent is unknown, offline or full."""
         ...
 
-    async def accept(self, chat_id: str, agent_id: int) -> bool:
-        """The offered agent takes the chat: it leaves the queue, the seat stays taken.
+    async def accept(self, chat_id: str, agent_id: int, *, ending: tuple[str, ...] = ()) -> bool:
+        """The offered agent takes the chat: it leaves the queue, the seat stays taken,
+        and the chat's deadlines of the kinds `ending` are forgotten.
 
         False (nothing changes) if the chat is not offered to this agent. Deadlines are
         enforced by `expire_offers`, not here."""

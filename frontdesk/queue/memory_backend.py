@@ -75,9 +75,14 @@ class MemoryQueueBackend:
             return None
         return 1 + sum(1 for e in self._line(entry.group) if _line_key(e) < _line_key(entry))
 
-    async def enqueue(self, entry: QueueEntry) -> int:
+    async def enqueue(
+        self, entry: QueueEntry, *, deadline: tuple[str, datetime] | None = None
+    ) -> int:
         if entry.chat_id not in self._s.waiting and entry.chat_id not in self._s.offers:
             self._s.waiting[entry.chat_id] = entry
+        if deadline is not None:
+            kind, at = deadline
+            self._s.deadlines[kind, entry.chat_id] = at
         position = self._position(entry.chat_id)
         assert position is not None
         return position
@@ -85,7 +90,8 @@ class MemoryQueueBackend:
     async def requeue_front(self, entry: QueueEntry) -> int:
         return await self.enqueue(entry)
 
-    async def withdraw(self, chat_id: str) -> bool:
+    async def withdraw(self, chat_id: str, *, ending: tuple[str, ...] = ()) -> bool:
+        self._forget_deadlines(chat_id, ending)
         offer = self._s.offers.pop(chat_id, None)
         if offer is not None:
             self._free_seat(offer.agent_id)
@@ -225,13 +231,18 @@ class MemoryQueueBackend:
             return None
         return self._offer(entry, agent_id, now, offer_seconds)
 
-    async def accept(self, chat_id: str, agent_id: int) -> bool:
+    async def accept(self, chat_id: str, agent_id: int, *, ending: tuple[str, ...] = ()) -> bool:
         offer = self._s.offers.get(chat_id)
         if offer is None or offer.agent_id != agent_id:
             return False
         del self._s.offers[chat_id]
         self._s.passed.pop(chat_id, None)
+        self._forget_deadlines(chat_id, ending)
         return True
+
+    def _forget_deadlines(self, chat_id: str, kinds: tuple[str, ...]) -> None:
+        for kind in kinds:
+            self._s.deadlines.pop((kind, chat_id), None)
 
     def _free_seat(self, agent_id: int) -> _Agent | None:
         agent = self._s.agents.get(agent_id)

@@ -118,15 +118,19 @@ class RedisQueueBackend:
             log.exception("queue script failed", extra={"verb": verb, "prefix": self.keys.prefix})
             raise
 
-    async def enqueue(self, entry: QueueEntry) -> int:
+    async def enqueue(
+        self, entry: QueueEntry, *, deadline: tuple[str, datetime] | None = None
+    ) -> int:
         ms = to_ms(entry.enqueued_at)
-        return int(await self._run("enqueue", entry.chat_id, entry.group, ms))
+        kind, at = deadline or ("", None)
+        due = "" if at is None else to_ms(at)
+        return int(await self._run("enqueue", entry.chat_id, entry.group, ms, kind, due))
 
     async def requeue_front(self, entry: QueueEntry) -> int:
         return await self.enqueue(entry)
 
-    async def withdraw(self, chat_id: str) -> bool:
-        return bool(await self._run("withdraw", chat_id))
+    async def withdraw(self, chat_id: str, *, ending: tuple[str, ...] = ()) -> bool:
+        return bool(await self._run("withdraw", chat_id, *ending))
 
     async def offer_of(self, chat_id: str) -> Offer | None:
         found = await self.redis.hgetall(self.keys.entry(chat_id))
@@ -219,8 +223,8 @@ class RedisQueueBackend:
         row = await self._run("offer_to", chat_id, agent_id, to_ms(now), deadline)
         return None if row is None else _offer(row)
 
-    async def accept(self, chat_id: str, agent_id: int) -> bool:
-        return bool(await self._run("accept", chat_id, agent_id))
+    async def accept(self, chat_id: str, agent_id: int, *, ending: tuple[str, ...] = ()) -> bool:
+        return bool(await self._run("accept", chat_id, agent_id, *ending))
 
     async def decline(self, chat_id: str, agent_id: int, now: datetime) -> QueueEntry | None:
         row = await self._run("decline", chat_id, agent_id, to_ms(now))

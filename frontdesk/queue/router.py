@@ -25,6 +25,8 @@ WAIT = "wait"  # a waiting request reaches its group's maximum wait, or the grou
 GRACE = "grace"  # a disconnected agent's time to come back to its chats
 REOFFER = "reoffer"  # a passed-on chat's cool-down is over: those who passed may have it
 CUSTOMER_GONE = "customer"  # a customer with no socket left: its time to come back
+# A chat's deadlines while it is in the queue, ended with it (accepted or withdrawn).
+QUEUED = (WAIT, REOFFER)
 
 
 @dataclass(frozen=True)
@@ -135,10 +137,8 @@ class Router:
 
     async def enqueue(self, entry: QueueEntry, now: datetime) -> int:
         """Join the line (idempotent) with a deadline to give up by."""
-        position = await self._backend.enqueue(entry)
         leave_by = self.leave_by(entry.group, entry.enqueued_at, now)
-        await self._backend.set_deadline(WAIT, entry.chat_id, leave_by)
-        return position
+        return await self._backend.enqueue(entry, deadline=(WAIT, leave_by))
 
     def _passed_before(self, now: datetime) -> datetime:
         """Agents who passed on a chat this long ago or more may be offered it again."""
@@ -152,9 +152,7 @@ class Router:
         )
 
     async def withdraw(self, chat_id: str) -> bool:
-        await self._backend.cancel_deadline(WAIT, chat_id)
-        await self._backend.cancel_deadline(REOFFER, chat_id)
-        return await self._backend.withdraw(chat_id)
+        return await self._backend.withdraw(chat_id, ending=QUEUED)
 
     async def wait_on(
         self, chat_id: str, group_key: str, enqueued_at: datetime, now: datetime
@@ -228,11 +226,7 @@ class Router:
         return await self._backend.offer_to(chat_id, agent_id, now, self.timings.offer_seconds)
 
     async def accept(self, chat_id: str, agent_id: int) -> bool:
-        accepted = await self._backend.accept(chat_id, agent_id)
-        if accepted:
-            await self._backend.cancel_deadline(WAIT, chat_id)
-            await self._backend.cancel_deadline(REOFFER, chat_id)
-        return accepted
+        return await self._backend.accept(chat_id, agent_id, ending=QUEUED)
 
     async def decline(self, chat_id: str, agent_id: int, now: datetime) -> QueueEntry | None:
         entry = await self._backend.decline(chat_id, agent_id, now)

@@ -532,6 +532,37 @@ async def test_cancel_deadline_is_false_when_there_is_none(queue_backend):
     assert await queue_backend.cancel_deadline("wait", "a") is False
 
 
+async def test_enqueue_sets_the_chats_deadline_in_the_same_step(queue_backend):
+    assert await queue_backend.enqueue(entry("a"), deadline=("wait", at(10))) == 1
+    assert await queue_backend.enqueue(entry("a"), deadline=("wait", at(20))) == 1  # moved
+    assert await queue_backend.take_due(at(19), 30) == []
+    assert await queue_backend.take_due(at(20), 30) == [("wait", "a")]
+
+
+async def test_accept_forgets_the_chats_ending_deadlines_only_when_it_accepts(queue_backend):
+    await agent(queue_backend, 1)
+    await queue_backend.enqueue(entry("a"), deadline=("wait", at(10)))
+    await queue_backend.set_deadline("reoffer", "a", at(10))
+    await queue_backend.set_deadline("grace", "a", at(10))  # not a kind that ends
+    await queue_backend.set_deadline("wait", "b", at(10))  # another chat's
+    offer = await queue_backend.route_request("a", at(1), OFFER)
+    assert offer is not None and offer.agent_id == 1
+    assert await queue_backend.accept("a", 2, ending=("wait", "reoffer")) is False
+    assert sorted(await queue_backend.take_due(at(10), 30)) == [
+        ("grace", "a"), ("reoffer", "a"), ("wait", "a"), ("wait", "b"),
+    ]  # fmt: skip
+    assert await queue_backend.accept("a", 1, ending=("wait", "reoffer")) is True
+    assert sorted(await queue_backend.take_due(at(40), 30)) == [("grace", "a"), ("wait", "b")]
+
+
+async def test_withdraw_forgets_the_chats_ending_deadlines_in_the_queue_or_not(queue_backend):
+    await queue_backend.enqueue(entry("a"), deadline=("wait", at(10)))
+    await queue_backend.set_deadline("reoffer", "gone", at(10))
+    assert await queue_backend.withdraw("a", ending=("wait", "reoffer")) is True
+    assert await queue_backend.withdraw("gone", ending=("wait", "reoffer")) is False
+    assert await queue_backend.take_due(at(10), 30) == []
+
+
 async def test_set_deadline_moves_an_existing_deadline(queue_backend):
     await queue_backend.set_deadline("wait", "a", at(10))
     await queue_backend.set_deadline("wait", "a", at(20))  # later

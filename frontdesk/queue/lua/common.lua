@@ -11,6 +11,12 @@ local function k_offered(group) return P .. 'offered:' .. group end
 local function k_passed(chat) return P .. 'passed:' .. chat end
 -- The SET of decliners (no times) that k_passed replaced; dropped with the chat's entry.
 local function k_declined_old(chat) return P .. 'declined:' .. chat end
+local K_DEADLINES = P .. 'deadlines'
+
+-- Forget the chat's deadlines of the kinds ARGV[first], ARGV[first + 1], ...
+local function forget_deadlines(chat, first)
+  for i = first, #ARGV do redis.call('ZREM', K_DEADLINES, ARGV[i] .. '|' .. chat) end
+end
 
 -- May `agent` be offered `chat`: it never passed on it, or passed at or before
 -- `passed_before` (ms, or '' for never again).
