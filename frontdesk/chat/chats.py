@@ -120,8 +120,7 @@ class ChatService:
                         return found, False
                     _chat_may_open(case)
                     admit(case.customer_group)
-                    chat_id = await store.insert_chat(conn, self._new_chat(case))
-                    return await self._reload(conn, chat_id), True
+                    return await store.insert_chat(conn, self._new_chat(case)), True
             except IntegrityError:
                 continue
         raise _already_open()
@@ -144,14 +143,15 @@ class ChatService:
         if agent.role not in STAFF:
             raise Forbidden("Only support staff can accept a chat")
         async with transaction(self._engine) as conn:
-            chat = await self._access(conn, agent, chat_id, for_update=True)
+            accepted = await store.accept_chat(conn, chat_id, agent.id, self._clock.now())
+            if accepted is not None:
+                return accepted
+            chat = await self._access(conn, agent, chat_id)  # why not: say which
             if chat.status is ChatStatus.ENDED:
                 raise _chat_ended()
             if chat.status is ChatStatus.ACTIVE and chat.agent_id == agent.id:
                 return chat
-            if not await store.accept_chat(conn, chat.id, agent.id, self._clock.now()):
-                raise Conflict("Another agent has taken this chat", code=Code.CHAT_TAKEN)
-            return await self._reload(conn, chat.id)
+            raise Conflict("Another agent has taken this chat", code=Code.CHAT_TAKEN)
 
     # Reading -----------------------------------------------------------------------------
 
@@ -177,8 +177,8 @@ class ChatService:
         async with looking_up(self._engine) as conn:
             chat = await self._access(conn, viewer, chat_id)
             messages = await store.select_messages(conn, chat.id, after_seq=max(after_seq, 0))
-            names = await store.select_user_names(conn, [chat.agent_id] if chat.agent_id else [])
-            view = ChatView(chat, messages, names.get(chat.agent_id) if chat.agent_id else None)
+            agent_name = chat.agent_id and await store.select_user_name(conn, chat.agent_id)
+            view = ChatView(chat, messages, agent_name or None)
             if with_case:
                 view.case = await actions.case_by_id(conn, chat.case_id)
                 view.feed = await actions.feed_of(conn, chat.case_id, viewer)

@@ -33,10 +33,8 @@ class ChatStates:
         """The chat is being offered; its case, for the agent to read. None if the chat
         no longer waits (it ended meanwhile)."""
         async with transaction(self._engine) as conn:
-            chat = await store.select_chat(conn, chat_id, for_update=True)
-            if chat is None or not await store.mark_offered(conn, chat.id):
-                return None
-            return await actions.case_by_id(conn, chat.case_id)
+            case_id = await store.mark_offered(conn, chat_id)
+            return None if case_id is None else await actions.case_by_id(conn, case_id)
 
     async def return_to_queue(self, chat_id: str, *, group: str | None = None) -> Chat | None:
         """The chat waits again, in `group` if given; None if it has ended."""

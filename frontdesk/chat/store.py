@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, insert, select, update
+from sqlalchemy import and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from frontdesk.chat.models import OPEN_CHAT_STATUSES, Chat, ChatFile, ChatMessage, ChatStatus
@@ -67,22 +67,32 @@ _CHAT = select(chats).where(chats.c.public_id == bindparam("public_id"))
 _CHAT_FOR_UPDATE = _CHAT.with_for_update()
 _CHAT_BY_ROW_ID = select(chats).where(chats.c.id == bindparam("row_id"))
 _OPEN_CHAT_OF_CASE = select(chats).where(chats.c.open_case_id == bindparam("case_id"))
+# Each change of a chat's state reads the chat back in the same statement (RETURNING),
+# and tests its state with OR rather than IN: SQLAlchemy renders an IN list afresh on
+# every execution.
+_INSERT_CHAT = insert(chats).returning(*chats.c)
 _ACCEPT = (
     update(chats)
     .where(
-        chats.c.id == bindparam("row_id"),
-        chats.c.status.in_([ChatStatus.REQUESTED.value, ChatStatus.OFFERED.value]),
+        chats.c.public_id == bindparam("chat"),
+        or_(
+            chats.c.status == ChatStatus.REQUESTED.value,
+            chats.c.status == ChatStatus.OFFERED.value,
+        ),
     )
     .values(
         status=ChatStatus.ACTIVE.value, agent_id=bindparam("agent"), accepted_at=bindparam("now")
     )
-    .returning(chats.c.id)
+    .returning(*chats.c)
 )
 _MARK_OFFERED = (
     update(chats)
-    .where(chats.c.id == bindparam("row_id"), chats.c.status == ChatStatus.REQUESTED.value)
+    .where(
+        chats.c.public_id == bindparam("chat"),
+        chats.c.status == ChatStatus.REQUESTED.value,
+    )
     .values(status=ChatStatus.OFFERED.value)
-    .returning(chats.c.id)
+    .returning(chats.c.case_id)
 )
 _MESSAGES_AFTER = (
     messages_query()
@@ -94,9 +104,10 @@ _MESSAGES_AFTER = (
 )
 
 
-async def insert_chat(conn: AsyncConnection, values: dict[str, Any]) -> int:
-    result = await conn.execute(insert(chats).values(**values).returning(chats.c.id))
-    return int(result.scalar_one())
+async def insert_chat(conn: AsyncConnection, values: dict[str, Any]) -> Chat:
+    chat = _chat((await conn.execute(_INSERT_CHAT, values)).one())
+    assert chat is not None
+    return chat
 
 
 async def select_chat(
@@ -122,10 +133,13 @@ async def update_chat(conn: AsyncConnection, chat_id: int, **values: Any) -> Non
     await conn.execute(update(chats).where(chats.c.id == chat_id).values(**values))
 
 
-async def accept_chat(conn: AsyncConnection, chat_id: int, agent_id: int, now: datetime) -> bool:
-    """Give a waiting chat to the agent; False if it is not waiting any more."""
-    values = {"row_id": chat_id, "agent": agent_id, "now": now}
-    return (await conn.execute(_ACCEPT, values)).first() is not None
+async def accept_chat(
+    conn: AsyncConnection, public_id: str, agent_id: int, now: datetime
+) -> Chat | None:
+    """Give a waiting chat to the agent: the chat as it is now, or None if there is no
+    such chat waiting (gone, ended, or another agent's)."""
+    values = {"chat": public_id, "agent": agent_id, "now": now}
+    return _chat((await conn.execute(_ACCEPT, values)).first())
 
 
 async def next_seq(conn: AsyncConnection, chat_id: int) -> int:
@@ -175,9 +189,11 @@ async def select_messages(
 OPEN_STATUSES = [s.value for s in OPEN_CHAT_STATUSES]
 
 
-async def mark_offered(conn: AsyncConnection, chat_id: int) -> bool:
-    """A waiting chat is being offered; False if it is no longer waiting."""
-    return (await conn.execute(_MARK_OFFERED, {"row_id": chat_id})).first() is not None
+async def mark_offered(conn: AsyncConnection, public_id: str) -> int | None:
+    """A waiting chat is being offered: its case's id, or None if the chat no longer
+    waits (or never did)."""
+    row = (await conn.execute(_MARK_OFFERED, {"chat": public_id})).first()
+    return None if row is None else int(row.case_id)
 
 
 async def return_to_queue(conn: AsyncConnection, chat_id: int, **values: Any) -> bool:
@@ -268,6 +284,15 @@ async def count_active_chats(conn: AsyncConnection, group: str) -> int:
         chats.c.group_name == group, chats.c.status == ChatStatus.ACTIVE.value
     )
     return int((await conn.execute(query)).scalar_one())
+
+
+_USER_NAME = select(users.c.first_name, users.c.last_name).where(users.c.id == bindparam("user_id"))
+
+
+async def select_user_name(conn: AsyncConnection, user_id: int) -> str | None:
+    """One person's name (a chat's agent, on every view of the chat)."""
+    row = (await conn.execute(_USER_NAME, {"user_id": user_id})).first()
+    return None if row is None else f"{row.first_name} {row.last_name}"
 
 
 async def select_user_names(conn: AsyncConnection, user_ids: list[int]) -> dict[int, str]:
