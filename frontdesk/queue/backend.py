@@ -125,6 +125,17 @@ class QueueBackend(Protocol):
         None if the agent is unknown, not available, full, or nothing fits."""
         ...
 
+    async def fill_seats(
+        self,
+        agent_id: int,
+        now: datetime,
+        offer_seconds: int,
+        passed_before: datetime | None = None,
+    ) -> list[Offer]:
+        """`route_agent` as long as it makes offers, in one step: one offer per free seat
+        while chats fit, oldest first. Empty if none fits."""
+        ...
+
     async def offer_to(
         self, chat_id: str, agent_id: int, now: datetime, offer_seconds: int
     ) -> Offer | None:

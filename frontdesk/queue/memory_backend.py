@@ -220,6 +220,18 @@ class MemoryQueueBackend:
             return None
         return self._offer(min(candidates, key=_line_key), agent_id, now, offer_seconds)
 
+    async def fill_seats(
+        self,
+        agent_id: int,
+        now: datetime,
+        offer_seconds: int,
+        passed_before: datetime | None = None,
+    ) -> list[Offer]:
+        offers = []
+        while offer := await self.route_agent(agent_id, now, offer_seconds, passed_before):
+            offers.append(offer)
+        return offers
+
     async def offer_to(
         self, chat_id: str, agent_id: int, now: datetime, offer_seconds: int
     ) -> Offer | None:

@@ -39,6 +39,7 @@ VERBS = (
     "set_agent",
     "route_request",
     "route_agent",
+    "fill_seats",
     "offer_to",
     "accept",
     "decline",
@@ -215,6 +216,18 @@ class RedisQueueBackend:
         again = "" if passed_before is None else to_ms(passed_before)
         row = await self._run("route_agent", agent_id, to_ms(now), deadline, again)
         return None if row is None else _offer(row)
+
+    async def fill_seats(
+        self,
+        agent_id: int,
+        now: datetime,
+        offer_seconds: int,
+        passed_before: datetime | None = None,
+    ) -> list[Offer]:
+        deadline = to_ms(now + timedelta(seconds=offer_seconds))
+        again = "" if passed_before is None else to_ms(passed_before)
+        rows = await self._run("fill_seats", agent_id, to_ms(now), deadline, again)
+        return [_offer(row) for row in rows]
 
     async def offer_to(
         self, chat_id: str, agent_id: int, now: datetime, offer_seconds: int

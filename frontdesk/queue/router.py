@@ -215,11 +215,8 @@ class Router:
 
     async def fill_seats(self, agent_id: int, now: datetime) -> list[Offer]:
         """Offer the agent the oldest waiting chats it serves, one per free seat."""
-        offers = []
         seconds, passed_before = self.timings.offer_seconds, self._passed_before(now)
-        while offer := await self._backend.route_agent(agent_id, now, seconds, passed_before):
-            offers.append(offer)
-        return offers
+        return await self._backend.fill_seats(agent_id, now, seconds, passed_before)
 
     async def offer_to(self, chat_id: str, agent_id: int, now: datetime) -> Offer | None:
         """A supervisor offers a waiting chat to one agent (signed in, with a free seat)."""

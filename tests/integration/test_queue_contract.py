@@ -107,6 +107,25 @@ async def test_capacity_is_respected(queue_backend):
     assert await queue_backend.route_agent(1, at(2), OFFER) is None
 
 
+async def test_fill_seats_offers_the_oldest_fitting_chats_one_per_free_seat(queue_backend):
+    await agent(queue_backend, 1, "billing", "tech", capacity=3, presence="away")
+    await queue_backend.enqueue(entry("c", seconds=3))
+    await queue_backend.enqueue(entry("a", seconds=1))
+    await queue_backend.enqueue(entry("t", group="tech", seconds=2))
+    await queue_backend.enqueue(entry("d", seconds=4))
+    await queue_backend.enqueue(entry("other", group="sales"))
+    assert await queue_backend.fill_seats(1, at(5), OFFER) == []  # away: no seat
+    await agent(queue_backend, 1, "billing", "tech", capacity=3, seconds=5)
+    offers = await queue_backend.fill_seats(1, at(6), OFFER)
+    assert [(o.chat_id, o.group, o.agent_id) for o in offers] == [
+        ("a", "billing", 1), ("t", "tech", 1), ("c", "billing", 1),
+    ]  # fmt: skip
+    assert all(o.deadline == at(6 + OFFER) for o in offers)
+    assert await queue_backend.fill_seats(1, at(7), OFFER) == []  # full
+    assert await queue_backend.position("d") == 1
+    assert await queue_backend.position("c") == 0
+
+
 async def test_only_available_agents_of_the_group_are_offered(queue_backend):
     await agent(queue_backend, 1, "tech")
     await agent(queue_backend, 2, presence="away")
