@@ -27,13 +27,13 @@ class ChatHeartbeats:
     async def beat(self) -> int:
         """Tell this node's participants of every open chat where it stands; how many
         chats were told of."""
-        open_chats = await self.live.states.open_chats()
+        open_chats = await self.live.states.open_chat_beats()
         notifier = self.live.notifier
         for chat in open_chats:
             beat = ChatHeartbeat(
                 chat_id=chat.public_id,
                 last_seq=chat.last_seq,
-                status=chat.status.value,
+                status=chat.status,
                 every_seconds=self.every_seconds,
             )
             await notifier.tell_here(chat_customer(chat.public_id), beat)

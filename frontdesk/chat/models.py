@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -16,6 +17,15 @@ class ChatStatus(StrEnum):
 
 
 OPEN_CHAT_STATUSES = (ChatStatus.REQUESTED, ChatStatus.OFFERED, ChatStatus.ACTIVE)
+
+
+class ChatBeat(NamedTuple):
+    """Where an open chat stands, as its heartbeat tells (chat/heartbeats.py)."""
+
+    public_id: str
+    last_seq: int
+    status: str
+    agent_id: int | None
 
 
 class Chat(BaseModel):

@@ -449,6 +449,9 @@ class SocketNotifier:
         )
 
     async def tell_here(self, audience: Audience, push: Push) -> None:
+        here = self._sio.manager.get_participants(audience.namespace, audience.room)
+        if next(here, None) is None:
+            return  # nobody in the room on this node: not even worth encoding
         await self._sio.emit(
             push.event,
             push.data(),

@@ -16,7 +16,7 @@ from frontdesk.cases import actions
 from frontdesk.cases.actions import Actor
 from frontdesk.cases.models import ActivityKind, Case
 from frontdesk.chat import store
-from frontdesk.chat.models import Chat
+from frontdesk.chat.models import Chat, ChatBeat
 from frontdesk.db.engine import looking_up, reading, transaction
 
 Row = dict[str, Any]
@@ -56,6 +56,10 @@ class ChatStates:
     async def chat(self, chat_id: str) -> Chat | None:
         async with looking_up(self._engine) as conn:
             return await store.select_chat(conn, chat_id)
+
+    async def open_chat_beats(self) -> list[ChatBeat]:
+        async with reading(self._engine) as conn:
+            return await store.select_open_chat_beats(conn)
 
     async def open_chats(self) -> list[Chat]:
         async with reading(self._engine) as conn:
