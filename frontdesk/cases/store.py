@@ -236,26 +236,13 @@ async def select_feed(
             body=row.body,
             data=json.loads(row.data or "{}"),
             created_at=row.created_at,
-            likes=likes.get(row.id, (0, False))[0],
-            liked_by_me=likes.get(row.id, (0, False))[1],
+            likes=count,
+            liked_by_me=mine,
             comments=tuple(comments.get(row.id, [])),
         )
         for row in rows
+        for count, mine in (likes.get(row.id, (0, False)),)
     ]
-
-
-async def _comments(conn: AsyncConnection, activity_ids: list[int]) -> dict[int, list[Comment]]:
-    if not activity_ids:
-        return {}
-    rows = await conn.execute(
-        select(activity_comments)
-        .where(activity_comments.c.activity_id.in_(activity_ids))
-        .order_by(activity_comments.c.created_at, activity_comments.c.id)
-    )
-    found: dict[int, list[Comment]] = {}
-    for row in rows:
-        found.setdefault(row.activity_id, []).append(Comment.model_validate(row._mapping))
-    return found
 
 
 async def insert_comment(

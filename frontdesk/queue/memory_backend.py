@@ -82,7 +82,7 @@ class MemoryQueueBackend:
             self._s.waiting[entry.chat_id] = entry
         if deadline is not None:
             kind, at = deadline
-            self._s.deadlines[kind, entry.chat_id] = at
+            await self.set_deadline(kind, entry.chat_id, at)
         position = self._position(entry.chat_id)
         assert position is not None
         return position

@@ -74,6 +74,15 @@ def _agent_state(agent_id: int, row: dict[str, Any]) -> AgentState:
     )
 
 
+def _routing(
+    now: datetime, offer_seconds: int, passed_before: datetime | None
+) -> tuple[int, int, int | str]:
+    """The routing scripts' time arguments: now, the offer's deadline, and since when a
+    pass no longer counts ('' for never), each in epoch ms."""
+    deadline = to_ms(now + timedelta(seconds=offer_seconds))
+    return to_ms(now), deadline, "" if passed_before is None else to_ms(passed_before)
+
+
 def _offer(row: list[Any]) -> Offer:
     chat_id, agent_id, group, enqueued, deadline = row
     return Offer(
@@ -200,9 +209,9 @@ class RedisQueueBackend:
         offer_seconds: int,
         passed_before: datetime | None = None,
     ) -> Offer | None:
-        deadline = to_ms(now + timedelta(seconds=offer_seconds))
-        again = "" if passed_before is None else to_ms(passed_before)
-        row = await self._run("route_request", chat_id, to_ms(now), deadline, again)
+        row = await self._run(
+            "route_request", chat_id, *_routing(now, offer_seconds, passed_before)
+        )
         return None if row is None else _offer(row)
 
     async def route_agent(
@@ -212,9 +221,7 @@ class RedisQueueBackend:
         offer_seconds: int,
         passed_before: datetime | None = None,
     ) -> Offer | None:
-        deadline = to_ms(now + timedelta(seconds=offer_seconds))
-        again = "" if passed_before is None else to_ms(passed_before)
-        row = await self._run("route_agent", agent_id, to_ms(now), deadline, again)
+        row = await self._run("route_agent", agent_id, *_routing(now, offer_seconds, passed_before))
         return None if row is None else _offer(row)
 
     async def fill_seats(
@@ -224,9 +231,7 @@ class RedisQueueBackend:
         offer_seconds: int,
         passed_before: datetime | None = None,
     ) -> list[Offer]:
-        deadline = to_ms(now + timedelta(seconds=offer_seconds))
-        again = "" if passed_before is None else to_ms(passed_before)
-        rows = await self._run("fill_seats", agent_id, to_ms(now), deadline, again)
+        rows = await self._run("fill_seats", agent_id, *_routing(now, offer_seconds, passed_before))
         return [_offer(row) for row in rows]
 
     async def offer_to(
