@@ -76,7 +76,7 @@ class SupervisorDesk:
         if offer is None:  # taken meanwhile (another node routed it, the seat filled)
             await live.route_request(chat_id)
             raise _unavailable(name)
-        await live.offered(offer)
+        await live.offered([offer])
         await live.states.log_desk_action(chat, supervisor, f"Offered the chat to {name}.", now)
         return self._assigned(chat, name, offer.deadline.isoformat())
 
@@ -108,7 +108,7 @@ class SupervisorDesk:
             await live.router.enqueue(queue_entry(back), now)
             offer = await live.router.offer_to(chat_id, agent_id, now) if agent_id else None
             if offer is not None:
-                await live.offered(offer)
+                await live.offered([offer])
             else:
                 await live.route_request(chat_id)
         what = f"Moved the chat from {from_name} {where}."

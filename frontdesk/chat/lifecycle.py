@@ -315,19 +315,23 @@ class LiveChat:
         if not await self.router.accept(chat_id, user.id):
             raise _offer_gone()
         try:
-            chat = await self.chats.accept(chat_id, user)
+            view = await self.chats.accept_and_view(chat_id, user)
         except FrontdeskError:
             await self.free_seat(user.id, chat_id)  # the customer left meanwhile
             raise
-        self.figures.count_answered(chat)
+        self.figures.count_answered(view.chat)
         accepted = ChatAccepted(chat_id=chat_id, agent_name=user.display_name)
         await self.publish(chat_customer(chat_id), accepted)
-        self.figures.changed(chat.group_name)
-        return await self.agent_view(user, chat_id)
+        self.figures.changed(view.chat.group_name)
+        return await self._agent_state(view)
 
     async def agent_view(self, user: User, chat_id: str, after_seq: int = 0) -> dict[str, Any]:
         """What an agent sees of a chat: the case, its feed, and the messages."""
-        view = await self.chats.view(user, chat_id, after_seq, with_case=True)
+        return await self._agent_state(
+            await self.chats.view(user, chat_id, after_seq, with_case=True)
+        )
+
+    async def _agent_state(self, view: ChatView) -> dict[str, Any]:
         state = await self._state(view)
         assert view.case is not None, "a chat's case is never deleted"
         case = CaseOut.of(view.case, self.router.group_name(view.case.customer_group))
@@ -371,31 +375,35 @@ class LiveChat:
     async def route_request(self, chat_id: str) -> None:
         offer = await self.router.route_request(chat_id, self.clock.now())
         if offer is not None:
-            await self.offered(offer)
+            await self.offered([offer])
         else:
             chat = await self.states.chat(chat_id)
             if chat is not None:
                 self.figures.changed(chat.group_name)
 
     async def fill_seats(self, agent_id: int) -> None:
-        for offer in await self.router.fill_seats(agent_id, self.clock.now()):
-            await self.offered(offer)
+        await self.offered(await self.router.fill_seats(agent_id, self.clock.now()))
 
-    async def offered(self, offer: Offer) -> None:
-        """Tell the agent of its offer, with the case to read before answering."""
-        case = await self.states.mark_offered(offer.chat_id)
-        if case is None:
-            await self.withdraw(offer.chat_id, reason="cancelled")  # ended meanwhile
+    async def offered(self, offers: list[Offer]) -> None:
+        """Tell agents of their offers, each with the case to read before answering.
+        An agent's seats are filled together (one transaction marks them all), so the
+        last of them waits on no round trip the first did not."""
+        if not offers:
             return
-        self.figures.offer_made(offer)
-        group_name = self.router.group_name(case.customer_group)
-        await self.publish(
-            agent(offer.agent_id),
-            ChatOffered(chat_id=offer.chat_id, group=offer.group, deadline=offer.deadline,
-                        waiting_since=offer.enqueued_at, case=CaseOut.of(case, group_name)),
-        )  # fmt: skip
-        await self.publish(chat_customer(offer.chat_id), BeingOffered(chat_id=offer.chat_id))
-        self.figures.changed(offer.group)
+        cases = await self.states.mark_offered([offer.chat_id for offer in offers])
+        for offer, case in zip(offers, cases, strict=True):
+            if case is None:
+                await self.withdraw(offer.chat_id, reason="cancelled")  # ended meanwhile
+                continue
+            self.figures.offer_made(offer)
+            group_name = self.router.group_name(case.customer_group)
+            await self.publish(
+                agent(offer.agent_id),
+                ChatOffered(chat_id=offer.chat_id, group=offer.group, deadline=offer.deadline,
+                            waiting_since=offer.enqueued_at, case=CaseOut.of(case, group_name)),
+            )  # fmt: skip
+            await self.publish(chat_customer(offer.chat_id), BeingOffered(chat_id=offer.chat_id))
+            self.figures.changed(offer.group)
 
     async def withdraw(self, chat_id: str, *, reason: WithdrawReason) -> None:
         """Take a chat out of the queue; an agent it was offered to hears and is refilled."""

@@ -6,6 +6,7 @@ outlive it (a rebuilt queue starts from `open_chats`) and what people are shown 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -29,12 +30,16 @@ class ChatStates:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
 
-    async def mark_offered(self, chat_id: str) -> Case | None:
-        """The chat is being offered; its case, for the agent to read. None if the chat
-        no longer waits (it ended meanwhile)."""
+    async def mark_offered(self, chat_ids: Sequence[str]) -> list[Case | None]:
+        """The chats are being offered (an agent's free seats, filled at once): each
+        one's case, for the agent to read, or None for a chat that no longer waits (it
+        ended meanwhile). One transaction for them all."""
+        cases: list[Case | None] = []
         async with transaction(self._engine) as conn:
-            case_id = await store.mark_offered(conn, chat_id)
-            return None if case_id is None else await actions.case_by_id(conn, case_id)
+            for chat_id in chat_ids:
+                case_id = await store.mark_offered(conn, chat_id)
+                cases.append(None if case_id is None else await actions.case_by_id(conn, case_id))
+        return cases
 
     async def return_to_queue(self, chat_id: str, *, group: str | None = None) -> Chat | None:
         """The chat waits again, in `group` if given; None if it has ended."""
