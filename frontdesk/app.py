@@ -18,6 +18,7 @@ from frontdesk.chat.namespaces import SocketNotifier, register_namespaces
 from frontdesk.chat.sessions import SocketSessions
 from frontdesk.clock import Clock
 from frontdesk.fanout import FANOUT_POOL_WAIT_SECONDS, FanoutWatch, RedisFanout
+from frontdesk.local_emit import DirectEmit
 from frontdesk.metrics import Metrics
 from frontdesk.origins import SocketOrigins
 from frontdesk.redis_pool import ReleasingPool
@@ -82,7 +83,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> socketio.ASGIA
 def _sio_manager(settings: Settings, metrics: Metrics) -> socketio.AsyncManager:
     """Socket.IO fan-out: in-process alone, through Redis when nodes must share it."""
     if settings.redis_url is None:
-        return socketio.AsyncManager()
+        return DirectEmit()
     channel = f"{settings.redis_prefix}socketio"
     pool = ReleasingPool.for_url(
         settings.redis_url,

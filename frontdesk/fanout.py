@@ -30,6 +30,7 @@ import socketio
 from redis.asyncio import Redis
 from redis.asyncio.client import PubSub
 
+from frontdesk.local_emit import DirectEmit
 from frontdesk.metrics import Metrics
 from frontdesk.redis_pool import ReleasingPool
 
@@ -115,7 +116,7 @@ class FanoutWatch:
             self.back.set()
 
 
-class RedisFanout(socketio.AsyncRedisManager):  # type: ignore[misc]
+class RedisFanout(socketio.AsyncRedisManager, DirectEmit):  # type: ignore[misc]
     """python-socketio's Redis manager, watched, with a capped resubscribe, on a pool
     that makes a publish wait for a free connection. Its own client (redis-py's default
     pool) refuses the 101st publish in flight at once, and the manager then retries once
