@@ -918,6 +918,7 @@ class Load:
     drain: float = DRAIN_MAX  # seconds a talk phase waits for stragglers after the load
     idle: int = 0  # customer sockets that only stay connected (one customer, many tabs)
     serve_workers: int = 1  # uvicorn worker processes per frontdesk node
+    store: str = "sqlite"  # one node's store (two-nodes is always on PostgreSQL)
 
 
 def split(items: list[Any], parts: int) -> list[list[Any]]:
@@ -1233,9 +1234,10 @@ def run_mode(mode: str, load: Load, workdir: Path, do_offer: bool) -> list[dict[
     tag = secrets.token_hex(4)
     prefix = f"frontdesk_bench_{tag}:" if redis else None
     nodes = 2 if mode == "two-nodes" else 1
+    on_postgres = mode == "two-nodes" or load.store == "postgres"
     print(
         f"\n== {mode}: {nodes} node(s), "
-        f"{'PostgreSQL' if mode == 'two-nodes' else 'SQLite'}"
+        f"{'PostgreSQL' if on_postgres else 'SQLite'}"
         f"{', Redis' if redis else ', in-memory queue'}; {load.chats} chats",
         flush=True,
     )
@@ -1251,14 +1253,14 @@ def run_mode(mode: str, load: Load, workdir: Path, do_offer: bool) -> list[dict[
 
     store = (
         postgres_database()
-        if mode == "two-nodes"
+        if on_postgres
         else contextlib.nullcontext(f"sqlite+aiosqlite:///{mode_dir / 'bench.db'}")
     )
     try:
         with store as store_url:
-            database = urlsplit(store_url).path.lstrip("/") if mode == "two-nodes" else None
+            database = urlsplit(store_url).path.lstrip("/") if on_postgres else None
             env = base_env(store_url, mode_dir, prefix)
-            if mode == "two-nodes":
+            if on_postgres:
                 migrated = subprocess.run(  # noqa: S603 (our own executable)
                     [str(FRONTDESK), "migrate"],
                     env=env,
@@ -1652,6 +1654,12 @@ def main() -> int:
         metavar="NAME",
         help="py-spy flame graphs of frontdesk per phase, under results/profiles/NAME-*",
     )
+    parser.add_argument(
+        "--store",
+        choices=["sqlite", "postgres"],
+        default="sqlite",
+        help="the store of one-node modes (a scale-out install's is PostgreSQL)",
+    )
     parser.add_argument("--no-offer", action="store_true", help="skip the offer scenario")
     parser.add_argument("--replot", action="store_true", help="redraw the PNG from the JSON")
     parser.add_argument("--out", type=Path, default=RESULTS)
@@ -1684,6 +1692,7 @@ def main() -> int:
         drain=args.drain,
         idle=args.idle,
         serve_workers=args.serve_workers,
+        store=args.store,
     )
     if not FRONTDESK.exists():
         raise SystemExit(
