@@ -13,6 +13,7 @@ to rooms.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -63,3 +64,7 @@ class DirectEmit(socketio.AsyncManager):  # type: ignore[misc]
                 except Exception:  # and must not keep the event from the rest, as a task's
                     log.exception("could not send %s to a socket", event)
                     break
+        # Let the loop run once, as python-socketio's wait for its tasks did: a caller
+        # telling thousands of rooms in a row (the heartbeats) must not hold every
+        # socket's messages until it is done.
+        await asyncio.sleep(0)
