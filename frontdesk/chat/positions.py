@@ -78,6 +78,7 @@ class CustomerPositions:
         for index, chat_id in enumerate(await self._router.line(group), start=1):
             wait = policy.estimated_wait(index, seats, handle_times)
             await self.notifier.publish(chat_customer(chat_id), _place(chat_id, index, wait))
+            await asyncio.sleep(0)  # a long line must not hold the sockets' messages up
 
     async def _recent_handle_times(self, group: str) -> list[timedelta]:
         read_at, times = self._handle_times.get(group, (0.0, []))
