@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import math
 import os
 import platform
@@ -12,7 +13,7 @@ import secrets
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -218,3 +219,14 @@ async def sign_in(base_url: str, username: str, password: str) -> str:
         )
         response.raise_for_status()
         return f"frontdesk_session={http.cookies['frontdesk_session']}"
+
+
+def write_results(
+    out: Path, data: dict[str, Any], chart: Callable[[dict[str, Any], Path], None]
+) -> None:
+    """The run's JSON at `out`.json and its chart at `out`.png; the targets, printed."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.with_suffix(".json").write_text(json.dumps(data, indent=2) + "\n")
+    chart(data, out.with_suffix(".png"))
+    print(json.dumps(data["targets"], indent=1))
+    print(f"wrote {out.with_suffix('.json')} and .png")

@@ -34,7 +34,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchlib import cpu_model, git_commit, loadavg, open_idle_sockets, sign_in
+from benchlib import cpu_model, git_commit, loadavg, open_idle_sockets, sign_in, write_results
 from chat_flow import (
     PASSWORD,
     PYTHON,
@@ -248,11 +248,7 @@ def main() -> int:
         "results": results,
         "targets": judge(results),
     }
-    args.out.mkdir(parents=True, exist_ok=True)
-    out.with_suffix(".json").write_text(json.dumps(data, indent=2) + "\n")
-    chart(data, out.with_suffix(".png"))
-    print(json.dumps(data["targets"], indent=1))
-    print(f"wrote {out.with_suffix('.json')} and .png")
+    write_results(out, data, chart)
     return 0
 
 

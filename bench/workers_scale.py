@@ -27,7 +27,7 @@ from pathlib import Path
 from statistics import median
 from typing import Any
 
-from benchlib import cpu_model, git_commit, loadavg
+from benchlib import cpu_model, git_commit, loadavg, write_results
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
@@ -156,12 +156,7 @@ def main() -> int:
         "rounds": rounds,
         "targets": judge(rounds),
     }
-    args.out.mkdir(parents=True, exist_ok=True)
-    out = args.out / args.name
-    out.with_suffix(".json").write_text(json.dumps(data, indent=2) + "\n")
-    chart(data, out.with_suffix(".png"))
-    print(json.dumps(data["targets"], indent=1))
-    print(f"wrote {out.with_suffix('.json')} and .png")
+    write_results(args.out / args.name, data, chart)
     return 0
 
 
