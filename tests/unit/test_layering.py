@@ -1,5 +1,6 @@
-"""Imports flow one way: only the transports (web/, chat/namespaces.py, fanout.py) and the wiring
-(app.py, asgi.py) may import Quart or socket.io; and a migration imports no live code."""
+"""Imports flow one way: only the transports (web/, chat/namespaces.py, fanout.py,
+local_emit.py) and the wiring (app.py, asgi.py) may import Quart or socket.io; and a
+migration imports no live code."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from types import ModuleType
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "frontdesk"
-TRANSPORTS = ("web/", "chat/namespaces.py", "fanout.py", "app.py", "asgi.py")
+TRANSPORTS = ("web/", "chat/namespaces.py", "fanout.py", "local_emit.py", "app.py", "asgi.py")
 FRAMEWORKS = {"quart", "quart_schema", "socketio", "engineio", "werkzeug"}
 
 
