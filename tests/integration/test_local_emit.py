@@ -1,10 +1,11 @@
 """DirectEmit: a room's event reaches each of its sockets once, over real sockets, the
-sockets skipped excepted; a socket closing while still in the room keeps it from
-nobody else; an emit asking for an acknowledgement still gets one."""
+sockets skipped excepted; a socket closing while still in the room, or one whose send
+fails, keeps it from nobody else; an emit asking for an acknowledgement still gets one."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -87,7 +88,8 @@ async def test_a_socket_closing_in_the_room_keeps_the_event_from_nobody_else(roo
 
     async def emit_with_a_closing() -> None:
         # Engine.IO marks a socket closed before python-socketio takes it out of its
-        # rooms; an emit in between finds it listed.
+        # rooms; an emit in between finds it listed (Engine.IO then skips it: an emit
+        # that looked the socket up itself would fail here).
         closing = served.sio.eio.sockets[served.sio.manager.eio_sid_from_sid(a.sid, NS)]
         closing.closed = True
         await served.sio.emit("news", "still sent", to="r")
@@ -97,6 +99,29 @@ async def test_a_socket_closing_in_the_room_keeps_the_event_from_nobody_else(roo
     await arrived(c)
     assert b.got == c.got == [("still sent",)]
     assert a.got == []
+
+
+async def test_a_socket_whose_send_fails_keeps_the_event_from_nobody_else(
+    room: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    served, server, (a, b, c) = room
+
+    async def fail(_packet: Any) -> None:
+        raise RuntimeError("the socket's writer is broken")
+
+    async def emit_with_a_failing_send() -> None:
+        # The first socket of the room fails in a way Engine.IO does not catch.
+        broken = served.sio.eio.sockets[served.sio.manager.eio_sid_from_sid(a.sid, NS)]
+        broken.send = fail
+        await served.sio.emit("news", "still sent", to="r")
+
+    with caplog.at_level(logging.ERROR, logger="frontdesk.local_emit"):
+        await server.acall(emit_with_a_failing_send)
+    await arrived(b)
+    await arrived(c)
+    assert b.got == c.got == [("still sent",)]
+    assert a.got == []
+    assert "could not send news to a socket" in caplog.text
 
 
 async def test_an_emit_asking_for_an_acknowledgement_gets_it(room: Any) -> None:
