@@ -15,6 +15,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from frontdesk.db import inline
+from frontdesk.db.checkpoints import Checkpointer
 
 
 def dialect_insert(conn: AsyncConnection) -> Any:
@@ -31,11 +32,13 @@ def make_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
         if url.database not in (None, "", ":memory:"):
             # Writes run on the loop's own thread (db/inline.py), reads on aiosqlite's.
             path, timeout = url.database, 30.0
+            checkpointer = Checkpointer(path)
             writer = _sqlite_engine(
-                url, async_creator=lambda: inline.connect(path, timeout), **kwargs
+                url, async_creator=lambda: inline.connect(path, timeout, checkpointer), **kwargs
             )
             event.listen(writer.sync_engine, "connect", inline.never_wait)
             _writers[engine] = writer
+            _checkpointers[engine] = checkpointer
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_async_engine(url, **kwargs)
@@ -51,8 +54,14 @@ def _sqlite_engine(url: URL, **kwargs: Any) -> AsyncEngine:
     return engine
 
 
-# The engine that writes for each SQLite file engine: see make_engine.
+# The engine that writes for each SQLite file engine, and its checkpointer: see make_engine.
 _writers: weakref.WeakKeyDictionary[AsyncEngine, AsyncEngine] = weakref.WeakKeyDictionary()
+_checkpointers: weakref.WeakKeyDictionary[AsyncEngine, Checkpointer] = weakref.WeakKeyDictionary()
+
+
+def checkpointer_of(engine: AsyncEngine) -> Checkpointer | None:
+    """The thread that checkpoints a SQLite file engine's WAL (None for other stores)."""
+    return _checkpointers.get(engine)
 
 
 async def dispose(engine: AsyncEngine) -> None:
@@ -60,6 +69,9 @@ async def dispose(engine: AsyncEngine) -> None:
     writer = _writers.pop(engine, None)
     if writer is not None:
         await writer.dispose()
+    checkpointer = _checkpointers.pop(engine, None)
+    if checkpointer is not None:
+        await asyncio.to_thread(checkpointer.stop)
     await engine.dispose()
 
 

@@ -30,6 +30,8 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from frontdesk.db.checkpoints import Checkpointer
+
 T = TypeVar("T")
 RETRY_FIRST_SECONDS, RETRY_MAX_SECONDS = 0.001, 0.05
 
@@ -115,9 +117,12 @@ class _AtOnce:
 
 
 class InlineConnection:
-    def __init__(self, conn: sqlite3.Connection, busy_seconds: float) -> None:
+    def __init__(
+        self, conn: sqlite3.Connection, busy_seconds: float, checkpointer: Checkpointer
+    ) -> None:
         self._conn = conn
         self._busy_seconds = busy_seconds
+        self._checkpointer = checkpointer
         self._connection: sqlite3.Connection | None = conn  # falsy once closed
         self._tx = _AtOnce()
 
@@ -130,6 +135,7 @@ class InlineConnection:
 
     async def commit(self) -> None:
         await _patiently(self._busy_seconds, self._conn.commit)
+        self._checkpointer.wrote()
 
     async def rollback(self) -> None:
         self._conn.rollback()
@@ -145,14 +151,16 @@ class InlineConnection:
         self._conn.close()
 
 
-async def connect(path: str, busy_seconds: float) -> InlineConnection:
+async def connect(path: str, busy_seconds: float, checkpointer: Checkpointer) -> InlineConnection:
     # check_same_thread off: the pool may close a connection from the garbage collector.
     conn = sqlite3.connect(path, timeout=0, check_same_thread=False)
-    return InlineConnection(conn, busy_seconds)
+    return InlineConnection(conn, busy_seconds, checkpointer)
 
 
 def never_wait(dbapi_conn: Any, _record: Any) -> None:
-    """After the shared PRAGMAs (busy_timeout 30 s): this connection retries instead."""
+    """After the shared PRAGMAs (busy_timeout 30 s): this connection retries instead,
+    and leaves checkpoints to the checkpointer's thread (db/checkpoints.py)."""
     cursor = dbapi_conn.cursor()
     cursor.execute("PRAGMA busy_timeout=0")
+    cursor.execute("PRAGMA wal_autocheckpoint=0")
     cursor.close()
