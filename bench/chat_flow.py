@@ -582,7 +582,9 @@ class Profiler:
     (--profile NAME): bench/results/profiles/<NAME>-<mode>-<phase>-node<i>.svg.
 
     py-spy samples from outside the process (--nonblocking: the server is never
-    paused), so the figures of a profiled run stay comparable, within a few percent."""
+    paused), so the figures of a profiled run stay comparable, within a few percent.
+    Its stacks are then often cut short; BENCH_PYSPY_BLOCKING=1 pauses the server for
+    each sample instead: whole stacks, and figures that are no longer comparable."""
 
     def __init__(self, name: str | None, out: Path) -> None:
         self.name = name
@@ -598,7 +600,9 @@ class Profiler:
             kind = os.environ.get("BENCH_PYSPY_FORMAT", "flamegraph")  # raw: collapsed stacks
             suffix = ".svg" if kind == "flamegraph" else ".txt"
             graph = self.out / f"{self.name}-{mode}-{label}-node{i}{suffix}"
-            args = [str(spy), "record", "--pid", str(pid), "--rate", "250", "--nonblocking"]
+            args = [str(spy), "record", "--pid", str(pid), "--rate", "250"]
+            if not os.environ.get("BENCH_PYSPY_BLOCKING"):
+                args += ["--nonblocking"]
             args += ["--subprocesses"]  # uvicorn's workers under serve --workers
             args += ["--format", kind, "--output", str(graph)]
             self.running.append(
