@@ -8,7 +8,7 @@
      +-- NotFound             404 missing, or someone else's
      +-- Conflict             409 clashes with what exists
      +-- TooManyRequests      429 throttled
-     +-- Unavailable          503 a part we need is down
+     +-- Unavailable          503 a part we need is down or busy (outages.py): try again
 
 The domain raises these; the web and socket layers render them as
 {"error": {"code", "message", "fields"}}.

@@ -42,6 +42,7 @@ from frontdesk.chat.timeouts import ChatTimeouts
 from frontdesk.errors import Code, FrontdeskError, Invalid, NotFound, Unauthorized, field_errors
 from frontdesk.events import Audience, Push
 from frontdesk.metrics import Metrics
+from frontdesk.outages import unavailable
 from frontdesk.ratings.models import RatingIn
 
 log = logging.getLogger(__name__)
@@ -82,7 +83,10 @@ def event(
                 return {"ok": True, "data": await handler(self, sid, user, payload)}
             except FrontdeskError as error:
                 return {"ok": False, **error.to_dict()}
-            except Exception:
+            except Exception as error:
+                if (refusal := unavailable(error)) is not None:
+                    log.warning("socket event %s refused: %r", handler.__name__, error)
+                    return {"ok": False, **refusal.to_dict()}
                 log.exception("socket event %s failed", handler.__name__)
                 return {"ok": False, **FrontdeskError("Something went wrong").to_dict()}
 

@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 
 from frontdesk.accounts.models import STAFF, Role, User
 from frontdesk.errors import FrontdeskError, Invalid, TooManyRequests, Unauthorized, field_errors
+from frontdesk.outages import unavailable
 from frontdesk.web.auth import current_user
 
 log = logging.getLogger("frontdesk.web")
@@ -115,5 +116,8 @@ async def _http_error(error: HTTPException) -> ResponseReturnValue:
 
 
 async def _unexpected_error(error: Exception) -> ResponseReturnValue:
+    if (refusal := unavailable(error)) is not None:
+        log.warning("%s %s refused: %r", request.method, request.path, error)
+        return await render_error(refusal)
     log.exception("unexpected error on %s %s", request.method, request.path)
     return await render_error(FrontdeskError("Something went wrong on our side; please try again"))

@@ -1,0 +1,59 @@
+"""A part the node needs is down (outages.py): the caller hears 503 UNAVAILABLE, "try
+again", never 500 INTERNAL; and asking again once it is back works, with nothing made
+twice. A Redis of the test's own is killed under a live node."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from frontdesk.accounts.models import Role
+from tests.integration.chat_clients import Clients, Servers, chat_case, error_of, person
+from tests.integration.test_sockets import session_cookie
+
+pytestmark = pytest.mark.redis
+
+
+@pytest.fixture
+def servers(database_url: str, tmp_path: Any, clock: Any) -> Iterator[Servers]:
+    found = Servers(database_url, tmp_path, clock)
+    try:
+        yield found
+    finally:
+        found.stop_servers()  # the test's own Redis goes with it
+
+
+async def test_with_redis_down_a_chat_request_is_refused_as_unavailable(own_redis, servers):
+    node = servers.start(own_redis.url)
+    customer = await person(node)
+    case = await chat_case(node, customer)
+    async with Clients() as clients:
+        ann = await clients.open(node, "/customer", customer)
+        own_redis.kill()
+        refused = await error_of(ann, "request_chat", {"case_number": case.number})
+        assert refused["code"] == "UNAVAILABLE"
+        assert "try again" in refused["message"]
+
+        own_redis.start()  # back, empty
+        first = await ann.ok("request_chat", {"case_number": case.number})
+        again = await ann.ok("request_chat", {"case_number": case.number})
+    assert first["chat"]["status"] == "requested"
+    assert again["chat"]["public_id"] == first["chat"]["public_id"]  # one chat for the case
+
+
+async def test_with_redis_down_a_page_answers_503_with_a_way_to_try_again(own_redis, servers):
+    node = servers.start(own_redis.url)
+    agent = await person(node, Role.AGENT)
+    cookie = await session_cookie(node.url, agent.username)
+    async with httpx.AsyncClient(base_url=node.url, headers={"Cookie": cookie}) as http:
+        assert (await http.get("/agent")).status_code == 200
+        own_redis.kill()
+        page = await http.get("/agent")
+        api = await http.get("/agent", headers={"Accept": "application/json"})
+    assert page.status_code == 503
+    assert "Try again" in page.text
+    assert api.status_code == 503
+    assert api.json()["error"]["code"] == "UNAVAILABLE"
