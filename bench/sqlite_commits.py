@@ -127,6 +127,7 @@ def chart(data: dict[str, Any], path: Path) -> None:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    import matplotlib.ticker
 
     fig, (tx_axis, lag_axis) = plt.subplots(1, 2, figsize=(12, 4.5))
     colours = {"automatic": "tab:red", "checkpointer": "tab:blue"}
@@ -141,6 +142,8 @@ def chart(data: dict[str, Any], path: Path) -> None:
             axis.plot(xs, [figures[x] for x in xs], marker="o", color=colours[r["way"]],
                       alpha=0.7, label=label)  # fmt: skip
         axis.set_yscale("log")
+        axis.yaxis.set_major_formatter(matplotlib.ticker.ScalarFormatter())
+        axis.yaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
         axis.set_title(title)
         axis.grid(True, which="both", alpha=0.3)
         axis.legend()
