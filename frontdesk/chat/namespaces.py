@@ -85,7 +85,7 @@ def event(
                 return {"ok": False, **error.to_dict()}
             except Exception as error:
                 if (refusal := unavailable(error)) is not None:
-                    log.warning("socket event %s refused: %r", handler.__name__, error)
+                    log.warning("socket event %s refused: %s", handler.__name__, error)
                     return {"ok": False, **refusal.to_dict()}
                 log.exception("socket event %s failed", handler.__name__)
                 return {"ok": False, **FrontdeskError("Something went wrong").to_dict()}
@@ -142,6 +142,21 @@ class RoleNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
         self.sessions.closed(sid, self.namespace)
         self._connections.dec()
+
+    async def _arrive_or_refuse(self, sid: str, arriving: Awaitable[object]) -> None:
+        """Record the socket's arrival (in Redis, on a scale-out). With Redis down or
+        busy the connection is refused UNAVAILABLE and what it had opened is closed
+        again: a refused socket never disconnects, and socket.io never retries a
+        refusal, so the page connects again itself a moment later."""
+        try:
+            await arriving
+        except Exception as error:
+            if (refusal := unavailable(error)) is None:
+                raise
+            log.warning("socket connect to %s refused: %s", self.namespace, error)
+            self.timeouts.forget_socket(sid)
+            await RoleNamespace.on_disconnect(self, sid)
+            raise _refusal(Code.UNAVAILABLE, refusal.message) from None
 
     @classmethod
     @functools.cache
@@ -222,7 +237,8 @@ class CustomerNamespace(ParticipantNamespace):
 
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
         await super().on_connect(sid, environ, auth)
-        await self.timeouts.customer_connected((await self.get_session(sid))["user"], sid)
+        user = (await self.get_session(sid))["user"]
+        await self._arrive_or_refuse(sid, self.timeouts.customer_connected(user, sid))
 
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
         await super().on_disconnect(sid, reason)
@@ -308,7 +324,8 @@ class AgentNamespace(ParticipantNamespace):
 
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
         await super().on_connect(sid, environ, auth)
-        await self.timeouts.agent_connected((await self.get_session(sid))["user"], sid)
+        user = (await self.get_session(sid))["user"]
+        await self._arrive_or_refuse(sid, self.timeouts.agent_connected(user, sid))
 
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
         await super().on_disconnect(sid, reason)

@@ -227,6 +227,10 @@ class ChatTimeouts:
 
     # Customers' connections --------------------------------------------------------------
 
+    def forget_socket(self, sid: str) -> None:
+        """A socket refused as it connected: it will never disconnect."""
+        self._sockets.pop(sid, None)
+
     async def customer_connected(self, user: User, sid: str) -> None:
         """A customer's chat socket opened: back within the grace, their chats go on."""
         self._sockets[sid] = user

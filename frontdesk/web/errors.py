@@ -117,7 +117,7 @@ async def _http_error(error: HTTPException) -> ResponseReturnValue:
 
 async def _unexpected_error(error: Exception) -> ResponseReturnValue:
     if (refusal := unavailable(error)) is not None:
-        log.warning("%s %s refused: %r", request.method, request.path, error)
+        log.warning("%s %s refused: %s", request.method, request.path, error)
         return await render_error(refusal)
     log.exception("unexpected error on %s %s", request.method, request.path)
     return await render_error(FrontdeskError("Something went wrong on our side; please try again"))

@@ -4,15 +4,18 @@ twice. A Redis of the test's own is killed under a live node."""
 
 from __future__ import annotations
 
+import asyncio
+import re
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
+import socketio
 
 from frontdesk.accounts.models import Role
 from tests.integration.chat_clients import Clients, Servers, chat_case, error_of, person
-from tests.integration.test_sockets import session_cookie
+from tests.integration.test_sockets import connect, session_cookie
 
 pytestmark = pytest.mark.redis
 
@@ -57,3 +60,48 @@ async def test_with_redis_down_a_page_answers_503_with_a_way_to_try_again(own_re
     assert "Try again" in page.text
     assert api.status_code == 503
     assert api.json()["error"]["code"] == "UNAVAILABLE"
+
+
+async def refusal(url: str, namespace: str, cookie: str) -> Any:
+    """What the server said as it refused a socket of `namespace`: {message, data}."""
+    client = socketio.AsyncClient(reconnection=False)
+    said: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+    client.on("connect_error", lambda data: said.done() or said.set_result(data), namespace)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        headers = {"Cookie": cookie}
+        await client.connect(url, namespaces=[namespace], transports=["websocket"],
+                             headers=headers, wait_timeout=10)  # fmt: skip
+    return await asyncio.wait_for(said, 5)
+
+
+async def connections(url: str, namespace: str) -> float:
+    async with httpx.AsyncClient(base_url=url) as http:
+        scraped = (await http.get("/metrics")).text
+    found = re.search(rf'frontdesk_socket_connections{{namespace="{namespace}"}} (\S+)', scraped)
+    assert found, scraped[:500]
+    return float(found.group(1))
+
+
+@pytest.mark.parametrize("role", [Role.CUSTOMER, Role.AGENT])
+async def test_with_redis_down_a_socket_is_refused_as_unavailable_and_undone(
+    own_redis, servers, role
+):
+    """Its arrival could not be recorded: the socket is refused UNAVAILABLE (the page
+    connects again by itself), and nothing it had opened stays counted."""
+    node = servers.start(own_redis.url)
+    namespace = "/customer" if role is Role.CUSTOMER else "/agent"
+    someone = await person(node, role)
+    cookie = await session_cookie(node.url, someone.username)
+    own_redis.kill()
+    said = await refusal(node.url, namespace, cookie)
+    assert said["data"]["code"] == "UNAVAILABLE", said  # a page's connect_error.data
+    assert "try again" in said["data"]["message"]
+    assert await connections(node.url, namespace) == 0
+
+    own_redis.start()
+    client = await connect(node.url, namespace, cookie)
+    try:
+        assert (await client.call("whoami", {}, namespace=namespace))["ok"]
+        assert await connections(node.url, namespace) == 1
+    finally:
+        await client.disconnect()

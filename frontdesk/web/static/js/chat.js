@@ -6,7 +6,7 @@
 import { linkedNodes } from "./links.js";
 import { createChatRating } from "./chat_rating.js";
 import { MessageLine } from "./sequence.js";
-import { connect, emitAcked, refusalOf } from "./socket.js";
+import { connect, emitAcked, refusalOf, retryLater } from "./socket.js";
 import { acceptDrops, sendFile, sharedFile, sizeText } from "./uploads.js";
 
 (() => {
@@ -92,9 +92,12 @@ import { acceptDrops, sendFile, sharedFile, sizeText } from "./uploads.js";
   async function requestChat() {
     const ack = await call("request_chat", { case_number: caseNumber });
     if (ack.ok) return applyState(ack.data, false);
-    if (ack.error.code === "TIMEOUT") {
-      // Asking again is safe: an open chat is returned, never a second one.
-      say("Still connecting to the chat…");
+    if (ack.error.code === "TIMEOUT" || ack.error.code === "UNAVAILABLE") {
+      // No answer, or a part of ours down or busy for now: asking again is safe, an
+      // open chat is returned, never a second one.
+      say(ack.error.code === "UNAVAILABLE"
+        ? "We are very busy just now. We will keep trying to connect you…"
+        : "Still connecting to the chat…");
       setTimeout(() => { if (socket.connected && state.chatId === null) requestChat(); }, 3000);
       return;
     }
@@ -129,6 +132,10 @@ import { acceptDrops, sendFile, sharedFile, sizeText } from "./uploads.js";
 
   socket.on("connect_error", (err) => {
     const refusal = refusalOf(err);
+    if (retryLater(socket, refusal)) {
+      say("We are very busy just now. We will keep trying to connect you…");
+      return;
+    }
     if (refusal) {
       // Refused by the server (signed out, wrong account): socket.io will not retry.
       setPhase("failed");

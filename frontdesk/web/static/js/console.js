@@ -6,7 +6,7 @@ import { attachCannedPicker } from "./canned.js";
 import { articlesPanel } from "./chat_articles.js";
 import { linkedNodes, linkTranscripts } from "./links.js";
 import { MessageLine } from "./sequence.js";
-import { connect, emitAcked, refusalOf } from "./socket.js";
+import { connect, emitAcked, refusalOf, retryLater } from "./socket.js";
 import { acceptDrops, sendFile, sharedFile, sizeText } from "./uploads.js";
 
 (() => {
@@ -877,7 +877,12 @@ import { acceptDrops, sendFile, sharedFile, sizeText } from "./uploads.js";
     if (reason === "io server disconnect") socket.connect();
   });
   socket.on("connect_error", (error) => {
-    const refused = refusalOf(error)?.message;
+    const refusal = refusalOf(error);
+    if (retryLater(socket, refusal)) {
+      setConnection("offline", `${refusal.message} Retrying…`);
+      return;
+    }
+    const refused = refusal?.message;
     setConnection("offline", refused ? `Live chat is unavailable: ${refused}` : "Cannot reach the server: retrying…");
   });
 

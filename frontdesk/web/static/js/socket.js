@@ -66,3 +66,13 @@ export function refusalOf(error) {
   const data = error && error.data;
   return data && data.message ? data : null;
 }
+
+// A refusal because a part of ours is down or busy for now (UNAVAILABLE) passes:
+// connect again shortly, as socket.io does by itself for a server out of reach. True
+// when it is such a refusal.
+export const RETRY_REFUSED_MS = 3000;
+export function retryLater(socket, refusal) {
+  if (!refusal || refusal.code !== "UNAVAILABLE") return false;
+  setTimeout(() => { if (!socket.connected) socket.connect(); }, RETRY_REFUSED_MS);
+  return true;
+}
