@@ -36,6 +36,17 @@ def servers(database_url: str, tmp_path: Any, clock: FixedClock) -> Iterator[Ser
 
 
 @pytest.fixture
+def own_servers(database_url: str, tmp_path: Any, clock: FixedClock) -> Iterator[Servers]:
+    """`servers` for a Redis of the test's own (`own_redis`), which may be down by the
+    end: its keys go with it, so only the servers are stopped."""
+    made = Servers(database_url, tmp_path, clock)
+    try:
+        yield made
+    finally:
+        made.stop_servers()
+
+
+@pytest.fixture
 async def start_app(
     database_url: str, tmp_path: Any, clock: FixedClock
 ) -> AsyncIterator[Callable[..., Awaitable[Any]]]:

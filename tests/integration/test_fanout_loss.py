@@ -4,8 +4,6 @@ on a Redis of the test's own, killed and started again empty while both sides wr
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
-from typing import Any
 
 import pytest
 
@@ -14,7 +12,6 @@ from tests.integration.chat_clients import (
     ChatClient,
     Clients,
     Follower,
-    Servers,
     chat_case,
     person,
 )
@@ -26,15 +23,6 @@ pytestmark = pytest.mark.redis
 FAST = {"chat_heartbeat_seconds": 0.2, "chat_sweep_seconds": 0.1}
 # After Redis is back: a heartbeat, a catch-up, and a resubscribe (at most 1 s) apart.
 CONVERGE_SECONDS = 10.0
-
-
-@pytest.fixture
-def servers(database_url: str, tmp_path: Any, clock: Any) -> Iterator[Servers]:
-    found = Servers(database_url, tmp_path, clock)
-    try:
-        yield found
-    finally:
-        found.stop_servers()  # the test's own Redis goes with it
 
 
 async def start_chat(
@@ -54,9 +42,9 @@ async def start_chat(
     return ann, sam, chat_id
 
 
-async def test_messages_sent_while_redis_is_away_reach_the_other_node(own_redis, servers):
-    one = servers.start(own_redis.url, node_id="node-one", **FAST)
-    two = servers.start(own_redis.url, node_id="node-two", auto_migrate=False, **FAST)
+async def test_messages_sent_while_redis_is_away_reach_the_other_node(own_redis, own_servers):
+    one = own_servers.start(own_redis.url, node_id="node-one", **FAST)
+    two = own_servers.start(own_redis.url, node_id="node-two", auto_migrate=False, **FAST)
     async with Clients() as clients:
         ann, sam, chat_id = await start_chat(one, two, clients)
         ann_sees = Follower(ann, chat_id, "resume_chat")
@@ -83,11 +71,11 @@ async def test_messages_sent_while_redis_is_away_reach_the_other_node(own_redis,
     assert ann_sees.caught_up_to == sam_sees.caught_up_to == 40
 
 
-async def test_the_last_message_before_a_quiet_spell_still_arrives(own_redis, servers):
+async def test_the_last_message_before_a_quiet_spell_still_arrives(own_redis, own_servers):
     """The last message lost at the fan-out has nothing after it to show the gap: the
     heartbeat from the receiving node does."""
-    one = servers.start(own_redis.url, node_id="node-one", **FAST)
-    two = servers.start(own_redis.url, node_id="node-two", auto_migrate=False, **FAST)
+    one = own_servers.start(own_redis.url, node_id="node-one", **FAST)
+    two = own_servers.start(own_redis.url, node_id="node-two", auto_migrate=False, **FAST)
     async with Clients() as clients:
         ann, sam, chat_id = await start_chat(one, two, clients)
         sam_sees = Follower(sam, chat_id, "open_chat")
@@ -102,9 +90,9 @@ async def test_the_last_message_before_a_quiet_spell_still_arrives(own_redis, se
     assert sam_sees.catch_ups >= 1, "it came by a catch-up, not by the fan-out"
 
 
-async def test_a_lost_publish_is_counted_and_readiness_names_the_fanout(own_redis, servers):
-    one = servers.start(own_redis.url, node_id="node-one", **FAST)
-    two = servers.start(own_redis.url, node_id="node-two", auto_migrate=False, **FAST)
+async def test_a_lost_publish_is_counted_and_readiness_names_the_fanout(own_redis, own_servers):
+    one = own_servers.start(own_redis.url, node_id="node-one", **FAST)
+    two = own_servers.start(own_redis.url, node_id="node-two", auto_migrate=False, **FAST)
     watch = one.services.fanout
     assert watch is not None and watch.subscribed
     assert (await one.acall(one.services.check_ready))["fanout"] == "ok"

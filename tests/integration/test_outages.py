@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -14,23 +13,14 @@ import pytest
 import socketio
 
 from frontdesk.accounts.models import Role
-from tests.integration.chat_clients import Clients, Servers, chat_case, error_of, person
+from tests.integration.chat_clients import Clients, chat_case, error_of, person
 from tests.integration.test_sockets import connect, session_cookie
 
 pytestmark = pytest.mark.redis
 
 
-@pytest.fixture
-def servers(database_url: str, tmp_path: Any, clock: Any) -> Iterator[Servers]:
-    found = Servers(database_url, tmp_path, clock)
-    try:
-        yield found
-    finally:
-        found.stop_servers()  # the test's own Redis goes with it
-
-
-async def test_with_redis_down_a_chat_request_is_refused_as_unavailable(own_redis, servers):
-    node = servers.start(own_redis.url)
+async def test_with_redis_down_a_chat_request_is_refused_as_unavailable(own_redis, own_servers):
+    node = own_servers.start(own_redis.url)
     customer = await person(node)
     case = await chat_case(node, customer)
     async with Clients() as clients:
@@ -47,8 +37,8 @@ async def test_with_redis_down_a_chat_request_is_refused_as_unavailable(own_redi
     assert again["chat"]["public_id"] == first["chat"]["public_id"]  # one chat for the case
 
 
-async def test_with_redis_down_a_page_answers_503_with_a_way_to_try_again(own_redis, servers):
-    node = servers.start(own_redis.url)
+async def test_with_redis_down_a_page_answers_503_with_a_way_to_try_again(own_redis, own_servers):
+    node = own_servers.start(own_redis.url)
     agent = await person(node, Role.AGENT)
     cookie = await session_cookie(node.url, agent.username)
     async with httpx.AsyncClient(base_url=node.url, headers={"Cookie": cookie}) as http:
@@ -84,11 +74,11 @@ async def connections(url: str, namespace: str) -> float:
 
 @pytest.mark.parametrize("role", [Role.CUSTOMER, Role.AGENT])
 async def test_with_redis_down_a_socket_is_refused_as_unavailable_and_undone(
-    own_redis, servers, role
+    own_redis, own_servers, role
 ):
     """Its arrival could not be recorded: the socket is refused UNAVAILABLE (the page
     connects again by itself), and nothing it had opened stays counted."""
-    node = servers.start(own_redis.url)
+    node = own_servers.start(own_redis.url)
     namespace = "/customer" if role is Role.CUSTOMER else "/agent"
     someone = await person(node, role)
     cookie = await session_cookie(node.url, someone.username)
