@@ -156,6 +156,21 @@ def cpu_model() -> str:
     return platform.processor()
 
 
+def python_loop_ms(rounds: int = 3) -> float:
+    """How long this machine takes for a fixed pure-Python loop (best of `rounds`, ms).
+
+    The same kind of machine ran it in 1.6 to 2.7 s a call apart one night: a run's
+    latencies compare with another run's only when this figure does too."""
+    best = math.inf
+    for _ in range(rounds):
+        started = time.perf_counter()
+        total = 0
+        for i in range(2_000_000):
+            total += i
+        best = min(best, time.perf_counter() - started)
+    return round(best * 1e3, 1)
+
+
 async def open_idle_sockets(
     base_url: str,
     count: int,

@@ -61,6 +61,7 @@ from benchlib import (
     percentile,
     postgres_database,
     process_cpu_seconds,
+    python_loop_ms,
     sign_in,
     stop,
     wait_healthy,
@@ -1711,7 +1712,7 @@ def main() -> int:
         )
     modes = list(MODES) if args.mode == "all" else [args.mode]
     started = time.perf_counter()
-    load_before = loadavg()
+    load_before, loop_before = loadavg(), python_loop_ms()
     commit_before = git_commit()
     results: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="frontdesk-chatbench-") as tmp:
@@ -1737,6 +1738,8 @@ def main() -> int:
             "clients": f"{load.workers} processes of python-socketio AsyncClient, one per person, "
             "websocket transport",
             "loadavg_before": load_before,
+            # The machine's pace (benchlib.python_loop_ms) at the start and the end.
+            "python_loop_ms": [loop_before, python_loop_ms()],
             "loadavg_after": loadavg(),
             "total_seconds": round(elapsed, 1),
             "latency": "CLOCK_MONOTONIC send stamp in the body -> arrival at the other side; "

@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from benchlib import cpu_model, git_commit, loadavg, percentile, write_results
+from benchlib import cpu_model, git_commit, loadavg, percentile, python_loop_ms, write_results
 from sqlalchemy import text
 
 from frontdesk.db.engine import checkpointer_of, dispose, make_engine, transaction
@@ -166,6 +166,7 @@ def main() -> int:
     meta = {
         "commit": git_commit(), "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "cpu_model": cpu_model(), "loadavg_before": loadavg(), "rate": args.rate,
+        "python_loop_ms": python_loop_ms(),
         "seconds": args.seconds, "chats": CHATS,
     }  # fmt: skip
     rounds = []

@@ -27,7 +27,7 @@ from pathlib import Path
 from statistics import median
 from typing import Any
 
-from benchlib import cpu_model, git_commit, loadavg, write_results
+from benchlib import cpu_model, git_commit, loadavg, python_loop_ms, write_results
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
@@ -147,6 +147,7 @@ def main() -> int:
             "commit": git_commit(),
             "date": datetime.now(UTC).isoformat(timespec="seconds"),
             "cpu_model": cpu_model(),
+            "python_loop_ms": python_loop_ms(),
             "loadavg_after": loadavg(),
             "chats": args.chats,
             "store": args.store,
