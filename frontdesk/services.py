@@ -167,7 +167,7 @@ class Services:
         when it comes back. `redis_pools` are other pools of the node (the fan-out's)
         whose idle connections the node closes and whose size it reports."""
         clock = clock or SystemClock()
-        engine = make_engine(settings.database_url)
+        engine = make_engine(settings.database_url, pool_size=settings.database_pool_size)
         metrics = metrics or Metrics()
         # The queue backend reads str, not bytes (RedisQueueBackend's contract). Past the
         # pool's size a call waits its turn (redis_pool.py).

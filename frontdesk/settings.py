@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     organisation_name: BrandName = "Northgate Assessment"
     secret_key: str = DEMO_SECRET_KEY
     database_url: str = "sqlite+aiosqlite:///frontdesk.db"
+    # PostgreSQL connections one node (one worker) may hold; a caller past them waits.
+    database_pool_size: int = Field(default=20, ge=1, le=1000)
     redis_url: str | None = None
     redis_prefix: str = "frontdesk:"
     # Redis connections one node may hold: for commands (the queue, presence, figures)
