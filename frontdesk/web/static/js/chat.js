@@ -6,7 +6,7 @@
 import { linkedNodes } from "./links.js";
 import { createChatRating } from "./chat_rating.js";
 import { MessageLine } from "./sequence.js";
-import { connect, emitAcked, refusalOf, retryLater } from "./socket.js";
+import { connect, emitAcked, refusalOf, retryLater, RETRY_MS } from "./socket.js";
 import { acceptDrops, sendFile, sharedFile, sizeText } from "./uploads.js";
 
 (() => {
@@ -89,16 +89,17 @@ import { acceptDrops, sendFile, sharedFile, sizeText } from "./uploads.js";
     await requestChat();
   });
 
+  // A part of ours down or busy for now (UNAVAILABLE): the window keeps trying.
+  const BUSY = "We are very busy just now. We will keep trying to connect you…";
+
   async function requestChat() {
     const ack = await call("request_chat", { case_number: caseNumber });
     if (ack.ok) return applyState(ack.data, false);
     if (ack.error.code === "TIMEOUT" || ack.error.code === "UNAVAILABLE") {
       // No answer, or a part of ours down or busy for now: asking again is safe, an
       // open chat is returned, never a second one.
-      say(ack.error.code === "UNAVAILABLE"
-        ? "We are very busy just now. We will keep trying to connect you…"
-        : "Still connecting to the chat…");
-      setTimeout(() => { if (socket.connected && state.chatId === null) requestChat(); }, 3000);
+      say(ack.error.code === "UNAVAILABLE" ? BUSY : "Still connecting to the chat…");
+      setTimeout(() => { if (socket.connected && state.chatId === null) requestChat(); }, RETRY_MS);
       return;
     }
     refused(ack.error);
@@ -133,7 +134,7 @@ import { acceptDrops, sendFile, sharedFile, sizeText } from "./uploads.js";
   socket.on("connect_error", (err) => {
     const refusal = refusalOf(err);
     if (retryLater(socket, refusal)) {
-      say("We are very busy just now. We will keep trying to connect you…");
+      say(BUSY);
       return;
     }
     if (refusal) {

@@ -67,12 +67,14 @@ export function refusalOf(error) {
   return data && data.message ? data : null;
 }
 
+// How soon a page asks again after a timeout or an UNAVAILABLE answer.
+export const RETRY_MS = 3000;
+
 // A refusal because a part of ours is down or busy for now (UNAVAILABLE) passes:
 // connect again shortly, as socket.io does by itself for a server out of reach. True
 // when it is such a refusal.
-export const RETRY_REFUSED_MS = 3000;
 export function retryLater(socket, refusal) {
   if (!refusal || refusal.code !== "UNAVAILABLE") return false;
-  setTimeout(() => { if (!socket.connected) socket.connect(); }, RETRY_REFUSED_MS);
+  setTimeout(() => { if (!socket.connected) socket.connect(); }, RETRY_MS);
   return true;
 }
