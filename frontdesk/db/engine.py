@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, nullcontext
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -16,6 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 
 from frontdesk.db import inline
 from frontdesk.db.checkpoints import Checkpointer
+
+T = TypeVar("T")
 
 
 def dialect_insert(conn: AsyncConnection) -> Any:
@@ -174,3 +177,19 @@ async def transaction(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
     """One unit of work: committed when the block ends, rolled back if it raises."""
     async with write_turn(engine), _writers.get(engine, engine).begin() as conn:
         yield conn
+
+
+def has_driver_writes(engine: AsyncEngine) -> bool:
+    """Whether `driver_transaction` can run on this engine (a SQLite file's)."""
+    return engine in _writers
+
+
+async def driver_transaction(engine: AsyncEngine, work: Callable[[sqlite3.Connection], T]) -> T:
+    """`work(conn)` in one write transaction straight on the SQLite driver, in the
+    engine's write turn, for a write too hot for SQLAlchemy's execution machinery (a
+    chat message batch: chat/messages.py). Only where `has_driver_writes`."""
+    async with write_turn(engine), _writers[engine].connect() as conn:
+        pooled = await conn.get_raw_connection()
+        driver = pooled.driver_connection
+        assert isinstance(driver, inline.InlineConnection)
+        return await driver.transaction(work)

@@ -137,6 +137,18 @@ class InlineConnection:
         await _patiently(self._busy_seconds, self._conn.commit)
         self._checkpointer.wrote()
 
+    async def transaction(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """`work(conn)` in one write transaction on the driver itself: committed if it
+        returns, rolled back if it raises."""
+        await _patiently(self._busy_seconds, self._conn.execute, "BEGIN IMMEDIATE")
+        try:
+            result = work(self._conn)
+            await self.commit()
+        except BaseException:
+            self._conn.rollback()
+            raise
+        return result
+
     async def rollback(self) -> None:
         self._conn.rollback()
 

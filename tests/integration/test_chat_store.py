@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
+from sqlalchemy.engine import Engine
 
 from frontdesk.accounts.models import Role
 from frontdesk.business_hours import BusinessCalendar
@@ -197,6 +199,48 @@ async def test_concurrent_posts_get_distinct_consecutive_numbers(chats, chat, cu
     replay = await chats.messages_after(chat.public_id, agent)
     assert [m.seq for m in replay] == list(range(1, 51))
     assert {m.client_msg_id for m in replay} == {f"c{i}" for i in range(50)}
+
+
+async def test_a_message_and_its_chat_read_back_as_they_were_answered(
+    services, chats, chat, customer, agent
+):
+    services.clock.set(datetime(2026, 6, 15, 10, 0, 1, 123456, tzinfo=UTC))
+    await chats.post_message(chat.public_id, customer, msg("first"))
+
+    # The second lands in a batch with a third on the same chat (SQLite writes batches
+    # straight on its driver: what it stores, SQLAlchemy must read back the same).
+    answered, (posted_chat, _) = await asyncio.gather(
+        chats.post_message(chat.public_id, agent, msg("second", "Héllo ✓")),
+        chats.post(chat.public_id, customer, msg("third")),
+    )
+
+    replay = await chats.messages_after(chat.public_id, customer, after_seq=1)
+    assert replay[0] == answered
+    assert answered.created_at == datetime(2026, 6, 15, 10, 0, 1, 123456, tzinfo=UTC)
+    assert answered.body == "Héllo ✓"
+    read_chat = await chats.access_chat(customer, chat.public_id)
+    assert posted_chat == read_chat
+    assert read_chat.last_seq == 3
+
+
+async def test_a_batch_on_sqlite_runs_no_statement_through_sqlalchemy(
+    services, chats, chat, customer
+):
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", seen)
+    try:
+        posted = await chats.post_message(chat.public_id, customer, msg("fast"))
+    finally:
+        event.remove(Engine, "before_cursor_execute", seen)
+
+    # PostgreSQL's batch is SQLAlchemy's; SQLite's goes straight to the driver.
+    assert bool(statements) is (services.engine.dialect.name != "sqlite")
+    assert posted.seq == 1
+    assert await stored_messages(services, chat) == 1
 
 
 async def test_a_retry_returns_the_stored_message(services, chats, chat, customer, agent):
