@@ -47,6 +47,7 @@ def make_engine(database_url: str, *, pool_size: int = POOL_SIZE, **kwargs: Any)
             )
             event.listen(writer.sync_engine, "connect", inline.never_wait)
             _writers[engine] = writer
+            _driver_targets[engine] = (path, timeout)
             _checkpointers[engine] = checkpointer
         return engine
     kwargs.setdefault("pool_pre_ping", True)
@@ -78,6 +79,15 @@ _writers: weakref.WeakKeyDictionary[AsyncEngine, AsyncEngine] = weakref.WeakKeyD
 _checkpointers: weakref.WeakKeyDictionary[AsyncEngine, Checkpointer] = weakref.WeakKeyDictionary()
 
 
+# Where each SQLite file engine's driver_transaction connects, and its connection per
+# event loop (a loop's writers take turns on it; two loops never share one).
+_driver_targets: weakref.WeakKeyDictionary[AsyncEngine, tuple[str, float]]
+_driver_targets = weakref.WeakKeyDictionary()
+_driver_connections: weakref.WeakKeyDictionary[
+    AsyncEngine, dict[asyncio.AbstractEventLoop, inline.InlineConnection]
+] = weakref.WeakKeyDictionary()
+
+
 def checkpointer_of(engine: AsyncEngine) -> Checkpointer | None:
     """The thread that checkpoints a SQLite file engine's WAL (None for other stores)."""
     return _checkpointers.get(engine)
@@ -85,6 +95,9 @@ def checkpointer_of(engine: AsyncEngine) -> Checkpointer | None:
 
 async def dispose(engine: AsyncEngine) -> None:
     """Close the engine's connections, and those of its writer."""
+    _driver_targets.pop(engine, None)
+    for connection in _driver_connections.pop(engine, {}).values():
+        connection.stop()
     writer = _writers.pop(engine, None)
     if writer is not None:
         await writer.dispose()
@@ -181,15 +194,37 @@ async def transaction(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
 
 def has_driver_writes(engine: AsyncEngine) -> bool:
     """Whether `driver_transaction` can run on this engine (a SQLite file's)."""
-    return engine in _writers
+    return engine in _driver_targets
 
 
 async def driver_transaction(engine: AsyncEngine, work: Callable[[sqlite3.Connection], T]) -> T:
     """`work(conn)` in one write transaction straight on the SQLite driver, in the
     engine's write turn, for a write too hot for SQLAlchemy's execution machinery (a
-    chat message batch: chat/messages.py). Only where `has_driver_writes`."""
-    async with write_turn(engine), _writers[engine].connect() as conn:
-        pooled = await conn.get_raw_connection()
-        driver = pooled.driver_connection
-        assert isinstance(driver, inline.InlineConnection)
-        return await driver.transaction(work)
+    chat message batch: chat/messages.py). Only where `has_driver_writes`.
+
+    On a connection of its own, kept open: a pooled one cost a checkout and, on its
+    return, SQLAlchemy's close in a task of its own, awaited, so each batch waited a
+    turn or two of a busy loop. Here nothing awaits unless the lock is held elsewhere."""
+    async with write_turn(engine):
+        connection = _driver_connection(engine)
+        try:
+            return await connection.transaction(work)
+        finally:
+            if connection.in_transaction:  # a failure left it unusable: open another
+                _driver_connections[engine].pop(asyncio.get_running_loop(), None)
+                connection.stop()
+
+
+def _driver_connection(engine: AsyncEngine) -> inline.InlineConnection:
+    per_loop = _driver_connections.setdefault(engine, {})
+    loop = asyncio.get_running_loop()
+    connection = per_loop.get(loop)
+    if connection is None:
+        path, timeout = _driver_targets[engine]
+        driver = sqlite3.connect(path, timeout=0, check_same_thread=False)
+        _sqlite_pragmas(driver, None)
+        inline.never_wait(driver, None)
+        connection = per_loop[loop] = inline.InlineConnection(
+            driver, timeout, _checkpointers[engine]
+        )
+    return connection

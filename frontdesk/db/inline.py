@@ -127,6 +127,10 @@ class InlineConnection:
         self._tx = _AtOnce()
 
     @property
+    def in_transaction(self) -> bool:
+        return self._conn.in_transaction
+
+    @property
     def isolation_level(self) -> str | None:
         return self._conn.isolation_level
 
