@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from frontdesk.db.engine import (
     dispose,
@@ -35,8 +36,27 @@ async def _bodies(engine: object) -> list[str]:
         return list((await conn.execute(text("SELECT body FROM notes ORDER BY id"))).scalars())
 
 
+def _insert_note(body: str) -> Callable[[sqlite3.Connection], int]:
+    def work(conn: sqlite3.Connection) -> int:
+        row_id = conn.execute("INSERT INTO notes (body) VALUES (?)", (body,)).lastrowid
+        assert row_id is not None
+        return row_id
+
+    return work
+
+
+async def _pooled_write(engine: AsyncEngine, body: str) -> None:
+    async with transaction(engine) as conn:
+        await conn.execute(text("INSERT INTO notes (body) VALUES (:b)"), {"b": body})
+
+
+async def _driver_write(engine: AsyncEngine, body: str) -> None:
+    await driver_transaction(engine, _insert_note(body))
+
+
+@pytest.mark.parametrize("write", [_pooled_write, _driver_write], ids=["pooled", "driver"])
 async def test_a_writer_waits_for_another_engine_of_the_file_without_stopping_the_loop(
-    tmp_path: Path,
+    tmp_path: Path, write: Callable[[AsyncEngine, str], Awaitable[None]]
 ) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'store.db'}"
     await _table(url)
@@ -49,13 +69,9 @@ async def test_a_writer_waits_for_another_engine_of_the_file_without_stopping_th
             holding.set()
             await release.wait()  # the lock stays held until the loop runs this again
 
-    async def write_behind() -> None:
-        async with transaction(second) as conn:
-            await conn.execute(text("INSERT INTO notes (body) VALUES ('second')"))
-
     holder = asyncio.create_task(hold_the_lock())
     await asyncio.wait_for(holding.wait(), 5)
-    writer = asyncio.create_task(write_behind())
+    writer = asyncio.create_task(write(second, "second"))
     # Had the second writer slept in SQLite's busy handler, the loop would stop here and
     # the first could never commit: both would wait out the 30 s timeout, then fail.
     async with looking_up(second) as conn:
@@ -81,41 +97,6 @@ async def test_writers_of_one_engine_take_turns_in_order(tmp_path: Path) -> None
     await asyncio.wait_for(asyncio.gather(*(write(n) for n in range(50))), 10)
     assert await _bodies(engine) == [str(n) for n in range(50)]
     await dispose(engine)
-
-
-def _insert_note(body: str) -> Callable[[sqlite3.Connection], int]:
-    def work(conn: sqlite3.Connection) -> int:
-        row_id = conn.execute("INSERT INTO notes (body) VALUES (?)", (body,)).lastrowid
-        assert row_id is not None
-        return row_id
-
-    return work
-
-
-async def test_a_driver_transaction_waits_for_another_engine_without_stopping_the_loop(
-    tmp_path: Path,
-) -> None:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'store.db'}"
-    await _table(url)
-    first, second = make_engine(url), make_engine(url)
-    holding, release = asyncio.Event(), asyncio.Event()
-
-    async def hold_the_lock() -> None:
-        async with transaction(first) as conn:
-            await conn.execute(text("INSERT INTO notes (body) VALUES ('first')"))
-            holding.set()
-            await release.wait()
-
-    holder = asyncio.create_task(hold_the_lock())
-    await asyncio.wait_for(holding.wait(), 5)
-    writer = asyncio.create_task(driver_transaction(second, _insert_note("second")))
-    await asyncio.sleep(0)
-    assert not writer.done()  # it waits, and the loop still runs the holder:
-    release.set()
-    await asyncio.wait_for(asyncio.gather(holder, writer), 5)
-    assert await _bodies(second) == ["first", "second"]
-    await dispose(first)
-    await dispose(second)
 
 
 async def test_driver_and_pooled_writers_take_turns_and_a_failure_changes_nothing(
