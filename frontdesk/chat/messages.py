@@ -26,7 +26,7 @@ import functools
 import json
 import logging
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -116,8 +116,7 @@ class MessageWriter:
         self, batch: list[_Post], now: datetime, *, look_up_resends: bool
     ) -> list[Posted | FrontdeskError]:
         def write(conn: Connection) -> list[Posted | FrontdeskError]:
-            look_up = _stored_by_client_id if look_up_resends else None
-            return _write_batch(_CoreRows(conn, look_up), batch, now)
+            return _write_batch(_CoreRows(conn, look_up_resends), batch, now)
 
         async with transaction(self._engine) as conn:
             return await conn.run_sync(write)
@@ -218,9 +217,9 @@ _RAISE_LAST_SEQ = (
 class _CoreRows:
     """Through SQLAlchemy: PostgreSQL, and any batch that holds a resend."""
 
-    def __init__(self, conn: Connection, look_up: Callable[..., Any] | None) -> None:
+    def __init__(self, conn: Connection, look_up_resends: bool) -> None:
         self._conn = conn
-        self._look_up = look_up
+        self._look_up_resends = look_up_resends
 
     def lock_chats(self, public_ids: set[str]) -> dict[str, Chat]:
         """The chats, locked against other writers until commit (PostgreSQL row locks;
@@ -231,7 +230,9 @@ class _CoreRows:
     def stored_by_client_id(
         self, found: Iterable[Chat], batch: list[_Post]
     ) -> dict[tuple[int, str], Any]:
-        return {} if self._look_up is None else self._look_up(self._conn, found, batch)
+        if not self._look_up_resends:
+            return {}
+        return _stored_by_client_id(self._conn, found, batch)
 
     def insert(self, rows: list[dict[str, Any]]) -> None:
         """One multi-row INSERT; each row learns its id."""

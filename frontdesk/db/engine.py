@@ -221,7 +221,7 @@ def _driver_connection(engine: AsyncEngine) -> inline.InlineConnection:
     connection = per_loop.get(loop)
     if connection is None:
         path, timeout = _driver_targets[engine]
-        driver = sqlite3.connect(path, timeout=0, check_same_thread=False)
+        driver = inline.open_driver(path)
         _sqlite_pragmas(driver, None)
         inline.never_wait(driver, None)
         connection = per_loop[loop] = inline.InlineConnection(

@@ -168,9 +168,13 @@ class InlineConnection:
 
 
 async def connect(path: str, busy_seconds: float, checkpointer: Checkpointer) -> InlineConnection:
+    return InlineConnection(open_driver(path), busy_seconds, checkpointer)
+
+
+def open_driver(path: str) -> sqlite3.Connection:
+    """A driver connection that never waits itself (see the module's docstring)."""
     # check_same_thread off: the pool may close a connection from the garbage collector.
-    conn = sqlite3.connect(path, timeout=0, check_same_thread=False)
-    return InlineConnection(conn, busy_seconds, checkpointer)
+    return sqlite3.connect(path, timeout=0, check_same_thread=False)
 
 
 def never_wait(dbapi_conn: Any, _record: Any) -> None:
